@@ -1,0 +1,83 @@
+"""API errors: one exception type, one JSON shape, and no 500 page ever reaching a caller."""
+
+import logging
+
+import redis
+from django.core.exceptions import BadRequest, RequestDataTooBig, SuspiciousOperation
+from django.db import DatabaseError
+from django.http import JsonResponse
+
+logger = logging.getLogger("backend_site.errors")
+
+
+class ApiError(Exception):
+    """An answer for the caller: HTTP status, a stable code and a readable message."""
+
+    def __init__(self, status: int, code: str, message: str, *, headers: dict | None = None):
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.headers = headers or {}
+
+
+class NotFound(ApiError):
+    def __init__(self, message: str):
+        super().__init__(404, "not_found", message)
+
+
+class InvalidInput(ApiError):
+    def __init__(self, message: str, *, field: str | None = None):
+        super().__init__(400, "invalid", message)
+        self.field = field
+
+
+class Unavailable(ApiError):
+    def __init__(self, message: str, *, retry_after: int = 1):
+        super().__init__(503, "unavailable", message, headers={"Retry-After": str(retry_after)})
+
+
+def error_response(status: int, code: str, message: str, headers: dict | None = None):
+    response = JsonResponse({"error": {"code": code, "message": message}}, status=status)
+    for name, value in (headers or {}).items():
+        response[name] = value
+    return response
+
+
+def api_error_response(exc: ApiError) -> JsonResponse:
+    return error_response(exc.status, exc.code, exc.message, exc.headers)
+
+
+class ApiErrorMiddleware:
+    """Turn what a view raises into a JSON answer: 4xx for the caller's mistakes,
+    503 while Redis or the database is unreachable, and a JSON 500 (logged) for our bugs."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exc):
+        if not request.path.startswith(("/getdata", "/api/")):
+            return None  # the admin keeps Django's own error handling
+        if isinstance(exc, ApiError):
+            return api_error_response(exc)
+        if isinstance(exc, RequestDataTooBig):
+            return error_response(413, "too_large", "The request body is too large.")
+        if isinstance(exc, (SuspiciousOperation, BadRequest)):
+            return error_response(400, "bad_request", "The request could not be understood.")
+        if isinstance(exc, redis.RedisError):
+            logger.warning("Redis unavailable for %s: %s", request.path, exc)
+            return error_response(
+                503, "redis_unavailable", "The ranking store is unavailable; try again shortly.",
+                {"Retry-After": "1"},
+            )
+        if isinstance(exc, DatabaseError):
+            logger.warning("Database unavailable for %s: %s", request.path, exc)
+            return error_response(
+                503, "database_unavailable", "The database is unavailable; try again shortly.",
+                {"Retry-After": "1"},
+            )
+        logger.exception("Unexpected error on %s", request.path)
+        return error_response(500, "internal", "Something went wrong on our side.")

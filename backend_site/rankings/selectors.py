@@ -1,0 +1,59 @@
+"""Reads: answered from Redis alone, one round trip each, O(log N + page size)."""
+
+from __future__ import annotations
+
+from django.db import connection
+
+from backend_site.rankings import store
+from backend_site.rankings.errors import NotFound
+from backend_site.rankings.services import boards_restore, with_board_loaded
+
+
+def board_top(*, slug: str, offset: int, limit: int) -> store.Page:
+    """Return ``limit`` entries of the board from position ``offset``, best first."""
+    return with_board_loaded(
+        slug, lambda: store.entries_page(slug=slug, offset=offset, limit=limit)
+    )
+
+
+def player_standing(*, slug: str, player_id: str, around: int) -> store.Standing:
+    """Return the player's rank, percentile inputs and up to ``around`` neighbours each side."""
+    standing = with_board_loaded(
+        slug, lambda: store.entry_standing(slug=slug, player_id=player_id, around=around)
+    )
+    if standing is None:
+        raise NotFound(f"Player {player_id!r} has no score on {slug!r}.")
+    return standing
+
+
+def leaderboards_overview() -> list[store.BoardSummary]:
+    """Return every board with its player count."""
+    try:
+        boards = store.boards_overview()
+    except store.BoardNotLoaded:
+        boards = []
+    if not boards:  # Redis lost the boards (the default board always exists)
+        boards_restore()
+        boards = store.boards_overview()
+    return boards
+
+
+def percentile(standing: store.Standing) -> float:
+    """The share of players with a strictly worse score, in percent, one decimal."""
+    return round(100 * standing.worse / standing.total, 1) if standing.total else 0.0
+
+
+def readiness_failures() -> list[str]:
+    """Name the dependencies that do not answer (empty when ready)."""
+    failed = []
+    try:
+        connection.ensure_connection()
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except Exception:
+        failed.append("database")
+    try:
+        store.ping()
+    except Exception:
+        failed.append("redis")
+    return failed

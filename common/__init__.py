@@ -1,0 +1,1 @@
+"""Pieces both sites share: environment parsing, request logging, JSON errors."""

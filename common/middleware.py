@@ -1,0 +1,71 @@
+"""Middleware both sites run: health checks that ignore Host, and one log line per request."""
+
+import logging
+import re
+import time
+import uuid
+
+from django.conf import settings
+from django.http import JsonResponse
+from django.utils.module_loading import import_string
+
+logger = logging.getLogger("leaderboard.requests")
+
+REQUEST_ID_HEADER = "X-Request-ID"
+_REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+
+
+def request_id_from(request) -> str:
+    """Return the caller's request id when it is well formed, else a new one."""
+    given = request.headers.get(REQUEST_ID_HEADER, "")
+    return given if _REQUEST_ID_RE.match(given) else uuid.uuid4().hex
+
+
+class HealthCheckMiddleware:
+    """Answer /healthz (and /readyz, where the site defines a readiness check) first.
+
+    It sits above Django's host validation so a load balancer's checker gets an answer
+    whatever Host header it sends, and it reveals nothing but the status.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        check_path = getattr(settings, "READINESS_CHECK", "")
+        self.readiness_check = import_string(check_path) if check_path else None
+
+    def __call__(self, request):
+        if request.path == "/healthz":
+            return JsonResponse({"status": "ok"})
+        if request.path == "/readyz" and self.readiness_check is not None:
+            failed = self.readiness_check()
+            if failed:
+                return JsonResponse({"status": "unavailable", "failed": failed}, status=503)
+            return JsonResponse({"status": "ok"})
+        return self.get_response(request)
+
+
+class RequestLogMiddleware:
+    """Log method, path, status and time of each request with its request id.
+
+    The id comes from the caller's X-Request-ID when given (the frontend sends one to the
+    backend), so one click can be followed through both sites' logs.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        started = time.perf_counter()
+        request.request_id = request_id_from(request)
+        response = self.get_response(request)
+        response[REQUEST_ID_HEADER] = request.request_id
+        if getattr(settings, "REQUEST_LOG", True):
+            logger.info(
+                "%s %s %s %.1fms rid=%s",
+                request.method,
+                request.get_full_path(),
+                response.status_code,
+                (time.perf_counter() - started) * 1000,
+                request.request_id,
+            )
+        return response

@@ -1,0 +1,22 @@
+"""Gunicorn settings for both sites (gunicorn reads ./gunicorn.conf.py on its own).
+
+App Runner, `make run`, the tests and the benchmark all start the sites with this file, so
+they measure and ship the same server. Each value can be overridden from the environment.
+"""
+
+import multiprocessing
+import os
+
+bind = os.environ.get("GUNICORN_BIND") or f"0.0.0.0:{os.environ.get('PORT', '8000')}"
+workers = int(os.environ.get("WEB_CONCURRENCY") or multiprocessing.cpu_count() * 2)
+worker_class = "gthread"
+threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+keepalive = 5
+timeout = 30
+graceful_timeout = 10
+# Our own middleware logs each request with its id; gunicorn's access log would repeat it.
+accesslog = None
+errorlog = "-"
+loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+# Leave "X-Forwarded-For" to the application, which trusts only configured proxies.
+forwarded_allow_ips = "127.0.0.1,::1"
