@@ -50,6 +50,9 @@ def score_submit(
     with transaction.atomic():
         player = _player_for_score(player_id=player_id, name=name)
         updated = _score_apply(board=board, player_id=player_id, score=score, now=now)
+        # Renamed only once the score is accepted: Redis does not roll back with the database.
+        if name is not None and name != player.name:
+            player_rename(player=player, name=name)
         # FOR UPDATE: read the committed value and keep later writers waiting until Redis
         # has it, so Redis is never set back to an older value.
         value, achieved_at = (
@@ -67,11 +70,7 @@ def _player_for_score(*, player_id: str, name: str | None) -> Player:
     if player is None:
         if name is None:
             raise InvalidInput("name: required for a new player.", field="name")
-        player, created = Player.objects.get_or_create(player_id=player_id, defaults={"name": name})
-        if created:
-            return player
-    if name is not None and name != player.name:
-        player_rename(player=player, name=name)
+        player, _ = Player.objects.get_or_create(player_id=player_id, defaults={"name": name})
     return player
 
 
@@ -202,7 +201,9 @@ def board_restore(*, slug: str) -> None:
             if store.board_is_loaded(slug=slug):
                 return
             time.sleep(0.05)
-        raise Unavailable(f"Leaderboard {slug!r} is being rebuilt; try again shortly.", retry_after=5)
+        raise Unavailable(
+            f"Leaderboard {slug!r} is being rebuilt; try again shortly.", retry_after=5
+        )
     try:
         if not store.board_is_loaded(slug=slug):
             size = board_rebuild(board=board)

@@ -1,0 +1,60 @@
+"""Builders and clients for the backend's tests: boards, players and scores made in code."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+from django.test import Client
+
+from backend_site.rankings import services
+from backend_site.rankings.models import Leaderboard, Player, Score
+from tests.conftest import SERVICE_TOKEN
+
+_slugs = itertools.count(1)
+
+
+def make_board(
+    slug: str | None = None, *, order: str = "desc", operator: str = "best", title: str = ""
+) -> Leaderboard:
+    """A board in the database only; Redis loads it on first use, as after a restart."""
+    slug = slug or f"board-{next(_slugs)}"
+    return Leaderboard.objects.create(
+        slug=slug, title=title or slug.title(), order=order, operator=operator
+    )
+
+
+def make_player(player_id: str, name: str | None = None) -> Player:
+    return Player.objects.create(player_id=player_id, name=name or f"Player {player_id}")
+
+
+def make_score(
+    board: Leaderboard, player_id: str, score: int, *, name: str | None = None
+) -> services.SubmitResult:
+    """Submit a score through the service, as the API does (creating the player if new)."""
+    if name is None and not Player.objects.filter(player_id=player_id).exists():
+        name = f"Player {player_id}"
+    return services.score_submit(board=board, player_id=player_id, score=score, name=name)
+
+
+def make_scores(board: Leaderboard, scores: dict[str, int]) -> None:
+    """Submit several players' scores in the given order (earlier ones reach ties first)."""
+    for player_id, score in scores.items():
+        make_score(board, player_id, score)
+
+
+def stored_value(board: Leaderboard, player_id: str) -> int:
+    return Score.objects.get(board=board, player_id=player_id).value
+
+
+@pytest.fixture
+def global_board(db, ranking_redis) -> Leaderboard:
+    """The default board the migrations create, with Redis pointing at the test server."""
+    return Leaderboard.objects.get(slug="global")
+
+
+@pytest.fixture
+def api(db, ranking_redis, settings) -> Client:
+    """Django's test client carrying the service token the backend requires."""
+    settings.BACKEND_SERVICE_TOKENS = [SERVICE_TOKEN]
+    return Client(headers={"Authorization": f"Bearer {SERVICE_TOKEN}"})

@@ -1,0 +1,244 @@
+"""The Redis ranking index on its own: layout, ranks, windows and the atomic board swap."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from backend_site.rankings import store
+from backend_site.rankings.models import MAX_SCORE
+
+T0 = datetime(2024, 1, 1, tzinfo=UTC)
+
+
+def at(step: int) -> datetime:
+    return T0 + timedelta(microseconds=step)
+
+
+def rows(scores: dict[str, int]) -> list[store.LoadRow]:
+    """Load rows in the given order: earlier players reached their score first."""
+    return [
+        store.LoadRow(player_id=pid, name=f"Name {pid}", value=value, achieved_at=at(i))
+        for i, (pid, value) in enumerate(scores.items())
+    ]
+
+
+def load(client, scores: dict[str, int], *, slug: str = "b", order: str = "desc") -> None:
+    store.board_load(
+        slug=slug, title="B", order=order, operator="best", rows=rows(scores), client=client
+    )
+
+
+def page(client, *, slug: str = "b", offset: int = 0, limit: int = 100) -> list[tuple]:
+    result = store.entries_page(slug=slug, offset=offset, limit=limit, client=client)
+    return [(e.rank, e.player_id, e.score) for e in result.entries]
+
+
+def test_a_board_redis_never_saw_is_reported_as_not_loaded(redis_client):
+    with pytest.raises(store.BoardNotLoaded):
+        store.entries_page(slug="nope", offset=0, limit=10, client=redis_client)
+    with pytest.raises(store.BoardNotLoaded):
+        store.entry_standing(slug="nope", player_id="a", around=2, client=redis_client)
+    with pytest.raises(store.BoardNotLoaded):
+        store.entry_write(
+            slug="nope",
+            order="desc",
+            player_id="a",
+            name="A",
+            value=1,
+            achieved_at=T0,
+            client=redis_client,
+        )
+
+
+def test_tied_scores_share_a_rank_and_skip_the_next(redis_client):
+    load(redis_client, {"a": 100, "b": 100, "c": 90, "d": 80})
+    assert page(redis_client) == [(1, "a", 100), (1, "b", 100), (3, "c", 90), (4, "d", 80)]
+
+
+def test_a_page_that_starts_inside_a_tie_keeps_the_tie_rank(redis_client):
+    load(redis_client, {"a": 100, "b": 90, "c": 90, "d": 90, "e": 70})
+    assert page(redis_client, offset=2, limit=2) == [(2, "c", 90), (2, "d", 90)]
+    assert page(redis_client, offset=3, limit=5) == [(2, "d", 90), (5, "e", 70)]
+
+
+def test_an_ascending_board_lists_the_lowest_score_first(redis_client):
+    load(redis_client, {"slow": 300, "fast": 100, "mid": 200, "also-fast": 100}, order="asc")
+    assert page(redis_client) == [
+        (1, "fast", 100),
+        (1, "also-fast", 100),
+        (3, "mid", 200),
+        (4, "slow", 300),
+    ]
+
+
+def test_among_equal_scores_whoever_reached_it_first_is_listed_first(redis_client):
+    load(redis_client, {"late": 5, "early": 5})  # "late" reached 5 at step 0
+    store.entry_write(
+        slug="b",
+        order="desc",
+        player_id="early",
+        name="E",
+        value=5,
+        achieved_at=at(-1),
+        client=redis_client,
+    )
+    assert [pid for _, pid, _ in page(redis_client)] == ["early", "late"]
+
+
+def test_extreme_scores_and_negative_scores_come_back_exactly(redis_client):
+    load(redis_client, {"max": MAX_SCORE, "zero": 0, "neg": -5, "min": -MAX_SCORE})
+    assert page(redis_client) == [
+        (1, "max", MAX_SCORE),
+        (2, "zero", 0),
+        (3, "neg", -5),
+        (4, "min", -MAX_SCORE),
+    ]
+    load(redis_client, {"max": MAX_SCORE, "almost": MAX_SCORE - 1}, slug="a", order="asc")
+    assert page(redis_client, slug="a") == [(1, "almost", MAX_SCORE - 1), (2, "max", MAX_SCORE)]
+
+
+def test_names_with_quotes_and_emoji_come_back_unchanged(redis_client):
+    names = ["O'Brien", 'say "hi"', "Zoë 🎮", "back\\slash", "日本語"]
+    store.board_load(
+        slug="b",
+        title="B",
+        order="desc",
+        operator="best",
+        client=redis_client,
+        rows=[
+            store.LoadRow(player_id=f"p{i}", name=name, value=10 - i, achieved_at=at(i))
+            for i, name in enumerate(names)
+        ],
+    )
+    result = store.entries_page(slug="b", offset=0, limit=10, client=redis_client)
+    assert [e.name for e in result.entries] == names
+
+
+def test_an_offset_past_the_end_gives_an_empty_page_and_the_size(redis_client):
+    load(redis_client, {"a": 1, "b": 2})
+    result = store.entries_page(slug="b", offset=2, limit=10, client=redis_client)
+    assert (result.total, result.entries) == (2, [])
+    huge = store.entries_page(slug="b", offset=2**53 - 1, limit=100, client=redis_client)
+    assert (huge.total, huge.entries) == (2, [])
+
+
+def test_an_empty_loaded_board_has_no_entries(redis_client):
+    load(redis_client, {})
+    result = store.entries_page(slug="b", offset=0, limit=10, client=redis_client)
+    assert (result.total, result.entries) == (0, [])
+    assert store.entry_standing(slug="b", player_id="x", around=2, client=redis_client) is None
+
+
+def test_a_write_moves_the_player_and_reports_the_new_rank_and_size(redis_client):
+    load(redis_client, {"a": 30, "b": 20, "c": 10})
+    rank, size = store.entry_write(
+        slug="b",
+        order="desc",
+        player_id="c",
+        name="C",
+        value=25,
+        achieved_at=at(10),
+        client=redis_client,
+    )
+    assert (rank, size) == (2, 3)
+    assert page(redis_client) == [(1, "a", 30), (2, "c", 25), (3, "b", 20)]
+    rank, size = store.entry_write(
+        slug="b",
+        order="desc",
+        player_id="new",
+        name="N",
+        value=30,
+        achieved_at=at(11),
+        client=redis_client,
+    )
+    assert (rank, size) == (1, 4)  # tied with "a", who got there first
+    assert page(redis_client)[:2] == [(1, "a", 30), (1, "new", 30)]
+
+
+def test_removing_and_renaming_change_only_that_player(redis_client):
+    load(redis_client, {"a": 30, "b": 20, "c": 10})
+    assert store.entry_remove(slug="b", player_id="b", client=redis_client) is True
+    assert store.entry_remove(slug="b", player_id="b", client=redis_client) is False
+    store.entry_rename(slug="b", player_id="c", name="Cé", client=redis_client)
+    store.entry_rename(slug="b", player_id="gone", name="Nobody", client=redis_client)
+    result = store.entries_page(slug="b", offset=0, limit=10, client=redis_client)
+    assert [(e.rank, e.player_id, e.name) for e in result.entries] == [
+        (1, "a", "Name a"),
+        (2, "c", "Cé"),
+    ]
+    assert store.entry_standing(slug="b", player_id="gone", around=1, client=redis_client) is None
+
+
+def standing_window(client, player_id: str, around: int) -> list[str]:
+    standing = store.entry_standing(slug="b", player_id=player_id, around=around, client=client)
+    return [e.player_id for e in standing.around]
+
+
+def test_the_window_around_a_player_shifts_at_the_edges_and_stays_full(redis_client):
+    load(redis_client, {f"p{i}": 100 - i for i in range(10)})
+    assert standing_window(redis_client, "p0", 2) == ["p0", "p1", "p2", "p3", "p4"]
+    assert standing_window(redis_client, "p1", 2) == ["p0", "p1", "p2", "p3", "p4"]
+    assert standing_window(redis_client, "p5", 2) == ["p3", "p4", "p5", "p6", "p7"]
+    assert standing_window(redis_client, "p9", 2) == ["p5", "p6", "p7", "p8", "p9"]
+    assert standing_window(redis_client, "p4", 0) == ["p4"]
+    assert standing_window(redis_client, "p4", 25) == [f"p{i}" for i in range(10)]
+
+
+def test_a_standing_counts_better_and_strictly_worse_players(redis_client):
+    load(redis_client, {"a": 100, "b": 90, "c": 90, "d": 80, "e": 80})
+    standing = store.entry_standing(slug="b", player_id="c", around=1, client=redis_client)
+    assert (standing.rank, standing.score, standing.total, standing.worse) == (2, 90, 5, 2)
+    assert standing.name == "Name c"
+    assert [(e.rank, e.player_id) for e in standing.around] == [(2, "b"), (2, "c"), (4, "d")]
+
+
+def test_loading_a_board_replaces_the_live_one_whole(redis_client):
+    load(redis_client, {"a": 1, "b": 2, "c": 3})
+    load(redis_client, {"c": 10, "d": 20})
+    assert page(redis_client) == [(1, "d", 20), (2, "c", 10)]
+    assert store.entry_standing(slug="b", player_id="a", around=0, client=redis_client) is None
+
+
+def test_a_load_that_fails_midway_leaves_the_live_board_and_no_build_keys(redis_client):
+    load(redis_client, {"a": 1, "b": 2})
+
+    def broken_rows():
+        yield from rows({"x": 5, "y": 6})
+        raise RuntimeError("database went away")
+
+    with pytest.raises(RuntimeError):
+        store.board_load(
+            slug="b",
+            title="B",
+            order="desc",
+            operator="best",
+            rows=broken_rows(),
+            chunk=1,
+            client=redis_client,
+        )
+    assert page(redis_client) == [(1, "b", 2), (2, "a", 1)]
+    assert not [key for key in redis_client.keys("*") if b":build:" in key]
+
+
+def test_the_overview_lists_every_loaded_board_with_its_size(redis_client):
+    load(redis_client, {"a": 1, "b": 2}, slug="zeta")
+    load(redis_client, {"a": 1}, slug="alpha", order="asc")
+    assert store.boards_overview(client=redis_client) == [
+        store.BoardSummary(slug="alpha", title="B", order="asc", operator="best", players=1),
+        store.BoardSummary(slug="zeta", title="B", order="desc", operator="best", players=2),
+    ]
+    store.board_forget(slug="zeta", client=redis_client)
+    assert [b.slug for b in store.boards_overview(client=redis_client)] == ["alpha"]
+    assert not store.board_is_loaded(slug="zeta", client=redis_client)
+
+
+def test_only_one_caller_holds_a_rebuild_lock_at_a_time(redis_client):
+    token = store.rebuild_lock(slug="b", seconds=5, client=redis_client)
+    assert token
+    assert store.rebuild_lock(slug="b", seconds=5, client=redis_client) is None
+    store.rebuild_unlock(slug="b", token="not-ours", client=redis_client)
+    assert store.rebuild_lock(slug="b", seconds=5, client=redis_client) is None
+    store.rebuild_unlock(slug="b", token=token, client=redis_client)
+    assert store.rebuild_lock(slug="b", seconds=5, client=redis_client)
