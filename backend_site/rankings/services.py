@@ -224,5 +224,9 @@ def with_board_loaded(slug: str, action):
     try:
         return action()
     except store.BoardNotLoaded:
+        if not store.boards_listed():
+            # Redis lost everything (restart or flush): bring every board back, not just
+            # this one, so the list of boards is whole again.
+            boards_restore()
         board_restore(slug=slug)
         return action()

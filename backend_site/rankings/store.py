@@ -20,7 +20,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from django_redis import get_redis_connection
 from redis import Redis
@@ -28,7 +28,7 @@ from redis.commands.core import Script
 
 SEQ_BYTES = 8
 BOARDS_KEY = "lb:boards"
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
 
 
@@ -98,7 +98,6 @@ def seq_bytes(moment: datetime) -> bytes:
     """Encode when a score was reached so that byte order is time order."""
     micros = (moment - _EPOCH) // _MICROSECOND
     return micros.to_bytes(SEQ_BYTES, "big")
-
 
 
 def stored_score(value: int, order: str) -> int:
@@ -421,6 +420,11 @@ return 0
 def rebuild_unlock(*, slug: str, token: str, client: Redis | None = None) -> None:
     """Release the rebuild lock if it is still ours."""
     _run(_UNLOCK, [f"lb:{{{slug}}}:rebuilding"], [token], client)
+
+
+def boards_listed(*, client: Redis | None = None) -> bool:
+    """True while Redis holds the list of loaded boards (it goes with a restart or flush)."""
+    return bool((client or connection()).exists(BOARDS_KEY))
 
 
 def board_is_loaded(*, slug: str, client: Redis | None = None) -> bool:
