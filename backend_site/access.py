@@ -2,24 +2,32 @@
 
 App Runner's private endpoint already keeps the internet out, but the application does not
 rely on that alone: it checks the TCP peer against BACKEND_ALLOWED_NETWORKS (like a security
-group) and requires `Authorization: Bearer <BACKEND_SERVICE_TOKEN>` on every API path.
-X-Forwarded-For is believed only from peers in BACKEND_TRUSTED_PROXIES.
+group) and requires `Authorization: Bearer <BACKEND_SERVICE_TOKEN>` on every path but the
+health checks and the admin (which has Django's own login). X-Forwarded-For is believed only
+from peers in BACKEND_TRUSTED_PROXIES: App Runner documents that on a private endpoint the
+header holds made-up values.
 """
 
+import hashlib
 import hmac
 import ipaddress
 import logging
-from functools import cached_property
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.http import JsonResponse
 
 from common.env import require_in_production
 
 logger = logging.getLogger("backend_site.access")
 
-OPEN_PATHS = {"/healthz"}
-TOKEN_PREFIXES = ("/getdata", "/api/")
+# Open to anyone who reaches the port: App Runner's health checker comes from its own network.
+OPEN_PATHS = frozenset({"/healthz"})
+# Inside the allowlist these need no token: an operator's readiness probe, and the admin,
+# which asks for a Django login instead. Everything else (the API) needs the token, so a
+# route added later is protected without anyone remembering to list it.
+TOKEN_EXEMPT_PATHS = frozenset({"/readyz"})
+TOKEN_EXEMPT_PREFIXES = ("/admin/", "/static/")
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -35,8 +43,18 @@ def require_production_secrets() -> None:
         logger.warning("BACKEND_SERVICE_TOKEN is not set: the API accepts calls without a token.")
 
 
-def parse_networks(items: list[str]) -> list[Network]:
-    return [ipaddress.ip_network(item, strict=False) for item in items]
+def parse_networks(items: list[str], variable: str) -> list[Network]:
+    """Parse CIDRs (or single addresses), failing with the variable's name on a bad one."""
+    networks = []
+    for item in items:
+        try:
+            networks.append(ipaddress.ip_network(item, strict=False))
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"{variable} must be a comma-separated list of networks such as 10.0.0.0/8, "
+                f"not {item!r}."
+            ) from None
+    return networks
 
 
 def parse_address(text: str) -> Address | None:
@@ -53,6 +71,11 @@ def within(address: Address | None, networks: list[Network]) -> bool:
     return address is not None and any(address in network for network in networks)
 
 
+def digest(token: str) -> bytes:
+    # Comparing fixed-size digests keeps even a token's length out of the timing.
+    return hashlib.sha256(token.encode()).digest()
+
+
 def error(status: int, code: str, message: str) -> JsonResponse:
     return JsonResponse({"error": {"code": code, "message": message}}, status=status)
 
@@ -62,28 +85,21 @@ class AccessControlMiddleware:
 
     def __init__(self, get_response):
         self.get_response = get_response
-
-    @cached_property
-    def allowed(self) -> list[Network]:
-        return parse_networks(settings.BACKEND_ALLOWED_NETWORKS)
-
-    @cached_property
-    def proxies(self) -> list[Network]:
-        return parse_networks(settings.BACKEND_TRUSTED_PROXIES)
-
-    @cached_property
-    def tokens(self) -> list[bytes]:
-        return [token.encode() for token in settings.BACKEND_SERVICE_TOKENS]
+        # Parsed at start-up, so a typo stops the server instead of failing each request.
+        self.allowed = parse_networks(settings.BACKEND_ALLOWED_NETWORKS, "BACKEND_ALLOWED_NETWORKS")
+        self.proxies = parse_networks(settings.BACKEND_TRUSTED_PROXIES, "BACKEND_TRUSTED_PROXIES")
+        self.tokens = [digest(token) for token in settings.BACKEND_SERVICE_TOKENS]
 
     def client_address(self, request) -> Address | None:
         """The TCP peer, or the nearest untrusted hop of X-Forwarded-For behind our proxies."""
         address = parse_address(request.META.get("REMOTE_ADDR", ""))
-        if not within(address, self.proxies):
+        forwarded = request.headers.get("X-Forwarded-For", "")
+        if not forwarded or not within(address, self.proxies):
             return address
-        for hop in reversed(request.headers.get("X-Forwarded-For", "").split(",")):
+        for hop in reversed(forwarded.split(",")):
             address = parse_address(hop)
             if not within(address, self.proxies):
-                return address
+                return address  # None for a malformed hop: refused, never guessed
         return address
 
     def token_ok(self, request) -> bool:
@@ -91,20 +107,36 @@ class AccessControlMiddleware:
             # Only reachable with DEBUG on: wsgi.py refuses to start without tokens otherwise.
             return settings.DEBUG
         scheme, _, given = request.headers.get("Authorization", "").partition(" ")
-        if scheme.lower() != "bearer" or not given:
+        if scheme.lower() != "bearer" or not given.strip():
             return False
-        given_bytes = given.strip().encode()
+        given_digest = digest(given.strip())
         # Compare against every token, so timing says nothing about which one (if any) matched.
-        matches = [hmac.compare_digest(given_bytes, token) for token in self.tokens]
+        matches = [hmac.compare_digest(given_digest, token) for token in self.tokens]
         return any(matches)
+
+    def needs_token(self, path: str) -> bool:
+        return path not in TOKEN_EXEMPT_PATHS and not path.startswith(TOKEN_EXEMPT_PREFIXES)
 
     def __call__(self, request):
         if request.path in OPEN_PATHS:
             return self.get_response(request)
-        if not within(self.client_address(request), self.allowed):
+        address = self.client_address(request)
+        if not within(address, self.allowed):
+            # The address is logged so an operator can tell a stranger from a missing range.
+            logger.warning(
+                "refused %s from %s: not in BACKEND_ALLOWED_NETWORKS (peer %s)",
+                request.path,
+                address or "an unreadable address",
+                request.META.get("REMOTE_ADDR", "?"),
+            )
             return error(403, "forbidden", "This service is private to its network.")
-        if request.path.startswith(TOKEN_PREFIXES) and not self.token_ok(request):
-            return error(
+        if self.needs_token(request.path) and not self.token_ok(request):
+            logger.warning(
+                "refused %s from %s: missing or wrong service token", request.path, address
+            )
+            response = error(
                 401, "unauthorized", "A valid service token is required (Authorization: Bearer)."
             )
+            response["WWW-Authenticate"] = 'Bearer realm="leaderboard-backend"'
+            return response
         return self.get_response(request)

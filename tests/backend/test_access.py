@@ -1,0 +1,293 @@
+"""The backend refuses strangers by network and by token, tested on the real server.
+
+Each backend here runs under gunicorn with production settings; the tests reach it over
+loopback, so "outside the allowlist" is produced by configuring an allowlist without it.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+
+import pytest
+import requests
+
+from tests.conftest import SERVICE_TOKEN, backend_env
+from tests.servers import PYTHON, ROOT, Site
+
+OUTSIDE_LOOPBACK = "10.0.0.0/8"
+AUTH = {"Authorization": f"Bearer {SERVICE_TOKEN}"}
+
+
+@pytest.fixture(scope="module")
+def migrated_database(tmp_path_factory) -> str:
+    """One migrated SQLite file the module's backends share (they only read it)."""
+    database = tmp_path_factory.mktemp("access-db") / "backend.sqlite3"
+    env = backend_env("redis://127.0.0.1:1/0", str(database))
+    site = Site("backend_site.wsgi", env, database.with_suffix(".log"))
+    migrated = site.manage("migrate", "--no-input")
+    assert migrated.returncode == 0, migrated.stderr
+    return str(database)
+
+
+@pytest.fixture(scope="module")
+def start_backend(redis_server, migrated_database, tmp_path_factory):
+    """Start a backend with extra environment; all are stopped when the module ends."""
+    started: list[Site] = []
+
+    def start(**extra: str) -> Site:
+        workdir = tmp_path_factory.mktemp("access-site")
+        env = backend_env(redis_server.url, migrated_database, WEB_CONCURRENCY="1", **extra)
+        site = Site("backend_site.wsgi", env, workdir / "gunicorn.log")
+        started.append(site)
+        site.start()
+        return site
+
+    yield start
+    for site in started:
+        site.stop()
+
+
+@pytest.fixture(scope="module")
+def outsider_view(start_backend) -> Site:
+    """A backend whose allowlist leaves out loopback, so the tests are strangers to it."""
+    return start_backend(BACKEND_ALLOWED_NETWORKS=OUTSIDE_LOOPBACK)
+
+
+@pytest.fixture(scope="module")
+def behind_proxy(start_backend) -> Site:
+    """A backend that believes X-Forwarded-For from loopback, as from a proxy in front of it."""
+    return start_backend(
+        BACKEND_ALLOWED_NETWORKS=OUTSIDE_LOOPBACK, BACKEND_TRUSTED_PROXIES="127.0.0.1/32"
+    )
+
+
+@pytest.fixture(scope="module")
+def rotating(start_backend) -> Site:
+    """A backend in the middle of a token rotation: the old and the new token both work."""
+    return start_backend(BACKEND_SERVICE_TOKEN="old-token-being-retired, new-token-taking-over")
+
+
+def refusal(response: requests.Response) -> str:
+    assert response.headers["Content-Type"] == "application/json"
+    return response.json()["error"]["code"]
+
+
+def failed_start(extra: dict[str, str], tmp_path) -> subprocess.CompletedProcess:
+    """Run gunicorn as App Runner would and return once it has given up."""
+    env = backend_env("redis://127.0.0.1:1/0", str(tmp_path / "db.sqlite3"), **extra)
+    site = Site("backend_site.wsgi", env, tmp_path / "gunicorn.log")
+    return subprocess.run(
+        [PYTHON, "-m", "gunicorn", "backend_site.wsgi"],
+        cwd=ROOT,
+        env={**site.env, "WEB_CONCURRENCY": "1"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+# --- network allowlist ------------------------------------------------------------------
+
+
+def test_a_caller_outside_the_allowed_networks_gets_a_json_403_even_with_the_token(
+    outsider_view,
+):
+    response = requests.get(f"{outsider_view.url}/getdata", headers=AUTH, timeout=5)
+
+    assert response.status_code == 403
+    assert refusal(response) == "forbidden"
+
+
+def test_a_spoofed_forwarded_for_from_an_untrusted_peer_does_not_let_a_stranger_in(
+    outsider_view,
+):
+    headers = {**AUTH, "X-Forwarded-For": "10.1.2.3"}
+
+    response = requests.get(f"{outsider_view.url}/getdata", headers=headers, timeout=5)
+
+    assert response.status_code == 403
+
+
+def test_a_spoofed_forwarded_for_from_an_allowed_peer_changes_nothing(backend_server):
+    headers = {**AUTH, "X-Forwarded-For": "203.0.113.7"}
+
+    response = requests.get(f"{backend_server.url}/getdata", headers=headers, timeout=5)
+
+    assert response.status_code == 200
+
+
+def test_a_refusal_is_logged_with_the_address_it_was_judged_by(outsider_view):
+    requests.get(f"{outsider_view.url}/api/v1/leaderboards", headers=AUTH, timeout=5)
+
+    assert "refused /api/v1/leaderboards from 127.0.0.1" in outsider_view.log()
+
+
+def test_behind_a_trusted_proxy_the_forwarded_client_inside_the_allowlist_gets_in(behind_proxy):
+    headers = {**AUTH, "X-Forwarded-For": "10.20.30.40"}
+
+    response = requests.get(f"{behind_proxy.url}/getdata", headers=headers, timeout=5)
+
+    assert response.status_code == 200
+
+
+def test_behind_a_trusted_proxy_the_forwarded_client_outside_the_allowlist_is_refused(
+    behind_proxy,
+):
+    headers = {**AUTH, "X-Forwarded-For": "203.0.113.7"}
+
+    response = requests.get(f"{behind_proxy.url}/getdata", headers=headers, timeout=5)
+
+    assert response.status_code == 403
+
+
+def test_behind_a_trusted_proxy_a_hop_the_client_made_up_is_ignored(behind_proxy):
+    # The proxy appends the real client (203.0.113.7) after whatever the client sent.
+    headers = {**AUTH, "X-Forwarded-For": "10.20.30.40, 203.0.113.7"}
+
+    response = requests.get(f"{behind_proxy.url}/getdata", headers=headers, timeout=5)
+
+    assert response.status_code == 403
+
+
+def test_behind_a_trusted_proxy_an_unreadable_forwarded_address_is_refused(behind_proxy):
+    headers = {**AUTH, "X-Forwarded-For": "not-an-address"}
+
+    response = requests.get(f"{behind_proxy.url}/getdata", headers=headers, timeout=5)
+
+    assert response.status_code == 403
+
+
+def test_the_admin_answers_inside_the_allowlist_with_its_own_login(backend_server):
+    response = requests.get(f"{backend_server.url}/admin/login/", timeout=5)
+
+    assert response.status_code == 200
+    assert 'name="password"' in response.text
+
+
+def test_the_admin_is_unreachable_from_outside_the_allowlist(outsider_view):
+    response = requests.get(f"{outsider_view.url}/admin/login/", timeout=5)
+
+    assert response.status_code == 403
+    assert refusal(response) == "forbidden"
+
+
+# --- health check -----------------------------------------------------------------------
+
+
+def test_the_health_check_answers_strangers_without_a_token_and_says_nothing_more(
+    outsider_view,
+):
+    response = requests.get(
+        f"{outsider_view.url}/healthz", headers={"Host": "checker.invalid"}, timeout=5
+    )
+
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
+def test_the_readiness_check_is_kept_inside_the_allowlist(outsider_view):
+    response = requests.get(f"{outsider_view.url}/readyz", timeout=5)
+
+    assert response.status_code == 403
+
+
+# --- service token ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", ["/getdata", "/api/v1/leaderboards", "/api/v1/unknown"])
+def test_an_api_call_without_the_token_gets_a_json_401(backend_server, path):
+    response = requests.get(f"{backend_server.url}{path}", timeout=5)
+
+    assert response.status_code == 401
+    assert refusal(response) == "unauthorized"
+    assert response.headers["WWW-Authenticate"].startswith("Bearer")
+
+
+@pytest.mark.parametrize(
+    "authorization",
+    [
+        "Bearer wrong-token",
+        f"Bearer {SERVICE_TOKEN}x",
+        f"Basic {SERVICE_TOKEN}",
+        f"{SERVICE_TOKEN}",
+        "Bearer ",
+    ],
+)
+def test_an_api_call_with_a_wrong_token_gets_a_json_401(backend_server, authorization):
+    response = requests.get(
+        f"{backend_server.url}/getdata", headers={"Authorization": authorization}, timeout=5
+    )
+
+    assert response.status_code == 401
+
+
+def test_an_api_call_with_the_token_gets_its_answer(backend_server):
+    response = requests.get(f"{backend_server.url}/api/v1/leaderboards", headers=AUTH, timeout=5)
+
+    assert response.status_code == 200
+    assert "leaderboards" in response.json()
+
+
+def test_a_score_can_be_submitted_with_the_token_and_not_without_it(backend_server):
+    url = f"{backend_server.url}/api/v1/leaderboards/global/scores"
+    body = {"player_id": "access-1", "score": 1234, "name": "Token Holder"}
+
+    refused = requests.post(url, json=body, timeout=5)
+    accepted = requests.post(url, json=body, headers=AUTH, timeout=5)
+
+    assert refused.status_code == 401
+    assert accepted.status_code == 200
+    assert accepted.json()["score"] == 1234
+
+
+@pytest.mark.parametrize("token", ["old-token-being-retired", "new-token-taking-over"])
+def test_during_a_rotation_both_the_old_and_the_new_token_are_accepted(rotating, token):
+    response = requests.get(
+        f"{rotating.url}/getdata", headers={"Authorization": f"Bearer {token}"}, timeout=5
+    )
+
+    assert response.status_code == 200
+
+
+def test_during_a_rotation_any_other_token_is_still_refused(rotating):
+    for token in ["old-token-being-retired,new-token-taking-over", SERVICE_TOKEN, "new-token"]:
+        response = requests.get(
+            f"{rotating.url}/getdata", headers={"Authorization": f"Bearer {token}"}, timeout=5
+        )
+        assert response.status_code == 401, token
+
+
+def test_curl_without_the_token_gets_401(backend_server):
+    curl = shutil.which("curl")
+    if curl is None:
+        pytest.skip("curl is not installed (Debian package curl)")
+
+    result = subprocess.run(
+        [curl, "--silent", "--write-out", "\n%{http_code}", f"{backend_server.url}/getdata"],
+        capture_output=True,
+        text=True,
+        timeout=10,
+    )
+
+    body, status = result.stdout.rsplit("\n", 1)
+    assert status == "401"
+    assert '"unauthorized"' in body
+
+
+# --- refusing to start ------------------------------------------------------------------
+
+
+def test_the_backend_refuses_to_start_in_production_without_a_service_token(tmp_path):
+    result = failed_start({"BACKEND_SERVICE_TOKEN": ""}, tmp_path)
+
+    assert result.returncode != 0
+    assert "BACKEND_SERVICE_TOKEN must be set" in result.stdout + result.stderr
+
+
+def test_the_backend_refuses_to_start_with_an_allowlist_it_cannot_read(tmp_path):
+    result = failed_start({"BACKEND_ALLOWED_NETWORKS": "10.0.0.0/8,office-network"}, tmp_path)
+
+    assert result.returncode != 0
+    assert "BACKEND_ALLOWED_NETWORKS" in result.stdout + result.stderr
+    assert "office-network" in result.stdout + result.stderr
