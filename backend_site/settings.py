@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 from backend_site.redis_config import redis_url
 from common.env import env_bool, env_float, env_list, env_str
@@ -91,6 +92,17 @@ REDIS_URL = redis_url(env_str("REDIS_URL"), env_str("REDIS_PORT"))
 REDIS_TIMEOUT = env_float("REDIS_TIMEOUT_SECONDS", 1.0)
 _redis_pool_kwargs = {"health_check_interval": 30}
 if env_str("REDIS_TLS_CA_FILE"):
+    # redis-py rejects a CA file on a plain connection at the first command (TypeError);
+    # say so at start-up instead, naming both variables.
+    if not REDIS_URL.startswith("rediss://"):
+        raise ImproperlyConfigured(
+            "REDIS_TLS_CA_FILE is set, so REDIS_URL must be a rediss:// (TLS) URL, "
+            f"not {REDIS_URL.split('://')[0]}://."
+        )
+    if not Path(env_str("REDIS_TLS_CA_FILE")).is_file():
+        raise ImproperlyConfigured(
+            f"REDIS_TLS_CA_FILE points at {env_str('REDIS_TLS_CA_FILE')}, which is not a file."
+        )
     _redis_pool_kwargs["ssl_ca_certs"] = env_str("REDIS_TLS_CA_FILE")
 CACHES = {
     "default": {
