@@ -10,6 +10,15 @@ from tests.servers import RedisServer, Site
 SERVICE_TOKEN = "test-service-token"
 
 
+@pytest.fixture(autouse=True)
+def _plain_static_storage(settings):
+    """In-process tests render pages without running collectstatic first."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
 @pytest.fixture(scope="session")
 def redis_server(tmp_path_factory):
     """A redis-server of our own on a free loopback port (never the machine's 6379)."""
@@ -67,8 +76,9 @@ def backend_server(redis_server, tmp_path_factory):
         backend_env(redis_server.url, str(workdir / "backend.sqlite3")),
         workdir / "gunicorn.log",
     )
-    migrated = site.manage("migrate", "--no-input")
-    assert migrated.returncode == 0, migrated.stderr
+    for command in (["migrate", "--no-input"], ["collectstatic", "--no-input", "-v", "0"]):
+        done = site.manage(*command)
+        assert done.returncode == 0, done.stderr
     site.start()
     yield site
     site.stop()

@@ -1,0 +1,101 @@
+"""Admin for inspecting players, boards and scores; every save goes through the services,
+so Redis stays in step with the database."""
+
+import redis
+from django.contrib import admin
+from django.db.models import Count
+from django.utils import timezone
+
+from backend_site.rankings import services, store
+from backend_site.rankings.models import DEFAULT_BOARD, Leaderboard, Player, Score
+
+
+def global_standing(player: Player) -> store.Standing | None:
+    try:
+        return services.with_board_loaded(
+            DEFAULT_BOARD,
+            lambda: store.entry_standing(slug=DEFAULT_BOARD, player_id=player.player_id, around=0),
+        )
+    except redis.RedisError:
+        return None
+
+
+@admin.register(Player)
+class PlayerAdmin(admin.ModelAdmin):
+    list_display = ["player_id", "name", "global_score", "global_rank", "updated_at"]
+    search_fields = ["player_id", "name"]
+    readonly_fields = ["created_at", "updated_at", "global_score", "global_rank"]
+    list_per_page = 50
+    show_full_result_count = False  # counting a million rows on every page is wasted work
+
+    @admin.display(description="Score on global")
+    def global_score(self, player: Player):
+        standing = global_standing(player)
+        return standing.score if standing else "—"
+
+    @admin.display(description="Rank on global")
+    def global_rank(self, player: Player):
+        standing = global_standing(player)
+        return f"{standing.rank} of {standing.total}" if standing else "—"
+
+    def save_model(self, request, obj, form, change):
+        if change and "name" in form.changed_data:
+            services.player_rename(player=obj, name=obj.name)
+        else:
+            obj.save()
+
+    def delete_model(self, request, obj):
+        services.player_delete(player=obj)
+
+    def delete_queryset(self, request, queryset):
+        for player in queryset:
+            services.player_delete(player=player)
+
+
+@admin.register(Leaderboard)
+class LeaderboardAdmin(admin.ModelAdmin):
+    list_display = ["slug", "title", "order", "operator", "player_count"]
+    prepopulated_fields = {"slug": ["title"]}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(player_count=Count("scores"))
+
+    @admin.display(description="Players", ordering="player_count")
+    def player_count(self, board: Leaderboard) -> int:
+        return board.player_count
+
+    def save_model(self, request, obj, form, change):
+        services.board_save(board=obj)
+
+    def delete_model(self, request, obj):
+        services.board_delete(board=obj)
+
+    def delete_queryset(self, request, queryset):
+        for board in queryset:
+            services.board_delete(board=board)
+
+
+@admin.register(Score)
+class ScoreAdmin(admin.ModelAdmin):
+    list_display = ["player", "board", "value", "achieved_at"]
+    list_filter = ["board"]
+    list_select_related = ["player", "board"]
+    search_fields = ["player__player_id", "player__name"]
+    ordering = ["board", "-value"]
+    sortable_by = ["value", "achieved_at", "board", "player"]
+    autocomplete_fields = ["player"]
+    list_per_page = 50
+    show_full_result_count = False
+
+    def get_changeform_initial_data(self, request):
+        return {"achieved_at": timezone.now(), **super().get_changeform_initial_data(request)}
+
+    def save_model(self, request, obj, form, change):
+        services.score_set(score=obj)
+
+    def delete_model(self, request, obj):
+        services.score_delete(score=obj)
+
+    def delete_queryset(self, request, queryset):
+        for score in queryset.select_related("board"):
+            services.score_delete(score=score)

@@ -1,0 +1,31 @@
+"""manage.py rebuild_rankings: rebuild boards in Redis from the database, atomically."""
+
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+
+from backend_site.rankings import services
+from backend_site.rankings.errors import NotFound
+from backend_site.rankings.models import Leaderboard
+
+
+class Command(BaseCommand):
+    help = "Rebuild the Redis ranking of one board (--board) or all boards from the database."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--board", help="Only this board's slug.")
+
+    def handle(self, *args, **options):
+        if options["board"]:
+            try:
+                boards = [services.board_get(slug=options["board"])]
+            except NotFound as exc:
+                raise CommandError(exc.message) from None
+        else:
+            boards = list(Leaderboard.objects.all())
+        for board in boards:
+            started = time.perf_counter()
+            size = services.board_rebuild(board=board)
+            self.stdout.write(
+                f"Rebuilt {board.slug!r}: {size} players in {time.perf_counter() - started:.1f}s."
+            )

@@ -1,0 +1,182 @@
+"""Seeding: check a whole input first, then write it in one transaction and one board swap."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from itertools import islice
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from backend_site.rankings import services
+from backend_site.rankings.errors import InvalidInput
+from backend_site.rankings.inputs import name_clean, player_id_clean, score_clean
+from backend_site.rankings.models import Leaderboard, Player, Score
+
+# The original sample's five players; like the sample, they get scores from 1000 to 3000.
+SAMPLE_PLAYERS = [
+    {"id": "24323", "name": "Alice"},
+    {"id": "94566", "name": "Bob"},
+    {"id": "22568", "name": "Carol"},
+    {"id": "17568", "name": "Dan"},
+    {"id": "46168", "name": "Steve"},
+]
+SAMPLE_SCORES = (1000, 3000)
+SYNTHETIC_SCORES = (0, 1_000_000)
+_ADJECTIVES = [
+    "Swift",
+    "Brave",
+    "Clever",
+    "Mighty",
+    "Silent",
+    "Lucky",
+    "Fierce",
+    "Noble",
+    "Rapid",
+    "Cosmic",
+]
+_NOUNS = [
+    "Falcon",
+    "Tiger",
+    "Wizard",
+    "Knight",
+    "Rocket",
+    "Panda",
+    "Comet",
+    "Ninja",
+    "Dragon",
+    "Otter",
+]
+CHUNK = 5_000
+# Plain upserts that SQLite and PostgreSQL both speak. Table names are our models' own;
+# every value is a query parameter.
+PLAYERS_UPSERT = (
+    f"INSERT INTO {Player._meta.db_table} (player_id, name, created_at, updated_at) "  # noqa: S608
+    "VALUES (%s, %s, %s, %s) ON CONFLICT (player_id) "
+    "DO UPDATE SET name = excluded.name, updated_at = excluded.updated_at"
+)
+SCORES_UPSERT = (
+    f"INSERT INTO {Score._meta.db_table} (board_id, player_id, value, achieved_at) "  # noqa: S608
+    "VALUES (%s, %s, %s, %s) ON CONFLICT (board_id, player_id) "
+    "DO UPDATE SET value = excluded.value, achieved_at = excluded.achieved_at"
+)
+
+
+class SeedError(Exception):
+    """The input cannot be seeded; the message names the problem and the entry."""
+
+
+@dataclass(frozen=True, slots=True)
+class SeedEntry:
+    player_id: str
+    name: str
+    score: int
+
+
+@dataclass(frozen=True, slots=True)
+class SeedReport:
+    board: str
+    seeded: int
+    new_players: int
+    board_size: int
+
+
+def seed_entries_parse(
+    data: object, *, rng: random.Random, scores: tuple[int, int] = SAMPLE_SCORES
+) -> list[SeedEntry]:
+    """Check a JSON array of {"id", "name"[, "score"]}; entries without a score get a random one."""
+    if not isinstance(data, list):
+        raise SeedError('The input must be a JSON array of {"id", "name"} objects.')
+    if not data:
+        raise SeedError("The input holds no players.")
+    entries: list[SeedEntry] = []
+    seen: set[str] = set()
+    for position, item in enumerate(data, start=1):
+        where = f"entry {position}"
+        if not isinstance(item, dict):
+            raise SeedError(f'{where}: must be an object like {{"id": "24323", "name": "Alice"}}.')
+        unknown = sorted(set(item) - {"id", "name", "score"})
+        if unknown:
+            raise SeedError(f"{where}: unknown field {unknown[0]!r}.")
+        for field in ("id", "name"):
+            if field not in item:
+                raise SeedError(f"{where}: missing {field!r}.")
+        raw_id = item["id"]
+        if isinstance(raw_id, int) and not isinstance(raw_id, bool):
+            raw_id = str(raw_id)
+        try:
+            player_id = player_id_clean(raw_id, field="id")
+            where = f"entry {position} (id {player_id!r})"
+            name = name_clean(item["name"])
+            score = score_clean(item["score"]) if "score" in item else rng.randint(*scores)
+        except InvalidInput as exc:
+            raise SeedError(f"{where}: {exc.message}") from None
+        if player_id in seen:
+            raise SeedError(f"{where}: the id appears more than once.")
+        seen.add(player_id)
+        entries.append(SeedEntry(player_id=player_id, name=name, score=score))
+    return entries
+
+
+def seed_entries_synthetic(*, count: int, rng: random.Random) -> list[SeedEntry]:
+    """Make ``count`` players with ids p0000001… and random names and scores."""
+    width = max(7, len(str(count)))
+    return [
+        SeedEntry(
+            player_id=f"p{number:0{width}d}",
+            name=f"{rng.choice(_ADJECTIVES)}{rng.choice(_NOUNS)}{number % 1000}",
+            score=rng.randint(*SYNTHETIC_SCORES),
+        )
+        for number in range(1, count + 1)
+    ]
+
+
+def seed_apply(
+    *,
+    slug: str,
+    entries: list[SeedEntry],
+    reset: bool = False,
+    progress: Callable[[str, int], None] | None = None,
+) -> SeedReport:
+    """Write players and scores, then swap the rebuilt board into Redis; all or nothing.
+
+    The database work is one transaction and the Redis board is built aside and swapped in
+    before it commits, so a failure anywhere leaves both exactly as they were.
+    """
+    now = timezone.now()
+    stamp = connection.ops.adapt_datetimefield_value(now)
+    step = progress or (lambda phase, done: None)
+    with transaction.atomic():
+        board, _ = Leaderboard.objects.get_or_create(slug=slug, defaults={"title": slug.title()})
+        if reset:
+            Score.objects.filter(board=board).delete()
+        before = Player.objects.count()
+        _upsert(
+            PLAYERS_UPSERT,
+            ((entry.player_id, entry.name, stamp, stamp) for entry in entries),
+            lambda done: step("players", done),
+        )
+        _upsert(
+            SCORES_UPSERT,
+            ((board.pk, entry.player_id, entry.score, stamp) for entry in entries),
+            lambda done: step("scores", done),
+        )
+        new_players = Player.objects.count() - before
+        size = services.board_rebuild(board=board, progress=lambda done: step("ranking", done))
+    return SeedReport(board=slug, seeded=len(entries), new_players=new_players, board_size=size)
+
+
+def _upsert(sql: str, rows: Iterable[tuple], progress: Callable[[int], None]) -> None:
+    # Plain executemany: a million rows in seconds, where model instances would take a minute.
+    rows = iter(rows)
+    with connection.cursor() as cursor:
+        while chunk := list(islice(rows, CHUNK)):
+            cursor.executemany(sql, chunk)
+            progress(len(chunk))
+
+
+def board_is_empty(*, slug: str) -> bool:
+    """True when the board does not exist yet or has no scores."""
+    return not Score.objects.filter(board__slug=slug).exists()

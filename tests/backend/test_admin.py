@@ -1,0 +1,96 @@
+"""The admin: pages render for real data, and edits there keep Redis in step."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+
+from backend_site.rankings import selectors
+from backend_site.rankings.models import Player, Score
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def admin_client(client, ranking_redis):
+    user = get_user_model().objects.create_superuser("root", "", "a-long-password-123")
+    client.force_login(user)
+    call_command("seed", "--random-seed", "11")
+    return client
+
+
+def names_on_board():
+    return {
+        e.player_id: e.name for e in selectors.board_top(slug="global", offset=0, limit=10).entries
+    }
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/admin/",
+        "/admin/rankings/player/",
+        "/admin/rankings/player/?q=Alice",
+        "/admin/rankings/player/24323/change/",
+        "/admin/rankings/leaderboard/",
+        "/admin/rankings/score/",
+        "/admin/rankings/score/?board__id__exact=1&o=3",
+        "/admin/rankings/score/add/",
+    ],
+)
+def test_admin_pages_render(admin_client, url):
+    response = admin_client.get(url)
+
+    assert response.status_code == 200
+
+
+def test_the_player_list_shows_score_and_rank_on_global_from_redis(admin_client):
+    best = selectors.board_top(slug="global", offset=0, limit=1).entries[0]
+
+    body = admin_client.get(f"/admin/rankings/player/?q={best.player_id}").content.decode()
+
+    assert best.name in body
+    assert "1 of 5" in body
+    assert str(best.score) in body
+
+
+def test_the_board_list_shows_player_counts(admin_client):
+    body = admin_client.get("/admin/rankings/leaderboard/").content.decode()
+
+    assert '<td class="field-player_count">5</td>' in body
+
+
+def test_renaming_a_player_in_the_admin_renames_them_on_the_board(admin_client):
+    response = admin_client.post(
+        "/admin/rankings/player/24323/change/", {"player_id": "24323", "name": "Alicia"}
+    )
+
+    assert response.status_code == 302
+    assert Player.objects.get(pk="24323").name == "Alicia"
+    assert names_on_board()["24323"] == "Alicia"
+
+
+def test_deleting_a_score_in_the_admin_removes_it_from_the_board(admin_client):
+    score = Score.objects.get(player_id="94566")
+
+    response = admin_client.post(f"/admin/rankings/score/{score.pk}/delete/", {"post": "yes"})
+
+    assert response.status_code == 302
+    assert "94566" not in names_on_board()
+    assert selectors.board_top(slug="global", offset=0, limit=10).total == 4
+
+
+def test_editing_a_score_in_the_admin_moves_the_player(admin_client):
+    score = Score.objects.select_related("board").get(player_id="17568")
+    data = {
+        "board": score.board_id,
+        "player": "17568",
+        "value": 999_999,
+        "achieved_at_0": "2026-01-01",
+        "achieved_at_1": "12:00:00",
+    }
+
+    response = admin_client.post(f"/admin/rankings/score/{score.pk}/change/", data)
+
+    assert response.status_code == 302, response.content[:2000]
+    first = selectors.board_top(slug="global", offset=0, limit=1).entries[0]
+    assert (first.player_id, first.score) == ("17568", 999_999)

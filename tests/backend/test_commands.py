@@ -1,0 +1,79 @@
+"""rebuild_rankings, simulate and ensure_superuser."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
+
+from backend_site.rankings import selectors, store
+
+pytestmark = pytest.mark.django_db
+
+
+def standings():
+    page = selectors.board_top(slug="global", offset=0, limit=100)
+    return [(e.rank, e.player_id, e.name, e.score) for e in page.entries]
+
+
+def test_rebuild_rankings_restores_a_flushed_board_exactly(ranking_redis, capsys):
+    call_command("seed", "--players", "200", "--random-seed", "9")
+    before = standings()
+    ranking_redis.flushall()
+
+    call_command("rebuild_rankings", "--board", "global")
+
+    assert store.board_is_loaded(slug="global")
+    assert standings() == before
+    assert "Rebuilt 'global': 200 players" in capsys.readouterr().out
+
+
+def test_rebuild_rankings_of_an_unknown_board_is_an_error(ranking_redis):
+    with pytest.raises(CommandError, match="No leaderboard 'nope'"):
+        call_command("rebuild_rankings", "--board", "nope")
+
+
+def test_a_rebuild_swaps_the_board_in_whole_and_leaves_no_build_keys(ranking_redis):
+    call_command("seed", "--players", "50")
+
+    call_command("rebuild_rankings")
+
+    assert not [key for key in ranking_redis.keys("*") if b":build:" in key]
+
+
+def test_simulate_moves_scores_through_the_services(ranking_redis, capsys):
+    call_command("seed", "--random-seed", "2")
+    before = {entry[1]: entry[3] for entry in standings()}
+
+    call_command("simulate", "--rate", "200", "--duration", "0.5", "--random-seed", "4")
+
+    after = {entry[1]: entry[3] for entry in standings()}
+    assert after != before
+    assert all(after[player] >= before[player] for player in before)  # a "best" board
+    assert "Submitted" in capsys.readouterr().out
+
+
+def test_simulate_on_an_empty_board_says_to_seed_first(ranking_redis):
+    with pytest.raises(CommandError, match=r"run manage\.py seed"):
+        call_command("simulate", "--duration", "0.1")
+
+
+def test_ensure_superuser_creates_an_admin_once_and_prints_the_password(ranking_redis, capsys):
+    call_command("ensure_superuser")
+    first = capsys.readouterr().out
+    call_command("ensure_superuser")
+    second = capsys.readouterr().out
+
+    password = first.split("admin / ")[1].split()[0]
+    assert get_user_model().objects.get(username="admin").check_password(password)
+    assert password not in second
+    assert "Admin login: admin" in second
+
+
+def test_ensure_superuser_uses_the_django_superuser_variables(ranking_redis, monkeypatch, capsys):
+    monkeypatch.setenv("DJANGO_SUPERUSER_USERNAME", "ops")
+    monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "a-long-password-123")
+
+    call_command("ensure_superuser")
+
+    user = get_user_model().objects.get(username="ops")
+    assert user.is_superuser and user.check_password("a-long-password-123")
+    assert "a-long-password-123" not in capsys.readouterr().out
