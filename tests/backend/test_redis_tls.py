@@ -1,0 +1,123 @@
+"""Redis over TLS (rediss://), as an ElastiCache cluster with encryption in transit needs.
+
+A real redis-server listens with TLS only, on a certificate from a throwaway CA the test
+makes; the real backend under gunicorn talks to it with REDIS_TLS_CA_FILE.
+"""
+
+from __future__ import annotations
+
+import subprocess
+
+import pytest
+import requests
+import trustme
+
+from tests.conftest import SERVICE_TOKEN, backend_env
+from tests.servers import PYTHON, ROOT, RedisServer, Site
+
+AUTH = {"Authorization": f"Bearer {SERVICE_TOKEN}"}
+
+
+@pytest.fixture(scope="module")
+def tls_files(tmp_path_factory) -> dict[str, str]:
+    """A CA and a server certificate for 127.0.0.1, written where redis-server can read them."""
+    folder = tmp_path_factory.mktemp("tls")
+    ca = trustme.CA()
+    server_cert = ca.issue_cert("127.0.0.1", "localhost")
+    files = {"ca": folder / "ca.pem", "cert": folder / "server.pem", "key": folder / "server.key"}
+    ca.cert_pem.write_to_path(str(files["ca"]))
+    server_cert.cert_chain_pems[0].write_to_path(str(files["cert"]))
+    server_cert.private_key_pem.write_to_path(str(files["key"]))
+    return {name: str(path) for name, path in files.items()}
+
+
+@pytest.fixture(scope="module")
+def tls_redis(tls_files, tmp_path_factory):
+    server = RedisServer(tmp_path_factory.mktemp("redis-tls"), tls=tls_files)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def start_backend(tmp_path_factory):
+    """Start backends (migrated, each on its own SQLite file); stop them all at the end."""
+    started: list[Site] = []
+
+    def start(redis_url: str, **extra: str) -> Site:
+        workdir = tmp_path_factory.mktemp("tls-backend")
+        env = backend_env(redis_url, str(workdir / "backend.sqlite3"), **extra)
+        site = Site("backend_site.wsgi", {**env, "WEB_CONCURRENCY": "1"}, workdir / "gunicorn.log")
+        migrated = site.manage("migrate", "--no-input")
+        assert migrated.returncode == 0, migrated.stderr
+        started.append(site)
+        site.start()
+        return site
+
+    yield start
+    for site in started:
+        site.stop()
+
+
+def test_the_test_redis_speaks_only_tls(tls_redis):
+    assert tls_redis.url.startswith("rediss://")
+    assert tls_redis.client().ping()
+
+
+def test_a_score_makes_the_round_trip_through_redis_over_tls(tls_redis, tls_files, start_backend):
+    backend = start_backend(tls_redis.url, REDIS_TLS_CA_FILE=tls_files["ca"])
+    board = f"{backend.url}/api/v1/leaderboards/global"
+
+    submitted = requests.post(
+        f"{board}/scores",
+        json={"player_id": "tls-1", "score": 4242, "name": "Over TLS"},
+        headers=AUTH,
+        timeout=5,
+    )
+    entries = requests.get(f"{board}/entries?limit=10", headers=AUTH, timeout=5)
+
+    assert submitted.status_code == 200, submitted.text
+    assert submitted.json()["rank"] == 1
+    assert entries.json()["entries"][0] == {
+        "rank": 1,
+        "player_id": "tls-1",
+        "name": "Over TLS",
+        "score": 4242,
+    }
+    assert tls_redis.client().dbsize() > 0  # the ranking really lives in the TLS server
+    assert requests.get(f"{backend.url}/readyz", timeout=5).json() == {"status": "ok"}
+
+
+def test_a_redis_server_the_ca_file_does_not_vouch_for_is_refused(tls_redis, start_backend):
+    # Without REDIS_TLS_CA_FILE the system's trust store applies, which has never heard
+    # of the test's CA: the certificate check must fail, not be skipped.
+    backend = start_backend(tls_redis.url)
+
+    ready = requests.get(f"{backend.url}/readyz", timeout=10)
+    scores = requests.get(f"{backend.url}/getdata", headers=AUTH, timeout=10)
+
+    assert ready.status_code == 503
+    assert "redis" in ready.json()["failed"]
+    assert scores.status_code == 503
+    assert scores.json()["error"]["code"]
+
+
+def test_a_ca_file_with_a_plain_redis_url_stops_the_start_with_a_message(tls_files, tmp_path):
+    env = backend_env(
+        "redis://127.0.0.1:6380/0",
+        str(tmp_path / "db.sqlite3"),
+        REDIS_TLS_CA_FILE=tls_files["ca"],
+    )
+    site = Site("backend_site.wsgi", env, tmp_path / "gunicorn.log")
+
+    result = subprocess.run(
+        [PYTHON, "manage.py", "check"],
+        cwd=ROOT,
+        env=site.env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert result.returncode != 0
+    assert "REDIS_TLS_CA_FILE is set, so REDIS_URL must be a rediss://" in result.stderr
