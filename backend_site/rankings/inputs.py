@@ -38,7 +38,7 @@ def query_int(params, name: str, *, default: int, low: int, high: int) -> int:
 def player_id_clean(value, *, field: str = "player_id") -> str:
     if not isinstance(value, str):
         raise InvalidInput(f"{field}: must be a string.", field=field)
-    if not _PLAYER_ID_RE.match(value):
+    if not _PLAYER_ID_RE.fullmatch(value):  # match() would let "$" accept a trailing "\n"
         raise InvalidInput(
             f"{field}: must be 1–64 letters, digits, '_', '.', ':' or '-'.", field=field
         )
@@ -65,12 +65,20 @@ def score_clean(value, *, field: str = "score") -> int:
     return value
 
 
+def _json_int(digits: str) -> int:
+    # int() refuses more than 4300 digits (a ValueError, read as broken JSON); a number that
+    # long is out of range anyway, so keep its sign and let score_clean say so.
+    if len(digits) > 24:
+        return -(MAX_SCORE + 1) if digits.startswith("-") else MAX_SCORE + 1
+    return int(digits)
+
+
 def submission_parse(body: bytes) -> Submission:
     """Parse a score submission's JSON body."""
     try:
         # The standard parser keeps integers of any size, so an oversized score is
         # reported as out of range rather than as broken JSON.
-        data = json.loads(body)
+        data = json.loads(body, parse_int=_json_int)
     except (ValueError, RecursionError):
         raise InvalidInput("The body must be valid JSON (UTF-8).") from None
     if not isinstance(data, dict):
