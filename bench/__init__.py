@@ -1,0 +1,1 @@
+"""Load benchmark of both sites (`make bench`): see bench/run.py and docs/performance.md."""

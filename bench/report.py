@@ -1,0 +1,246 @@
+"""Turn measured runs into the table, the target ratios (PASS/MISS) and the JSON results."""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+RESULTS_DIR = Path(__file__).resolve().parent / "results"
+
+FLAT_MIN = 0.8
+BACKEND_VS_CEILING_MIN = 0.4
+FRONTEND_VS_CEILING_MIN = 0.5
+SEED_SIZE = 1_000_000
+SEED_SECONDS_MAX = 60.0
+BYTES_PER_PLAYER_MAX = 200.0
+
+
+@dataclass
+class Run:
+    endpoint: str
+    label: str
+    read: bool
+    size: int | None  # None: does not depend on the board (the ceiling)
+    rps: float = math.nan
+    p50_ms: float = math.nan
+    p99_ms: float = math.nan
+    errors: int = 0
+    non_2xx: int = 0
+    requests: int = 0
+    skipped: str = ""  # why it did not run
+
+    def as_dict(self) -> dict:
+        return {
+            key: (None if isinstance(v, float) and math.isnan(v) else v)
+            for key, v in self.__dict__.items()
+        }
+
+
+@dataclass
+class Seed:
+    size: int
+    seconds: float | None = None
+    redis_bytes: int | None = None
+    skipped: str = ""
+
+    @property
+    def bytes_per_player(self) -> float | None:
+        return None if self.redis_bytes is None else self.redis_bytes / self.size
+
+    def as_dict(self) -> dict:
+        return {**self.__dict__, "bytes_per_player": self.bytes_per_player}
+
+
+@dataclass
+class Target:
+    name: str
+    value: str
+    goal: str
+    status: str  # PASS, MISS or SKIP
+    detail: str = ""
+
+
+@dataclass
+class Results:
+    config: dict
+    machine: dict
+    started_at: str
+    runs: list[Run] = field(default_factory=list)
+    seeds: list[Seed] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def rate(self, endpoint: str, size: int | None) -> float | None:
+        for run in self.runs:
+            if run.endpoint == endpoint and run.size == size and not run.skipped:
+                return run.rps
+        return None
+
+    def ceiling(self) -> float | None:
+        rates = [r.rps for r in self.runs if r.endpoint == "ceiling" and not r.skipped]
+        return max(rates) if rates else None
+
+
+def _fmt(number: float | None, digits: int = 1) -> str:
+    if number is None or (isinstance(number, float) and math.isnan(number)):
+        return "-"
+    return f"{number:,.{digits}f}"
+
+
+def _size(size: int | None) -> str:
+    return "-" if size is None else f"{size:,}"
+
+
+def table(results: Results) -> str:
+    """One table: endpoint × board size → req/s, p50, p99, errors (skipped rows say why)."""
+    header = (
+        f"{'endpoint':<34} {'players':>10} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}"
+    )
+    lines = [header, "-" * len(header)]
+    order = {}
+    for run in results.runs:
+        order.setdefault(run.endpoint, len(order))
+    for run in sorted(results.runs, key=lambda r: (order[r.endpoint], r.size or 0)):
+        if run.skipped:
+            lines.append(f"{run.label:<34} {_size(run.size):>10}   skipped: {run.skipped}")
+            continue
+        errors = str(run.errors) + (f" ({run.non_2xx} non-2xx)" if run.non_2xx else "")
+        lines.append(
+            f"{run.label:<34} {_size(run.size):>10} {_fmt(run.rps):>9} "
+            f"{_fmt(run.p50_ms, 2):>8} {_fmt(run.p99_ms, 2):>8} {errors:>7}"
+        )
+    return "\n".join(lines)
+
+
+def seeds_table(results: Results) -> str:
+    lines = [f"{'seed players':>12} {'seconds':>8} {'Redis bytes/player':>19}"]
+    for seed in results.seeds:
+        if seed.skipped:
+            lines.append(f"{seed.size:>12,}   skipped: {seed.skipped}")
+        else:
+            lines.append(
+                f"{seed.size:>12,} {_fmt(seed.seconds):>8} {_fmt(seed.bytes_per_player):>19}"
+            )
+    return "\n".join(lines)
+
+
+def _status(ok: bool) -> str:
+    return "PASS" if ok else "MISS"
+
+
+def targets(results: Results) -> list[Target]:
+    """The issue's targets as ratios from this run."""
+    found: list[Target] = []
+    sizes = sorted({r.size for r in results.runs if r.size is not None and not r.skipped})
+    reads: dict[str, str] = {}
+    for run in results.runs:
+        if run.read and run.size is not None:
+            reads.setdefault(run.endpoint, run.label)
+
+    if len(sizes) >= 2:
+        small, large = sizes[0], sizes[-1]
+        for endpoint, label in reads.items():
+            low, high = results.rate(endpoint, small), results.rate(endpoint, large)
+            name = f"flat: {label} at {large:,} / at {small:,}"
+            if not low or high is None:
+                found.append(Target(name, "-", f">= {FLAT_MIN}", "SKIP", "not measured"))
+                continue
+            ratio = high / low
+            found.append(Target(name, f"{ratio:.2f}", f">= {FLAT_MIN}", _status(ratio >= FLAT_MIN)))
+
+    ceiling = results.ceiling()
+    for endpoint, goal in (
+        ("getdata", BACKEND_VS_CEILING_MIN),
+        ("entries_top", BACKEND_VS_CEILING_MIN),
+        ("frontend_page", FRONTEND_VS_CEILING_MIN),
+    ):
+        label = reads.get(endpoint, endpoint)
+        ratios = {
+            size: rate / ceiling
+            for size in sizes
+            if ceiling and (rate := results.rate(endpoint, size)) is not None
+        }
+        name = f"ceiling: {label} / bare WSGI"
+        if not ratios:
+            found.append(Target(name, "-", f">= {goal}", "SKIP", "not measured"))
+            continue
+        worst = min(ratios, key=ratios.get)
+        detail = ", ".join(f"{size:,}: {ratio:.2f}" for size, ratio in ratios.items())
+        found.append(
+            Target(
+                name + " (worst size)",
+                f"{ratios[worst]:.2f}",
+                f">= {goal}",
+                _status(ratios[worst] >= goal),
+                detail,
+            )
+        )
+
+    read_runs = [r for r in results.runs if r.read and not r.skipped]
+    failing = [f"{r.label} @ {_size(r.size)}: {r.errors}" for r in read_runs if r.errors]
+    found.append(
+        Target(
+            "zero errors and non-2xx in every read run",
+            str(sum(r.errors for r in read_runs)),
+            "0",
+            _status(not failing) if read_runs else "SKIP",
+            "; ".join(failing),
+        )
+    )
+
+    seeded = [s for s in results.seeds if not s.skipped]
+    big = next((s for s in seeded if s.size == SEED_SIZE), None)
+    found.append(
+        Target(
+            f"seed {SEED_SIZE:,} players",
+            f"{big.seconds:.1f} s" if big else "-",
+            f"<= {SEED_SECONDS_MAX:.0f} s",
+            _status(big.seconds <= SEED_SECONDS_MAX) if big else "SKIP",
+            "" if big else f"{SEED_SIZE:,} not in this run's sizes",
+        )
+    )
+    largest = max(seeded, key=lambda s: s.size, default=None)
+    found.append(
+        Target(
+            "Redis memory per player" + (f" (at {largest.size:,})" if largest else ""),
+            f"{largest.bytes_per_player:.0f} B" if largest else "-",
+            f"<= {BYTES_PER_PLAYER_MAX:.0f} B",
+            _status(largest.bytes_per_player <= BYTES_PER_PLAYER_MAX) if largest else "SKIP",
+        )
+    )
+    return found
+
+
+def targets_table(found: list[Target]) -> str:
+    width = max((len(t.name) for t in found), default=10)
+    lines = []
+    for target in found:
+        line = f"{target.status:<5} {target.name:<{width}}  {target.value:>8}  (goal {target.goal})"
+        if target.detail:
+            line += f"  [{target.detail}]"
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def write(results: Results, found: list[Target], *, finished_at: datetime) -> Path:
+    """Write bench/results/<timestamp>.json and bench/results/latest.json; return the first."""
+    data = {
+        "started_at": results.started_at,
+        "finished_at": finished_at.isoformat(timespec="seconds"),
+        "config": results.config,
+        "machine": results.machine,
+        "ceiling_rps": results.ceiling(),
+        "runs": [run.as_dict() for run in results.runs],
+        "seeds": [seed.as_dict() for seed in results.seeds],
+        "targets": [target.__dict__ for target in found],
+        "notes": results.notes,
+    }
+    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.fromisoformat(results.started_at).strftime("%Y%m%dT%H%M%S")
+    path = RESULTS_DIR / f"{stamp}.json"
+    text = json.dumps(data, indent=2) + "\n"
+    path.write_text(text)
+    (RESULTS_DIR / "latest.json").write_text(text)
+    return path

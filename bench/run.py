@@ -1,0 +1,483 @@
+"""`make bench`: load both sites at several board sizes and compare with a bare WSGI ceiling.
+
+    python -m bench.run [--quick] [--sizes 1000 100000 1000000] [--duration 10] [--profile]
+
+For each size it seeds a fresh SQLite database and a fresh private redis-server, starts the
+backend and the frontend under gunicorn with gunicorn.conf.py (production settings, loopback
+only), and runs `wrk` against each endpoint. Everything it starts it stops again.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import os
+import platform
+import runpy
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from bench import report, wrk
+from bench.report import Results, Run, Seed
+from bench.servers import ROOT, Gunicorn, Processes, RedisServer, manage
+
+TOKEN = "bench-service-token"
+BOARD = "global"  # /getdata reads the global board
+FULL_SIZES = [1_000, 100_000, 1_000_000]
+QUICK_SIZES = [1_000, 10_000]
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    key: str
+    label: str
+    site: str  # backend, frontend or ceiling
+    read: bool = True
+
+
+ENDPOINTS = [
+    Endpoint("getdata", "backend /getdata (top 100)", "backend"),
+    Endpoint("entries_top", "backend entries top 10", "backend"),
+    Endpoint("entries_deep", "backend entries offset N/2", "backend"),
+    Endpoint("standing", "backend player around=5 (mid)", "backend"),
+    Endpoint("frontend_page", "frontend /", "frontend"),
+    Endpoint("frontend_data", "frontend /data.json", "frontend"),
+    Endpoint("scores_post", "backend POST scores (write)", "backend", read=False),
+]
+CEILING = Endpoint("ceiling", "ceiling: bare WSGI (bench.ceiling)", "ceiling")
+
+
+@dataclass
+class Board:
+    """What the load needs to know about a seeded board."""
+
+    size: int
+    mid_player: str | None
+    ids_file: Path | None
+
+
+def _parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="Sizes 1k and 10k, 3 s runs.")
+    parser.add_argument("--sizes", nargs="+", type=int, help="Board sizes (players).")
+    parser.add_argument("--duration", type=int, help="Seconds per wrk run (default 10, quick 3).")
+    parser.add_argument("--warmup", type=int, help="Seconds of unmeasured load before each run.")
+    parser.add_argument("--connections", type=int, default=32, help="wrk connections (32).")
+    parser.add_argument("--threads", type=int, default=2, help="wrk threads (2).")
+    parser.add_argument(
+        "--only", nargs="+", metavar="ENDPOINT", help="Measure only these endpoint keys."
+    )
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="Also sample the backend with py-spy during extra runs at the largest size.",
+    )
+    parser.add_argument(
+        "--keep", action="store_true", help="Keep the temporary directory (logs, databases)."
+    )
+    args = parser.parse_args(argv)
+    args.sizes = args.sizes or (QUICK_SIZES if args.quick else FULL_SIZES)
+    args.duration = args.duration or (3 if args.quick else 10)
+    args.warmup = args.warmup if args.warmup is not None else (0 if args.quick else 2)
+    return args
+
+
+def say(message: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+# --- What exists yet ------------------------------------------------------------------------
+
+
+def seed_available(env: dict[str, str]) -> bool:
+    done = manage("help", "seed", env=env, timeout=60)
+    return done.returncode == 0 and "--players" in done.stdout
+
+
+def frontend_available() -> bool:
+    return importlib.util.find_spec("frontend_site.wsgi") is not None
+
+
+# --- Environments ---------------------------------------------------------------------------
+
+
+def backend_env(redis_url: str, database: Path) -> dict[str, str]:
+    return {
+        "DJANGO_SETTINGS_MODULE": "backend_site.settings",
+        "DJANGO_DEBUG": "false",
+        "DJANGO_SECRET_KEY": "bench-backend-secret-key-not-for-production-use-0123456789",
+        "DJANGO_SECURE_SSL_REDIRECT": "false",
+        "DJANGO_SECURE_COOKIES": "false",
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "DATABASE_URL": f"sqlite:///{database}",
+        "REDIS_URL": redis_url,
+        "BACKEND_SERVICE_TOKEN": TOKEN,
+    }
+
+
+def frontend_env(backend_url: str, static_root: Path) -> dict[str, str]:
+    return {
+        "DJANGO_SETTINGS_MODULE": "frontend_site.settings",
+        "DJANGO_DEBUG": "false",
+        "DJANGO_SECRET_KEY": "bench-frontend-secret-key-not-for-production-use-0123456789",
+        "DJANGO_SECURE_SSL_REDIRECT": "false",
+        "DJANGO_SECURE_COOKIES": "false",
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "DJANGO_STATIC_ROOT": str(static_root),
+        "BACKEND_URL": backend_url,
+        "BACKEND_SERVICE_TOKEN": TOKEN,
+    }
+
+
+def _checked(done: subprocess.CompletedProcess, what: str) -> subprocess.CompletedProcess:
+    if done.returncode != 0:
+        raise RuntimeError(f"{what} failed:\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}")
+    return done
+
+
+# --- Machine --------------------------------------------------------------------------------
+
+
+def machine() -> dict:
+    def first(path: str, prefix: str) -> str:
+        try:
+            for line in Path(path).read_text().splitlines():
+                if line.startswith(prefix):
+                    return line.split(":", 1)[1].strip()
+        except OSError:
+            pass
+        return "unknown"
+
+    def version(*command: str) -> str:
+        try:
+            done = subprocess.run(command, capture_output=True, text=True, timeout=10)
+        except OSError:
+            return "missing"
+        return (done.stdout or done.stderr).splitlines()[0].strip()
+
+    conf = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+    ).stdout.strip()
+    return {
+        "nproc": os.cpu_count(),
+        "memory": first("/proc/meminfo", "MemTotal"),
+        "cpu_model": first("/proc/cpuinfo", "model name"),
+        "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
+        "kernel": platform.release(),
+        "python": platform.python_version(),
+        "wrk": version("wrk", "--version"),
+        "redis_server": version("redis-server", "--version"),
+        "gunicorn": {
+            "worker_class": conf["worker_class"],
+            "workers": conf["workers"],
+            "threads": conf["threads"],
+            "keepalive": conf["keepalive"],
+        },
+        "git_commit": commit,
+    }
+
+
+# --- Measuring ------------------------------------------------------------------------------
+
+
+def _get_json(url: str, *, token: bool = True):
+    request = urllib.request.Request(url)
+    if token:
+        request.add_header("Authorization", f"Bearer {TOKEN}")
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.loads(response.read())
+
+
+def probe(url: str, *, data: bytes | None = None, token: bool) -> str:
+    """One request before the load: '' when it answers 2xx, else what went wrong."""
+    request = urllib.request.Request(url, data=data)
+    if token:
+        request.add_header("Authorization", f"Bearer {TOKEN}")
+    if data is not None:
+        request.add_header("Content-Type", "application/json")
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            response.read()
+            return "" if 200 <= response.status < 300 else f"HTTP {response.status}"
+    except urllib.error.HTTPError as exc:
+        return f"HTTP {exc.code}: {exc.read()[:200]!r}"
+    except OSError as exc:
+        return f"{type(exc).__name__}: {exc}"
+
+
+def load(
+    args,
+    endpoint: Endpoint,
+    size: int | None,
+    url: str,
+    *,
+    token: bool,
+    post_ids: Path | None = None,
+    profiler=None,
+) -> Run:
+    run = Run(endpoint=endpoint.key, label=endpoint.label, read=endpoint.read, size=size)
+    body = None
+    if post_ids is not None:
+        first_id = post_ids.read_text().split("\n", 1)[0]
+        body = json.dumps({"player_id": first_id, "score": 1}).encode()
+    problem = probe(url, data=body, token=token)
+    if problem:
+        say(f"  {endpoint.label}: probe failed ({problem}); measuring anyway")
+    options = {
+        "connections": args.connections,
+        "threads": args.threads,
+        "headers": {"Authorization": f"Bearer {TOKEN}"} if token else {},
+    }
+    if post_ids is not None:
+        options.update(script="post_scores.lua", script_args=[str(post_ids)])
+    if args.warmup:
+        wrk.run(url, duration=args.warmup, **options)
+    result, _ = wrk.run(url, duration=args.duration, **options)
+    run.rps, run.p50_ms, run.p99_ms = result.rps, result.p50_ms, result.p99_ms
+    run.errors, run.non_2xx, run.requests = result.errors, result.non_2xx, result.requests
+    if problem and not run.errors:
+        run.errors = 1  # the probe's failure counts: wrk does not count 3xx as errors
+    say(
+        f"  {endpoint.label:<34} {_size(size):>10}: {run.rps:,.0f} req/s, "
+        f"p50 {run.p50_ms:.2f} ms, p99 {run.p99_ms:.2f} ms, errors {run.errors}"
+    )
+    if profiler is not None:
+        profiler(endpoint, url, options)
+    return run
+
+
+def _size(size: int | None) -> str:
+    return "-" if size is None else f"{size:,}"
+
+
+def measure_ceiling(args, processes: Processes, workdir: Path, results: Results) -> None:
+    if args.only and CEILING.key not in args.only:
+        return
+    say("ceiling: bare WSGI app under gunicorn.conf.py")
+    site = processes.add(Gunicorn("bench.ceiling", {}, workdir / "ceiling.log"))
+    site.start()
+    try:
+        results.runs.append(load(args, CEILING, None, site.url + "/", token=False))
+    finally:
+        processes.remove(site)
+
+
+def seed_board(size: int, env: dict[str, str], redis: RedisServer, results: Results) -> Seed:
+    seed = Seed(size=size)
+    before = redis.used_memory()
+    say(f"seeding {size:,} players")
+    started = time.perf_counter()
+    _checked(
+        manage("seed", "--players", str(size), "--board", BOARD, "--random-seed", "1", env=env),
+        f"manage.py seed --players {size}",
+    )
+    seed.seconds = time.perf_counter() - started
+    seed.redis_bytes = redis.used_memory() - before
+    say(f"  seeded in {seed.seconds:.1f} s, {seed.bytes_per_player:.0f} Redis bytes/player")
+    results.seeds.append(seed)
+    return seed
+
+
+def board_facts(size: int, backend: Gunicorn, redis: RedisServer, workdir: Path) -> Board:
+    """Find a mid-board player through the API and sample ids for score submissions."""
+    from backend_site.rankings.store import names_key  # key names live in one place
+
+    entries = f"{backend.url}/api/v1/leaderboards/{BOARD}/entries"
+    total = _get_json(f"{entries}?limit=1")["total"]
+    middle = _get_json(f"{entries}?offset={total // 2}&limit=1")["entries"]
+    client = redis.client()
+    try:
+        ids = [raw.decode() for raw in client.hrandfield(names_key(BOARD), 2000) or []]
+    finally:
+        client.close()
+    ids_file = None
+    if ids:
+        ids_file = workdir / "player_ids.txt"
+        ids_file.write_text("\n".join(ids) + "\n")
+    mid_player = middle[0]["player_id"] if middle else None
+    return Board(size=total, mid_player=mid_player, ids_file=ids_file)
+
+
+def measure_size(
+    args,
+    size: int,
+    processes: Processes,
+    workdir: Path,
+    results: Results,
+    *,
+    has_frontend: bool,
+    profile: bool,
+) -> None:
+    here = workdir / f"players-{size}"
+    here.mkdir()
+    redis = processes.add(RedisServer(here / "redis"))
+    redis.start()
+    env = backend_env(redis.url, here / "backend.sqlite3")
+    _checked(manage("migrate", "--no-input", env=env), "manage.py migrate")
+    seed_board(size, env, redis, results)
+
+    backend = processes.add(Gunicorn("backend_site.wsgi", env, here / "backend.log"))
+    backend.start()
+    frontend = None
+    if has_frontend:
+        fenv = frontend_env(backend.url, workdir / "frontend-static")
+        if not (workdir / "frontend-static").exists():
+            _checked(manage("collectstatic", "--no-input", env=fenv), "frontend collectstatic")
+        frontend = processes.add(Gunicorn("frontend_site.wsgi", fenv, here / "frontend.log"))
+        frontend.start()
+
+    board = board_facts(size, backend, redis, here)
+    say(f"board {BOARD}: {board.size:,} players; mid-board player {board.mid_player}")
+    api = f"{backend.url}/api/v1/leaderboards/{BOARD}"
+    urls = {
+        "getdata": f"{backend.url}/getdata",
+        "entries_top": f"{api}/entries?offset=0&limit=10",
+        "entries_deep": f"{api}/entries?offset={board.size // 2}&limit=10",
+        "standing": f"{api}/players/{board.mid_player}?around=5" if board.mid_player else None,
+        "scores_post": f"{api}/scores" if board.ids_file else None,
+        "frontend_page": f"{frontend.url}/" if frontend else None,
+        "frontend_data": f"{frontend.url}/data.json" if frontend else None,
+    }
+    profiler = _profiler(args, backend, here) if profile else None
+    for endpoint in ENDPOINTS:
+        if args.only and endpoint.key not in args.only:
+            continue
+        url = urls[endpoint.key]
+        if url is None:
+            reason = "frontend_site not there yet" if endpoint.site == "frontend" else "no players"
+            results.runs.append(
+                Run(endpoint.key, endpoint.label, endpoint.read, size, skipped=reason)
+            )
+            continue
+        results.runs.append(
+            load(
+                args,
+                endpoint,
+                size,
+                url,
+                token=endpoint.site == "backend",
+                post_ids=board.ids_file if endpoint.key == "scores_post" else None,
+                profiler=profiler if endpoint.site == "backend" and endpoint.read else None,
+            )
+        )
+    for server in (frontend, backend, redis):
+        if server is not None:
+            processes.remove(server)
+    if not args.keep:
+        shutil.rmtree(here, ignore_errors=True)
+
+
+def _profiler(args, backend: Gunicorn, here: Path):
+    from bench import profile
+
+    def run_profiled(endpoint: Endpoint, url: str, options: dict) -> None:
+        out = report.RESULTS_DIR / f"profile-{endpoint.key}.txt"
+        summary = profile.record_during(
+            backend.pid,
+            lambda: wrk.run(url, duration=args.duration, **options),
+            seconds=args.duration,
+            raw_output=here / f"profile-{endpoint.key}.raw",
+            summary_output=out,
+        )
+        say(f"  profile of {endpoint.label} -> {out}\n{summary}")
+
+    return run_profiled
+
+
+# --- Main -----------------------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parse_args(argv)
+    started = datetime.now().astimezone()
+    processes = Processes()
+
+    def stop_on_signal(signum, frame):
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    signal.signal(signal.SIGTERM, stop_on_signal)
+    workdir = Path(tempfile.mkdtemp(prefix="leaderboard-bench-"))
+    results = Results(
+        config={
+            "sizes": args.sizes,
+            "duration_s": args.duration,
+            "warmup_s": args.warmup,
+            "connections": args.connections,
+            "wrk_threads": args.threads,
+            "quick": args.quick,
+        },
+        machine=machine(),
+        started_at=started.isoformat(timespec="seconds"),
+    )
+    say(
+        f"sizes {args.sizes}, wrk -t{args.threads} -c{args.connections} -d{args.duration}s; "
+        f"gunicorn {results.machine['gunicorn']}; work dir {workdir}"
+    )
+    ok = False
+    try:
+        wrk.ensure_wrk()
+        if args.profile:
+            from bench import profile
+
+            profile.ensure_py_spy()
+        has_seed = seed_available({"DJANGO_SETTINGS_MODULE": "backend_site.settings"})
+        has_frontend = frontend_available()
+        if not has_seed:
+            results.notes.append("manage.py seed --players is not there yet: sizes skipped.")
+        if not has_frontend:
+            results.notes.append("frontend_site is not there yet: frontend rows skipped.")
+        measure_ceiling(args, processes, workdir, results)
+        for size in args.sizes if has_seed else []:
+            measure_size(
+                args,
+                size,
+                processes,
+                workdir,
+                results,
+                has_frontend=has_frontend,
+                profile=args.profile and size == max(args.sizes),
+            )
+        if not args.quick:  # the better of two ceiling runs, before and after the sites
+            measure_ceiling(args, processes, workdir, results)
+        ok = True
+    except KeyboardInterrupt:
+        say("interrupted: stopping everything this run started")
+        results.notes.append("interrupted before the end")
+    except Exception as exc:
+        traceback.print_exc()
+        results.notes.append(f"failed: {type(exc).__name__}: {str(exc)[:300]}")
+    finally:
+        processes.stop_all()
+        if args.keep or not ok:
+            say(f"logs and data kept in {workdir}")
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+    found = report.targets(results)
+    path = report.write(results, found, finished_at=datetime.now().astimezone())
+    print()
+    print(report.table(results))
+    print()
+    print(report.seeds_table(results))
+    print()
+    print(report.targets_table(found))
+    for note in results.notes:
+        print(f"note: {note}")
+    print(f"\nresults: {path.relative_to(ROOT)} (and bench/results/latest.json)")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
