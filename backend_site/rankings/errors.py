@@ -70,13 +70,17 @@ class ApiErrorMiddleware:
         if isinstance(exc, redis.RedisError):
             logger.warning("Redis unavailable for %s: %s", request.path, exc)
             return error_response(
-                503, "redis_unavailable", "The ranking store is unavailable; try again shortly.",
+                503,
+                "redis_unavailable",
+                "The ranking store is unavailable; try again shortly.",
                 {"Retry-After": "1"},
             )
         if isinstance(exc, DatabaseError):
             logger.warning("Database unavailable for %s: %s", request.path, exc)
             return error_response(
-                503, "database_unavailable", "The database is unavailable; try again shortly.",
+                503,
+                "database_unavailable",
+                "The database is unavailable; try again shortly.",
                 {"Retry-After": "1"},
             )
         logger.exception("Unexpected error on %s", request.path)

@@ -116,16 +116,9 @@ def connection() -> Redis:
     return get_redis_connection("default")
 
 
-# A page: KEYS meta, zset, names; ARGV start, stop.
-# Returns false when the board is not loaded, else
-# {order, total, better_than_first, id1, score1, name1, id2, ...}.
-_PAGE = """
-local order = redis.call('HGET', KEYS[1], 'order')
-if not order then return false end
-local result = {order, redis.call('ZCARD', KEYS[2])}
-local rows = redis.call('ZRANGE', KEYS[2], ARGV[1], ARGV[2], 'WITHSCORES')
-if #rows == 0 then return result end
-result[3] = redis.call('ZCOUNT', KEYS[2], '-inf', '(' .. rows[2])
+# Appends {player_id, score, name} for each row of a ZRANGE WITHSCORES reply `rows` to
+# `result` (names come from KEYS[3]) and returns it.
+_APPEND_ROWS = """
 local ids = {}
 for i = 1, #rows, 2 do ids[#ids + 1] = string.sub(rows[i], 9) end
 local names = redis.call('HMGET', KEYS[3], unpack(ids))
@@ -136,6 +129,18 @@ for i = 1, #ids do
 end
 return result
 """
+
+# A page: KEYS meta, zset, names; ARGV start, stop.
+# Returns false when the board is not loaded, else
+# {order, total, better_than_first, id1, score1, name1, id2, ...}.
+_PAGE = """
+local order = redis.call('HGET', KEYS[1], 'order')
+if not order then return false end
+local result = {order, redis.call('ZCARD', KEYS[2])}
+local rows = redis.call('ZRANGE', KEYS[2], ARGV[1], ARGV[2], 'WITHSCORES')
+if #rows == 0 then return result end
+result[3] = redis.call('ZCOUNT', KEYS[2], '-inf', '(' .. rows[2])
+""" + _APPEND_ROWS
 
 # A player's standing and the window around it: KEYS meta, zset, names; ARGV player_id, around.
 # Returns false when the board is not loaded, {order} when the player has no score, else
@@ -160,16 +165,7 @@ local result = {order, total, string.sub(own, 9), score,
 local rows = redis.call('ZRANGE', KEYS[2], string.format('%d', start),
   string.format('%d', stop), 'WITHSCORES')
 result[8] = redis.call('ZCOUNT', KEYS[2], '-inf', '(' .. rows[2])
-local ids = {}
-for i = 1, #rows, 2 do ids[#ids + 1] = string.sub(rows[i], 9) end
-local names = redis.call('HMGET', KEYS[3], unpack(ids))
-for i = 1, #ids do
-  result[#result + 1] = ids[i]
-  result[#result + 1] = rows[2 * i]
-  result[#result + 1] = names[i] and string.sub(names[i], 9) or ''
-end
-return result
-"""
+""" + _APPEND_ROWS
 
 # Set one player's entry: KEYS meta, zset, names; ARGV player_id, stored score, seq, name.
 # Returns false when the board is not loaded, else {better, total}.
