@@ -133,6 +133,7 @@ def scores(request, slug: str):
     )
 
 
+@csrf_exempt  # else a POST to an unknown path gets Django's HTML CSRF page, not a JSON 404
 def not_found(request, *args, **kwargs):
     return error_response(404, "not_found", f"Nothing at {request.path}.")
 
