@@ -1,0 +1,151 @@
+"""Redis goes away mid-test: the API answers 503 JSON promptly, then recovers on its own."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import time
+from collections.abc import Iterator
+
+import pytest
+import requests
+from django.test import Client
+from django_redis.pool import ConnectionFactory
+
+from backend_site.rankings.models import Score
+from tests.conftest import SERVICE_TOKEN, backend_env
+from tests.servers import RedisServer, Site
+
+PROMPT_SECONDS = 3.0
+SCORES = "/api/v1/leaderboards/global/scores"
+READ_PATHS = [
+    "/getdata",
+    "/api/v1/leaderboards",
+    "/api/v1/leaderboards/global/entries",
+    "/api/v1/leaderboards/global/players/a",
+]
+
+
+@pytest.fixture
+def own_redis(tmp_path) -> Iterator[RedisServer]:
+    """A redis-server for this test alone, so stopping it disturbs no other test."""
+    server = RedisServer(tmp_path / "redis")
+    server.start()
+    yield server
+    if server.process is not None:
+        os.kill(server.process.pid, signal.SIGCONT)  # in case the test left it paused
+    server.stop()
+
+
+@pytest.fixture
+def outage_api(own_redis, db, settings) -> Iterator[Client]:
+    """The test client on a backend whose Redis is ``own_redis``."""
+    settings.CACHES = {"default": {**settings.CACHES["default"], "LOCATION": own_redis.url}}
+    settings.BACKEND_SERVICE_TOKENS = [SERVICE_TOKEN]
+    yield Client(headers={"Authorization": f"Bearer {SERVICE_TOKEN}"})
+    for pool in ConnectionFactory._pools.values():
+        pool.disconnect()
+
+
+def timed(call):
+    started = time.monotonic()
+    response = call()
+    return response, time.monotonic() - started
+
+
+def assert_unavailable(response, elapsed: float) -> None:
+    assert response.status_code == 503, response.content
+    assert response.headers["Content-Type"] == "application/json"
+    assert json.loads(response.content)["error"]["code"] == "redis_unavailable"
+    assert elapsed < PROMPT_SECONDS
+
+
+def submit(client, player_id: str, score: int):
+    payload = json.dumps({"player_id": player_id, "score": score, "name": player_id.upper()})
+    return client.post(SCORES, payload, content_type="application/json")
+
+
+def test_a_stopped_redis_gives_503s_then_the_api_recovers_when_it_is_back(outage_api, own_redis):
+    assert submit(outage_api, "a", 10).status_code == 200
+    assert submit(outage_api, "b", 20).status_code == 200
+
+    own_redis.stop()
+    for path in READ_PATHS:
+        assert_unavailable(*timed(lambda path=path: outage_api.get(path)))
+    assert_unavailable(*timed(lambda: submit(outage_api, "a", 99)))
+    assert Score.objects.get(player_id="a").value == 10  # the refused write left no trace
+    ready = outage_api.get("/readyz")
+    assert (ready.status_code, json.loads(ready.content)["failed"]) == (503, ["redis"])
+    assert outage_api.get("/healthz").status_code == 200
+
+    own_redis.start()  # same port, empty: every board is rebuilt from the database
+    assert json.loads(outage_api.get("/getdata").content) == [
+        {"id": 1, "name": "B", "score": 20},
+        {"id": 2, "name": "A", "score": 10},
+    ]
+    assert json.loads(submit(outage_api, "a", 30).content)["rank"] == 1
+    assert outage_api.get("/readyz").status_code == 200
+
+
+def test_a_redis_that_stops_answering_gives_503s_within_the_socket_timeout(outage_api, own_redis):
+    assert submit(outage_api, "a", 10).status_code == 200
+    os.kill(own_redis.process.pid, signal.SIGSTOP)
+    try:
+        for path in ("/getdata", "/api/v1/leaderboards/global/players/a"):
+            assert_unavailable(*timed(lambda path=path: outage_api.get(path)))
+        ready, elapsed = timed(lambda: outage_api.get("/readyz"))
+        assert ready.status_code == 503 and elapsed < PROMPT_SECONDS
+    finally:
+        os.kill(own_redis.process.pid, signal.SIGCONT)
+    response = outage_api.get("/getdata")
+    assert json.loads(response.content) == [{"id": 1, "name": "A", "score": 10}]
+
+
+@pytest.fixture
+def outage_site(own_redis, tmp_path) -> Iterator[Site]:
+    """The backend under gunicorn, as deployed, on ``own_redis`` and its own database."""
+    site = Site(
+        "backend_site.wsgi",
+        backend_env(own_redis.url, str(tmp_path / "backend.sqlite3")),
+        tmp_path / "gunicorn.log",
+    )
+    migrated = site.manage("migrate", "--no-input")
+    assert migrated.returncode == 0, migrated.stderr
+    site.start()
+    yield site
+    site.stop()
+
+
+def test_the_served_backend_answers_503_while_redis_is_down_and_recovers_unrestarted(
+    outage_site, own_redis
+):
+    http = requests.Session()
+    http.headers["Authorization"] = f"Bearer {SERVICE_TOKEN}"
+    url = outage_site.url
+
+    def post(player_id: str, score: int):
+        payload = {"player_id": player_id, "score": score, "name": player_id.upper()}
+        return http.post(url + SCORES, json=payload, timeout=10)
+
+    assert post("a", 10).status_code == 200
+    assert post("b", 20).status_code == 200
+    # Several requests, so both workers' connection pools are in use before the outage.
+    for _ in range(6):
+        assert http.get(url + "/getdata", timeout=10).status_code == 200
+
+    own_redis.stop()
+    for path in [*READ_PATHS, *READ_PATHS]:
+        assert_unavailable(*timed(lambda path=path: http.get(url + path, timeout=10)))
+    assert_unavailable(*timed(lambda: post("a", 99)))
+    assert http.get(url + "/readyz", timeout=10).status_code == 503
+
+    own_redis.start()
+    for _ in range(6):  # whichever worker and connection answers
+        response = http.get(url + "/getdata", timeout=10)
+        assert response.status_code == 200, outage_site.log()
+        assert response.json() == [
+            {"id": 1, "name": "B", "score": 20},
+            {"id": 2, "name": "A", "score": 10},
+        ]
+    assert post("a", 30).json()["rank"] == 1
