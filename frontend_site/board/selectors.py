@@ -1,0 +1,124 @@
+"""Reads for the pages: the backend's answers, cached briefly, with a last good copy.
+
+Each read is keyed by what it asks (board and page, board and player). A fresh answer is
+reused for FRONTEND_CACHE_SECONDS, so a burst of page views costs the backend one call per
+worker; the last good answer is kept for FRONTEND_STALE_SECONDS and served, marked stale,
+while the backend is down, slow or talking nonsense. A failure is remembered for the fresh
+period too, so an outage does not make every request wait for the timeouts.
+"""
+
+from __future__ import annotations
+
+import threading
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Generic, TypeVar
+
+from django.conf import settings
+from django.core.cache import cache
+from django.utils import timezone
+
+from frontend_site.board import backend_client
+from frontend_site.board.backend_client import BackendNotFound, BackendUnavailable
+
+T = TypeVar("T")
+
+PAGE_SIZE = 25
+DATA_JSON_LIMIT = 100
+AROUND = 3
+DEFAULT_BOARD = "global"
+
+_UNAVAILABLE = "unavailable"
+_NOT_FOUND = "not-found"
+# Striped locks: one thread per key asks the backend while the others wait for its answer.
+_LOCKS = [threading.Lock() for _ in range(64)]
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot(Generic[T]):
+    """An answer from the backend, when it was fetched, and whether it is an old copy."""
+
+    value: T
+    fetched_at: datetime
+    stale: bool = False
+
+
+def board_page(*, board: str, page: int, request_id: str) -> Snapshot[backend_client.BoardPage]:
+    """Return page ``page`` (from 1) of ``board``, PAGE_SIZE rows, fresh or last good."""
+    offset = (page - 1) * PAGE_SIZE
+    return _cached(
+        f"board:{board}:{offset}:{PAGE_SIZE}",
+        lambda: backend_client.board_entries(
+            board=board, offset=offset, limit=PAGE_SIZE, request_id=request_id
+        ),
+    )
+
+
+def board_top(*, board: str, request_id: str) -> Snapshot[backend_client.BoardPage]:
+    """Return the first DATA_JSON_LIMIT rows of ``board`` (the sample's /data.json)."""
+    return _cached(
+        f"board:{board}:0:{DATA_JSON_LIMIT}",
+        lambda: backend_client.board_entries(
+            board=board, offset=0, limit=DATA_JSON_LIMIT, request_id=request_id
+        ),
+    )
+
+
+def player_standing(
+    *, board: str, player_id: str, request_id: str
+) -> Snapshot[backend_client.Standing]:
+    """Return the player's standing on ``board`` with AROUND neighbours each side."""
+    return _cached(
+        f"player:{board}:{player_id}",
+        lambda: backend_client.player_standing(
+            board=board, player_id=player_id, around=AROUND, request_id=request_id
+        ),
+    )
+
+
+def _cached(key: str, fetch: Callable[[], T]) -> Snapshot[T]:
+    found = _fresh(key)
+    if found is not None:
+        return found
+    budget = settings.BACKEND_CONNECT_TIMEOUT + settings.BACKEND_READ_TIMEOUT
+    lock = _LOCKS[zlib.crc32(key.encode()) % len(_LOCKS)]
+    if not lock.acquire(timeout=budget):
+        return _last_good_or_raise(key)
+    try:
+        found = _fresh(key)  # another thread may have fetched it while we waited
+        if found is not None:
+            return found
+        try:
+            snapshot = Snapshot(value=fetch(), fetched_at=timezone.now())
+        except BackendNotFound:
+            cache.set(f"fresh:{key}", _NOT_FOUND, settings.FRONTEND_CACHE_SECONDS)
+            cache.delete(f"good:{key}")
+            raise
+        except BackendUnavailable:
+            cache.set(f"fresh:{key}", _UNAVAILABLE, settings.FRONTEND_CACHE_SECONDS)
+            return _last_good_or_raise(key)
+        cache.set(f"fresh:{key}", snapshot, settings.FRONTEND_CACHE_SECONDS)
+        cache.set(f"good:{key}", snapshot, settings.FRONTEND_STALE_SECONDS)
+        return snapshot
+    finally:
+        lock.release()
+
+
+def _fresh(key: str) -> Snapshot | None:
+    found = cache.get(f"fresh:{key}")
+    if found is None:
+        return None
+    if found == _NOT_FOUND:
+        raise BackendNotFound(key)
+    if found == _UNAVAILABLE:
+        return _last_good_or_raise(key)
+    return found
+
+
+def _last_good_or_raise(key: str) -> Snapshot:
+    good = cache.get(f"good:{key}")
+    if good is None:
+        raise BackendUnavailable(f"nothing cached for {key}")
+    return Snapshot(value=good.value, fetched_at=good.fetched_at, stale=True)

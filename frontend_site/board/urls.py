@@ -1,0 +1,12 @@
+from django.urls import path, re_path
+
+from frontend_site.board import views
+
+app_name = "board"
+
+urlpatterns = [
+    path("", views.leaderboard, name="leaderboard"),
+    path("table/", views.leaderboard_table, name="table"),
+    re_path(r"^players/(?P<player_id>[A-Za-z0-9_.:-]{1,64})/$", views.player, name="player"),
+    path("data.json", views.data_json, name="data_json"),
+]

@@ -1,0 +1,106 @@
+"""Public pages: parse the query, read one snapshot, render it (stale or fresh)."""
+
+import re
+
+import orjson
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_safe
+
+from frontend_site.board import pages, selectors
+from frontend_site.board.backend_client import BackendNotFound, BackendUnavailable
+
+_SLUG_RE = re.compile(r"^[-a-zA-Z0-9_]{1,50}$")
+_PAGE_RE = re.compile(r"^[0-9]{1,7}$")
+RETRY_AFTER_SECONDS = "5"
+
+
+@require_safe
+def leaderboard(request):
+    return _board(request, "board/leaderboard.html")
+
+
+@require_safe
+def leaderboard_table(request):
+    """The table part of the leaderboard, for the Refresh Scores button."""
+    return _board(request, "board/_board.html")
+
+
+def _board(request, template: str):
+    board = request.GET.get("board", selectors.DEFAULT_BOARD)
+    if not _SLUG_RE.match(board):
+        return not_found(request)
+    page = _page_number(request.GET.get("page", ""))
+    try:
+        snapshot = selectors.board_page(board=board, page=page, request_id=request.request_id)
+    except BackendNotFound:
+        return not_found(request, what="leaderboard")
+    except BackendUnavailable:
+        return unavailable(request)
+    context = pages.board_context(snapshot.value, page=page)
+    return _render_snapshot(request, template, context, snapshot)
+
+
+@require_safe
+def player(request, player_id: str):
+    board = request.GET.get("board", selectors.DEFAULT_BOARD)
+    if not _SLUG_RE.match(board) or set(player_id) == {"."}:
+        return not_found(request, what="player")
+    try:
+        snapshot = selectors.player_standing(
+            board=board, player_id=player_id, request_id=request.request_id
+        )
+    except BackendNotFound:
+        return not_found(request, what="player")
+    except BackendUnavailable:
+        return unavailable(request)
+    context = pages.player_context(snapshot.value)
+    return _render_snapshot(request, "board/player.html", context, snapshot)
+
+
+@require_safe
+def data_json(request):
+    """The sample's endpoint: [{"id": rank, "name", "score"}], best first."""
+    try:
+        snapshot = selectors.board_top(board=selectors.DEFAULT_BOARD, request_id=request.request_id)
+    except (BackendNotFound, BackendUnavailable):
+        error = {"code": "unavailable", "message": "Live scores are temporarily unavailable."}
+        response = _json({"error": error}, status=503)
+        response["Retry-After"] = RETRY_AFTER_SECONDS
+        return response
+    rows = [{"id": e.rank, "name": e.name, "score": e.score} for e in snapshot.value.entries]
+    return _mark_stale(_json(rows), snapshot.stale)
+
+
+def not_found(request, exception=None, *, what: str = "page"):
+    return render(request, "board/404.html", {"what": what}, status=404)
+
+
+def unavailable(request):
+    response = render(request, "board/503.html", status=503)
+    response["Retry-After"] = RETRY_AFTER_SECONDS
+    return response
+
+
+def server_error(request):
+    return render(request, "board/500.html", status=500)
+
+
+def _page_number(raw: str) -> int:
+    return int(raw) if _PAGE_RE.match(raw) and int(raw) > 0 else 1
+
+
+def _render_snapshot(request, template: str, context: dict, snapshot: selectors.Snapshot):
+    context = {**context, "fetched_at": snapshot.fetched_at, "stale": snapshot.stale}
+    return _mark_stale(render(request, template, context), snapshot.stale)
+
+
+def _mark_stale(response: HttpResponse, stale: bool) -> HttpResponse:
+    response["X-Data-Stale"] = "true" if stale else "false"
+    if stale:
+        response["Cache-Control"] = "no-store"
+    return response
+
+
+def _json(data, status: int = 200) -> HttpResponse:
+    return HttpResponse(orjson.dumps(data), status=status, content_type="application/json")

@@ -1,0 +1,225 @@
+"""Fixtures of the public site's tests: the real frontend under gunicorn, over real backends."""
+
+from __future__ import annotations
+
+import itertools
+import shutil
+import socket
+import subprocess
+import threading
+import uuid
+from pathlib import Path
+
+import pytest
+import requests
+
+from tests.conftest import SERVICE_TOKEN, backend_env
+from tests.servers import PYTHON, ROOT, Site, wait_until
+
+# Every call to top_scores() hands out scores above all earlier ones, so each test's
+# players are on the first page of the shared global board whatever ran before.
+_SCORE_LADDER = itertools.count(10**12, 10**6)
+# Redis databases for the fault tests' own backends (0 is the shared backend's).
+_REDIS_DATABASES = itertools.count(1)
+
+
+def frontend_env(backend_url: str, static_root: Path, **extra: str) -> dict[str, str]:
+    """Environment of a frontend server in production mode, on loopback and plain HTTP."""
+    return {
+        "DJANGO_SETTINGS_MODULE": "frontend_site.settings",
+        "DJANGO_DEBUG": "false",
+        "DJANGO_SECRET_KEY": "test-secret-key-for-the-frontend-only-in-tests",
+        "DJANGO_SECURE_SSL_REDIRECT": "false",
+        "DJANGO_SECURE_COOKIES": "false",
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "DJANGO_STATIC_ROOT": str(static_root),
+        "BACKEND_URL": backend_url,
+        "BACKEND_SERVICE_TOKEN": SERVICE_TOKEN,
+        # One worker: its in-memory cache is the whole site's, so stale copies are certain.
+        "WEB_CONCURRENCY": "1",
+        **extra,
+    }
+
+
+@pytest.fixture(scope="session")
+def static_root(tmp_path_factory) -> Path:
+    """The frontend's static files collected as a deploy would (hashed and compressed)."""
+    root = tmp_path_factory.mktemp("frontend-static")
+    collected = subprocess.run(
+        [PYTHON, "manage.py", "collectstatic", "--no-input"],
+        cwd=ROOT,
+        env={
+            "PATH": "/usr/bin:/bin",
+            "DJANGO_SETTINGS_MODULE": "frontend_site.settings",
+            "DJANGO_DEBUG": "false",
+            "DJANGO_STATIC_ROOT": str(root),
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert collected.returncode == 0, collected.stderr
+    return root
+
+
+@pytest.fixture(scope="session")
+def make_frontend(static_root, tmp_path_factory):
+    """Start frontends pointed at a given backend URL; all are stopped at the end."""
+    started: list[Site] = []
+
+    def make(backend_url: str, **extra: str) -> Site:
+        workdir = tmp_path_factory.mktemp("frontend")
+        site = Site(
+            "frontend_site.wsgi",
+            frontend_env(backend_url, static_root, **extra),
+            workdir / "gunicorn.log",
+        )
+        started.append(site)
+        site.start()
+        return site
+
+    yield make
+    for site in started:
+        site.stop()
+
+
+@pytest.fixture(scope="session")
+def frontend_server(backend_server, make_frontend) -> Site:
+    """The frontend under gunicorn over the shared backend, with the default cache times."""
+    return make_frontend(backend_server.url)
+
+
+@pytest.fixture(scope="session")
+def migrated_database(redis_server, tmp_path_factory) -> Path:
+    """An empty, migrated backend database to copy, so each extra backend starts quickly."""
+    workdir = tmp_path_factory.mktemp("backend-template")
+    database = workdir / "backend.sqlite3"
+    site = Site(
+        "backend_site.wsgi",
+        backend_env(redis_server.url, str(database)),
+        workdir / "migrate.log",
+    )
+    migrated = site.manage("migrate", "--no-input")
+    assert migrated.returncode == 0, migrated.stderr
+    return database
+
+
+@pytest.fixture(scope="session")
+def make_backend(redis_server, migrated_database, tmp_path_factory):
+    """Start extra backends that a test may stop: own database, own Redis database."""
+    started: list[Site] = []
+
+    def make() -> Site:
+        workdir = tmp_path_factory.mktemp("backend-extra")
+        database = workdir / "backend.sqlite3"
+        shutil.copyfile(migrated_database, database)
+        redis_url = f"redis://127.0.0.1:{redis_server.port}/{next(_REDIS_DATABASES)}"
+        site = Site(
+            "backend_site.wsgi",
+            backend_env(redis_url, str(database)),
+            workdir / "gunicorn.log",
+        )
+        started.append(site)
+        site.start()
+        return site
+
+    yield make
+    for site in started:
+        site.stop()
+
+
+class SilentServer:
+    """Accepts connections on a port and never answers: a backend that hangs."""
+
+    def __init__(self, port: int):
+        self.port = port
+        self.sock = socket.socket()
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind(("127.0.0.1", port))
+        self.sock.listen(64)
+        self.held: list[socket.socket] = []
+        self.thread = threading.Thread(target=self._accept, daemon=True)
+        self.thread.start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                connection, _ = self.sock.accept()
+            except OSError:
+                return  # closed
+            self.held.append(connection)
+
+    def close(self) -> None:
+        self.sock.close()
+        for connection in self.held:
+            connection.close()
+        self.thread.join(timeout=5)
+
+
+@pytest.fixture
+def silent_server():
+    """Yield a function that starts a SilentServer on a given port; all are closed after."""
+    servers: list[SilentServer] = []
+
+    def start(port: int) -> SilentServer:
+        server = SilentServer(port)
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.close()
+
+
+@pytest.fixture
+def top_scores():
+    """Return n scores, best first, above every score handed out before in this run."""
+
+    def take(n: int) -> list[int]:
+        base = next(_SCORE_LADDER)
+        return [base + (n - i) * 1000 for i in range(n)]
+
+    return take
+
+
+def new_player_id() -> str:
+    return f"p-{uuid.uuid4().hex[:12]}"
+
+
+def submit_score(backend: Site, *, player_id: str, score: int, name: str | None = None) -> dict:
+    """Post a score to the backend's API with the service token, as the game would."""
+    body = {"player_id": player_id, "score": score}
+    if name is not None:
+        body["name"] = name
+    response = requests.post(
+        f"{backend.url}/api/v1/leaderboards/global/scores",
+        json=body,
+        headers={"Authorization": f"Bearer {SERVICE_TOKEN}"},
+        timeout=5,
+    )
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def seed_players(backend: Site, names: list[str], scores: list[int]) -> list[str]:
+    """Give each named player the matching score; return their new player ids."""
+    ids = [new_player_id() for _ in names]
+    for player_id, name, score in zip(ids, names, scores, strict=True):
+        submit_score(backend, player_id=player_id, score=score, name=name)
+    return ids
+
+
+def eventually(check, *, what: str, timeout: float = 10.0):
+    """Poll ``check`` until it returns something truthy (cache times are seconds)."""
+    result = {}
+
+    def attempt() -> bool:
+        result["value"] = check()
+        return bool(result["value"])
+
+    wait_until(attempt, timeout=timeout, what=what)
+    return result["value"]
