@@ -214,12 +214,30 @@ def seed_players(backend: Site, names: list[str], scores: list[int]) -> list[str
 
 
 def eventually(check, *, what: str, timeout: float = 10.0):
-    """Poll ``check`` until it returns something truthy (cache times are seconds)."""
+    """Poll ``check`` until it returns something other than None or False; return that.
+
+    Cache times are about a second, so what a test waits for shows up within a few polls.
+    """
     result = {}
 
     def attempt() -> bool:
         result["value"] = check()
-        return bool(result["value"])
+        # Not bool(): a requests.Response is falsy when its status is an error.
+        return result["value"] is not None and result["value"] is not False
 
     wait_until(attempt, timeout=timeout, what=what)
     return result["value"]
+
+
+def get(site: Site, path: str, **kwargs) -> requests.Response:
+    return requests.get(f"{site.url}{path}", timeout=10, **kwargs)
+
+
+def response_when(site: Site, path: str, condition, *, what: str) -> requests.Response:
+    """GET ``path`` until ``condition(response)`` holds, then return that response."""
+
+    def attempt():
+        response = get(site, path)
+        return response if condition(response) else None
+
+    return eventually(attempt, what=what)

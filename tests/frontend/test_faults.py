@@ -1,0 +1,131 @@
+"""Faults produced for real: a backend stopped, a backend that never answers, then back."""
+
+import time
+
+import pytest
+import requests
+
+from tests.frontend.conftest import eventually, get, response_when, seed_players
+from tests.servers import free_port
+
+CONNECT_TIMEOUT = 0.5
+READ_TIMEOUT = 1.0
+# What a page may take at most while the backend hangs: both timeouts plus rendering.
+WITHIN_THE_TIMEOUTS = CONNECT_TIMEOUT + READ_TIMEOUT + 1.0
+STALE_NOTICE = "live scores are temporarily unavailable"
+
+
+def is_stale(response: requests.Response) -> bool:
+    return response.headers.get("X-Data-Stale") == "true"
+
+
+@pytest.fixture
+def stack(make_backend, make_frontend, top_scores):
+    """A backend of the test's own (so it may stop it) seeded with two players, and a
+    frontend over it that has already shown them once."""
+
+    def build(**frontend_env: str):
+        backend = make_backend()
+        frontend = make_frontend(
+            backend.url,
+            BACKEND_CONNECT_TIMEOUT=str(CONNECT_TIMEOUT),
+            BACKEND_READ_TIMEOUT=str(READ_TIMEOUT),
+            **frontend_env,
+        )
+        ids = seed_players(backend, ["Steady Eddie", "Runner Up"], top_scores(2))
+        for path in ("/", "/data.json", f"/players/{ids[0]}/"):
+            assert get(frontend, path).status_code == 200
+        return backend, frontend, ids
+
+    return build
+
+
+def test_a_stopped_backend_leaves_the_last_rows_on_screen_with_a_stale_notice(stack):
+    backend, frontend, ids = stack()
+
+    backend.stop()
+    page = response_when(frontend, "/", lambda r: is_stale(r), what="stale /")
+
+    assert page.status_code == 200
+    assert STALE_NOTICE in page.text
+    assert page.text.index("Steady Eddie") < page.text.index("Runner Up")
+    data = get(frontend, "/data.json")
+    assert is_stale(data)
+    assert [row["name"] for row in data.json()] == ["Steady Eddie", "Runner Up"]
+    player = get(frontend, f"/players/{ids[0]}/")
+    assert player.status_code == 200
+    assert STALE_NOTICE in player.text
+
+
+def test_once_the_last_good_copy_expires_a_stopped_backend_gives_a_friendly_503(stack):
+    backend, frontend, _ = stack(FRONTEND_STALE_SECONDS="3")
+
+    backend.stop()
+    eventually(lambda: is_stale(get(frontend, "/")), what="stale /")
+    page = response_when(
+        frontend, "/", lambda r: r.status_code == 503, what="503 once nothing is cached"
+    )
+
+    assert "Live scores are taking a short break" in page.text
+    assert page.headers["Retry-After"]
+    data = response_when(
+        frontend, "/data.json", lambda r: r.status_code == 503, what="/data.json 503"
+    )
+    assert data.headers["Content-Type"] == "application/json"
+    assert data.json()["error"]["code"] == "unavailable"
+
+
+def test_with_nothing_cached_a_backend_that_never_answers_gives_a_503_within_the_timeouts(
+    make_frontend, silent_server
+):
+    hanging = silent_server(free_port())
+    frontend = make_frontend(
+        hanging.url,
+        BACKEND_CONNECT_TIMEOUT=str(CONNECT_TIMEOUT),
+        BACKEND_READ_TIMEOUT=str(READ_TIMEOUT),
+    )
+
+    for path in ("/", "/data.json", "/players/someone/"):
+        started = time.monotonic()
+        response = get(frontend, path)
+        took = time.monotonic() - started
+
+        assert response.status_code == 503, path
+        assert took < WITHIN_THE_TIMEOUTS, f"{path} took {took:.2f}s"
+
+
+def test_a_backend_that_stops_answering_leaves_the_page_up_within_the_timeouts(
+    stack, silent_server
+):
+    backend, frontend, _ = stack()
+    backend.stop()
+    silent_server(backend.port)  # takes the backend's place and never answers
+    time.sleep(1.1)  # let the fresh copy expire so the next view asks the hanging backend
+
+    started = time.monotonic()
+    page = get(frontend, "/")
+    took = time.monotonic() - started
+
+    assert took < WITHIN_THE_TIMEOUTS, f"the page took {took:.2f}s"
+    assert page.status_code == 200
+    assert is_stale(page)
+    assert "Steady Eddie" in page.text
+
+
+def test_when_the_backend_comes_back_pages_are_fresh_again_without_a_restart(stack, top_scores):
+    backend, frontend, _ = stack()
+    backend.stop()
+    eventually(lambda: is_stale(get(frontend, "/")), what="stale /")
+
+    backend.start()
+    seed_players(backend, ["Comeback Kid"], top_scores(1))
+    page = response_when(
+        frontend,
+        "/",
+        lambda r: "Comeback Kid" in r.text,
+        what="fresh page after the backend is back",
+    )
+
+    assert not is_stale(page)
+    assert STALE_NOTICE not in page.text
+    assert get(frontend, "/data.json").json()[0]["name"] == "Comeback Kid"
