@@ -29,9 +29,9 @@ def ensure_py_spy() -> str:
     return found
 
 
-def record_during(pid: int, action, *, seconds: int, raw_output: Path, summary_output: Path) -> str:
-    """Run `action` while py-spy samples `pid` and its children; write and return a summary."""
-    command = [ensure_py_spy(), "record", "--pid", str(pid), "--subprocesses", "--nonblocking"]
+def record_during(pid: int, action, *, seconds: int, raw_output: Path) -> str:
+    """Run `action` while py-spy samples `pid` and its children; return a summary."""
+    command = [ensure_py_spy(), "record", "--pid", str(pid), "--subprocesses", "--gil"]
     command += ["--rate", "200", "--duration", str(seconds + 1), "--format", "raw"]
     command += ["--output", str(raw_output)]
     spy = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
@@ -45,10 +45,7 @@ def record_during(pid: int, action, *, seconds: int, raw_output: Path, summary_o
             spy.wait()
     if not raw_output.exists():
         raise RuntimeError(f"py-spy wrote nothing: {errors}")
-    summary = summarise(raw_output.read_text())
-    summary_output.parent.mkdir(parents=True, exist_ok=True)
-    summary_output.write_text(summary + "\n")
-    return summary
+    return summarise(raw_output.read_text())
 
 
 def _frames(stack: str) -> list[tuple[str, str]]:

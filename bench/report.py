@@ -31,6 +31,7 @@ class Run:
     non_2xx: int = 0
     requests: int = 0
     skipped: str = ""  # why it did not run
+    cpu_cores: dict = field(default_factory=dict)  # average cores each side kept busy
 
     def as_dict(self) -> dict:
         return {
@@ -71,6 +72,7 @@ class Results:
     runs: list[Run] = field(default_factory=list)
     seeds: list[Seed] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    profiles: dict[str, str] = field(default_factory=dict)
 
     def rate(self, endpoint: str, size: int | None) -> float | None:
         for run in self.runs:
@@ -236,6 +238,7 @@ def write(results: Results, found: list[Target], *, finished_at: datetime) -> Pa
         "seeds": [seed.as_dict() for seed in results.seeds],
         "targets": [target.__dict__ for target in found],
         "notes": results.notes,
+        "profiles": results.profiles,
     }
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     stamp = datetime.fromisoformat(results.started_at).strftime("%Y%m%dT%H%M%S")

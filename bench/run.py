@@ -10,8 +10,6 @@ only), and runs `wrk` against each endpoint. Everything it starts it stops again
 from __future__ import annotations
 
 import argparse
-import importlib.util
-import json
 import os
 import platform
 import runpy
@@ -22,40 +20,19 @@ import sys
 import tempfile
 import time
 import traceback
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 from bench import report, wrk
+from bench.measure import CEILING, ENDPOINTS, Endpoint, get_json, load, say
 from bench.report import Results, Run, Seed
 from bench.servers import ROOT, Gunicorn, Processes, RedisServer, manage
+from bench.sites import backend_env, checked, frontend_available, frontend_env, seed_available
 
-TOKEN = "bench-service-token"
 BOARD = "global"  # /getdata reads the global board
 FULL_SIZES = [1_000, 100_000, 1_000_000]
 QUICK_SIZES = [1_000, 10_000]
-
-
-@dataclass(frozen=True)
-class Endpoint:
-    key: str
-    label: str
-    site: str  # backend, frontend or ceiling
-    read: bool = True
-
-
-ENDPOINTS = [
-    Endpoint("getdata", "backend /getdata (top 100)", "backend"),
-    Endpoint("entries_top", "backend entries top 10", "backend"),
-    Endpoint("entries_deep", "backend entries offset N/2", "backend"),
-    Endpoint("standing", "backend player around=5 (mid)", "backend"),
-    Endpoint("frontend_page", "frontend /", "frontend"),
-    Endpoint("frontend_data", "frontend /data.json", "frontend"),
-    Endpoint("scores_post", "backend POST scores (write)", "backend", read=False),
-]
-CEILING = Endpoint("ceiling", "ceiling: bare WSGI (bench.ceiling)", "ceiling")
 
 
 @dataclass
@@ -91,59 +68,6 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     args.duration = args.duration or (3 if args.quick else 10)
     args.warmup = args.warmup if args.warmup is not None else (0 if args.quick else 2)
     return args
-
-
-def say(message: str) -> None:
-    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
-
-
-# --- What exists yet ------------------------------------------------------------------------
-
-
-def seed_available(env: dict[str, str]) -> bool:
-    done = manage("help", "seed", env=env, timeout=60)
-    return done.returncode == 0 and "--players" in done.stdout
-
-
-def frontend_available() -> bool:
-    return importlib.util.find_spec("frontend_site.wsgi") is not None
-
-
-# --- Environments ---------------------------------------------------------------------------
-
-
-def backend_env(redis_url: str, database: Path) -> dict[str, str]:
-    return {
-        "DJANGO_SETTINGS_MODULE": "backend_site.settings",
-        "DJANGO_DEBUG": "false",
-        "DJANGO_SECRET_KEY": "bench-backend-secret-key-not-for-production-use-0123456789",
-        "DJANGO_SECURE_SSL_REDIRECT": "false",
-        "DJANGO_SECURE_COOKIES": "false",
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "DATABASE_URL": f"sqlite:///{database}",
-        "REDIS_URL": redis_url,
-        "BACKEND_SERVICE_TOKEN": TOKEN,
-    }
-
-
-def frontend_env(backend_url: str, static_root: Path) -> dict[str, str]:
-    return {
-        "DJANGO_SETTINGS_MODULE": "frontend_site.settings",
-        "DJANGO_DEBUG": "false",
-        "DJANGO_SECRET_KEY": "bench-frontend-secret-key-not-for-production-use-0123456789",
-        "DJANGO_SECURE_SSL_REDIRECT": "false",
-        "DJANGO_SECURE_COOKIES": "false",
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "DJANGO_STATIC_ROOT": str(static_root),
-        "BACKEND_URL": backend_url,
-        "BACKEND_SERVICE_TOKEN": TOKEN,
-    }
-
-
-def _checked(done: subprocess.CompletedProcess, what: str) -> subprocess.CompletedProcess:
-    if done.returncode != 0:
-        raise RuntimeError(f"{what} failed:\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}")
-    return done
 
 
 # --- Machine --------------------------------------------------------------------------------
@@ -189,79 +113,6 @@ def machine() -> dict:
     }
 
 
-# --- Measuring ------------------------------------------------------------------------------
-
-
-def _get_json(url: str, *, token: bool = True):
-    request = urllib.request.Request(url)
-    if token:
-        request.add_header("Authorization", f"Bearer {TOKEN}")
-    with urllib.request.urlopen(request, timeout=30) as response:
-        return json.loads(response.read())
-
-
-def probe(url: str, *, data: bytes | None = None, token: bool) -> str:
-    """One request before the load: '' when it answers 2xx, else what went wrong."""
-    request = urllib.request.Request(url, data=data)
-    if token:
-        request.add_header("Authorization", f"Bearer {TOKEN}")
-    if data is not None:
-        request.add_header("Content-Type", "application/json")
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            response.read()
-            return "" if 200 <= response.status < 300 else f"HTTP {response.status}"
-    except urllib.error.HTTPError as exc:
-        return f"HTTP {exc.code}: {exc.read()[:200]!r}"
-    except OSError as exc:
-        return f"{type(exc).__name__}: {exc}"
-
-
-def load(
-    args,
-    endpoint: Endpoint,
-    size: int | None,
-    url: str,
-    *,
-    token: bool,
-    post_ids: Path | None = None,
-    profiler=None,
-) -> Run:
-    run = Run(endpoint=endpoint.key, label=endpoint.label, read=endpoint.read, size=size)
-    body = None
-    if post_ids is not None:
-        first_id = post_ids.read_text().split("\n", 1)[0]
-        body = json.dumps({"player_id": first_id, "score": 1}).encode()
-    problem = probe(url, data=body, token=token)
-    if problem:
-        say(f"  {endpoint.label}: probe failed ({problem}); measuring anyway")
-    options = {
-        "connections": args.connections,
-        "threads": args.threads,
-        "headers": {"Authorization": f"Bearer {TOKEN}"} if token else {},
-    }
-    if post_ids is not None:
-        options.update(script="post_scores.lua", script_args=[str(post_ids)])
-    if args.warmup:
-        wrk.run(url, duration=args.warmup, **options)
-    result, _ = wrk.run(url, duration=args.duration, **options)
-    run.rps, run.p50_ms, run.p99_ms = result.rps, result.p50_ms, result.p99_ms
-    run.errors, run.non_2xx, run.requests = result.errors, result.non_2xx, result.requests
-    if problem and not run.errors:
-        run.errors = 1  # the probe's failure counts: wrk does not count 3xx as errors
-    say(
-        f"  {endpoint.label:<34} {_size(size):>10}: {run.rps:,.0f} req/s, "
-        f"p50 {run.p50_ms:.2f} ms, p99 {run.p99_ms:.2f} ms, errors {run.errors}"
-    )
-    if profiler is not None:
-        profiler(endpoint, url, options)
-    return run
-
-
-def _size(size: int | None) -> str:
-    return "-" if size is None else f"{size:,}"
-
-
 def measure_ceiling(args, processes: Processes, workdir: Path, results: Results) -> None:
     if args.only and CEILING.key not in args.only:
         return
@@ -269,7 +120,8 @@ def measure_ceiling(args, processes: Processes, workdir: Path, results: Results)
     site = processes.add(Gunicorn("bench.ceiling", {}, workdir / "ceiling.log"))
     site.start()
     try:
-        results.runs.append(load(args, CEILING, None, site.url + "/", token=False))
+        watch = {"ceiling": site.pid}
+        results.runs.append(load(args, CEILING, None, site.url + "/", watch=watch))
     finally:
         processes.remove(site)
 
@@ -279,7 +131,7 @@ def seed_board(size: int, env: dict[str, str], redis: RedisServer, results: Resu
     before = redis.used_memory()
     say(f"seeding {size:,} players")
     started = time.perf_counter()
-    _checked(
+    checked(
         manage("seed", "--players", str(size), "--board", BOARD, "--random-seed", "1", env=env),
         f"manage.py seed --players {size}",
     )
@@ -295,8 +147,8 @@ def board_facts(size: int, backend: Gunicorn, redis: RedisServer, workdir: Path)
     from backend_site.rankings.store import names_key  # key names live in one place
 
     entries = f"{backend.url}/api/v1/leaderboards/{BOARD}/entries"
-    total = _get_json(f"{entries}?limit=1")["total"]
-    middle = _get_json(f"{entries}?offset={total // 2}&limit=1")["entries"]
+    total = get_json(f"{entries}?limit=1")["total"]
+    middle = get_json(f"{entries}?offset={total // 2}&limit=1")["entries"]
     client = redis.client()
     try:
         ids = [raw.decode() for raw in client.hrandfield(names_key(BOARD), 2000) or []]
@@ -325,7 +177,7 @@ def measure_size(
     redis = processes.add(RedisServer(here / "redis"))
     redis.start()
     env = backend_env(redis.url, here / "backend.sqlite3")
-    _checked(manage("migrate", "--no-input", env=env), "manage.py migrate")
+    checked(manage("migrate", "--no-input", env=env), "manage.py migrate")
     seed_board(size, env, redis, results)
 
     backend = processes.add(Gunicorn("backend_site.wsgi", env, here / "backend.log"))
@@ -334,7 +186,7 @@ def measure_size(
     if has_frontend:
         fenv = frontend_env(backend.url, workdir / "frontend-static")
         if not (workdir / "frontend-static").exists():
-            _checked(manage("collectstatic", "--no-input", env=fenv), "frontend collectstatic")
+            checked(manage("collectstatic", "--no-input", env=fenv), "frontend collectstatic")
         frontend = processes.add(Gunicorn("frontend_site.wsgi", fenv, here / "frontend.log"))
         frontend.start()
 
@@ -350,7 +202,10 @@ def measure_size(
         "frontend_page": f"{frontend.url}/" if frontend else None,
         "frontend_data": f"{frontend.url}/data.json" if frontend else None,
     }
-    profiler = _profiler(args, backend, here) if profile else None
+    watch = {"redis": redis.process.pid, "backend": backend.pid}
+    if frontend is not None:
+        watch["frontend"] = frontend.pid
+    profiler = _profiler(args, backend, here, results) if profile else None
     for endpoint in ENDPOINTS:
         if args.only and endpoint.key not in args.only:
             continue
@@ -367,7 +222,7 @@ def measure_size(
                 endpoint,
                 size,
                 url,
-                token=endpoint.site == "backend",
+                watch=watch,
                 post_ids=board.ids_file if endpoint.key == "scores_post" else None,
                 profiler=profiler if endpoint.site == "backend" and endpoint.read else None,
             )
@@ -379,19 +234,19 @@ def measure_size(
         shutil.rmtree(here, ignore_errors=True)
 
 
-def _profiler(args, backend: Gunicorn, here: Path):
+def _profiler(args, backend: Gunicorn, here: Path, results: Results):
     from bench import profile
 
     def run_profiled(endpoint: Endpoint, url: str, options: dict) -> None:
-        out = report.RESULTS_DIR / f"profile-{endpoint.key}.txt"
+        raw = here / f"profile-{endpoint.key}.raw"
         summary = profile.record_during(
             backend.pid,
             lambda: wrk.run(url, duration=args.duration, **options),
             seconds=args.duration,
-            raw_output=here / f"profile-{endpoint.key}.raw",
-            summary_output=out,
+            raw_output=raw,
         )
-        say(f"  profile of {endpoint.label} -> {out}\n{summary}")
+        results.profiles[endpoint.key] = summary
+        say(f"  py-spy profile of {endpoint.label} (raw stacks: {raw}):\n{summary}")
 
     return run_profiled
 
@@ -432,7 +287,7 @@ def main(argv: list[str] | None = None) -> int:
             from bench import profile
 
             profile.ensure_py_spy()
-        has_seed = seed_available({"DJANGO_SETTINGS_MODULE": "backend_site.settings"})
+        has_seed = seed_available()
         has_frontend = frontend_available()
         if not has_seed:
             results.notes.append("manage.py seed --players is not there yet: sizes skipped.")

@@ -1,0 +1,116 @@
+"""What is measured (the endpoints) and how one endpoint is loaded with wrk."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+from bench import cpu, wrk
+from bench.report import Run
+
+TOKEN = "bench-service-token"
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    key: str
+    label: str
+    site: str  # backend, frontend or ceiling
+    read: bool = True
+
+
+ENDPOINTS = [
+    Endpoint("getdata", "backend /getdata (top 100)", "backend"),
+    Endpoint("entries_top", "backend entries top 10", "backend"),
+    Endpoint("entries_deep", "backend entries offset N/2", "backend"),
+    Endpoint("standing", "backend player around=5 (mid)", "backend"),
+    Endpoint("frontend_page", "frontend /", "frontend"),
+    Endpoint("frontend_data", "frontend /data.json", "frontend"),
+    Endpoint("scores_post", "backend POST scores (write)", "backend", read=False),
+]
+CEILING = Endpoint("ceiling", "ceiling: bare WSGI (bench.ceiling)", "ceiling")
+
+
+def say(message: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def size_text(size: int | None) -> str:
+    return "-" if size is None else f"{size:,}"
+
+
+def get_json(url: str, *, token: bool = True):
+    request = urllib.request.Request(url)
+    if token:
+        request.add_header("Authorization", f"Bearer {TOKEN}")
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.loads(response.read())
+
+
+def probe(url: str, *, data: bytes | None = None, token: bool) -> str:
+    """One request before the load: '' when it answers 2xx, else what went wrong."""
+    request = urllib.request.Request(url, data=data)
+    if token:
+        request.add_header("Authorization", f"Bearer {TOKEN}")
+    if data is not None:
+        request.add_header("Content-Type", "application/json")
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            response.read()
+            return "" if 200 <= response.status < 300 else f"HTTP {response.status}"
+    except urllib.error.HTTPError as exc:
+        return f"HTTP {exc.code}: {exc.read()[:200]!r}"
+    except OSError as exc:
+        return f"{type(exc).__name__}: {exc}"
+
+
+def load(
+    args,
+    endpoint: Endpoint,
+    size: int | None,
+    url: str,
+    *,
+    watch: dict[str, int],
+    post_ids: Path | None = None,
+    profiler=None,
+) -> Run:
+    """Probe the URL once, warm up, then measure it with wrk; `watch` names server sessions."""
+    token = endpoint.site == "backend"
+    run = Run(endpoint=endpoint.key, label=endpoint.label, read=endpoint.read, size=size)
+    body = None
+    if post_ids is not None:
+        first_id = post_ids.read_text().split("\n", 1)[0]
+        body = json.dumps({"player_id": first_id, "score": 1}).encode()
+    problem = probe(url, data=body, token=token)
+    if problem:
+        say(f"  {endpoint.label}: probe failed ({problem}); measuring anyway")
+    options = {
+        "connections": args.connections,
+        "threads": args.threads,
+        "headers": {"Authorization": f"Bearer {TOKEN}"} if token else {},
+    }
+    if post_ids is not None:
+        options.update(script="post_scores.lua", script_args=[str(post_ids)])
+    if args.warmup:
+        wrk.run(url, duration=args.warmup, **options)
+    before = cpu.snapshot(watch)
+    result, _ = wrk.run(url, duration=args.duration, **options)
+    run.cpu_cores = cpu.cores_used(before, cpu.snapshot(watch))
+    run.rps, run.p50_ms, run.p99_ms = result.rps, result.p50_ms, result.p99_ms
+    run.errors, run.non_2xx, run.requests = result.errors, result.non_2xx, result.requests
+    if problem and not run.errors:
+        run.errors = 1  # the probe's failure counts: wrk does not count 3xx as errors
+    cores = ", ".join(f"{name} {value:.2f}" for name, value in run.cpu_cores.items())
+    say(
+        f"  {endpoint.label:<34} {size_text(size):>10}: {run.rps:,.0f} req/s, "
+        f"p50 {run.p50_ms:.2f} ms, p99 {run.p99_ms:.2f} ms, errors {run.errors}; "
+        f"cores: {cores}"
+    )
+    if profiler is not None:
+        profiler(endpoint, url, options)
+    return run
