@@ -1,0 +1,89 @@
+"""Both sites pass Django's deployment checks with the environment App Runner gives them."""
+
+from __future__ import annotations
+
+import subprocess
+
+import pytest
+
+from tests.deploy.definitions import SITES, clean_env, runtime_env
+from tests.servers import PYTHON, ROOT
+
+
+def manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [PYTHON, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def site_built(site: str) -> bool:
+    return (ROOT / SITES[site] / "settings.py").exists()
+
+
+@pytest.mark.parametrize("site", list(SITES))
+def test_check_deploy_reports_nothing_under_the_production_environment(site):
+    if not site_built(site):
+        pytest.skip(f"{SITES[site]}/settings.py does not exist yet")
+
+    result = manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        f"--settings={SITES[site]}.settings",
+        env=runtime_env(site),
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+@pytest.mark.parametrize("site", list(SITES))
+def test_check_deploy_flags_a_site_left_in_debug_mode(site):
+    # The same check, with DEBUG on, must complain: proof it is looking at these settings.
+    if not site_built(site):
+        pytest.skip(f"{SITES[site]}/settings.py does not exist yet")
+
+    result = manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        f"--settings={SITES[site]}.settings",
+        env=runtime_env(site, DJANGO_DEBUG="true"),
+    )
+
+    assert result.returncode != 0
+    assert "security.W018" in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("site", list(SITES))
+def test_settings_import_with_no_environment_at_all_as_build_steps_need(site):
+    if not site_built(site):
+        pytest.skip(f"{SITES[site]}/settings.py does not exist yet")
+
+    result = manage("check", f"--settings={SITES[site]}.settings", env=clean_env())
+
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("site", list(SITES))
+def test_settings_import_in_production_mode_without_secrets_for_collectstatic(site):
+    if not site_built(site):
+        pytest.skip(f"{SITES[site]}/settings.py does not exist yet")
+    env = {**clean_env(), "DJANGO_DEBUG": "false"}
+
+    result = manage(
+        "shell",
+        "-c",
+        "from django.conf import settings; print(settings.STATIC_ROOT)",
+        f"--settings={SITES[site]}.settings",
+        env=env,
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr
