@@ -22,7 +22,9 @@ from backend_site.rankings.models import MAX_SCORE, Leaderboard, Player, Score
 
 logger = logging.getLogger("backend_site.rankings")
 
-REBUILD_LOCK_SECONDS = 600
+# Short, and renewed as the rebuild progresses: a worker that dies mid-rebuild (or loses
+# Redis before it can unlock) holds the board up for seconds, not minutes.
+REBUILD_LOCK_SECONDS = 15
 REBUILD_WAIT_SECONDS = 5.0
 
 
@@ -206,7 +208,12 @@ def board_restore(*, slug: str) -> None:
         )
     try:
         if not store.board_is_loaded(slug=slug):
-            size = board_rebuild(board=board)
+            size = board_rebuild(
+                board=board,
+                progress=lambda _: store.rebuild_lock_renew(
+                    slug=slug, token=token, seconds=REBUILD_LOCK_SECONDS
+                ),
+            )
             logger.warning("Rebuilt leaderboard %s from the database (%d players).", slug, size)
     finally:
         store.rebuild_unlock(slug=slug, token=token)

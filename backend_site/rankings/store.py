@@ -133,19 +133,23 @@ return result
 # A page: KEYS meta, zset, names; ARGV start, stop.
 # Returns false when the board is not loaded, else
 # {order, total, better_than_first, id1, score1, name1, id2, ...}.
-_PAGE = """
+_PAGE = (
+    """
 local order = redis.call('HGET', KEYS[1], 'order')
 if not order then return false end
 local result = {order, redis.call('ZCARD', KEYS[2])}
 local rows = redis.call('ZRANGE', KEYS[2], ARGV[1], ARGV[2], 'WITHSCORES')
 if #rows == 0 then return result end
 result[3] = redis.call('ZCOUNT', KEYS[2], '-inf', '(' .. rows[2])
-""" + _APPEND_ROWS
+"""
+    + _APPEND_ROWS
+)
 
 # A player's standing and the window around it: KEYS meta, zset, names; ARGV player_id, around.
 # Returns false when the board is not loaded, {order} when the player has no score, else
 # {order, total, name, score, better, worse, window_start, window_better, id1, s1, n1, ...}.
-_STANDING = """
+_STANDING = (
+    """
 local order = redis.call('HGET', KEYS[1], 'order')
 if not order then return false end
 local own = redis.call('HGET', KEYS[3], ARGV[1])
@@ -165,7 +169,9 @@ local result = {order, total, string.sub(own, 9), score,
 local rows = redis.call('ZRANGE', KEYS[2], string.format('%d', start),
   string.format('%d', stop), 'WITHSCORES')
 result[8] = redis.call('ZCOUNT', KEYS[2], '-inf', '(' .. rows[2])
-""" + _APPEND_ROWS
+"""
+    + _APPEND_ROWS
+)
 
 # Set one player's entry: KEYS meta, zset, names; ARGV player_id, stored score, seq, name.
 # Returns false when the board is not loaded, else {better, total}.
@@ -416,6 +422,17 @@ return 0
 def rebuild_unlock(*, slug: str, token: str, client: Redis | None = None) -> None:
     """Release the rebuild lock if it is still ours."""
     _run(_UNLOCK, [f"lb:{{{slug}}}:rebuilding"], [token], client)
+
+
+_RENEW = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('EXPIRE', KEYS[1], ARGV[2]) end
+return 0
+"""
+
+
+def rebuild_lock_renew(*, slug: str, token: str, seconds: int, client: Redis | None = None) -> None:
+    """Push the lock's expiry out while a long rebuild is still making progress."""
+    _run(_RENEW, [f"lb:{{{slug}}}:rebuilding"], [token, seconds], client)
 
 
 def boards_listed(*, client: Redis | None = None) -> bool:
