@@ -291,3 +291,63 @@ def test_the_backend_refuses_to_start_with_an_allowlist_it_cannot_read(tmp_path)
     assert result.returncode != 0
     assert "BACKEND_ALLOWED_NETWORKS" in result.stdout + result.stderr
     assert "office-network" in result.stdout + result.stderr
+
+
+# --- end to end: the frontend is the caller the token is for ------------------------------
+
+
+def frontend_env(backend_url: str, token: str, workdir) -> dict[str, str]:
+    return {
+        "DJANGO_SETTINGS_MODULE": "frontend_site.settings",
+        "DJANGO_DEBUG": "false",
+        "DJANGO_SECRET_KEY": "test-secret-key-for-the-frontend-in-the-access-tests",
+        "DJANGO_SECURE_SSL_REDIRECT": "false",
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        "DJANGO_STATIC_ROOT": str(workdir / "static"),
+        "BACKEND_URL": backend_url,
+        "BACKEND_SERVICE_TOKEN": token,
+        "WEB_CONCURRENCY": "1",
+    }
+
+
+@pytest.fixture
+def start_frontend(tmp_path):
+    started: list[Site] = []
+
+    def start(backend_url: str, token: str) -> Site:
+        workdir = tmp_path / f"frontend-{len(started)}"
+        workdir.mkdir()
+        env = frontend_env(backend_url, token, workdir)
+        site = Site("frontend_site.wsgi", env, workdir / "gunicorn.log")
+        started.append(site)
+        site.start()
+        return site
+
+    yield start
+    for site in started:
+        site.stop()
+
+
+def test_the_frontend_with_the_token_shows_the_board_and_without_it_gets_nothing(
+    redis_server, start_backend, start_frontend
+):
+    if not (ROOT / "frontend_site" / "wsgi.py").exists():
+        pytest.skip("frontend_site does not exist yet")
+    # A Redis database of its own, so the shared backend's board is left as other tests expect.
+    backend = start_backend(REDIS_URL=f"redis://127.0.0.1:{redis_server.port}/15")
+    requests.post(
+        f"{backend.url}/api/v1/leaderboards/global/scores",
+        json={"player_id": "access-e2e", "score": 10**15, "name": "Seen Through The Frontend"},
+        headers=AUTH,
+        timeout=5,
+    ).raise_for_status()
+    trusted = start_frontend(backend.url, SERVICE_TOKEN)
+    impostor = start_frontend(backend.url, "a-token-the-backend-never-issued")
+
+    shown = requests.get(f"{trusted.url}/data.json", timeout=10)
+    refused = requests.get(f"{impostor.url}/data.json", timeout=10)
+
+    assert shown.status_code == 200
+    assert shown.json()[0]["name"] == "Seen Through The Frontend"
+    assert refused.status_code == 503
+    assert "Seen Through The Frontend" not in refused.text
