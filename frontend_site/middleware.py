@@ -12,6 +12,9 @@ class ContentSecurityPolicyMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
+        # Django's debug error pages use inline styles and scripts; keep them readable.
+        if settings.DEBUG and response.status_code >= 400:
+            return response
         if self.policy:
             response.headers.setdefault("Content-Security-Policy", self.policy)
         return response

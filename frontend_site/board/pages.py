@@ -33,6 +33,11 @@ def board_query(board: str, page: int = 1) -> str:
     return f"?{urlencode(params)}" if params else ""
 
 
+def board_title(board: str) -> str:
+    """A board's slug as a heading: "speed-runs" -> "Speed Runs"."""
+    return board.replace("-", " ").replace("_", " ").title()
+
+
 def rows(entries: tuple[Entry, ...], *, first_position: int | None, you: str = "") -> list[Row]:
     """Rows with their medal and tie marks; a rank below its position means a tie above."""
     result = []
@@ -64,7 +69,7 @@ def board_context(board_page: BoardPage, *, page: int) -> dict:
     pages = max(1, math.ceil(board_page.total / PAGE_SIZE))
     return {
         "board": board,
-        "board_title": board.replace("-", " ").replace("_", " ").title(),
+        "board_title": board_title(board),
         "is_default_board": board == DEFAULT_BOARD,
         "rows": rows(board_page.entries, first_position=board_page.offset + 1),
         "total": board_page.total,
@@ -83,7 +88,7 @@ def player_context(standing: Standing) -> dict:
     """Template context of a player's page."""
     return {
         "board": standing.board,
-        "board_title": standing.board.replace("-", " ").replace("_", " ").title(),
+        "board_title": board_title(standing.board),
         "player_query": board_query(standing.board),
         "board_query": board_query(standing.board, 1 + (standing.rank - 1) // PAGE_SIZE),
         "standing": standing,

@@ -102,13 +102,17 @@ def test_a_backend_that_stops_answering_leaves_the_page_up_within_the_timeouts(
     backend, frontend, _ = stack()
     backend.stop()
     silent_server(backend.port)  # takes the backend's place and never answers
-    time.sleep(1.1)  # let the fresh copy expire so the next view asks the hanging backend
 
-    started = time.monotonic()
-    page = get(frontend, "/")
-    took = time.monotonic() - started
+    # The first views may still come from the fresh copy; each must be prompt either way.
+    for _ in range(20):
+        started = time.monotonic()
+        page = get(frontend, "/")
+        took = time.monotonic() - started
+        assert took < WITHIN_THE_TIMEOUTS, f"the page took {took:.2f}s"
+        if is_stale(page):
+            break
+        time.sleep(0.2)
 
-    assert took < WITHIN_THE_TIMEOUTS, f"the page took {took:.2f}s"
     assert page.status_code == 200
     assert is_stale(page)
     assert "Steady Eddie" in page.text

@@ -145,6 +145,14 @@ def test_an_unknown_page_or_board_gets_a_friendly_404_page(frontend_server):
         assert "We couldn’t find that" in response.text
 
 
+def test_a_page_past_the_end_says_so_and_links_back_to_the_top(frontend_server):
+    response = get(frontend_server, "/?page=9999999")
+
+    assert response.status_code == 200
+    assert "This page is past the end of the board." in response.text
+    assert 'rel="prev"' in response.text
+
+
 def test_pages_send_a_content_security_policy_and_fresh_data_is_not_marked_stale(
     frontend_server,
 ):
