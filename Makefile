@@ -39,5 +39,8 @@ bench: $(VENV)/.dev ## Benchmark both sites at 1k, 100k and 1M players (about 15
 bench-quick: $(VENV)/.dev ## A one-minute smoke run of the benchmark
 	$(PY) -m bench.run --quick
 
+check-deploy: $(VENV)/.dev ## Check the App Runner definitions and both sites' `check --deploy`
+	$(PY) -m pytest tests/deploy
+
 clean: ## Remove the virtualenv, local data and collected static files
 	rm -rf $(VENV) var/*.sqlite3* var/redis staticfiles
