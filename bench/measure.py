@@ -33,7 +33,7 @@ ENDPOINTS = [
     Endpoint("frontend_data", "frontend /data.json", "frontend"),
     Endpoint("scores_post", "backend POST scores (write)", "backend", read=False),
 ]
-CEILING = Endpoint("ceiling", "ceiling: bare WSGI (bench.ceiling)", "ceiling")
+CEILING = Endpoint("ceiling", "ceiling: bare WSGI (bench.ceiling)", "ceiling", read=False)
 
 
 def say(message: str) -> None:

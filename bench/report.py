@@ -80,7 +80,11 @@ class Results:
                 return run.rps
         return None
 
-    def ceiling(self) -> float | None:
+    def ceiling(self, size: int | None = None) -> float | None:
+        """The ceiling measured next to this board size, else the best ceiling of the run."""
+        beside = self.rate("ceiling", size)
+        if beside:
+            return beside
         rates = [r.rps for r in self.runs if r.endpoint == "ceiling" and not r.skipped]
         return max(rates) if rates else None
 
@@ -143,6 +147,7 @@ def targets(results: Results) -> list[Target]:
 
     if len(sizes) >= 2:
         small, large = sizes[0], sizes[-1]
+        ceiling_low, ceiling_high = results.rate("ceiling", small), results.rate("ceiling", large)
         for endpoint, label in reads.items():
             low, high = results.rate(endpoint, small), results.rate(endpoint, large)
             name = f"flat: {label} at {large:,} / at {small:,}"
@@ -150,9 +155,23 @@ def targets(results: Results) -> list[Target]:
                 found.append(Target(name, "-", f">= {FLAT_MIN}", "SKIP", "not measured"))
                 continue
             ratio = high / low
-            found.append(Target(name, f"{ratio:.2f}", f">= {FLAT_MIN}", _status(ratio >= FLAT_MIN)))
+            detail = ""
+            if ceiling_low and ceiling_high:
+                detail = f"each over its own ceiling: {ratio * ceiling_low / ceiling_high:.2f}"
+            found.append(
+                Target(name, f"{ratio:.2f}", f">= {FLAT_MIN}", _status(ratio >= FLAT_MIN), detail)
+            )
+        if ceiling_low and ceiling_high:
+            found.append(
+                Target(
+                    f"noise check: the ceiling itself at {large:,} / at {small:,}",
+                    f"{ceiling_high / ceiling_low:.2f}",
+                    "~1.0",
+                    "INFO",
+                    "far from 1.0 means the machine was busier during one size",
+                )
+            )
 
-    ceiling = results.ceiling()
     for endpoint, goal in (
         ("getdata", BACKEND_VS_CEILING_MIN),
         ("entries_top", BACKEND_VS_CEILING_MIN),
@@ -162,7 +181,7 @@ def targets(results: Results) -> list[Target]:
         ratios = {
             size: rate / ceiling
             for size in sizes
-            if ceiling and (rate := results.rate(endpoint, size)) is not None
+            if (ceiling := results.ceiling(size)) and (rate := results.rate(endpoint, size))
         }
         name = f"ceiling: {label} / bare WSGI"
         if not ratios:
@@ -233,7 +252,9 @@ def write(results: Results, found: list[Target], *, finished_at: datetime) -> Pa
         "finished_at": finished_at.isoformat(timespec="seconds"),
         "config": results.config,
         "machine": results.machine,
-        "ceiling_rps": results.ceiling(),
+        "ceiling_rps": {
+            str(run.size): run.rps for run in results.runs if run.endpoint == "ceiling"
+        },
         "runs": [run.as_dict() for run in results.runs],
         "seeds": [seed.as_dict() for seed in results.seeds],
         "targets": [target.__dict__ for target in found],

@@ -113,17 +113,19 @@ def machine() -> dict:
     }
 
 
-def measure_ceiling(args, processes: Processes, workdir: Path, results: Results) -> None:
+def start_ceiling(args, processes: Processes, workdir: Path) -> Gunicorn | None:
+    """The bare WSGI app, kept up for the whole run and measured next to each board size."""
     if args.only and CEILING.key not in args.only:
-        return
-    say("ceiling: bare WSGI app under gunicorn.conf.py")
-    site = processes.add(Gunicorn("bench.ceiling", {}, workdir / "ceiling.log"))
-    site.start()
-    try:
-        watch = {"ceiling": site.pid}
-        results.runs.append(load(args, CEILING, None, site.url + "/", watch=watch))
-    finally:
-        processes.remove(site)
+        return None
+    ceiling = processes.add(Gunicorn("bench.ceiling", {}, workdir / "ceiling.log"))
+    ceiling.start()
+    return ceiling
+
+
+def measure_ceiling(args, ceiling: Gunicorn | None, size: int | None, results: Results) -> None:
+    if ceiling is not None:
+        watch = {"ceiling": ceiling.pid}
+        results.runs.append(load(args, CEILING, size, ceiling.url + "/", watch=watch))
 
 
 def seed_board(size: int, env: dict[str, str], redis: RedisServer, results: Results) -> Seed:
@@ -169,6 +171,7 @@ def measure_size(
     workdir: Path,
     results: Results,
     *,
+    ceiling: Gunicorn | None,
     has_frontend: bool,
     profile: bool,
 ) -> None:
@@ -192,6 +195,7 @@ def measure_size(
 
     board = board_facts(size, backend, redis, here)
     say(f"board {BOARD}: {board.size:,} players; mid-board player {board.mid_player}")
+    measure_ceiling(args, ceiling, size, results)  # right next to this size's runs
     api = f"{backend.url}/api/v1/leaderboards/{BOARD}"
     urls = {
         "getdata": f"{backend.url}/getdata",
@@ -293,7 +297,9 @@ def main(argv: list[str] | None = None) -> int:
             results.notes.append("manage.py seed --players is not there yet: sizes skipped.")
         if not has_frontend:
             results.notes.append("frontend_site is not there yet: frontend rows skipped.")
-        measure_ceiling(args, processes, workdir, results)
+        ceiling = start_ceiling(args, processes, workdir)
+        if not has_seed:
+            measure_ceiling(args, ceiling, None, results)
         for size in args.sizes if has_seed else []:
             measure_size(
                 args,
@@ -301,11 +307,10 @@ def main(argv: list[str] | None = None) -> int:
                 processes,
                 workdir,
                 results,
+                ceiling=ceiling,
                 has_frontend=has_frontend,
                 profile=args.profile and size == max(args.sizes),
             )
-        if not args.quick:  # the better of two ceiling runs, before and after the sites
-            measure_ceiling(args, processes, workdir, results)
         ok = True
     except KeyboardInterrupt:
         say("interrupted: stopping everything this run started")
