@@ -217,7 +217,7 @@ def seed_players(backend: Site, names: list[str], scores: list[int]) -> list[str
     return ids
 
 
-def eventually(check, *, what: str, timeout: float = 10.0):
+def eventually(check, *, what: str, timeout: float = 20.0):
     """Poll ``check`` until it returns something other than None or False; return that.
 
     Cache times are about a second, so what a test waits for shows up within a few polls.

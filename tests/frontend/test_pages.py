@@ -39,6 +39,8 @@ def test_the_leaderboard_lists_seeded_players_in_rank_order(
     assert names_in_order(page, names) == names
     assert "Gaming Leaderboard" in page
     assert "Refresh Scores" in page
+    # Without JavaScript the button submits a plain GET form back to this page.
+    assert re.search(r'<form class="refresh" method="get" action="/"', page)
     assert re.search(r"Scores as of <time datetime=\"[^\"]+\"", page)
 
 
