@@ -98,10 +98,18 @@ def manage(env: dict, *args: str) -> None:
     subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True)
 
 
+def interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt
+
+
 def main() -> None:
     VAR.mkdir(exist_ok=True)
     stack = Stack()
-    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt))
+    # Ctrl-C, kill and a closed terminal all stop everything we started. SIGINT is set
+    # explicitly because a shell may start us with it ignored (e.g. in the background).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, interrupt)
+    signal.signal(signal.SIGHUP, interrupt)
     token = os.environ.get("BACKEND_SERVICE_TOKEN") or secrets.token_urlsafe(32)
     env = {**os.environ, "BACKEND_SERVICE_TOKEN": token, "PYTHONUNBUFFERED": "1"}
     token_file = VAR / "service-token"
@@ -113,19 +121,8 @@ def main() -> None:
             (VAR / "redis").mkdir(exist_ok=True)
             stack.start(
                 "redis",
-                [
-                    redis_binary(),
-                    "--port",
-                    str(port),
-                    "--bind",
-                    "127.0.0.1",
-                    "--dir",
-                    str(VAR / "redis"),
-                    "--save",
-                    "60 1",
-                    "--appendonly",
-                    "no",
-                ],
+                [redis_binary(), "--port", str(port), "--bind", "127.0.0.1"]
+                + ["--dir", str(VAR / "redis"), "--save", "60 1", "--loglevel", "warning"],
                 env,
             )
             env["REDIS_URL"] = f"redis://127.0.0.1:{port}/0"
@@ -156,7 +153,7 @@ def main() -> None:
         wait_for(f"http://127.0.0.1:{FRONTEND_BIND.rsplit(':', 1)[1]}/healthz")
         stack.start(
             "simulate",
-            [PYTHON, "manage.py", "simulate", "--rate", SIMULATE_RATE],
+            [PYTHON, "manage.py", "simulate", "--rate", SIMULATE_RATE, "-v", "0"],
             {**backend_env, "LOG_LEVEL": "WARNING"},
         )
         frontend_port = FRONTEND_BIND.rsplit(":", 1)[1]

@@ -24,6 +24,7 @@ class Command(BaseCommand):
         parser.add_argument("--random-seed", type=int)
 
     def handle(self, *args, **options):
+        self.verbosity = options["verbosity"]
         if options["rate"] <= 0:
             raise CommandError("--rate must be above 0.")
         try:
@@ -46,7 +47,8 @@ class Command(BaseCommand):
                 time.sleep(max(0.0, next_at - time.monotonic()))
         except KeyboardInterrupt:
             pass
-        self.stdout.write(f"Submitted {sent} score changes to {board.slug!r}.")
+        if self.verbosity >= 1:
+            self.stdout.write(f"Submitted {sent} score changes to {board.slug!r}.")
 
     @staticmethod
     def some_players(board: Leaderboard) -> list[str]:
@@ -66,5 +68,5 @@ class Command(BaseCommand):
         except ApiError as exc:
             self.stderr.write(f"{player_id}: {exc.message}")
             return
-        if result.updated:
+        if result.updated and self.verbosity >= 1:
             self.stdout.write(f"{player_id} now has {result.score} (rank {result.rank})")
