@@ -121,8 +121,10 @@ def main() -> None:
             (VAR / "redis").mkdir(exist_ok=True)
             stack.start(
                 "redis",
-                [redis_binary(), "--port", str(port), "--bind", "127.0.0.1"]
-                + ["--dir", str(VAR / "redis"), "--save", "60 1", "--loglevel", "warning"],
+                [
+                    *(redis_binary(), "--port", str(port), "--bind", "127.0.0.1"),
+                    *("--dir", str(VAR / "redis"), "--save", "60 1", "--loglevel", "warning"),
+                ],
                 env,
             )
             env["REDIS_URL"] = f"redis://127.0.0.1:{port}/0"
