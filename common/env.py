@@ -50,8 +50,15 @@ def require_in_production(settings, required: dict[str, str]) -> None:
     """
     if settings.DEBUG:
         return
-    missing = [variable for setting, variable in required.items() if not getattr(settings, setting)]
+    missing = [variable for setting, variable in required.items() if not _is_set(settings, setting)]
     if missing:
         raise ImproperlyConfigured(
             f"{', '.join(missing)} must be set when DJANGO_DEBUG is off (see .env.example)."
         )
+
+
+def _is_set(settings, setting: str) -> bool:
+    try:
+        return bool(getattr(settings, setting))
+    except ImproperlyConfigured:  # Django refuses to hand out an empty SECRET_KEY at all
+        return False
