@@ -109,6 +109,12 @@ class Site:
             timeout=300,
         )
 
+    def migrate(self) -> None:
+        """Create the site's database tables (the backend's SQLite file)."""
+        done = self.manage("migrate", "--no-input", "-v", "0")
+        if done.returncode != 0:
+            raise RuntimeError(f"migrate failed:\n{done.stderr}")
+
     def start(self) -> None:
         log = self.logfile.open("ab")
         self.process = subprocess.Popen(
@@ -137,3 +143,29 @@ class Site:
 
     def log(self) -> str:
         return self.logfile.read_text(errors="replace") if self.logfile.exists() else ""
+
+
+class Sites:
+    """The sites one fixture starts, each with a folder of its own; stop_all() ends them."""
+
+    def __init__(self, tmp_path_factory, name: str):
+        self.tmp_path_factory = tmp_path_factory
+        self.name = name
+        self.started: list[Site] = []
+
+    def workdir(self) -> Path:
+        return self.tmp_path_factory.mktemp(self.name)
+
+    def start(
+        self, wsgi: str, env: dict[str, str], *, workdir: Path | None = None, migrate=False
+    ) -> Site:
+        site = Site(wsgi, env, (workdir or self.workdir()) / "gunicorn.log")
+        if migrate:
+            site.migrate()
+        self.started.append(site)
+        site.start()
+        return site
+
+    def stop_all(self) -> None:
+        for site in self.started:
+            site.stop()

@@ -13,7 +13,7 @@ import pytest
 import requests
 
 from tests.conftest import SERVICE_TOKEN, backend_env
-from tests.servers import PYTHON, ROOT, Site
+from tests.servers import PYTHON, ROOT, Site, Sites
 
 OUTSIDE_LOOPBACK = "10.0.0.0/8"
 AUTH = {"Authorization": f"Bearer {SERVICE_TOKEN}"}
@@ -24,28 +24,21 @@ def migrated_database(tmp_path_factory) -> str:
     """One migrated SQLite file the module's backends share (they only read it)."""
     database = tmp_path_factory.mktemp("access-db") / "backend.sqlite3"
     env = backend_env("redis://127.0.0.1:1/0", str(database))
-    site = Site("backend_site.wsgi", env, database.with_suffix(".log"))
-    migrated = site.manage("migrate", "--no-input")
-    assert migrated.returncode == 0, migrated.stderr
+    Site("backend_site.wsgi", env, database.with_suffix(".log")).migrate()
     return str(database)
 
 
 @pytest.fixture(scope="module")
 def start_backend(redis_server, migrated_database, tmp_path_factory):
     """Start a backend with extra environment; all are stopped when the module ends."""
-    started: list[Site] = []
+    sites = Sites(tmp_path_factory, "access-site")
 
     def start(**extra: str) -> Site:
-        workdir = tmp_path_factory.mktemp("access-site")
         env = backend_env(redis_server.url, migrated_database, WEB_CONCURRENCY="1", **extra)
-        site = Site("backend_site.wsgi", env, workdir / "gunicorn.log")
-        started.append(site)
-        site.start()
-        return site
+        return sites.start("backend_site.wsgi", env)
 
     yield start
-    for site in started:
-        site.stop()
+    sites.stop_all()
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,7 @@ import requests
 import trustme
 
 from tests.conftest import SERVICE_TOKEN, backend_env
-from tests.servers import PYTHON, ROOT, RedisServer, Site
+from tests.servers import PYTHON, ROOT, RedisServer, Site, Sites
 
 AUTH = {"Authorization": f"Bearer {SERVICE_TOKEN}"}
 
@@ -42,21 +42,15 @@ def tls_redis(tls_files, tmp_path_factory):
 @pytest.fixture(scope="module")
 def start_backend(tmp_path_factory):
     """Start backends (migrated, each on its own SQLite file); stop them all at the end."""
-    started: list[Site] = []
+    sites = Sites(tmp_path_factory, "tls-backend")
 
     def start(redis_url: str, **extra: str) -> Site:
-        workdir = tmp_path_factory.mktemp("tls-backend")
-        env = backend_env(redis_url, str(workdir / "backend.sqlite3"), **extra)
-        site = Site("backend_site.wsgi", {**env, "WEB_CONCURRENCY": "1"}, workdir / "gunicorn.log")
-        migrated = site.manage("migrate", "--no-input")
-        assert migrated.returncode == 0, migrated.stderr
-        started.append(site)
-        site.start()
-        return site
+        workdir = sites.workdir()
+        env = backend_env(redis_url, str(workdir / "backend.sqlite3"), WEB_CONCURRENCY="1", **extra)
+        return sites.start("backend_site.wsgi", env, workdir=workdir, migrate=True)
 
     yield start
-    for site in started:
-        site.stop()
+    sites.stop_all()
 
 
 def test_the_test_redis_speaks_only_tls(tls_redis):

@@ -15,7 +15,7 @@ import pytest
 import requests
 
 from tests.conftest import SERVICE_TOKEN, backend_env
-from tests.servers import PYTHON, ROOT, Site, wait_until
+from tests.servers import PYTHON, ROOT, Site, Sites, wait_until
 
 # Every call to top_scores() hands out scores above all earlier ones, so each test's
 # players are on the first page of the shared global board whatever ran before.
@@ -66,22 +66,13 @@ def static_root(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def make_frontend(static_root, tmp_path_factory):
     """Start frontends pointed at a given backend URL; all are stopped at the end."""
-    started: list[Site] = []
+    sites = Sites(tmp_path_factory, "frontend")
 
     def make(backend_url: str, **extra: str) -> Site:
-        workdir = tmp_path_factory.mktemp("frontend")
-        site = Site(
-            "frontend_site.wsgi",
-            frontend_env(backend_url, static_root, **extra),
-            workdir / "gunicorn.log",
-        )
-        started.append(site)
-        site.start()
-        return site
+        return sites.start("frontend_site.wsgi", frontend_env(backend_url, static_root, **extra))
 
     yield make
-    for site in started:
-        site.stop()
+    sites.stop_all()
 
 
 @pytest.fixture(scope="session")
@@ -100,33 +91,25 @@ def migrated_database(redis_server, tmp_path_factory) -> Path:
         backend_env(redis_server.url, str(database)),
         workdir / "migrate.log",
     )
-    migrated = site.manage("migrate", "--no-input")
-    assert migrated.returncode == 0, migrated.stderr
+    site.migrate()
     return database
 
 
 @pytest.fixture(scope="session")
 def make_backend(redis_server, migrated_database, tmp_path_factory):
     """Start extra backends that a test may stop: own database, own Redis database."""
-    started: list[Site] = []
+    sites = Sites(tmp_path_factory, "backend-extra")
 
     def make() -> Site:
-        workdir = tmp_path_factory.mktemp("backend-extra")
+        workdir = sites.workdir()
         database = workdir / "backend.sqlite3"
         shutil.copyfile(migrated_database, database)
         redis_url = f"redis://127.0.0.1:{redis_server.port}/{next(_REDIS_DATABASES)}"
-        site = Site(
-            "backend_site.wsgi",
-            backend_env(redis_url, str(database)),
-            workdir / "gunicorn.log",
-        )
-        started.append(site)
-        site.start()
-        return site
+        env = backend_env(redis_url, str(database))
+        return sites.start("backend_site.wsgi", env, workdir=workdir)
 
     yield make
-    for site in started:
-        site.stop()
+    sites.stop_all()
 
 
 class SilentServer:
