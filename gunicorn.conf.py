@@ -12,6 +12,7 @@ workers = int(os.environ.get("WEB_CONCURRENCY") or multiprocessing.cpu_count() *
 worker_class = "gthread"
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 keepalive = 5
+reuse_port = True  # a socket per worker: the kernel spreads keep-alive connections evenly
 timeout = 30
 graceful_timeout = 10
 # Our own middleware logs each request with its id; gunicorn's access log would repeat it.
