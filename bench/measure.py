@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import collections
 import json
+import re
+import shutil
+import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from bench import cpu, wrk
 from bench.report import Run
@@ -69,6 +75,19 @@ def probe(url: str, *, data: bytes | None = None, token: bool) -> str:
         return f"{type(exc).__name__}: {exc}"
 
 
+def connection_spread(port: int) -> list[int]:
+    """How wrk's connections are spread over the server's worker processes, busiest first."""
+    if not shutil.which("ss"):
+        return []
+    listing = subprocess.run(
+        ["ss", "-tnpH", "state", "established", "sport", f"= :{port}"],
+        capture_output=True,
+        text=True,
+        timeout=10,
+    ).stdout
+    return sorted(collections.Counter(re.findall(r"pid=(\d+)", listing)).values(), reverse=True)
+
+
 def load(
     args,
     endpoint: Endpoint,
@@ -98,9 +117,18 @@ def load(
         options.update(script="post_scores.lua", script_args=[str(post_ids)])
     if args.warmup:
         wrk.run(url, duration=args.warmup, **options)
+    spread: list[int] = []
+    sampler = threading.Timer(
+        args.duration / 2, lambda: spread.extend(connection_spread(urlsplit(url).port))
+    )
     before = cpu.snapshot(watch)
-    result, _ = wrk.run(url, duration=args.duration, **options)
+    sampler.start()
+    try:
+        result, _ = wrk.run(url, duration=args.duration, **options)
+    finally:
+        sampler.cancel()
     run.cpu_cores = cpu.cores_used(before, cpu.snapshot(watch))
+    run.connections_per_worker = spread
     run.rps, run.p50_ms, run.p99_ms = result.rps, result.p50_ms, result.p99_ms
     run.errors, run.non_2xx, run.requests = result.errors, result.non_2xx, result.requests
     if problem and not run.errors:
@@ -109,7 +137,7 @@ def load(
     say(
         f"  {endpoint.label:<34} {size_text(size):>10}: {run.rps:,.0f} req/s, "
         f"p50 {run.p50_ms:.2f} ms, p99 {run.p99_ms:.2f} ms, errors {run.errors}; "
-        f"cores: {cores}"
+        f"cores: {cores}; connections per worker {spread}"
     )
     if profiler is not None:
         profiler(endpoint, url, options)

@@ -67,6 +67,7 @@ def _short(path: str) -> str:
 def summarise(raw: str, *, top: int = 20) -> str:
     """Where the CPU samples fall: inclusive share per source file, self share per function."""
     inclusive: Counter[str] = Counter()
+    calls: Counter[str] = Counter()
     own: Counter[str] = Counter()
     total = 0
     for line in raw.splitlines():
@@ -80,12 +81,16 @@ def summarise(raw: str, *, top: int = 20) -> str:
         total += count
         for file in {file for _, file in frames}:
             inclusive[file] += count
+        for call in {f"{func} ({file})" for func, file in frames}:
+            calls[call] += count
         func, file = frames[-1]
         own[f"{func} ({file})"] += count
     if not total:
         return "no samples"
     lines = [f"{total} samples (CPU only, all workers)", "", "inclusive % by file:"]
     lines += [f"  {100 * n / total:5.1f}%  {name}" for name, n in inclusive.most_common(top)]
+    lines += ["", "inclusive % by function:"]
+    lines += [f"  {100 * n / total:5.1f}%  {name}" for name, n in calls.most_common(2 * top)]
     lines += ["", "self % by function:"]
     lines += [f"  {100 * n / total:5.1f}%  {name}" for name, n in own.most_common(top)]
     return "\n".join(lines)

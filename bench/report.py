@@ -32,6 +32,7 @@ class Run:
     requests: int = 0
     skipped: str = ""  # why it did not run
     cpu_cores: dict = field(default_factory=dict)  # average cores each side kept busy
+    connections_per_worker: list = field(default_factory=list)  # wrk's, mid-run, busiest first
 
     def as_dict(self) -> dict:
         return {
