@@ -91,9 +91,14 @@ def machine() -> dict:
         return (done.stdout or done.stderr).splitlines()[0].strip()
 
     conf = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
-    commit = subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
-    ).stdout.strip()
+
+    def git(*command: str) -> str:
+        return subprocess.run(
+            ["git", *command], cwd=ROOT, capture_output=True, text=True
+        ).stdout.strip()
+
+    commit = git("rev-parse", "--short", "HEAD")
+    changed = [line[3:] for line in git("status", "--porcelain").splitlines()]
     return {
         "nproc": os.cpu_count(),
         "memory": first("/proc/meminfo", "MemTotal"),
@@ -110,6 +115,7 @@ def machine() -> dict:
             "keepalive": conf["keepalive"],
         },
         "git_commit": commit,
+        "uncommitted_changes": [path for path in changed if not path.startswith("bench/")],
     }
 
 
