@@ -58,7 +58,7 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--profile",
         action="store_true",
-        help="Also sample the backend with py-spy during extra runs at the largest size.",
+        help="At the largest size, run each read once more under py-spy (needs py-spy).",
     )
     parser.add_argument(
         "--keep", action="store_true", help="Keep the temporary directory (logs, databases)."
@@ -113,6 +113,7 @@ def machine() -> dict:
             "workers": conf["workers"],
             "threads": conf["threads"],
             "keepalive": conf["keepalive"],
+            "reuse_port": conf.get("reuse_port", False),
         },
         "git_commit": commit,
         "uncommitted_changes": [path for path in changed if not path.startswith("bench/")],
@@ -215,7 +216,8 @@ def measure_size(
     watch = {"redis": redis.process.pid, "backend": backend.pid}
     if frontend is not None:
         watch["frontend"] = frontend.pid
-    profiler = _profiler(args, backend, here, results) if profile else None
+    servers = {"backend": backend, "frontend": frontend}
+    profiler = _profiler(args, servers, here, results) if profile else None
     for endpoint in ENDPOINTS:
         if args.only and endpoint.key not in args.only:
             continue
@@ -234,7 +236,7 @@ def measure_size(
                 url,
                 watch=watch,
                 post_ids=board.ids_file if endpoint.key == "scores_post" else None,
-                profiler=profiler if endpoint.site == "backend" and endpoint.read else None,
+                profiler=profiler if endpoint.read else None,
             )
         )
     for server in (frontend, backend, redis):
@@ -244,13 +246,14 @@ def measure_size(
         shutil.rmtree(here, ignore_errors=True)
 
 
-def _profiler(args, backend: Gunicorn, here: Path, results: Results):
+def _profiler(args, servers: dict[str, Gunicorn | None], here: Path, results: Results):
+    """Measure a read once more while py-spy samples the site serving it (not counted)."""
     from bench import profile
 
     def run_profiled(endpoint: Endpoint, url: str, options: dict) -> None:
         raw = here / f"profile-{endpoint.key}.raw"
         summary = profile.record_during(
-            backend.pid,
+            servers[endpoint.site].pid,
             lambda: wrk.run(url, duration=args.duration, **options),
             seconds=args.duration,
             raw_output=raw,
