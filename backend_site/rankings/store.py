@@ -36,7 +36,7 @@ class BoardNotLoaded(Exception):
     """The board's keys are missing from Redis (never loaded, flushed or restarted)."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: a page builds hundreds, and frozen __init__ is slower
 class Entry:
     rank: int
     player_id: str

@@ -13,6 +13,10 @@ from frontend_site.board.backend_client import BackendNotFound, BackendUnavailab
 _SLUG_RE = re.compile(r"^[-a-zA-Z0-9_]{1,50}$")
 _PAGE_RE = re.compile(r"^[0-9]{1,7}$")
 RETRY_AFTER_SECONDS = "5"
+# A board page depends only on its snapshot, so each snapshot is rendered once per worker:
+# a burst of views within the cache period costs one template render, not one each.
+_RENDERED: dict[tuple, bytes] = {}
+RENDERED_MAX = 256
 
 
 @require_safe
@@ -37,8 +41,15 @@ def _board(request, template: str):
         return not_found(request, what="leaderboard")
     except BackendUnavailable:
         return unavailable(request)
-    context = pages.board_context(snapshot.value, page=page)
-    return _render_snapshot(request, template, context, snapshot)
+    key = (template, board, page, snapshot.fetched_at, snapshot.stale)
+    body = _RENDERED.get(key)
+    if body is None:
+        context = pages.board_context(snapshot.value, page=page)
+        body = _render_snapshot(request, template, context, snapshot).content
+        if len(_RENDERED) >= RENDERED_MAX:
+            _RENDERED.clear()
+        _RENDERED[key] = body
+    return _mark_stale(HttpResponse(body), snapshot.stale)
 
 
 @require_safe
