@@ -153,14 +153,15 @@ def seed_board(size: int, env: dict[str, str], redis: RedisServer, results: Resu
 
 def board_facts(size: int, backend: Gunicorn, redis: RedisServer, workdir: Path) -> Board:
     """Find a mid-board player through the API and sample ids for score submissions."""
-    from backend_site.rankings.store import names_key  # key names live in one place
+    from backend_site.rankings.store import SEQ_BYTES, zset_key  # key names live in one place
 
     entries = f"{backend.url}/api/v1/leaderboards/{BOARD}/entries"
     total = get_json(f"{entries}?limit=1")["total"]
     middle = get_json(f"{entries}?offset={total // 2}&limit=1")["entries"]
     client = redis.client()
     try:
-        ids = [raw.decode() for raw in client.hrandfield(names_key(BOARD), 2000) or []]
+        members = client.zrandmember(zset_key(BOARD), 2000) or []
+        ids = [member[SEQ_BYTES:].decode() for member in members]
     finally:
         client.close()
     ids_file = None

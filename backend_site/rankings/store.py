@@ -8,8 +8,10 @@ Layout of one board (the ``{slug}`` hash tag keeps a board's keys in one cluster
   (negated on ``desc`` boards so every board reads in ascending order). ``seq`` is the
   8-byte big-endian microsecond time the value was reached, so among equal scores whoever
   got there first sorts first, and ``ZRANGE`` gives the final order with no re-sorting.
-* ``lb:{slug}:h`` hash — ``player_id`` → ``seq + name``: names for a page come from Redis,
-  and ``seq`` finds a player's member again.
+* ``lb:{slug}:h:<bucket>`` hashes — ``player_id`` → ``seq + name``: names for a page come
+  from Redis, and ``seq`` finds a player's member again. Players are spread over
+  NAME_BUCKETS small hashes, which Redis keeps in its compact listpack encoding (up to 128
+  fields each): about 35 bytes a player instead of about 80 in one big hash.
 * ``lb:boards`` set — the slugs that are loaded.
 
 Every read is one Lua script: one round trip, O(log N + page size).
@@ -18,6 +20,7 @@ Every read is one Lua script: one round trip, O(log N + page size).
 from __future__ import annotations
 
 import secrets
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -27,6 +30,10 @@ from redis import Redis
 from redis.commands.core import Script
 
 SEQ_BYTES = 8
+# 16,384 buckets keep a 2-million-player board under 128 fields per bucket; a larger board
+# still works, its buckets just fall back to Redis's ordinary (bigger) hash encoding.
+NAME_BUCKETS = 16_384
+_BUCKET_MODULUS = 1_000_003  # h * 31 + 255 stays far below 2**53, exact in Lua's doubles
 BOARDS_KEY = "lb:boards"
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
@@ -86,12 +93,26 @@ def zset_key(slug: str) -> str:
     return f"lb:{{{slug}}}:z"
 
 
-def names_key(slug: str) -> str:
-    return f"lb:{{{slug}}}:h"
+def names_prefix(slug: str) -> str:
+    """The names hashes' common prefix; a bucket number completes a key."""
+    return f"lb:{{{slug}}}:h:"
+
+
+def name_bucket(player_id: str) -> int:
+    """Which names hash holds the player (the Lua function ``names_key`` agrees)."""
+    h = 0
+    for byte in player_id.encode():
+        h = (h * 31 + byte) % _BUCKET_MODULUS
+    return h % NAME_BUCKETS
+
+
+def names_key(slug: str, player_id: str) -> str:
+    return f"{names_prefix(slug)}{name_bucket(player_id)}"
 
 
 def board_keys(slug: str) -> list[str]:
-    return [meta_key(slug), zset_key(slug), names_key(slug)]
+    """Meta, sorted set and the names prefix: what every board script is given as KEYS."""
+    return [meta_key(slug), zset_key(slug), names_prefix(slug)]
 
 
 def seq_bytes(moment: datetime) -> bytes:
@@ -116,16 +137,26 @@ def connection() -> Redis:
     return get_redis_connection("default")
 
 
+# names_key(prefix, player_id): the player's names hash, as name_bucket() computes it.
+# Scripts reach the bucket keys through the names prefix they are given in KEYS; all share
+# the board's {slug} hash tag, so they stay in one cluster slot.
+_NAMES_KEY = f"""
+local function names_key(prefix, id)
+  local h = 0
+  for i = 1, #id do h = (h * 31 + string.byte(id, i)) % {_BUCKET_MODULUS} end
+  return prefix .. (h % {NAME_BUCKETS})
+end
+"""
+
 # Appends {player_id, score, name} for each row of a ZRANGE WITHSCORES reply `rows` to
-# `result` (names come from KEYS[3]) and returns it.
+# `result` (names from the hashes under KEYS[3]) and returns it.
 _APPEND_ROWS = """
-local ids = {}
-for i = 1, #rows, 2 do ids[#ids + 1] = string.sub(rows[i], 9) end
-local names = redis.call('HMGET', KEYS[3], unpack(ids))
-for i = 1, #ids do
-  result[#result + 1] = ids[i]
-  result[#result + 1] = rows[2 * i]
-  result[#result + 1] = names[i] and string.sub(names[i], 9) or ''
+for i = 1, #rows, 2 do
+  local id = string.sub(rows[i], 9)
+  local name = redis.call('HGET', names_key(KEYS[3], id), id)
+  result[#result + 1] = id
+  result[#result + 1] = rows[i + 1]
+  result[#result + 1] = name and string.sub(name, 9) or ''
 end
 return result
 """
@@ -134,7 +165,8 @@ return result
 # Returns false when the board is not loaded, else
 # {order, total, better_than_first, id1, score1, name1, id2, ...}.
 _PAGE = (
-    """
+    _NAMES_KEY
+    + """
 local order = redis.call('HGET', KEYS[1], 'order')
 if not order then return false end
 local result = {order, redis.call('ZCARD', KEYS[2])}
@@ -149,10 +181,11 @@ result[3] = redis.call('ZCOUNT', KEYS[2], '-inf', '(' .. rows[2])
 # Returns false when the board is not loaded, {order} when the player has no score, else
 # {order, total, name, score, better, worse, window_start, window_better, id1, s1, n1, ...}.
 _STANDING = (
-    """
+    _NAMES_KEY
+    + """
 local order = redis.call('HGET', KEYS[1], 'order')
 if not order then return false end
-local own = redis.call('HGET', KEYS[3], ARGV[1])
+local own = redis.call('HGET', names_key(KEYS[3], ARGV[1]), ARGV[1])
 if not own then return {order} end
 local member = string.sub(own, 1, 8) .. ARGV[1]
 local index = redis.call('ZRANK', KEYS[2], member)
@@ -175,30 +208,42 @@ result[8] = redis.call('ZCOUNT', KEYS[2], '-inf', '(' .. rows[2])
 
 # Set one player's entry: KEYS meta, zset, names; ARGV player_id, stored score, seq, name.
 # Returns false when the board is not loaded, else {better, total}.
-_WRITE = """
+_WRITE = (
+    _NAMES_KEY
+    + """
 if redis.call('EXISTS', KEYS[1]) == 0 then return false end
-local old = redis.call('HGET', KEYS[3], ARGV[1])
+local names = names_key(KEYS[3], ARGV[1])
+local old = redis.call('HGET', names, ARGV[1])
 if old then redis.call('ZREM', KEYS[2], string.sub(old, 1, 8) .. ARGV[1]) end
 redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3] .. ARGV[1])
-redis.call('HSET', KEYS[3], ARGV[1], ARGV[3] .. ARGV[4])
+redis.call('HSET', names, ARGV[1], ARGV[3] .. ARGV[4])
 return {redis.call('ZCOUNT', KEYS[2], '-inf', '(' .. ARGV[2]), redis.call('ZCARD', KEYS[2])}
 """
+)
 
-# Remove one player's entry: KEYS zset, names; ARGV player_id.
-_REMOVE = """
-local old = redis.call('HGET', KEYS[2], ARGV[1])
+# Remove one player's entry: KEYS zset, names prefix; ARGV player_id.
+_REMOVE = (
+    _NAMES_KEY
+    + """
+local names = names_key(KEYS[2], ARGV[1])
+local old = redis.call('HGET', names, ARGV[1])
 if not old then return 0 end
 redis.call('ZREM', KEYS[1], string.sub(old, 1, 8) .. ARGV[1])
-return redis.call('HDEL', KEYS[2], ARGV[1])
+return redis.call('HDEL', names, ARGV[1])
 """
+)
 
-# Rename a player on one board: KEYS names; ARGV player_id, name.
-_RENAME = """
-local old = redis.call('HGET', KEYS[1], ARGV[1])
+# Rename a player on one board: KEYS names prefix; ARGV player_id, name.
+_RENAME = (
+    _NAMES_KEY
+    + """
+local names = names_key(KEYS[1], ARGV[1])
+local old = redis.call('HGET', names, ARGV[1])
 if not old then return 0 end
-redis.call('HSET', KEYS[1], ARGV[1], string.sub(old, 1, 8) .. ARGV[2])
+redis.call('HSET', names, ARGV[1], string.sub(old, 1, 8) .. ARGV[2])
 return 1
 """
+)
 
 # Every loaded board with its size. Returns {slug, title, order, operator, players, ...}
 # or false when a listed board lost its meta.
@@ -217,13 +262,24 @@ return result
 """
 
 # Put a board built aside in place of the live one, in one step readers cannot see into:
-# KEYS meta, zset, names, built meta, built zset, built names, boards; ARGV slug.
+# KEYS meta, zset, names prefix, built meta, built zset, built names prefix, boards;
+# ARGV slug, bucket count.
 _SWAP = """
-for i = 1, 3 do
-  redis.call('UNLINK', KEYS[i])
-  if redis.call('EXISTS', KEYS[i + 3]) == 1 then redis.call('RENAME', KEYS[i + 3], KEYS[i]) end
+local function swap(live, built)
+  redis.call('UNLINK', live)
+  if redis.call('EXISTS', built) == 1 then redis.call('RENAME', built, live) end
 end
+swap(KEYS[1], KEYS[4])
+swap(KEYS[2], KEYS[5])
+for bucket = 0, tonumber(ARGV[2]) - 1 do swap(KEYS[3] .. bucket, KEYS[6] .. bucket) end
 redis.call('SADD', KEYS[7], ARGV[1])
+return 1
+"""
+
+# Delete a board's keys (live or built aside): KEYS meta, zset, names prefix; ARGV buckets.
+_DROP = """
+redis.call('UNLINK', KEYS[1], KEYS[2])
+for bucket = 0, tonumber(ARGV[1]) - 1 do redis.call('UNLINK', KEYS[3] .. bucket) end
 return 1
 """
 
@@ -321,12 +377,12 @@ def entry_write(
 
 def entry_remove(*, slug: str, player_id: str, client: Redis | None = None) -> bool:
     """Drop the player's entry from the board; True when there was one."""
-    return bool(_run(_REMOVE, [zset_key(slug), names_key(slug)], [player_id], client))
+    return bool(_run(_REMOVE, [zset_key(slug), names_prefix(slug)], [player_id], client))
 
 
 def entry_rename(*, slug: str, player_id: str, name: str, client: Redis | None = None) -> None:
     """Change the name shown for the player on one board."""
-    _run(_RENAME, [names_key(slug)], [player_id, name.encode()], client)
+    _run(_RENAME, [names_prefix(slug)], [player_id, name.encode()], client)
 
 
 def boards_overview(*, client: Redis | None = None) -> list[BoardSummary]:
@@ -354,7 +410,7 @@ def board_load(
     order: str,
     operator: str,
     rows: Iterable[LoadRow],
-    chunk: int = 10_000,
+    chunk: int = 50_000,
     progress=None,
     client: Redis | None = None,
 ) -> int:
@@ -365,23 +421,23 @@ def board_load(
     """
     client = client or connection()
     tag = secrets.token_hex(6)
-    built = [f"{key}:build:{tag}" for key in board_keys(slug)]
+    built = [f"lb:{{{slug}}}:build:{tag}:{part}" for part in ("meta", "z", "h:")]
     count = 0
     try:
         pipe = client.pipeline(transaction=False)
         pipe.hset(built[0], mapping={"title": title, "order": order, "operator": operator})
         scores: dict[bytes, int] = {}
-        names: dict[str, bytes] = {}
+        names: dict[int, dict[str, bytes]] = defaultdict(dict)
         for row in rows:
             seq = seq_bytes(row.achieved_at)
             scores[seq + row.player_id.encode()] = stored_score(row.value, order)
-            names[row.player_id] = seq + row.name.encode()
+            names[name_bucket(row.player_id)][row.player_id] = seq + row.name.encode()
             if len(scores) >= chunk:
                 count += _flush(pipe, built, scores, names, progress)
         count += _flush(pipe, built, scores, names, progress)
-        _run(_SWAP, board_keys(slug) + built + [BOARDS_KEY], [slug], client)
+        _run(_SWAP, [*board_keys(slug), *built, BOARDS_KEY], [slug, NAME_BUCKETS], client)
     except BaseException:
-        client.unlink(*built)
+        _run(_DROP, built, [NAME_BUCKETS], client)
         raise
     return count
 
@@ -390,7 +446,8 @@ def _flush(pipe, built: list[str], scores: dict, names: dict, progress) -> int:
     size = len(scores)
     if size:
         pipe.zadd(built[1], scores)
-        pipe.hset(built[2], mapping=names)
+        for bucket, fields in names.items():
+            pipe.hset(f"{built[2]}{bucket}", mapping=fields)
     pipe.execute()
     if progress is not None and size:
         progress(size)
@@ -402,7 +459,7 @@ def _flush(pipe, built: list[str], scores: dict, names: dict, progress) -> int:
 def board_forget(*, slug: str, client: Redis | None = None) -> None:
     """Remove a board's keys (the board was deleted from the database)."""
     client = client or connection()
-    client.unlink(*board_keys(slug))
+    _run(_DROP, board_keys(slug), [NAME_BUCKETS], client)
     client.srem(BOARDS_KEY, slug)
 
 

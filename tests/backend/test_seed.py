@@ -203,4 +203,5 @@ def test_seeded_entries_are_stored_in_redis_under_the_board(ranking_redis):
     call_command("seed")
 
     assert ranking_redis.zcard(store.zset_key("global")) == 5
-    assert ranking_redis.hlen(store.names_key("global")) == 5
+    for player_id in ("24323", "94566", "22568", "17568", "46168"):
+        assert ranking_redis.hexists(store.names_key("global", player_id), player_id)

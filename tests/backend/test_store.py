@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.core.management import call_command
 
 from backend_site.rankings import store
-from backend_site.rankings.models import MAX_SCORE
+from backend_site.rankings.models import MAX_SCORE, Leaderboard
+from backend_site.rankings.services import score_submit
 
 T0 = datetime(2024, 1, 1, tzinfo=UTC)
 
@@ -242,3 +244,22 @@ def test_only_one_caller_holds_a_rebuild_lock_at_a_time(redis_client):
     assert store.rebuild_lock(slug="b", seconds=5, client=redis_client) is None
     store.rebuild_unlock(slug="b", token=token, client=redis_client)
     assert store.rebuild_lock(slug="b", seconds=5, client=redis_client)
+
+
+def test_lua_and_python_agree_on_which_names_hash_holds_a_player(ranking_redis, db):
+    board = Leaderboard.objects.get(slug="global")
+    ids = ["a", "Z9", "p0000001", "player-123456789", "x" * 64, "a.b:c-d_e", "24323"]
+    for number, player_id in enumerate(ids):
+        score_submit(board=board, player_id=player_id, score=number, name=f"N{number}")
+
+    for player_id in ids:
+        key = store.names_key("global", player_id)
+        assert ranking_redis.hexists(key, player_id), (player_id, key)
+
+
+def test_a_large_board_keeps_its_names_in_compact_hashes(ranking_redis, db):
+    call_command("seed", "--players", "20000", "--random-seed", "1")
+
+    buckets = {store.names_key("global", f"p{n:07d}") for n in range(1, 20001, 97)}
+    encodings = {ranking_redis.object("encoding", key) for key in buckets}
+    assert encodings == {b"listpack"}
