@@ -1,0 +1,60 @@
+"""REDIS_URL / REDIS_PORT: full URLs as given, the original sample's bare host on port 9000."""
+
+import pytest
+import requests
+from django.core.exceptions import ImproperlyConfigured
+
+from backend_site.redis_config import redis_url
+from tests.conftest import SERVICE_TOKEN, backend_env
+from tests.servers import RedisServer, Sites
+
+
+@pytest.mark.parametrize(
+    ("raw", "port", "expected"),
+    [
+        ("", "", "redis://127.0.0.1:6379/0"),
+        (
+            "leaderboard-db.m7jmxn.ng.0001.use1.cache.amazonaws.com",
+            "",
+            ("redis://leaderboard-db.m7jmxn.ng.0001.use1.cache.amazonaws.com:9000/0"),
+        ),
+        ("cache.internal", "6380", "redis://cache.internal:6380/0"),
+        ("cache.internal:7000", "", "redis://cache.internal:7000/0"),
+        ("redis://cache:6379/2", "9000", "redis://cache:6379/2"),
+        ("rediss://:secret@cache:6380/0", "", "rediss://:secret@cache:6380/0"),
+    ],
+)
+def test_a_bare_host_means_the_samples_port_and_a_full_url_is_used_as_given(raw, port, expected):
+    assert redis_url(raw, port) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "port", "message"),
+    [("http://cache:6379", "", "must start with redis://"), ("cache", "ninety", "REDIS_PORT")],
+)
+def test_a_redis_setting_that_cannot_work_is_refused_by_name(raw, port, message):
+    with pytest.raises(ImproperlyConfigured, match=message):
+        redis_url(raw, port)
+
+
+def test_the_backend_reaches_redis_given_only_a_host_name_and_a_port(tmp_path_factory):
+    sites = Sites(tmp_path_factory, "bare-host")
+    workdir = sites.workdir()
+    redis_server = RedisServer(workdir / "redis")  # its own: a bare host always means db 0
+    redis_server.start()
+    env = backend_env("127.0.0.1", str(workdir / "backend.sqlite3"), WEB_CONCURRENCY="1")
+    env["REDIS_PORT"] = str(redis_server.port)
+    try:
+        backend = sites.start("backend_site.wsgi", env, workdir=workdir, migrate=True)
+        answer = requests.post(
+            f"{backend.url}/api/v1/leaderboards/global/scores",
+            json={"player_id": "24323", "name": "Alice", "score": 2500},
+            headers={"Authorization": f"Bearer {SERVICE_TOKEN}"},
+            timeout=10,
+        )
+    finally:
+        sites.stop_all()
+        redis_server.stop()
+
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["rank"] == 1
