@@ -8,51 +8,18 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
-import socket
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 
 import redis
 
+from tests.servers import free_port, stop_process_group, wait_until
+
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 HOST = "127.0.0.1"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
-
-
-def wait_until(check, *, timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    last_error: Exception | None = None
-    while time.monotonic() < deadline:
-        try:
-            if check():
-                return
-        except Exception as exc:  # still starting
-            last_error = exc
-        time.sleep(0.05)
-    raise TimeoutError(f"{what} not ready after {timeout}s (last error: {last_error})")
-
-
-def _stop_group(process: subprocess.Popen, *, timeout: float = 15) -> None:
-    if process.poll() is not None:
-        return
-    try:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
-    except ProcessLookupError:
-        pass
 
 
 class Processes:
@@ -118,7 +85,7 @@ class RedisServer:
 
     def stop(self) -> None:
         if self.process is not None:
-            _stop_group(self.process)
+            stop_process_group(self.process)
         self.process = None
 
 
@@ -178,7 +145,7 @@ class Gunicorn:
 
     def stop(self) -> None:
         if self.process is not None:
-            _stop_group(self.process)
+            stop_process_group(self.process)
         self.process = None
 
 

@@ -37,6 +37,20 @@ def wait_until(check, *, timeout: float = 15.0, what: str = "condition") -> None
     raise TimeoutError(f"{what} not ready after {timeout}s (last error: {last_error})")
 
 
+def stop_process_group(process: subprocess.Popen, *, timeout: float = 15) -> None:
+    """End a process started in its own session, and its children: TERM, then KILL."""
+    if process.poll() is not None:
+        return
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+    except ProcessLookupError:
+        pass
+
+
 class RedisServer:
     """A private redis-server on a free port; stop() and start() again to simulate an outage."""
 
@@ -132,13 +146,8 @@ class Site:
         )
 
     def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait()
+        if self.process:
+            stop_process_group(self.process)
         self.process = None
 
     def log(self) -> str:

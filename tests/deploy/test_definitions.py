@@ -12,7 +12,6 @@ import json
 import os
 import shlex
 import shutil
-import signal
 import subprocess
 import sys
 
@@ -31,7 +30,7 @@ from tests.deploy.definitions import (
     placeholders,
     runtime_env,
 )
-from tests.servers import ROOT, free_port, wait_until
+from tests.servers import ROOT, free_port, stop_process_group, wait_until
 
 APP_RUNNER_HOST = "abcdefghij.us-east-1.awsapprunner.com"
 # A page each site serves without a token (the backend's API would answer 401 first).
@@ -201,13 +200,8 @@ class Deployment:
             raise AssertionError(f"no answer on /healthz:\n{self.logfile.read_text()}") from None
 
     def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait()
+        if self.process:
+            stop_process_group(self.process)
 
 
 @pytest.fixture(scope="module")
