@@ -19,5 +19,8 @@ graceful_timeout = 10
 accesslog = None
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+# No gunicornc control socket: every gunicorn of a user shares one default path, so the two
+# sites (and the test servers) would take it from each other; nothing here uses it.
+control_socket_disable = True
 # Leave "X-Forwarded-For" to the application, which trusts only configured proxies.
 forwarded_allow_ips = "127.0.0.1,::1"

