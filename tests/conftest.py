@@ -51,15 +51,21 @@ def ranking_redis(redis_server, redis_client, settings):
         pool.disconnect()
 
 
+# Production mode for a test server of either site, but on loopback and plain HTTP.
+PRODUCTION_ON_LOOPBACK = {
+    "DJANGO_DEBUG": "false",
+    "DJANGO_SECURE_SSL_REDIRECT": "false",
+    "DJANGO_SECURE_COOKIES": "false",
+    "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+}
+
+
 def backend_env(redis_url: str, database: str, **extra: str) -> dict[str, str]:
     """Environment of a backend server in production mode, on loopback and plain HTTP."""
     return {
+        **PRODUCTION_ON_LOOPBACK,
         "DJANGO_SETTINGS_MODULE": "backend_site.settings",
-        "DJANGO_DEBUG": "false",
         "DJANGO_SECRET_KEY": "test-secret-key-for-the-backend-only-in-tests",
-        "DJANGO_SECURE_SSL_REDIRECT": "false",
-        "DJANGO_SECURE_COOKIES": "false",
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
         "DATABASE_URL": f"sqlite:///{database}",
         "REDIS_URL": redis_url,
         "BACKEND_SERVICE_TOKEN": SERVICE_TOKEN,

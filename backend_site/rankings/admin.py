@@ -20,8 +20,24 @@ def global_standing(player: Player) -> store.Standing | None:
         return None
 
 
+class ServiceAdmin(admin.ModelAdmin):
+    """Deletes go through a service one object at a time, so Redis stays in step."""
+
+    def delete_with_service(self, obj) -> None:
+        raise NotImplementedError
+
+    def delete_model(self, request, obj):
+        self.delete_with_service(obj)
+
+    def delete_queryset(self, request, queryset):
+        if self.list_select_related:
+            queryset = queryset.select_related(*self.list_select_related)
+        for obj in queryset:
+            self.delete_with_service(obj)
+
+
 @admin.register(Player)
-class PlayerAdmin(admin.ModelAdmin):
+class PlayerAdmin(ServiceAdmin):
     list_display = ["player_id", "name", "on_global", "updated_at"]
     search_fields = ["player_id", "name"]
     readonly_fields = ["created_at", "updated_at", "on_global"]
@@ -41,16 +57,12 @@ class PlayerAdmin(admin.ModelAdmin):
         else:
             obj.save()
 
-    def delete_model(self, request, obj):
+    def delete_with_service(self, obj):
         services.player_delete(player=obj)
-
-    def delete_queryset(self, request, queryset):
-        for player in queryset:
-            services.player_delete(player=player)
 
 
 @admin.register(Leaderboard)
-class LeaderboardAdmin(admin.ModelAdmin):
+class LeaderboardAdmin(ServiceAdmin):
     list_display = ["slug", "title", "order", "operator", "player_count"]
     prepopulated_fields = {"slug": ["title"]}
 
@@ -64,16 +76,12 @@ class LeaderboardAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         services.board_save(board=obj)
 
-    def delete_model(self, request, obj):
+    def delete_with_service(self, obj):
         services.board_delete(board=obj)
-
-    def delete_queryset(self, request, queryset):
-        for board in queryset:
-            services.board_delete(board=board)
 
 
 @admin.register(Score)
-class ScoreAdmin(admin.ModelAdmin):
+class ScoreAdmin(ServiceAdmin):
     list_display = ["player", "board", "value", "achieved_at"]
     list_filter = ["board"]
     list_select_related = ["player", "board"]
@@ -90,9 +98,5 @@ class ScoreAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         services.score_set(score=obj)
 
-    def delete_model(self, request, obj):
+    def delete_with_service(self, obj):
         services.score_delete(score=obj)
-
-    def delete_queryset(self, request, queryset):
-        for score in queryset.select_related("board"):
-            services.score_delete(score=score)

@@ -5,6 +5,7 @@ import re
 import orjson
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.views.decorators.http import require_safe
 
 from frontend_site.board import pages, selectors
@@ -45,7 +46,7 @@ def _board(request, template: str):
     body = _RENDERED.get(key)
     if body is None:
         context = pages.board_context(snapshot.value, page=page)
-        body = _render_snapshot(request, template, context, snapshot).content
+        body = render_to_string(template, _with_snapshot(context, snapshot), request).encode()
         if len(_RENDERED) >= RENDERED_MAX:
             _RENDERED.clear()
         _RENDERED[key] = body
@@ -101,9 +102,13 @@ def _page_number(raw: str) -> int:
     return int(raw) if _PAGE_RE.match(raw) and int(raw) > 0 else 1
 
 
+def _with_snapshot(context: dict, snapshot: selectors.Snapshot) -> dict:
+    return {**context, "fetched_at": snapshot.fetched_at, "stale": snapshot.stale}
+
+
 def _render_snapshot(request, template: str, context: dict, snapshot: selectors.Snapshot):
-    context = {**context, "fetched_at": snapshot.fetched_at, "stale": snapshot.stale}
-    return _mark_stale(render(request, template, context), snapshot.stale)
+    response = render(request, template, _with_snapshot(context, snapshot))
+    return _mark_stale(response, snapshot.stale)
 
 
 def _mark_stale(response: HttpResponse, stale: bool) -> HttpResponse:

@@ -94,3 +94,14 @@ def test_editing_a_score_in_the_admin_moves_the_player(admin_client):
     assert response.status_code == 302, response.content[:2000]
     first = selectors.board_top(slug="global", offset=0, limit=1).entries[0]
     assert (first.player_id, first.score) == ("17568", 999_999)
+
+
+def test_deleting_players_in_bulk_in_the_admin_takes_them_off_the_board(admin_client):
+    response = admin_client.post(
+        "/admin/rankings/player/",
+        {"action": "delete_selected", "_selected_action": ["24323", "94566"], "post": "yes"},
+    )
+
+    assert response.status_code == 302
+    assert set(names_on_board()) == {"22568", "17568", "46168"}
+    assert not Player.objects.filter(pk__in=["24323", "94566"]).exists()

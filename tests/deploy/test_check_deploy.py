@@ -25,19 +25,20 @@ def site_built(site: str) -> bool:
     return (ROOT / SITES[site] / "settings.py").exists()
 
 
+def check_deploy(site: str, **env: str) -> subprocess.CompletedProcess:
+    """`manage.py check --deploy` for the site, failing on warnings, in its App Runner env."""
+    settings = f"--settings={SITES[site]}.settings"
+    return manage(
+        "check", "--deploy", "--fail-level", "WARNING", settings, env=runtime_env(site, **env)
+    )
+
+
 @pytest.mark.parametrize("site", list(SITES))
 def test_check_deploy_reports_nothing_under_the_production_environment(site):
     if not site_built(site):
         pytest.skip(f"{SITES[site]}/settings.py does not exist yet")
 
-    result = manage(
-        "check",
-        "--deploy",
-        "--fail-level",
-        "WARNING",
-        f"--settings={SITES[site]}.settings",
-        env=runtime_env(site),
-    )
+    result = check_deploy(site)
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
@@ -49,14 +50,7 @@ def test_check_deploy_flags_a_site_left_in_debug_mode(site):
     if not site_built(site):
         pytest.skip(f"{SITES[site]}/settings.py does not exist yet")
 
-    result = manage(
-        "check",
-        "--deploy",
-        "--fail-level",
-        "WARNING",
-        f"--settings={SITES[site]}.settings",
-        env=runtime_env(site, DJANGO_DEBUG="true"),
-    )
+    result = check_deploy(site, DJANGO_DEBUG="true")
 
     assert result.returncode != 0
     assert "security.W018" in result.stdout + result.stderr

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.conftest import SERVICE_TOKEN, backend_env
+from tests.conftest import PRODUCTION_ON_LOOPBACK, SERVICE_TOKEN, backend_env
 from tests.servers import PYTHON, ROOT, Site, Sites, wait_until
 
 # Every call to top_scores() hands out scores above all earlier ones, so each test's
@@ -27,12 +27,9 @@ _REDIS_DATABASES = itertools.count(1)
 def frontend_env(backend_url: str, static_root: Path, **extra: str) -> dict[str, str]:
     """Environment of a frontend server in production mode, on loopback and plain HTTP."""
     return {
+        **PRODUCTION_ON_LOOPBACK,
         "DJANGO_SETTINGS_MODULE": "frontend_site.settings",
-        "DJANGO_DEBUG": "false",
         "DJANGO_SECRET_KEY": "test-secret-key-for-the-frontend-only-in-tests",
-        "DJANGO_SECURE_SSL_REDIRECT": "false",
-        "DJANGO_SECURE_COOKIES": "false",
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
         "DJANGO_STATIC_ROOT": str(static_root),
         "BACKEND_URL": backend_url,
         "BACKEND_SERVICE_TOKEN": SERVICE_TOKEN,
