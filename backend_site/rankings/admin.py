@@ -6,13 +6,13 @@ from django.contrib import admin
 from django.db.models import Count
 from django.utils import timezone
 
-from backend_site.rankings import services, store
+from backend_site.rankings import rebuild, services, store
 from backend_site.rankings.models import DEFAULT_BOARD, Leaderboard, Player, Score
 
 
 def global_standing(player: Player) -> store.Standing | None:
     try:
-        return services.with_board_loaded(
+        return rebuild.with_board_loaded(
             DEFAULT_BOARD,
             lambda: store.entry_standing(slug=DEFAULT_BOARD, player_id=player.player_id, around=0),
         )

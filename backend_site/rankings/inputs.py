@@ -7,10 +7,14 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from backend_site.rankings.batch import BatchItem
 from backend_site.rankings.errors import InvalidInput
 from backend_site.rankings.models import MAX_SCORE, PLAYER_ID_PATTERN
 
 _PLAYER_ID_RE = re.compile(PLAYER_ID_PATTERN)
+_SLUG_RE = re.compile(r"[-a-zA-Z0-9_]{1,50}")
+_IDEMPOTENCY_KEY_RE = re.compile(r"[\x20-\x7e]{1,255}")
+BATCH_MAX = 1000
 NAME_MAX = 64
 MAX_OFFSET = 2**53 - 1
 
@@ -73,8 +77,7 @@ def _json_int(digits: str) -> int:
     return int(digits)
 
 
-def submission_parse(body: bytes) -> Submission:
-    """Parse a score submission's JSON body."""
+def _json_object(body: bytes) -> dict:
     try:
         # The standard parser keeps integers of any size, so an oversized score is
         # reported as out of range rather than as broken JSON.
@@ -83,15 +86,73 @@ def submission_parse(body: bytes) -> Submission:
         raise InvalidInput("The body must be valid JSON (UTF-8).") from None
     if not isinstance(data, dict):
         raise InvalidInput("The body must be a JSON object.")
-    for required in ("player_id", "score"):
-        if required not in data:
-            raise InvalidInput(f"{required}: required.", field=required)
-    unknown = sorted(set(data) - {"player_id", "score", "name"})
+    return data
+
+
+def _fields_check(data: dict, *, required: tuple, allowed: set, where: str = "") -> None:
+    for name in required:
+        if name not in data:
+            raise InvalidInput(f"{where}{name}: required.", field=f"{where}{name}")
+    unknown = sorted(set(data) - allowed)
     if unknown:
-        raise InvalidInput(f"{unknown[0]}: unknown field.", field=unknown[0])
+        raise InvalidInput(f"{where}{unknown[0]}: unknown field.", field=f"{where}{unknown[0]}")
+
+
+def submission_parse(body: bytes) -> Submission:
+    """Parse a score submission's JSON body."""
+    data = _json_object(body)
+    _fields_check(data, required=("player_id", "score"), allowed={"player_id", "score", "name"})
     name = data.get("name")
     return Submission(
         player_id=player_id_clean(data["player_id"]),
         score=score_clean(data["score"]),
         name=None if name is None else name_clean(name),
     )
+
+
+def slug_clean(value, *, field: str = "leaderboard") -> str:
+    if not isinstance(value, str) or not _SLUG_RE.fullmatch(value):
+        raise InvalidInput(f"{field}: must be a leaderboard slug.", field=field)
+    return value
+
+
+def batch_parse(body: bytes) -> list[BatchItem]:
+    """Parse a batch: {"scores": [{"leaderboard", "player_id", "score", "name"?}, ...]}.
+
+    Every item is checked before anything is applied; an error names the item's index.
+    """
+    data = _json_object(body)
+    _fields_check(data, required=("scores",), allowed={"scores"})
+    items = data["scores"]
+    if not isinstance(items, list) or not 1 <= len(items) <= BATCH_MAX:
+        raise InvalidInput(f"scores: must be a list of 1 to {BATCH_MAX} items.", field="scores")
+    parsed = []
+    for index, item in enumerate(items):
+        where = f"scores[{index}]."
+        if not isinstance(item, dict):
+            raise InvalidInput(f"scores[{index}]: must be an object.", field=f"scores[{index}]")
+        _fields_check(
+            item,
+            required=("leaderboard", "player_id", "score"),
+            allowed={"leaderboard", "player_id", "score", "name"},
+            where=where,
+        )
+        name = item.get("name")
+        parsed.append(
+            BatchItem(
+                leaderboard=slug_clean(item["leaderboard"], field=f"{where}leaderboard"),
+                player_id=player_id_clean(item["player_id"], field=f"{where}player_id"),
+                score=score_clean(item["score"], field=f"{where}score"),
+                name=None if name is None else name_clean(name, field=f"{where}name"),
+            )
+        )
+    return parsed
+
+
+def idempotency_key_clean(value: str) -> str:
+    """1–255 printable ASCII characters."""
+    if not _IDEMPOTENCY_KEY_RE.fullmatch(value):
+        raise InvalidInput(
+            "Idempotency-Key: must be 1–255 printable ASCII characters.", field="Idempotency-Key"
+        )
+    return value

@@ -57,6 +57,9 @@ class Score(models.Model):
         validators=[MinValueValidator(-MAX_SCORE), MaxValueValidator(MAX_SCORE)]
     )
     achieved_at = models.DateTimeField(help_text="When the player reached this value.")
+    # Raised from one database-wide counter on every change (versions.py), so Redis can
+    # refuse an update older than the one it holds.
+    version = models.BigIntegerField(default=0, editable=False)
 
     class Meta:
         constraints = [
@@ -66,3 +69,18 @@ class Score(models.Model):
 
     def __str__(self) -> str:
         return f"{self.player_id} on {self.board_id}: {self.value}"
+
+
+class IdempotencyKey(models.Model):
+    """A POST's Idempotency-Key and its first answer, replayed to retries for a day."""
+
+    key = models.CharField(primary_key=True, max_length=255)
+    fingerprint = models.CharField(max_length=64, help_text="SHA-256 of the path and body.")
+    status = models.PositiveSmallIntegerField()
+    body = models.BinaryField()
+    # False between the commit and the moment the answer (with ranks) is known.
+    complete = models.BooleanField(default=False)
+    created_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return self.key

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
-from itertools import islice
 
 from django.db import connection, transaction
 from django.utils import timezone
 
-from backend_site.rankings import services
+from backend_site.rankings import services, sql, sync
 from backend_site.rankings.errors import InvalidInput
 from backend_site.rankings.inputs import name_clean, player_id_clean, score_clean
 from backend_site.rankings.models import Leaderboard, Player, Score
@@ -50,18 +49,17 @@ _NOUNS = [
     "Otter",
 ]
 CHUNK = 5_000
-# Plain upserts that SQLite and PostgreSQL both speak. Table names are our models' own;
-# every value is a query parameter.
-PLAYERS_UPSERT = (
-    f"INSERT INTO {Player._meta.db_table} (player_id, name, created_at, updated_at) "  # noqa: S608
-    "VALUES (%s, %s, %s, %s) ON CONFLICT (player_id) "
-    "DO UPDATE SET name = excluded.name, updated_at = excluded.updated_at"
-)
-SCORES_UPSERT = (
-    f"INSERT INTO {Score._meta.db_table} (board_id, player_id, value, achieved_at) "  # noqa: S608
-    "VALUES (%s, %s, %s, %s) ON CONFLICT (board_id, player_id) "
-    "DO UPDATE SET value = excluded.value, achieved_at = excluded.achieved_at"
-)
+
+
+def _scores_upsert() -> str:
+    # A new version per row, drawn by the statement (PostgreSQL) or reserved (SQLite).
+    version, conflict = sql.version_sql()
+    return (
+        f"INSERT INTO {Score._meta.db_table} "  # noqa: S608
+        f"(board_id, player_id, value, achieved_at, version) VALUES (%s, %s, %s, %s, {version}) "
+        "ON CONFLICT (board_id, player_id) DO UPDATE SET value = excluded.value, "
+        f"achieved_at = excluded.achieved_at, version = {conflict}"
+    )
 
 
 class SeedError(Exception):
@@ -142,39 +140,88 @@ def seed_apply(
 ) -> SeedReport:
     """Write players and scores, then swap the rebuilt board into Redis; all or nothing.
 
-    The database work is one transaction and the Redis board is built aside and swapped in
-    before it commits, so a failure anywhere leaves both exactly as they were.
+    The database work is one transaction. The board is built aside in Redis before it
+    commits and swapped in after, so a failure anywhere leaves both exactly as they were.
+    Returning players who got a new name are renamed on their other boards too.
     """
     now = timezone.now()
     stamp = connection.ops.adapt_datetimefield_value(now)
     step = progress or (lambda phase, done: None)
-    with transaction.atomic():
-        board, _ = Leaderboard.objects.get_or_create(slug=slug, defaults={"title": slug.title()})
-        if reset:
-            Score.objects.filter(board=board).delete()
-        before = Player.objects.count()
-        _upsert(
-            PLAYERS_UPSERT,
-            ((entry.player_id, entry.name, stamp, stamp) for entry in entries),
-            lambda done: step("players", done),
-        )
-        _upsert(
-            SCORES_UPSERT,
-            ((board.pk, entry.player_id, entry.score, stamp) for entry in entries),
-            lambda done: step("scores", done),
-        )
-        new_players = Player.objects.count() - before
-        size = services.board_rebuild(board=board, progress=lambda done: step("ranking", done))
-    return SeedReport(board=slug, seeded=len(entries), new_players=new_players, board_size=size)
+    build = None
+    try:
+        with transaction.atomic():
+            board, _ = Leaderboard.objects.get_or_create(
+                slug=slug, defaults={"title": slug.title()}
+            )
+            if reset:
+                Score.objects.filter(board=board).delete()
+            before = Player.objects.count()
+            renamed = _players_upsert(entries, stamp, lambda done: step("players", done))
+            _scores_write(board, entries, stamp, lambda done: step("scores", done))
+            new_players = Player.objects.count() - before
+            _renamed_elsewhere(board, renamed)
+            build = sync.BoardBuild.start(board=board, progress=lambda done: step("ranking", done))
+    except BaseException:
+        if build is not None:
+            build.drop()
+        raise
+    return SeedReport(
+        board=slug, seeded=len(entries), new_players=new_players, board_size=build.size
+    )
 
 
-def _upsert(sql: str, rows: Iterable[tuple], progress: Callable[[int], None]) -> None:
-    # Plain executemany: a million rows in seconds, where model instances would take a minute.
-    rows = iter(rows)
+def _players_upsert(
+    entries: list[SeedEntry], stamp, progress: Callable[[int], None]
+) -> dict[str, str]:
+    """Create or rename the players; return the returning ones whose name changed."""
+    renamed: dict[str, str] = {}
     with connection.cursor() as cursor:
-        while chunk := list(islice(rows, CHUNK)):
-            cursor.executemany(sql, chunk)
+        for start in range(0, len(entries), CHUNK):
+            chunk = entries[start : start + CHUNK]
+            known = dict(
+                Player.objects.filter(player_id__in=[e.player_id for e in chunk]).values_list(
+                    "player_id", "name"
+                )
+            )
+            renamed.update(
+                (e.player_id, e.name)
+                for e in chunk
+                if e.player_id in known and known[e.player_id] != e.name
+            )
+            cursor.executemany(
+                sql.PLAYERS_UPSERT, [(e.player_id, e.name, stamp, stamp) for e in chunk]
+            )
             progress(len(chunk))
+    return renamed
+
+
+def _scores_write(
+    board: Leaderboard, entries: list[SeedEntry], stamp, progress: Callable[[int], None]
+) -> None:
+    # Plain executemany: a million rows in seconds, where model instances would take a minute.
+    upsert = _scores_upsert()
+    with connection.cursor() as cursor:
+        for start in range(0, len(entries), CHUNK):
+            chunk = entries[start : start + CHUNK]
+            versions = sql.versions_reserve(len(chunk)) or [None] * len(chunk)
+            rows = [
+                (board.pk, e.player_id, e.score, stamp, *([v] if v is not None else []))
+                for e, v in zip(chunk, versions, strict=True)
+            ]
+            cursor.executemany(upsert, rows)
+            progress(len(chunk))
+
+
+def _renamed_elsewhere(board: Leaderboard, renamed: dict[str, str]) -> None:
+    """Carry new names to the players' other boards (this one is rebuilt whole)."""
+    ids = list(renamed)
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        marks = ", ".join(["%s"] * len(chunk))
+        bumped = sql.versions_bump(
+            where=f"board_id <> %s AND player_id IN ({marks})", params=[board.pk, *chunk]
+        )
+        sync.entries_changed(services.changes_of(bumped))
 
 
 def board_is_empty(*, slug: str) -> bool:

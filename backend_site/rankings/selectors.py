@@ -6,7 +6,7 @@ from django.db import connection
 
 from backend_site.rankings import store
 from backend_site.rankings.errors import NotFound
-from backend_site.rankings.services import boards_restore, with_board_loaded
+from backend_site.rankings.rebuild import boards_restore, with_board_loaded
 
 
 def board_top(*, slug: str, offset: int, limit: int) -> store.Page:

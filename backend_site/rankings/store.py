@@ -2,16 +2,21 @@
 
 Layout of one board (the ``{slug}`` hash tag keeps a board's keys in one cluster slot):
 
-* ``lb:{slug}:meta`` hash — ``title``, ``order``, ``operator``. Present exactly when the
-  board is loaded; a missing meta means Redis lost the board and it must be rebuilt.
+* ``lb:{slug}:meta`` hash — ``title``, ``order``, ``operator``, ``layout``. Present exactly
+  when the board is loaded in the current LAYOUT; a missing meta (or an older layout) means
+  the board must be rebuilt from the database.
 * ``lb:{slug}:z`` sorted set — member ``seq + player_id``, score the player's value
   (negated on ``desc`` boards so every board reads in ascending order). ``seq`` is the
   8-byte big-endian microsecond time the value was reached, so among equal scores whoever
   got there first sorts first, and ``ZRANGE`` gives the final order with no re-sorting.
-* ``lb:{slug}:h:<bucket>`` hashes — ``player_id`` → ``seq + name``: names for a page come
-  from Redis, and ``seq`` finds a player's member again. Players are spread over
-  NAME_BUCKETS small hashes, which Redis keeps in its compact listpack encoding (up to 128
-  fields each): about 35 bytes a player instead of about 80 in one big hash.
+* ``lb:{slug}:h:<bucket>`` hashes — ``player_id`` → a record ``version + seq + name``, or
+  just ``version`` for a removed entry (a tombstone). ``version`` is the database row's
+  8-byte version: a write carrying an older version than the record is refused, so updates
+  applied out of order never set an entry back. Players are spread over NAME_BUCKETS small
+  hashes, which Redis keeps in its compact listpack encoding (up to 128 fields each).
+* ``lb:{slug}:rebuilding`` — while a board is rebuilt aside, the build's tag. Writes made
+  meanwhile also go to the build's journal (``lb:{slug}:build:<tag>:j`` records and ``:js``
+  scores), which the swap replays onto the built board, so a rebuild never drops them.
 * ``lb:boards`` set — the slugs that are loaded.
 
 Every read is one Lua script: one round trip, O(log N + page size).
@@ -21,7 +26,7 @@ from __future__ import annotations
 
 import secrets
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -29,12 +34,16 @@ from django_redis import get_redis_connection
 from redis import Redis
 from redis.commands.core import Script
 
+LAYOUT = "2"  # bump when the records change shape: boards of another layout are rebuilt
 SEQ_BYTES = 8
+VERSION_BYTES = 8
+RECORD_HEAD = VERSION_BYTES + SEQ_BYTES
 # 16,384 buckets keep a 2-million-player board under 128 fields per bucket; a larger board
 # still works, its buckets just fall back to Redis's ordinary (bigger) hash encoding.
 NAME_BUCKETS = 16_384
 _BUCKET_MODULUS = 1_000_003  # h * 31 + 255 stays far below 2**53, exact in Lua's doubles
 BOARDS_KEY = "lb:boards"
+JOURNAL_SECONDS = 3600  # a crashed rebuild's journal goes away on its own
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
 
@@ -83,6 +92,49 @@ class LoadRow:
     name: str
     value: int
     achieved_at: datetime
+    version: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class EntryChange:
+    """One entry's committed state: ``value`` None means the entry was removed."""
+
+    player_id: str
+    version: int
+    value: int | None
+    achieved_at: datetime | None = None
+    name: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Applied:
+    """What applying one change did: ``applied`` False means Redis already had it or newer."""
+
+    applied: bool
+    previous_rank: int | None
+    rank: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class StoredEntry:
+    """An entry as Redis holds it (``raw`` is the record, for a later compare-and-set)."""
+
+    player_id: str
+    raw: bytes | None
+    in_zset: bool
+    stored_score: int | None
+
+    @property
+    def present(self) -> bool:
+        return self.raw is not None and len(self.raw) > VERSION_BYTES
+
+    @property
+    def seq(self) -> bytes:
+        return self.raw[VERSION_BYTES:RECORD_HEAD] if self.present else b""
+
+    @property
+    def name(self) -> str:
+        return self.raw[RECORD_HEAD:].decode() if self.present else ""
 
 
 def meta_key(slug: str) -> str:
@@ -96,6 +148,10 @@ def zset_key(slug: str) -> str:
 def names_prefix(slug: str) -> str:
     """The names hashes' common prefix; a bucket number completes a key."""
     return f"lb:{{{slug}}}:h:"
+
+
+def lock_key(slug: str) -> str:
+    return f"lb:{{{slug}}}:rebuilding"
 
 
 def name_bucket(player_id: str) -> int:
@@ -119,6 +175,10 @@ def seq_bytes(moment: datetime) -> bytes:
     """Encode when a score was reached so that byte order is time order."""
     micros = (moment - _EPOCH) // _MICROSECOND
     return micros.to_bytes(SEQ_BYTES, "big")
+
+
+def version_bytes(version: int) -> bytes:
+    return version.to_bytes(VERSION_BYTES, "big")
 
 
 def stored_score(value: int, order: str) -> int:
@@ -148,15 +208,22 @@ local function names_key(prefix, id)
 end
 """
 
+# The board's order when it is loaded in this layout, else nil (KEYS[1] is the meta).
+_LOADED_ORDER = f"""
+local meta = redis.call('HMGET', KEYS[1], 'order', 'layout')
+if meta[2] ~= '{LAYOUT}' then return false end
+local order = meta[1]
+"""
+
 # Appends {player_id, score, name} for each row of a ZRANGE WITHSCORES reply `rows` to
 # `result` (names from the hashes under KEYS[3]) and returns it.
-_APPEND_ROWS = """
+_APPEND_ROWS = f"""
 for i = 1, #rows, 2 do
-  local id = string.sub(rows[i], 9)
-  local name = redis.call('HGET', names_key(KEYS[3], id), id)
+  local id = string.sub(rows[i], {SEQ_BYTES + 1})
+  local record = redis.call('HGET', names_key(KEYS[3], id), id)
   result[#result + 1] = id
   result[#result + 1] = rows[i + 1]
-  result[#result + 1] = name and string.sub(name, 9) or ''
+  result[#result + 1] = record and string.sub(record, {RECORD_HEAD + 1}) or ''
 end
 return result
 """
@@ -166,9 +233,8 @@ return result
 # {order, total, better_than_first, id1, score1, name1, id2, ...}.
 _PAGE = (
     _NAMES_KEY
+    + _LOADED_ORDER
     + """
-local order = redis.call('HGET', KEYS[1], 'order')
-if not order then return false end
 local result = {order, redis.call('ZCARD', KEYS[2])}
 local rows = redis.call('ZRANGE', KEYS[2], ARGV[1], ARGV[2], 'WITHSCORES')
 if #rows == 0 then return result end
@@ -182,23 +248,22 @@ result[3] = redis.call('ZCOUNT', KEYS[2], '-inf', '(' .. rows[2])
 # {order, total, name, score, better, worse, window_start, window_better, id1, s1, n1, ...}.
 _STANDING = (
     _NAMES_KEY
-    + """
-local order = redis.call('HGET', KEYS[1], 'order')
-if not order then return false end
+    + _LOADED_ORDER
+    + f"""
 local own = redis.call('HGET', names_key(KEYS[3], ARGV[1]), ARGV[1])
-if not own then return {order} end
-local member = string.sub(own, 1, 8) .. ARGV[1]
+if not own or #own <= {VERSION_BYTES} then return {{order}} end
+local member = string.sub(own, {VERSION_BYTES + 1}, {RECORD_HEAD}) .. ARGV[1]
 local index = redis.call('ZRANK', KEYS[2], member)
-if not index then return {order} end
+if not index then return {{order}} end
 local score = redis.call('ZSCORE', KEYS[2], member)
 local total = redis.call('ZCARD', KEYS[2])
 local around = tonumber(ARGV[2])
 local start = math.max(0, index - around)
 local stop = math.min(total - 1, start + 2 * around)
 start = math.max(0, stop - 2 * around)
-local result = {order, total, string.sub(own, 9), score,
+local result = {{order, total, string.sub(own, {RECORD_HEAD + 1}), score,
   redis.call('ZCOUNT', KEYS[2], '-inf', '(' .. score),
-  redis.call('ZCOUNT', KEYS[2], '(' .. score, '+inf'), start}
+  redis.call('ZCOUNT', KEYS[2], '(' .. score, '+inf'), start}}
 local rows = redis.call('ZRANGE', KEYS[2], string.format('%d', start),
   string.format('%d', stop), 'WITHSCORES')
 result[8] = redis.call('ZCOUNT', KEYS[2], '-inf', '(' .. rows[2])
@@ -206,65 +271,144 @@ result[8] = redis.call('ZCOUNT', KEYS[2], '-inf', '(' .. rows[2])
     + _APPEND_ROWS
 )
 
-# Set one player's entry: KEYS meta, zset, names; ARGV player_id, stored score, seq, name.
-# Returns false when the board is not loaded, else {better, total}.
-_WRITE = (
+# version(record): a record's version as a number; put(z, prefix, id, record, score): make the
+# entry exactly `record` (a tombstone when `score` is false), when `record` is newer.
+_PUT = (
     _NAMES_KEY
-    + """
-if redis.call('EXISTS', KEYS[1]) == 0 then return false end
-local names = names_key(KEYS[3], ARGV[1])
-local old = redis.call('HGET', names, ARGV[1])
-if old then redis.call('ZREM', KEYS[2], string.sub(old, 1, 8) .. ARGV[1]) end
-redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3] .. ARGV[1])
-redis.call('HSET', names, ARGV[1], ARGV[3] .. ARGV[4])
-return {redis.call('ZCOUNT', KEYS[2], '-inf', '(' .. ARGV[2]), redis.call('ZCARD', KEYS[2])}
+    + f"""
+local function version(record)
+  local n = 0
+  for i = 1, {VERSION_BYTES} do n = n * 256 + string.byte(record, i) end
+  return n
+end
+local function rank_of(z, member)
+  local score = redis.call('ZSCORE', z, member)
+  if not score then return false end
+  return redis.call('ZCOUNT', z, '-inf', '(' .. score) + 1
+end
+local function put(z, prefix, id, record, score)
+  local names = names_key(prefix, id)
+  local old = redis.call('HGET', names, id)
+  if old and version(old) >= version(record) then return false end
+  if old and #old > {VERSION_BYTES} then
+    redis.call('ZREM', z, string.sub(old, {VERSION_BYTES + 1}, {RECORD_HEAD}) .. id)
+  end
+  if score then
+    redis.call('ZADD', z, score, string.sub(record, {VERSION_BYTES + 1}, {RECORD_HEAD}) .. id)
+  end
+  redis.call('HSET', names, id, record)
+  return true
+end
 """
 )
 
-# Remove one player's entry: KEYS zset, names prefix; ARGV player_id.
-_REMOVE = (
-    _NAMES_KEY
-    + """
-local names = names_key(KEYS[2], ARGV[1])
-local old = redis.call('HGET', names, ARGV[1])
-if not old then return 0 end
-redis.call('ZREM', KEYS[1], string.sub(old, 1, 8) .. ARGV[1])
-return redis.call('HDEL', names, ARGV[1])
+# Apply committed changes to one board: KEYS meta, zset, names prefix, rebuild lock;
+# ARGV slug, then per change: player_id, record, stored score ('' for a removal).
+# Returns false when the board is not loaded, else {total, applied1, previous1, rank1, ...}
+# (previous and rank 0 when the player had or has no entry).
+_APPLY = (
+    _PUT
+    + f"""
+local meta = redis.call('HGET', KEYS[1], 'layout')
+if meta ~= '{LAYOUT}' then return false end
+local tag = redis.call('GET', KEYS[4])
+local journal = tag and ('lb:{{' .. ARGV[1] .. '}}:build:' .. tag .. ':j')
+local result = {{0}}
+for i = 2, #ARGV, 3 do
+  local id, record = ARGV[i], ARGV[i + 1]
+  local score = ARGV[i + 2] ~= '' and ARGV[i + 2]
+  local names = names_key(KEYS[3], id)
+  local old = redis.call('HGET', names, id)
+  local previous = 0
+  if old and #old > {VERSION_BYTES} then
+    previous = rank_of(KEYS[2], string.sub(old, {VERSION_BYTES + 1}, {RECORD_HEAD}) .. id) or 0
+  end
+  local done = put(KEYS[2], KEYS[3], id, record, score)
+  if journal then
+    local seen = redis.call('HGET', journal, id)
+    if not seen or version(seen) < version(record) then
+      redis.call('HSET', journal, id, record)
+      redis.call('HSET', journal .. 's', id, ARGV[i + 2])
+    end
+  end
+  result[#result + 1] = done and 1 or 0
+  result[#result + 1] = previous
+  result[#result + 1] = 0
+end
+for i = 2, #ARGV, 3 do
+  local id = ARGV[i]
+  local now = redis.call('HGET', names_key(KEYS[3], id), id)
+  if now and #now > {VERSION_BYTES} then
+    local slot = 1 + (i - 2) / 3 * 3 + 3
+    result[slot] = rank_of(KEYS[2], string.sub(now, {VERSION_BYTES + 1}, {RECORD_HEAD}) .. id) or 0
+  end
+end
+result[1] = redis.call('ZCARD', KEYS[2])
+return result
 """
 )
 
-# Rename a player on one board: KEYS names prefix; ARGV player_id, name.
-_RENAME = (
+# Repair entries whose record is still what a check read: KEYS zset, names prefix;
+# ARGV per fix: player_id, expected record ('' for none), new record ('' to drop the entry),
+# new stored score, stray member to remove ('' for none). Returns how many were changed.
+_REPAIR = (
     _NAMES_KEY
-    + """
-local names = names_key(KEYS[1], ARGV[1])
-local old = redis.call('HGET', names, ARGV[1])
-if not old then return 0 end
-redis.call('HSET', names, ARGV[1], string.sub(old, 1, 8) .. ARGV[2])
-return 1
+    + f"""
+local changed = 0
+for i = 1, #ARGV, 5 do
+  local id, expected, record = ARGV[i], ARGV[i + 1], ARGV[i + 2]
+  local names = names_key(KEYS[2], id)
+  local old = redis.call('HGET', names, id) or ''
+  if old == expected then
+    if #old > {VERSION_BYTES} then
+      redis.call('ZREM', KEYS[1], string.sub(old, {VERSION_BYTES + 1}, {RECORD_HEAD}) .. id)
+    end
+    if ARGV[i + 4] ~= '' then redis.call('ZREM', KEYS[1], ARGV[i + 4]) end
+    if record == '' then
+      redis.call('HDEL', names, id)
+    else
+      redis.call('ZADD', KEYS[1], ARGV[i + 3],
+        string.sub(record, {VERSION_BYTES + 1}, {RECORD_HEAD}) .. id)
+      redis.call('HSET', names, id, record)
+    end
+    changed = changed + 1
+  end
+end
+return changed
 """
 )
 
 # Every loaded board with its size. Returns {slug, title, order, operator, players, ...}
-# or false when a listed board lost its meta.
-_BOARDS = """
-local result = {}
+# or false when a listed board lost its meta or is of another layout.
+_BOARDS = f"""
+local result = {{}}
 for _, slug in ipairs(redis.call('SMEMBERS', KEYS[1])) do
-  local meta = redis.call('HMGET', 'lb:{' .. slug .. '}:meta', 'title', 'order', 'operator')
-  if not meta[2] then return false end
+  local meta = redis.call('HMGET', 'lb:{{' .. slug .. '}}:meta', 'title', 'order', 'operator',
+    'layout')
+  if meta[4] ~= '{LAYOUT}' then return false end
   result[#result + 1] = slug
   result[#result + 1] = meta[1]
   result[#result + 1] = meta[2]
   result[#result + 1] = meta[3]
-  result[#result + 1] = redis.call('ZCARD', 'lb:{' .. slug .. '}:z')
+  result[#result + 1] = redis.call('ZCARD', 'lb:{{' .. slug .. '}}:z')
 end
 return result
 """
 
-# Put a board built aside in place of the live one, in one step readers cannot see into:
-# KEYS meta, zset, names prefix, built meta, built zset, built names prefix, boards;
-# ARGV slug, bucket count.
-_SWAP = """
+# Put a board built aside in place of the live one, in one step readers cannot see into,
+# after replaying the writes journaled while it was built:
+# KEYS meta, zset, names prefix, built meta, built zset, built names prefix, boards,
+# journal, rebuild lock; ARGV slug, bucket count, build tag.
+_SWAP = (
+    _PUT
+    + """
+local journal = redis.call('HGETALL', KEYS[8])
+for i = 1, #journal, 2 do
+  local score = redis.call('HGET', KEYS[8] .. 's', journal[i])
+  put(KEYS[5], KEYS[6], journal[i], journal[i + 1], score ~= '' and score)
+end
+redis.call('UNLINK', KEYS[8], KEYS[8] .. 's')
+if redis.call('GET', KEYS[9]) == ARGV[3] then redis.call('DEL', KEYS[9]) end
 local function swap(live, built)
   redis.call('UNLINK', live)
   if redis.call('EXISTS', built) == 1 then redis.call('RENAME', built, live) end
@@ -275,6 +419,7 @@ for bucket = 0, tonumber(ARGV[2]) - 1 do swap(KEYS[3] .. bucket, KEYS[6] .. buck
 redis.call('SADD', KEYS[7], ARGV[1])
 return 1
 """
+)
 
 # Delete a board's keys (live or built aside): KEYS meta, zset, names prefix; ARGV buckets.
 _DROP = """
@@ -352,37 +497,98 @@ def entry_standing(
     )
 
 
-def entry_write(
-    *,
-    slug: str,
-    order: str,
-    player_id: str,
-    name: str,
-    value: int,
-    achieved_at: datetime,
-    client: Redis | None = None,
-) -> tuple[int, int]:
-    """Set the player's entry to exactly this state; return (rank, board size)."""
-    score = stored_score(value, order)
-    reply = _run(
-        _WRITE,
-        board_keys(slug),
-        [player_id, score, seq_bytes(achieved_at), name.encode()],
-        client,
-    )
+def record_bytes(change: EntryChange) -> bytes:
+    """The names-hash record of a change: version, then (unless removed) seq and name."""
+    if change.value is None:
+        return version_bytes(change.version)
+    return version_bytes(change.version) + seq_bytes(change.achieved_at) + change.name.encode()
+
+
+def entries_apply(
+    *, slug: str, order: str, changes: Sequence[EntryChange], client: Redis | None = None
+) -> tuple[int, list[Applied]]:
+    """Apply committed changes, refusing any older than what Redis holds; one round trip.
+
+    Returns the board's size and, per change, whether it applied, the player's rank before
+    it and their rank after all of them (None where they had or have no entry).
+    """
+    args: list = [slug]
+    for change in changes:
+        score = "" if change.value is None else stored_score(change.value, order)
+        args += [change.player_id, record_bytes(change), score]
+    reply = _run(_APPLY, [*board_keys(slug), lock_key(slug)], args, client)
     if not reply:
         raise BoardNotLoaded(slug)
-    return reply[0] + 1, reply[1]
+    results = [
+        Applied(
+            applied=bool(reply[i]),
+            previous_rank=reply[i + 1] or None,
+            rank=reply[i + 2] or None,
+        )
+        for i in range(1, len(reply), 3)
+    ]
+    return reply[0], results
 
 
-def entry_remove(*, slug: str, player_id: str, client: Redis | None = None) -> bool:
-    """Drop the player's entry from the board; True when there was one."""
-    return bool(_run(_REMOVE, [zset_key(slug), names_prefix(slug)], [player_id], client))
+def entries_read(
+    *, slug: str, players: Sequence[tuple[str, bytes]], client: Redis | None = None
+) -> list[StoredEntry]:
+    """Read each player's record and the score of the member ``seq + player_id``; one trip."""
+    pipe = (client or connection()).pipeline(transaction=False)
+    zset = zset_key(slug)
+    for player_id, seq in players:
+        pipe.hget(names_key(slug, player_id), player_id)
+        pipe.zscore(zset, seq + player_id.encode())
+    reply = pipe.execute()
+    stored = []
+    for i, (player_id, _) in enumerate(players):
+        raw, score = reply[2 * i], reply[2 * i + 1]
+        stored.append(
+            StoredEntry(
+                player_id=player_id,
+                raw=raw,
+                in_zset=score is not None,
+                stored_score=None if score is None else int(score),
+            )
+        )
+    return stored
 
 
-def entry_rename(*, slug: str, player_id: str, name: str, client: Redis | None = None) -> None:
-    """Change the name shown for the player on one board."""
-    _run(_RENAME, [names_prefix(slug)], [player_id, name.encode()], client)
+@dataclass(frozen=True, slots=True)
+class Fix:
+    """Make the entry ``change`` (or drop it), only if its record is still ``expected``."""
+
+    player_id: str
+    expected: bytes | None
+    change: EntryChange | None
+    stray_member: bytes = b""
+
+
+def entries_repair(
+    *, slug: str, order: str, fixes: Sequence[Fix], client: Redis | None = None
+) -> int:
+    """Apply fixes that still hold (compare-and-set per entry); return how many did."""
+    args: list = []
+    for fix in fixes:
+        change = fix.change
+        score = "" if change is None else stored_score(change.value, order)
+        record = b"" if change is None else record_bytes(change)
+        args += [fix.player_id, fix.expected or b"", record, score, fix.stray_member]
+    if not args:
+        return 0
+    return _run(_REPAIR, [zset_key(slug), names_prefix(slug)], args, client)
+
+
+def zset_members(
+    *, slug: str, start: int, stop: int, client: Redis | None = None
+) -> list[tuple[bytes, int]]:
+    """Members and stored scores by position, for a check that walks the whole board."""
+    rows = (client or connection()).zrange(zset_key(slug), start, stop, withscores=True)
+    return [(member, int(score)) for member, score in rows]
+
+
+def board_size(*, slug: str, client: Redis | None = None) -> int:
+    return (client or connection()).zcard(zset_key(slug))
 
 
 def boards_overview(*, client: Redis | None = None) -> list[BoardSummary]:
@@ -403,43 +609,82 @@ def boards_overview(*, client: Redis | None = None) -> list[BoardSummary]:
     return sorted(boards, key=lambda board: board.slug)
 
 
-def board_load(
+def _built_keys(slug: str, tag: str) -> list[str]:
+    return [f"lb:{{{slug}}}:build:{tag}:{part}" for part in ("meta", "z", "h:", "j")]
+
+
+def board_build(
     *,
     slug: str,
     title: str,
     order: str,
     operator: str,
     rows: Iterable[LoadRow],
+    tag: str,
     chunk: int = 50_000,
     progress=None,
     client: Redis | None = None,
 ) -> int:
-    """Build the board aside from ``rows`` and swap it in atomically; return its size.
+    """Build the board aside from ``rows`` (swap it in with board_swap); return its size.
 
-    Readers see the old board until the swap and the whole new one after it. If anything
-    fails before the swap, the half-built keys are removed and the live board is untouched.
+    Call it holding the board's rebuild lock with ``tag`` as its token: writes applied
+    meanwhile are journaled under that tag and replayed onto the built board by the swap.
+    If anything fails, the half-built keys are removed and the live board is untouched.
     """
     client = client or connection()
-    tag = secrets.token_hex(6)
-    built = [f"lb:{{{slug}}}:build:{tag}:{part}" for part in ("meta", "z", "h:")]
+    built = _built_keys(slug, tag)
+    meta = {"title": title, "order": order, "operator": operator, "layout": LAYOUT}
     count = 0
     try:
         pipe = client.pipeline(transaction=False)
-        pipe.hset(built[0], mapping={"title": title, "order": order, "operator": operator})
+        pipe.hset(built[0], mapping=meta)
         scores: dict[bytes, int] = {}
         names: dict[int, dict[str, bytes]] = defaultdict(dict)
         for row in rows:
             seq = seq_bytes(row.achieved_at)
             scores[seq + row.player_id.encode()] = stored_score(row.value, order)
-            names[name_bucket(row.player_id)][row.player_id] = seq + row.name.encode()
+            names[name_bucket(row.player_id)][row.player_id] = (
+                version_bytes(row.version) + seq + row.name.encode()
+            )
             if len(scores) >= chunk:
                 count += _flush(pipe, built, scores, names, progress)
         count += _flush(pipe, built, scores, names, progress)
-        _run(_SWAP, [*board_keys(slug), *built, BOARDS_KEY], [slug, NAME_BUCKETS], client)
     except BaseException:
-        _run(_DROP, built, [NAME_BUCKETS], client)
+        board_build_drop(slug=slug, tag=tag, client=client)
         raise
     return count
+
+
+def board_swap(*, slug: str, tag: str, client: Redis | None = None) -> None:
+    """Replay the build's journal onto it and put it in place of the live board, atomically;
+    readers see the old board until then and the whole new one after. Releases the lock."""
+    client = client or connection()
+    built = _built_keys(slug, tag)
+    try:
+        _run(
+            _SWAP,
+            [*board_keys(slug), *built[:3], BOARDS_KEY, built[3], lock_key(slug)],
+            [slug, NAME_BUCKETS, tag],
+            client,
+        )
+    except BaseException:
+        board_build_drop(slug=slug, tag=tag, client=client)
+        raise
+
+
+def board_build_drop(*, slug: str, tag: str, client: Redis | None = None) -> None:
+    """Remove a build that will not be swapped in, and its journal."""
+    client = client or connection()
+    built = _built_keys(slug, tag)
+    _run(_DROP, built[:3], [NAME_BUCKETS], client)
+    client.unlink(built[3], f"{built[3]}s")
+
+
+def board_load(*, slug: str, tag: str, client: Redis | None = None, **build) -> int:
+    """Build the board aside and swap it in (see board_build); return its size."""
+    size = board_build(slug=slug, tag=tag, client=client, **build)
+    board_swap(slug=slug, tag=tag, client=client)
+    return size
 
 
 def _flush(pipe, built: list[str], scores: dict, names: dict, progress) -> int:
@@ -457,7 +702,7 @@ def _flush(pipe, built: list[str], scores: dict, names: dict, progress) -> int:
 
 
 def board_forget(*, slug: str, client: Redis | None = None) -> None:
-    """Remove a board's keys (the board was deleted from the database)."""
+    """Remove a board's keys (the board was deleted from the database or renamed)."""
     client = client or connection()
     _run(_DROP, board_keys(slug), [NAME_BUCKETS], client)
     client.srem(BOARDS_KEY, slug)
@@ -466,7 +711,7 @@ def board_forget(*, slug: str, client: Redis | None = None) -> None:
 def rebuild_lock(*, slug: str, seconds: int, client: Redis | None = None) -> str | None:
     """Take the board's rebuild lock; return its token, or None when someone holds it."""
     token = secrets.token_hex(8)
-    taken = (client or connection()).set(f"lb:{{{slug}}}:rebuilding", token, nx=True, ex=seconds)
+    taken = (client or connection()).set(lock_key(slug), token, nx=True, ex=seconds)
     return token if taken else None
 
 
@@ -478,18 +723,23 @@ return 0
 
 def rebuild_unlock(*, slug: str, token: str, client: Redis | None = None) -> None:
     """Release the rebuild lock if it is still ours."""
-    _run(_UNLOCK, [f"lb:{{{slug}}}:rebuilding"], [token], client)
+    _run(_UNLOCK, [lock_key(slug)], [token], client)
 
 
 _RENEW = """
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('EXPIRE', KEYS[1], ARGV[2]) end
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  redis.call('EXPIRE', KEYS[2], ARGV[3])
+  redis.call('EXPIRE', KEYS[2] .. 's', ARGV[3])
+  return redis.call('EXPIRE', KEYS[1], ARGV[2])
+end
 return 0
 """
 
 
 def rebuild_lock_renew(*, slug: str, token: str, seconds: int, client: Redis | None = None) -> None:
     """Push the lock's expiry out while a long rebuild is still making progress."""
-    _run(_RENEW, [f"lb:{{{slug}}}:rebuilding"], [token, seconds], client)
+    journal = f"lb:{{{slug}}}:build:{token}:j"
+    _run(_RENEW, [lock_key(slug), journal], [token, seconds, JOURNAL_SECONDS], client)
 
 
 def boards_listed(*, client: Redis | None = None) -> bool:
@@ -498,7 +748,7 @@ def boards_listed(*, client: Redis | None = None) -> bool:
 
 
 def board_is_loaded(*, slug: str, client: Redis | None = None) -> bool:
-    return bool((client or connection()).exists(meta_key(slug)))
+    return (client or connection()).hget(meta_key(slug), "layout") == LAYOUT.encode()
 
 
 def ping(*, client: Redis | None = None) -> bool:

@@ -7,6 +7,7 @@ app_name = "rankings"
 urlpatterns = [
     path("getdata", views.getdata, name="getdata"),
     path("api/v1/leaderboards", views.leaderboards, name="leaderboards"),
+    path("api/v1/scores/batch", views.scores_batch, name="scores-batch"),
     path("api/v1/leaderboards/<slug:slug>/entries", views.entries, name="entries"),
     path("api/v1/leaderboards/<slug:slug>/players/<str:player_id>", views.player, name="player"),
     path("api/v1/leaderboards/<slug:slug>/scores", views.scores, name="scores"),

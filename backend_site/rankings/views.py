@@ -6,7 +6,7 @@ import orjson
 from django.http import HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from backend_site.rankings import inputs, selectors, services
+from backend_site.rankings import batch, idempotency, inputs, selectors, services
 from backend_site.rankings.errors import error_response
 from backend_site.rankings.models import DEFAULT_BOARD
 from backend_site.rankings.store import Entry
@@ -113,24 +113,84 @@ def player(request, slug: str, player_id: str):
     )
 
 
+def idempotent(view):
+    """Honour an Idempotency-Key: a retried POST is answered from the first, applied once.
+
+    The view returns (write, answer): the write to run once and how to answer its result.
+    """
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        write, answer = view(request, *args, **kwargs)
+        key = request.headers.get("Idempotency-Key")
+        if key is None:
+            return answer(write())
+        return idempotency.run(
+            key=inputs.idempotency_key_clean(key),
+            fingerprint=idempotency.fingerprint(path=request.path, body=request.body),
+            write=write,
+            answer=answer,
+        )
+
+    return wrapped
+
+
+def _ranked_status(rank: int | None) -> int:
+    # 202: saved in the database, not ranked yet (Redis unreachable); it will be.
+    return 200 if rank is not None else 202
+
+
 @allow("POST")
+@idempotent
 def scores(request, slug: str):
     submission = inputs.submission_parse(request.body)
     board = services.board_get(slug=slug)
-    result = services.score_submit(
-        board=board,
-        player_id=submission.player_id,
-        score=submission.score,
-        name=submission.name,
-    )
-    return json_response(
-        {
+
+    def write() -> services.SubmitResult:
+        return services.score_submit(
+            board=board,
+            player_id=submission.player_id,
+            score=submission.score,
+            name=submission.name,
+        )
+
+    def answer(result: services.SubmitResult) -> HttpResponse:
+        rank = result.rank
+        body = {
             "player_id": result.player_id,
             "score": result.score,
-            "rank": result.rank,
+            "rank": rank,
+            "previous_rank": result.previous_rank,
             "updated": result.updated,
         }
-    )
+        return json_response(body, status=_ranked_status(rank))
+
+    return write, answer
+
+
+@allow("POST")
+@idempotent
+def scores_batch(request):
+    items = inputs.batch_parse(request.body)
+
+    def write() -> list[batch.BatchResult]:
+        return batch.scores_submit_batch(items=items)
+
+    def answer(results: list[batch.BatchResult]) -> HttpResponse:
+        rows = [
+            {
+                "leaderboard": r.leaderboard,
+                "player_id": r.player_id,
+                "score": r.score,
+                "rank": r.rank,
+                "updated": r.updated,
+            }
+            for r in results
+        ]
+        ranked = all(row["rank"] is not None for row in rows)
+        return json_response({"results": rows}, status=200 if ranked else 202)
+
+    return write, answer
 
 
 @csrf_exempt  # else a POST to an unknown path gets Django's HTML CSRF page, not a JSON 404

@@ -7,7 +7,7 @@ from django.core.management import call_command
 from backend_site.rankings import selectors
 from backend_site.rankings.models import Player, Score
 
-pytestmark = pytest.mark.django_db
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture

@@ -217,7 +217,13 @@ def test_a_malformed_player_id_in_the_path_is_a_400(api, global_board):
 def test_posting_a_score_creates_the_player_and_answers_the_new_standing(api, global_board):
     response = post(api, SCORES, {"player_id": "24323", "score": 1500, "name": "Alice"})
     assert response.status_code == 200
-    assert body(response) == {"player_id": "24323", "score": 1500, "rank": 1, "updated": True}
+    assert body(response) == {
+        "player_id": "24323",
+        "score": 1500,
+        "rank": 1,
+        "previous_rank": None,
+        "updated": True,
+    }
     assert Player.objects.get(player_id="24323").name == "Alice"
     second = post(api, SCORES, {"player_id": "94566", "score": 2000, "name": "Bob"})
     assert body(second)["rank"] == 1
@@ -230,7 +236,13 @@ def test_posting_a_score_creates_the_player_and_answers_the_new_standing(api, gl
 def test_a_score_that_does_not_beat_the_best_is_not_an_update(api, global_board):
     post(api, SCORES, {"player_id": "a", "score": 10, "name": "A"})
     worse = body(post(api, SCORES, {"player_id": "a", "score": 5}))
-    assert worse == {"player_id": "a", "score": 10, "rank": 1, "updated": False}
+    assert worse == {
+        "player_id": "a",
+        "score": 10,
+        "rank": 1,
+        "previous_rank": 1,
+        "updated": False,
+    }
     better = body(post(api, SCORES, {"player_id": "a", "score": 11}))
     assert better == {"player_id": "a", "score": 11, "rank": 1, "updated": True}
 
@@ -300,7 +312,9 @@ def test_an_oversized_body_is_refused_with_a_json_4xx(api, global_board):
     assert_error(response, 413, "too_large")
 
 
-def test_posting_needs_no_csrf_token_as_it_is_a_service_api(db, ranking_redis, settings):
+def test_posting_needs_no_csrf_token_as_it_is_a_service_api(
+    transactional_db, ranking_redis, settings
+):
     settings.BACKEND_SERVICE_TOKENS = [SERVICE_TOKEN]
     strict = Client(enforce_csrf_checks=True, headers={"Authorization": f"Bearer {SERVICE_TOKEN}"})
     response = post(strict, SCORES, {"player_id": "a", "score": 1, "name": "A"})

@@ -6,7 +6,7 @@ from django.core.management import CommandError, call_command
 
 from backend_site.rankings import selectors, store
 
-pytestmark = pytest.mark.django_db
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def standings():

@@ -11,7 +11,7 @@ from backend_site.rankings import selectors, store
 from backend_site.rankings.models import Leaderboard, Player, Score
 from tests.servers import ROOT
 
-pytestmark = pytest.mark.django_db
+pytestmark = pytest.mark.django_db(transaction=True)
 
 SAMPLE_NAMES = {"Alice", "Bob", "Carol", "Dan", "Steve"}
 # Exactly what the original post stored with redis-cli.

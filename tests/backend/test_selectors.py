@@ -13,7 +13,7 @@ from backend_site.rankings.errors import NotFound
 from backend_site.rankings.models import Leaderboard, Player, Score
 from tests.backend.conftest import make_board, make_score, make_scores
 
-pytestmark = pytest.mark.django_db
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 # --- a reference model of the ranking rules, as plain Python --------------------------------
@@ -166,12 +166,14 @@ def test_a_player_without_a_score_on_the_board_is_not_found(ranking_redis, globa
         selectors.player_standing(slug="global", player_id="p", around=2)
 
 
-def test_an_unknown_board_is_not_found(ranking_redis, db):
+def test_an_unknown_board_is_not_found(ranking_redis, transactional_db):
     with pytest.raises(NotFound, match="nope"):
         selectors.board_top(slug="nope", offset=0, limit=10)
 
 
-def test_the_overview_lists_the_default_board_even_when_it_is_empty(ranking_redis, db):
+def test_the_overview_lists_the_default_board_even_when_it_is_empty(
+    ranking_redis, transactional_db
+):
     assert [(b.slug, b.players) for b in selectors.leaderboards_overview()] == [("global", 0)]
 
 
@@ -187,5 +189,7 @@ def test_the_overview_lists_every_board_after_a_flush_and_a_read_of_one_board(
     assert overview == [("global", 1), ("speed", 2)]
 
 
-def test_readiness_names_nothing_while_the_database_and_redis_answer(ranking_redis, db):
+def test_readiness_names_nothing_while_the_database_and_redis_answer(
+    ranking_redis, transactional_db
+):
     assert selectors.readiness_failures() == []

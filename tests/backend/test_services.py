@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from backend_site.rankings import selectors, services, store
+from backend_site.rankings import rebuild, selectors, services, store
 from backend_site.rankings.errors import InvalidInput, Unavailable
 from backend_site.rankings.models import MAX_SCORE, Leaderboard, Player, Score
 from tests.backend.conftest import make_board, make_score, make_scores, stored_value
 
-pytestmark = pytest.mark.django_db
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def board_order(board: Leaderboard) -> list[tuple[int, str, int]]:
@@ -156,7 +156,7 @@ def test_a_reader_waits_for_a_rebuild_another_worker_holds_then_gives_up(
     make_score(global_board, "a", 1)
     ranking_redis.flushall()
     token = store.rebuild_lock(slug="global", seconds=30)
-    monkeypatch.setattr(services, "REBUILD_WAIT_SECONDS", 0.3)
+    monkeypatch.setattr(rebuild, "REBUILD_WAIT_SECONDS", 0.3)
     with pytest.raises(Unavailable):
         selectors.board_top(slug="global", offset=0, limit=10)
     store.rebuild_unlock(slug="global", token=token)

@@ -21,15 +21,46 @@ def at(step: int) -> datetime:
 def rows(scores: dict[str, int]) -> list[store.LoadRow]:
     """Load rows in the given order: earlier players reached their score first."""
     return [
-        store.LoadRow(player_id=pid, name=f"Name {pid}", value=value, achieved_at=at(i))
+        store.LoadRow(
+            player_id=pid, name=f"Name {pid}", value=value, achieved_at=at(i), version=i + 1
+        )
         for i, (pid, value) in enumerate(scores.items())
     ]
 
 
 def load(client, scores: dict[str, int], *, slug: str = "b", order: str = "desc") -> None:
     store.board_load(
-        slug=slug, title="B", order=order, operator="best", rows=rows(scores), client=client
+        slug=slug,
+        title="B",
+        order=order,
+        operator="best",
+        rows=rows(scores),
+        tag="t",
+        client=client,
     )
+
+
+def write(
+    client,
+    player_id: str,
+    value: int | None,
+    *,
+    version: int,
+    step: int = 0,
+    name: str = "",
+    slug: str = "b",
+    order: str = "desc",
+) -> tuple[int, store.Applied]:
+    """Apply one committed change (value None removes the entry)."""
+    change = store.EntryChange(
+        player_id=player_id,
+        version=version,
+        value=value,
+        achieved_at=at(step),
+        name=name or f"Name {player_id}",
+    )
+    size, (applied,) = store.entries_apply(slug=slug, order=order, changes=[change], client=client)
+    return size, applied
 
 
 def page(client, *, slug: str = "b", offset: int = 0, limit: int = 100) -> list[tuple]:
@@ -43,15 +74,15 @@ def test_a_board_redis_never_saw_is_reported_as_not_loaded(redis_client):
     with pytest.raises(store.BoardNotLoaded):
         store.entry_standing(slug="nope", player_id="a", around=2, client=redis_client)
     with pytest.raises(store.BoardNotLoaded):
-        store.entry_write(
-            slug="nope",
-            order="desc",
-            player_id="a",
-            name="A",
-            value=1,
-            achieved_at=T0,
-            client=redis_client,
-        )
+        write(redis_client, "a", 1, version=1, slug="nope")
+
+
+def test_a_board_of_an_older_layout_is_reported_as_not_loaded(redis_client):
+    load(redis_client, {"a": 1})
+    redis_client.hset(store.meta_key("b"), "layout", "1")
+    with pytest.raises(store.BoardNotLoaded):
+        store.entries_page(slug="b", offset=0, limit=10, client=redis_client)
+    assert not store.board_is_loaded(slug="b", client=redis_client)
 
 
 def test_tied_scores_share_a_rank_and_skip_the_next(redis_client):
@@ -77,15 +108,7 @@ def test_an_ascending_board_lists_the_lowest_score_first(redis_client):
 
 def test_among_equal_scores_whoever_reached_it_first_is_listed_first(redis_client):
     load(redis_client, {"late": 5, "early": 5})  # "late" reached 5 at step 0
-    store.entry_write(
-        slug="b",
-        order="desc",
-        player_id="early",
-        name="E",
-        value=5,
-        achieved_at=at(-1),
-        client=redis_client,
-    )
+    write(redis_client, "early", 5, version=10, step=-1)
     assert [pid for _, pid, _ in page(redis_client)] == ["early", "late"]
 
 
@@ -108,6 +131,7 @@ def test_names_with_quotes_and_emoji_come_back_unchanged(redis_client):
         title="B",
         order="desc",
         operator="best",
+        tag="t",
         client=redis_client,
         rows=[
             store.LoadRow(player_id=f"p{i}", name=name, value=10 - i, achieved_at=at(i))
@@ -133,44 +157,90 @@ def test_an_empty_loaded_board_has_no_entries(redis_client):
     assert store.entry_standing(slug="b", player_id="x", around=2, client=redis_client) is None
 
 
-def test_a_write_moves_the_player_and_reports_the_new_rank_and_size(redis_client):
+def test_a_write_moves_the_player_and_reports_ranks_before_and_after_and_size(redis_client):
     load(redis_client, {"a": 30, "b": 20, "c": 10})
-    rank, size = store.entry_write(
-        slug="b",
-        order="desc",
-        player_id="c",
-        name="C",
-        value=25,
-        achieved_at=at(10),
-        client=redis_client,
-    )
-    assert (rank, size) == (2, 3)
+    size, applied = write(redis_client, "c", 25, version=10, step=10)
+    assert (size, applied) == (3, store.Applied(applied=True, previous_rank=3, rank=2))
     assert page(redis_client) == [(1, "a", 30), (2, "c", 25), (3, "b", 20)]
-    rank, size = store.entry_write(
-        slug="b",
-        order="desc",
-        player_id="new",
-        name="N",
-        value=30,
-        achieved_at=at(11),
-        client=redis_client,
-    )
-    assert (rank, size) == (1, 4)  # tied with "a", who got there first
+    size, applied = write(redis_client, "new", 30, version=11, step=11)
+    # Tied with "a", who got there first; a new entry had no rank before.
+    assert (size, applied) == (4, store.Applied(applied=True, previous_rank=None, rank=1))
     assert page(redis_client)[:2] == [(1, "a", 30), (1, "new", 30)]
 
 
-def test_removing_and_renaming_change_only_that_player(redis_client):
+def test_a_change_older_than_what_redis_holds_is_refused(redis_client):
+    load(redis_client, {"a": 30, "b": 20})
+    write(redis_client, "b", 50, version=10, step=5)
+    _, stale = write(redis_client, "b", 40, version=9, step=4)
+    _, again = write(redis_client, "b", 50, version=10, step=5)
+    assert (stale.applied, again.applied) == (False, False)
+    assert stale.rank == 1  # the rank of what Redis holds
+    assert page(redis_client) == [(1, "b", 50), (2, "a", 30)]
+
+
+def test_a_removal_leaves_a_tombstone_that_refuses_older_changes(redis_client):
     load(redis_client, {"a": 30, "b": 20, "c": 10})
-    assert store.entry_remove(slug="b", player_id="b", client=redis_client) is True
-    assert store.entry_remove(slug="b", player_id="b", client=redis_client) is False
-    store.entry_rename(slug="b", player_id="c", name="Cé", client=redis_client)
-    store.entry_rename(slug="b", player_id="gone", name="Nobody", client=redis_client)
+    _, removed = write(redis_client, "b", None, version=10)
+    _, late = write(redis_client, "b", 99, version=9)
+    assert (removed.applied, removed.previous_rank, removed.rank) == (True, 2, None)
+    assert late.applied is False
+    assert page(redis_client) == [(1, "a", 30), (2, "c", 10)]
+    assert store.entry_standing(slug="b", player_id="b", around=1, client=redis_client) is None
+    _, back = write(redis_client, "b", 5, version=11)
+    assert back.applied and page(redis_client)[-1] == (3, "b", 5)
+
+
+def test_a_rename_is_a_newer_version_of_the_entry(redis_client):
+    load(redis_client, {"a": 30, "c": 10})
+    write(redis_client, "c", 10, version=10, step=1, name="Cé")
     result = store.entries_page(slug="b", offset=0, limit=10, client=redis_client)
     assert [(e.rank, e.player_id, e.name) for e in result.entries] == [
         (1, "a", "Name a"),
         (2, "c", "Cé"),
     ]
-    assert store.entry_standing(slug="b", player_id="gone", around=1, client=redis_client) is None
+
+
+def test_writes_during_a_rebuild_are_replayed_onto_the_built_board(redis_client):
+    load(redis_client, {"a": 30, "b": 20})
+    token = store.rebuild_lock(slug="b", seconds=30, client=redis_client)
+    # The database as the rebuild read it: b at 20 (version 2), a at 30.
+    store.board_build(
+        slug="b",
+        title="B",
+        order="desc",
+        operator="best",
+        rows=rows({"a": 30, "b": 20}),
+        tag=token,
+        client=redis_client,
+    )
+    write(redis_client, "b", 50, version=10, step=9)  # committed after the rebuild read
+    write(redis_client, "a", None, version=11)
+    store.board_swap(slug="b", tag=token, client=redis_client)
+    assert page(redis_client) == [(1, "b", 50)]
+    assert store.rebuild_lock(slug="b", seconds=5, client=redis_client)  # released
+    assert not [key for key in redis_client.keys("*") if b":build:" in key]
+
+
+def test_a_repair_applies_only_where_the_entry_is_still_as_read(redis_client):
+    load(redis_client, {"a": 30, "b": 20})
+    read = store.entries_read(
+        slug="b",
+        players=[("a", store.seq_bytes(at(0))), ("b", store.seq_bytes(at(1)))],
+        client=redis_client,
+    )
+    write(redis_client, "b", 70, version=10, step=9)  # a newer write lands meanwhile
+    fixes = [
+        store.Fix(
+            player_id=e.player_id,
+            expected=e.raw,
+            change=store.EntryChange(
+                player_id=e.player_id, version=1, value=1, achieved_at=at(0), name="Fixed"
+            ),
+        )
+        for e in read
+    ]
+    assert store.entries_repair(slug="b", order="desc", fixes=fixes, client=redis_client) == 1
+    assert page(redis_client) == [(1, "b", 70), (2, "a", 1)]
 
 
 def standing_window(client, player_id: str, around: int) -> list[str]:
@@ -218,6 +288,7 @@ def test_a_load_that_fails_midway_leaves_the_live_board_and_no_build_keys(redis_
             operator="best",
             rows=broken_rows(),
             chunk=1,
+            tag="t",
             client=redis_client,
         )
     assert page(redis_client) == [(1, "b", 2), (2, "a", 1)]
@@ -246,7 +317,7 @@ def test_only_one_caller_holds_a_rebuild_lock_at_a_time(redis_client):
     assert store.rebuild_lock(slug="b", seconds=5, client=redis_client)
 
 
-def test_lua_and_python_agree_on_which_names_hash_holds_a_player(ranking_redis, db):
+def test_lua_and_python_agree_on_which_names_hash_holds_a_player(ranking_redis, transactional_db):
     board = Leaderboard.objects.get(slug="global")
     ids = ["a", "Z9", "p0000001", "player-123456789", "x" * 64, "a.b:c-d_e", "24323"]
     for number, player_id in enumerate(ids):
@@ -257,7 +328,7 @@ def test_lua_and_python_agree_on_which_names_hash_holds_a_player(ranking_redis, 
         assert ranking_redis.hexists(key, player_id), (player_id, key)
 
 
-def test_a_large_board_keeps_its_names_in_compact_hashes(ranking_redis, db):
+def test_a_large_board_keeps_its_names_in_compact_hashes(ranking_redis, transactional_db):
     call_command("seed", "--players", "20000", "--random-seed", "1")
 
     buckets = {store.names_key("global", f"p{n:07d}") for n in range(1, 20001, 97)}

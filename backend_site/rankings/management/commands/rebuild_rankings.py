@@ -4,7 +4,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from backend_site.rankings import services
+from backend_site.rankings import rebuild, services
 from backend_site.rankings.errors import NotFound
 from backend_site.rankings.models import Leaderboard
 
@@ -25,7 +25,7 @@ class Command(BaseCommand):
             boards = list(Leaderboard.objects.all())
         for board in boards:
             started = time.perf_counter()
-            size = services.board_rebuild(board=board)
+            size = rebuild.board_rebuild(board=board)
             self.stdout.write(
                 f"Rebuilt {board.slug!r}: {size} players in {time.perf_counter() - started:.1f}s."
             )

@@ -1,0 +1,227 @@
+"""Batch score submissions: many scores, in order, in one transaction.
+
+The whole batch is checked before anything is written. Then, per board, the touched rows are
+read (and locked, on PostgreSQL) in one query, the items are applied in order in Python with
+the board's operator, and the outcome is written back in at most two set-based statements.
+Redis gets the final state of each entry in one round trip per board, after the commit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from backend_site.rankings import services, sql, sync
+from backend_site.rankings.errors import InvalidInput
+from backend_site.rankings.models import MAX_SCORE, Leaderboard, Player
+from backend_site.rankings.store import EntryChange
+
+RACE_RETRIES = 3
+
+
+@dataclass(frozen=True, slots=True)
+class BatchItem:
+    leaderboard: str
+    player_id: str
+    score: int
+    name: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class BatchResult:
+    leaderboard: str
+    player_id: str
+    score: int
+    updated: bool
+    synced: sync.EntriesSync
+
+    @property
+    def rank(self) -> int | None:
+        """The entry's rank once the whole batch is committed (None while Redis is away)."""
+        applied = self.synced.result(self.leaderboard, self.player_id)
+        return applied.rank if applied else None
+
+
+class _Raced(Exception):
+    """Another writer created a row this batch expected to create: apply the batch again."""
+
+
+@dataclass(slots=True)
+class _Entry:
+    """One (board, player) as the batch sees it: stored state, then the batch's changes."""
+
+    value: int | None
+    achieved_at: datetime | None = None
+    version: int = 0
+    existed: bool = False
+    changed: bool = False
+    items: list[int] = field(default_factory=list)
+
+
+def scores_submit_batch(*, items: list[BatchItem]) -> list[BatchResult]:
+    """Apply every item in order with its board's operator, all or nothing."""
+    boards = _boards_check(items)
+    _names_check(items)
+    now = timezone.now()
+    for attempt in range(RACE_RETRIES):
+        try:
+            with transaction.atomic():
+                outcome, changes = _apply(items, boards, now)
+                pending = sync.entries_changed(changes)
+            break
+        except _Raced:
+            if attempt == RACE_RETRIES - 1:
+                raise
+    return [
+        BatchResult(
+            leaderboard=item.leaderboard,
+            player_id=item.player_id,
+            score=outcome[index][0],
+            updated=outcome[index][1],
+            synced=pending,
+        )
+        for index, item in enumerate(items)
+    ]
+
+
+def _boards_check(items: list[BatchItem]) -> dict[str, Leaderboard]:
+    boards = Leaderboard.objects.in_bulk({item.leaderboard for item in items}, field_name="slug")
+    for index, item in enumerate(items):
+        if item.leaderboard not in boards:
+            raise InvalidInput(
+                f"scores[{index}].leaderboard: no leaderboard {item.leaderboard!r}.",
+                field=f"scores[{index}].leaderboard",
+            )
+    return boards
+
+
+def _names_check(items: list[BatchItem]) -> None:
+    known = set(
+        Player.objects.filter(player_id__in={item.player_id for item in items}).values_list(
+            "player_id", flat=True
+        )
+    )
+    for index, item in enumerate(items):
+        if item.name is not None:
+            known.add(item.player_id)
+        elif item.player_id not in known:
+            raise InvalidInput(
+                f"scores[{index}].name: required for a new player.", field=f"scores[{index}].name"
+            )
+
+
+def _apply(
+    items: list[BatchItem], boards: dict[str, Leaderboard], now: datetime
+) -> tuple[dict[int, tuple[int, bool]], list[tuple[Leaderboard, EntryChange]]]:
+    """The batch inside its transaction: per item (score after it, updated), and the
+    committed state of every entry it touched."""
+    names, changes = _players_write(items, now)
+    outcome: dict[int, tuple[int, bool]] = {}
+    by_board: dict[str, list[int]] = {}
+    for index, item in enumerate(items):
+        by_board.setdefault(item.leaderboard, []).append(index)
+    for slug, indexes in by_board.items():
+        board = boards[slug]
+        entries = _entries_read(board, [items[i].player_id for i in indexes])
+        for index in indexes:
+            item = items[index]
+            entry = entries[item.player_id]
+            outcome[index] = _operate(board, entry, item.score, index)
+            if outcome[index][1]:
+                entry.achieved_at = now + timedelta(microseconds=index)
+        _entries_write(board, entries)
+        changes += [
+            (
+                board,
+                EntryChange(
+                    player_id=player_id,
+                    version=entry.version,
+                    value=entry.value,
+                    achieved_at=entry.achieved_at,
+                    name=names[player_id],
+                ),
+            )
+            for player_id, entry in entries.items()
+        ]
+    return outcome, changes
+
+
+def _players_write(
+    items: list[BatchItem], now: datetime
+) -> tuple[dict[str, str], list[tuple[Leaderboard, EntryChange]]]:
+    """Create or rename the named players; every player's name, and the rename changes."""
+    given = {item.player_id: item.name for item in items if item.name is not None}
+    stored = dict(
+        Player.objects.filter(player_id__in={item.player_id for item in items}).values_list(
+            "player_id", "name"
+        )
+    )
+    renamed = [pid for pid, name in given.items() if pid in stored and stored[pid] != name]
+    stamp = connection.ops.adapt_datetimefield_value(now)
+    fresh = [(pid, name, stamp, stamp) for pid, name in given.items() if stored.get(pid) != name]
+    if fresh:
+        with connection.cursor() as cursor:
+            cursor.executemany(sql.PLAYERS_UPSERT, fresh)
+    changes = []
+    if renamed:
+        marks = ", ".join(["%s"] * len(renamed))
+        bumped = sql.versions_bump(where=f"player_id IN ({marks})", params=renamed)
+        changes = services.changes_of(bumped, name_override=given)
+    return {**stored, **given}, changes
+
+
+def _entries_read(board: Leaderboard, player_ids: list[str]) -> dict[str, _Entry]:
+    stored = {
+        row.player_id: _Entry(
+            value=row.value, achieved_at=row.achieved_at, version=row.version, existed=True
+        )
+        for row in sql.scores_lock(board=board, player_ids=sorted(set(player_ids)))
+    }
+    return {pid: stored.get(pid) or _Entry(value=None) for pid in dict.fromkeys(player_ids)}
+
+
+def _operate(board: Leaderboard, entry: _Entry, score: int, index: int) -> tuple[int, bool]:
+    """Apply one item to the entry with the board's operator: (value after, changed)."""
+    current = entry.value
+    if current is None:
+        new = score
+    elif board.operator == Leaderboard.Operator.BEST:
+        better = score > current if board.order == Leaderboard.Order.DESC else score < current
+        new = score if better else current
+    elif board.operator == Leaderboard.Operator.LATEST:
+        new = score
+    else:
+        new = current + score
+        if abs(new) > MAX_SCORE:
+            raise InvalidInput(
+                f"scores[{index}].score: the total would pass ±{MAX_SCORE}.",
+                field=f"scores[{index}].score",
+            )
+    changed = current is None or new != current
+    if changed:
+        entry.value = new
+        entry.changed = True
+    return new, changed
+
+
+def _entries_write(board: Leaderboard, entries: dict[str, _Entry]) -> None:
+    """Write the changed entries: one INSERT for new rows, one UPDATE for the others."""
+    new = {pid: e for pid, e in entries.items() if e.changed and not e.existed}
+    old = {pid: e for pid, e in entries.items() if e.changed and e.existed}
+    if new:
+        versions = sql.scores_insert(
+            board=board, rows=[(pid, e.value, e.achieved_at) for pid, e in new.items()]
+        )
+        if len(versions) != len(new):
+            raise _Raced(board.slug)
+        for pid, version in versions.items():
+            new[pid].version = version
+    if old:
+        versions = sql.scores_update(
+            board=board, rows=[(pid, e.value, e.achieved_at) for pid, e in old.items()]
+        )
+        for pid, version in versions.items():
+            old[pid].version = version

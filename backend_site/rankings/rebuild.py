@@ -1,0 +1,136 @@
+"""Rebuilding a board's Redis ranking from the database, aside and under the board's lock.
+
+A rebuild streams the board's rows into keys of its own and swaps them in with one script.
+Writes applied while it runs are journaled under the lock's token and replayed by the swap,
+so a rebuild never loses them (store.py). A board Redis has lost is rebuilt by the first
+request that needs it, once across all workers.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterator
+from typing import TypeVar
+
+from backend_site.rankings import store
+from backend_site.rankings.errors import NotFound, Unavailable
+from backend_site.rankings.models import Leaderboard, Score
+
+logger = logging.getLogger("backend_site.rankings")
+
+# Short, and renewed as the rebuild progresses: a worker that dies mid-rebuild (or loses
+# Redis before it can unlock) holds the board up for seconds, not minutes.
+REBUILD_LOCK_SECONDS = 15
+REBUILD_WAIT_SECONDS = 5.0
+T = TypeVar("T")
+
+
+def board_rows(*, board: Leaderboard, chunk: int = 20_000) -> Iterator[store.LoadRow]:
+    """Stream a board's scores with player names, without loading them all at once."""
+    rows = (
+        Score.objects.filter(board=board)
+        .values_list("player_id", "player__name", "value", "achieved_at", "version")
+        .order_by()
+        .iterator(chunk_size=chunk)
+    )
+    for player_id, name, value, achieved_at, version in rows:
+        yield store.LoadRow(
+            player_id=player_id, name=name, value=value, achieved_at=achieved_at, version=version
+        )
+
+
+def lock_wait(*, slug: str, wait: float = REBUILD_WAIT_SECONDS) -> str | None:
+    """Take the board's rebuild lock, waiting up to ``wait`` seconds; its token, or None."""
+    deadline = time.monotonic() + wait
+    while True:
+        token = store.rebuild_lock(slug=slug, seconds=REBUILD_LOCK_SECONDS)
+        if token is not None or time.monotonic() >= deadline:
+            return token
+        time.sleep(0.05)
+
+
+def lock_renewer(slug: str, token: str) -> Callable[[int], None]:
+    """A progress callback that keeps the lock while a long build makes progress."""
+    return lambda _done: store.rebuild_lock_renew(
+        slug=slug, token=token, seconds=REBUILD_LOCK_SECONDS
+    )
+
+
+def board_rebuild(
+    *, board: Leaderboard, progress: Callable[[int], None] | None = None, wait: float = 30.0
+) -> int:
+    """Rebuild the board's ranking from the database, aside, then swap it in; its size."""
+    token = lock_wait(slug=board.slug, wait=wait)
+    if token is None:
+        raise Unavailable(f"Leaderboard {board.slug!r} is being rebuilt; try again shortly.")
+    renew = lock_renewer(board.slug, token)
+
+    def step(done: int) -> None:
+        renew(done)
+        if progress is not None:
+            progress(done)
+
+    try:
+        return store.board_load(
+            slug=board.slug,
+            title=board.title,
+            order=board.order,
+            operator=board.operator,
+            rows=board_rows(board=board),
+            tag=token,
+            progress=step,
+        )
+    finally:
+        store.rebuild_unlock(slug=board.slug, token=token)
+
+
+def board_restore(*, slug: str) -> None:
+    """Load a board Redis has lost, once across all workers; others wait for it briefly."""
+    board = Leaderboard.objects.filter(slug=slug).first()
+    if board is None:
+        raise NotFound(f"No leaderboard {slug!r}.")
+    token = store.rebuild_lock(slug=slug, seconds=REBUILD_LOCK_SECONDS)
+    if token is None:
+        deadline = time.monotonic() + REBUILD_WAIT_SECONDS
+        while time.monotonic() < deadline:
+            if store.board_is_loaded(slug=slug):
+                return
+            time.sleep(0.05)
+        raise Unavailable(
+            f"Leaderboard {slug!r} is being rebuilt; try again shortly.", retry_after=5
+        )
+    try:
+        if not store.board_is_loaded(slug=slug):
+            size = store.board_load(
+                slug=slug,
+                title=board.title,
+                order=board.order,
+                operator=board.operator,
+                rows=board_rows(board=board),
+                tag=token,
+                progress=lock_renewer(slug, token),
+            )
+            logger.warning("Rebuilt leaderboard %s from the database (%d players).", slug, size)
+    finally:
+        store.rebuild_unlock(slug=slug, token=token)
+
+
+def boards_restore() -> None:
+    """Load every board Redis has lost (after a restart or flush)."""
+    for slug in Leaderboard.objects.values_list("slug", flat=True):
+        if not store.board_is_loaded(slug=slug):
+            board_restore(slug=slug)
+
+
+def with_board_loaded(slug: str, action: Callable[[], T]) -> T:
+    """Run ``action``; if Redis lost the board, rebuild it from the database and run it again."""
+    try:
+        return action()
+    except store.BoardNotLoaded:
+        if not store.boards_listed():
+            # Redis lost everything (restart or flush): bring every board back, not just
+            # this one, so the list of boards is whole again.
+            boards_restore()
+        board_restore(slug=slug)
+        return action()

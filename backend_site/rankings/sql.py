@@ -1,0 +1,248 @@
+"""Write statements the ORM cannot say in one round trip, for SQLite (3.35+) and PostgreSQL.
+
+Every changed score row takes a new ``version`` from one database-wide counter, while the
+row is locked, so for any one row versions grow in commit order. PostgreSQL draws it from a
+sequence inside the statement; SQLite (one writer at a time) reserves it from a one-row
+counter first. Table names are our models' own; every value is a query parameter.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from django.db import connection
+from django.utils.dateparse import parse_datetime
+
+from backend_site.rankings.models import MAX_SCORE, Leaderboard, Player, Score
+
+SEQUENCE = "rankings_score_version_seq"
+COUNTER = "rankings_version_counter"
+SCORES = Score._meta.db_table
+PLAYERS = Player._meta.db_table
+PLAYERS_UPSERT = (
+    f"INSERT INTO {PLAYERS} (player_id, name, created_at, updated_at) "  # noqa: S608
+    "VALUES (%s, %s, %s, %s) ON CONFLICT (player_id) "
+    "DO UPDATE SET name = excluded.name, updated_at = excluded.updated_at"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """A score row as committed: value, when it was reached, its version and the name."""
+
+    player_id: str
+    value: int
+    achieved_at: datetime
+    version: int
+    name: str
+
+
+def _postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def version_sql() -> tuple[str, str]:
+    """SQL for a new row's version and for the version an upsert gives the row it updates.
+
+    PostgreSQL draws both in the statement, the second once the row is locked; SQLite takes
+    a reserved version as a parameter (versions_reserve), its writers being serialized.
+    """
+    if _postgres():
+        return f"nextval('{SEQUENCE}')", f"nextval('{SEQUENCE}')"
+    return "%s", "excluded.version"
+
+
+def versions_reserve(count: int) -> list[int]:
+    """SQLite: reserve ``count`` versions (the caller holds the write lock); [] on PostgreSQL."""
+    if _postgres() or count == 0:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {COUNTER} (id, value) VALUES (1, %s) "  # noqa: S608
+            "ON CONFLICT (id) DO UPDATE SET value = value + excluded.value RETURNING value",
+            [count],
+        )
+        last = cursor.fetchone()[0]
+    return list(range(last - count + 1, last + 1))
+
+
+def _datetime(value) -> datetime:
+    # SQLite hands back RETURNING and raw SELECT timestamps as text.
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def _stamp(moment: datetime):
+    """A datetime as the database stores it (SQLite: naive UTC text)."""
+    return connection.ops.adapt_datetimefield_value(moment)
+
+
+def _cast(kind: str) -> str:
+    """A typed parameter in a VALUES list (PostgreSQL cannot infer it there)."""
+    return f"%s::{kind}" if _postgres() else "%s"
+
+
+def _improves(board: Leaderboard) -> str:
+    """The condition under which the submitted value replaces the stored one."""
+    if board.operator == Leaderboard.Operator.BEST:
+        op = "<" if board.order == Leaderboard.Order.DESC else ">"
+        return f"{SCORES}.value {op} excluded.value"
+    if board.operator == Leaderboard.Operator.LATEST:
+        return f"{SCORES}.value <> excluded.value"
+    return (
+        f"excluded.value <> 0 AND {SCORES}.value + excluded.value "
+        f"BETWEEN {-MAX_SCORE} AND {MAX_SCORE}"
+    )
+
+
+def score_upsert(*, board: Leaderboard, player_id: str, score: int, now: datetime) -> Row | None:
+    """Apply a score with the board's operator in one statement; None when nothing changed."""
+    new_value = "excluded.value"
+    if board.operator == Leaderboard.Operator.INCREMENT:
+        new_value = f"{SCORES}.value + excluded.value"
+    version, conflict_version = version_sql()
+    sql = (
+        f"INSERT INTO {SCORES} (board_id, player_id, value, achieved_at, version) "  # noqa: S608
+        f"VALUES (%s, %s, %s, %s, {version}) ON CONFLICT (board_id, player_id) DO UPDATE SET "
+        f"value = {new_value}, achieved_at = excluded.achieved_at, "
+        f"version = {conflict_version} "
+        f"WHERE {_improves(board)} "
+        f"RETURNING value, achieved_at, version, (SELECT name FROM {PLAYERS} "
+        f"WHERE {PLAYERS}.player_id = {SCORES}.player_id)"
+    )
+    params: list = [board.pk, player_id, score, _stamp(now), *versions_reserve(1)]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    value, achieved_at, version, name = row
+    return Row(player_id, value, _datetime(achieved_at), version, name)
+
+
+def score_current(*, board: Leaderboard, player_id: str) -> Row | None:
+    """The stored score row with the player's name, or None."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT s.value, s.achieved_at, s.version, p.name FROM {SCORES} s "  # noqa: S608
+            f"JOIN {PLAYERS} p ON p.player_id = s.player_id "
+            "WHERE s.board_id = %s AND s.player_id = %s",
+            [board.pk, player_id],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    value, achieved_at, version, name = row
+    return Row(player_id, value, _datetime(achieved_at), version, name)
+
+
+def player_upsert(*, player_id: str, name: str, now: datetime) -> str | None:
+    """Create the player or change their name: 'created', 'renamed' or None (unchanged)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {PLAYERS} (player_id, name, created_at, updated_at) "  # noqa: S608
+            "VALUES (%s, %s, %s, %s) ON CONFLICT (player_id) DO UPDATE SET "
+            "name = excluded.name, updated_at = excluded.updated_at "
+            f"WHERE {PLAYERS}.name <> excluded.name RETURNING created_at = updated_at",
+            [player_id, name, _stamp(now), _stamp(now)],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    return "created" if row[0] else "renamed"
+
+
+def versions_bump(*, where: str, params: Sequence) -> list[tuple[int, str, int]]:
+    """Give every score row matching ``where`` a new version; return (board_id, player_id,
+    version) for each. Used before a rename or a removal, so Redis takes it as newer."""
+    with connection.cursor() as cursor:
+        if _postgres():
+            cursor.execute(
+                f"UPDATE {SCORES} SET version = nextval('{SEQUENCE}') WHERE {where} "  # noqa: S608
+                "RETURNING board_id, player_id, version",
+                list(params),
+            )
+            return [tuple(row) for row in cursor.fetchall()]
+        cursor.execute(
+            f"SELECT id, board_id, player_id FROM {SCORES} WHERE {where}",  # noqa: S608
+            list(params),
+        )
+        rows = cursor.fetchall()
+        versions = versions_reserve(len(rows))
+        cursor.executemany(
+            f"UPDATE {SCORES} SET version = %s WHERE id = %s",  # noqa: S608
+            [(version, row[0]) for row, version in zip(rows, versions, strict=True)],
+        )
+        return [
+            (board_id, player_id, v)
+            for (_, board_id, player_id), v in zip(rows, versions, strict=True)
+        ]
+
+
+def scores_lock(*, board: Leaderboard, player_ids: Sequence[str]) -> list[Row]:
+    """The stored rows of these players on the board, locked until commit (PostgreSQL; an
+    SQLite writer holds the whole database). Sorted ids lock in one order: no deadlocks."""
+    if not player_ids:
+        return []
+    marks = ", ".join(["%s"] * len(player_ids))
+    lock = " ORDER BY player_id FOR UPDATE" if _postgres() else ""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT player_id, value, achieved_at, version FROM {SCORES} "  # noqa: S608
+            f"WHERE board_id = %s AND player_id IN ({marks}){lock}",
+            [board.pk, *player_ids],
+        )
+        rows = cursor.fetchall()
+    return [Row(pid, value, _datetime(at), version, "") for pid, value, at, version in rows]
+
+
+def scores_insert(
+    *, board: Leaderboard, rows: Sequence[tuple[str, int, datetime]]
+) -> dict[str, int]:
+    """Insert new rows (player_id, value, achieved_at); the version of each one inserted.
+    A row another writer created meanwhile is left alone and missing from the answer."""
+    version, _ = version_sql()
+    versions = iter(versions_reserve(len(rows)))
+    values, params = [], []
+    for player_id, value, achieved_at in rows:
+        values.append(f"(%s, %s, %s, %s, {version})")
+        params += [board.pk, player_id, value, _stamp(achieved_at)]
+        if not _postgres():
+            params.append(next(versions))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {SCORES} (board_id, player_id, value, achieved_at, version) "  # noqa: S608
+            f"VALUES {', '.join(values)} ON CONFLICT (board_id, player_id) DO NOTHING "
+            "RETURNING player_id, version",
+            params,
+        )
+        return dict(cursor.fetchall())
+
+
+def scores_update(
+    *, board: Leaderboard, rows: Sequence[tuple[str, int, datetime]]
+) -> dict[str, int]:
+    """Set existing rows (player_id, value, achieved_at) in one statement; their versions."""
+    postgres = _postgres()
+    version = f"nextval('{SEQUENCE}')" if postgres else "v.version"
+    versions = iter(versions_reserve(len(rows)))
+    row_sql = f"(%s, {_cast('bigint')}, {_cast('timestamptz')}{'' if postgres else ', %s'})"
+    params: list = []
+    for player_id, value, achieved_at in rows:
+        params += [player_id, value, _stamp(achieved_at)]
+        if not postgres:
+            params.append(next(versions))
+    columns = "player_id, value, achieved_at" + ("" if postgres else ", version")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH v ({columns}) AS (VALUES {', '.join([row_sql] * len(rows))}) "  # noqa: S608
+            f"UPDATE {SCORES} SET value = v.value, achieved_at = v.achieved_at, "
+            f"version = {version} FROM v "
+            f"WHERE {SCORES}.board_id = %s AND {SCORES}.player_id = v.player_id "
+            f"RETURNING {SCORES}.player_id, {SCORES}.version",
+            [*params, board.pk],
+        )
+        return dict(cursor.fetchall())

@@ -1,0 +1,172 @@
+"""The one way Redis follows the database.
+
+A write changes the database and records here what it changed: entries (``entries_changed``)
+or whole boards (``board_saved``, ``board_removed``, ``BoardBuild``). Nothing reaches Redis
+until the transaction commits (``transaction.on_commit``), so a rolled-back write never
+shows. Each entry carries its row's version and Redis refuses an older one, so changes that
+arrive out of order or twice cannot set an entry back. A process that dies between the
+commit and Redis leaves the entry behind until its next write (which carries the whole
+state), or until ``manage.py verify_rankings --repair`` runs.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import deque
+from collections.abc import Callable, Iterable
+from functools import partial
+
+import redis
+from django.db import transaction
+
+from backend_site.rankings import rebuild, store
+from backend_site.rankings.errors import ApiError, Unavailable
+from backend_site.rankings.models import Leaderboard
+
+logger = logging.getLogger("backend_site.rankings")
+
+
+# Changes that committed while Redis was unreachable, retried (versions make that safe)
+# before this process's next apply. Bounded: past it, verify_rankings --repair mends the rest.
+DEFERRED_MAX = 10_000
+_deferred: deque[EntriesSync] = deque()
+
+
+class EntriesSync:
+    """Entry changes recorded in a transaction; applied to Redis once it commits."""
+
+    def __init__(self, changes: Iterable[tuple[Leaderboard, store.EntryChange]]):
+        # One state per board and player: the last one recorded is the committed one.
+        self.boards: dict[str, tuple[str, dict[str, store.EntryChange]]] = {}
+        for board, change in changes:
+            self.boards.setdefault(board.slug, (board.order, {}))[1][change.player_id] = change
+        self.results: dict[tuple[str, str], store.Applied] = {}
+        self.sizes: dict[str, int] = {}
+        self.deferred = False
+
+    def __len__(self) -> int:
+        return sum(len(by_player) for _, by_player in self.boards.values())
+
+    def __call__(self) -> None:
+        try:
+            _retry_deferred()
+            self._apply()
+        except (redis.RedisError, ApiError) as exc:
+            # Committed but not ranked yet: retried by this process's next write, and the
+            # entry's own next write or verify_rankings --repair mends it in any case.
+            logger.warning("Ranking update deferred (%s): %s", ", ".join(self.boards), exc)
+            self.deferred = True
+            if sum(map(len, _deferred)) + len(self) <= DEFERRED_MAX:
+                _deferred.append(self)
+
+    def _apply(self) -> None:
+        for slug, (order, by_player) in self.boards.items():
+            changes = list(by_player.values())
+            size, applied = rebuild.with_board_loaded(
+                slug,
+                partial(store.entries_apply, slug=slug, order=order, changes=changes),
+            )
+            self.sizes[slug] = size
+            for change, result in zip(changes, applied, strict=True):
+                self.results[(slug, change.player_id)] = result
+
+    def result(self, slug: str, player_id: str) -> store.Applied | None:
+        """What applying the player's change on the board did, or None if it was not applied."""
+        return self.results.get((slug, player_id))
+
+
+def _retry_deferred() -> None:
+    while _deferred:
+        _deferred[0]._apply()
+        _deferred.popleft()
+
+
+def entries_changed(changes: Iterable[tuple[Leaderboard, store.EntryChange]]) -> EntriesSync:
+    """Record changed entries; they reach Redis when the current transaction commits."""
+    sync = EntriesSync(changes)
+    if sync.boards:
+        transaction.on_commit(sync)
+    return sync
+
+
+def _quietly(action: Callable[[], object], what: str) -> None:
+    try:
+        action()
+    except (redis.RedisError, ApiError) as exc:
+        logger.warning("%s deferred: %s (verify_rankings --repair mends it)", what, exc)
+
+
+def board_saved(*, board: Leaderboard, old_slug: str | None = None) -> None:
+    """After commit, rebuild the board from the database (its order or title may have
+    changed), and drop the keys of its old slug when it was renamed."""
+    board_id = board.pk
+
+    def reload() -> None:
+        fresh = Leaderboard.objects.get(pk=board_id)
+        rebuild.board_rebuild(board=fresh)
+        if old_slug and old_slug != fresh.slug:
+            store.board_forget(slug=old_slug)
+
+    transaction.on_commit(lambda: _quietly(reload, f"Reloading board {board.slug}"))
+
+
+def board_removed(*, slug: str) -> None:
+    """After commit, drop the board's keys."""
+    transaction.on_commit(
+        lambda: _quietly(lambda: store.board_forget(slug=slug), f"Dropping board {slug}")
+    )
+
+
+class BoardBuild:
+    """A board rebuilt aside from what the current transaction sees, swapped in after commit.
+
+    For bulk writes (seed): start() at the end of the transaction, then drop() if the
+    transaction fails, so a failed import changes nothing in Redis.
+    """
+
+    def __init__(self, board: Leaderboard, token: str):
+        self.board = board
+        self.token = token
+        self.swapped = False
+        self.size = 0
+
+    @classmethod
+    def start(
+        cls, *, board: Leaderboard, progress: Callable[[int], None] | None = None
+    ) -> BoardBuild:
+        token = rebuild.lock_wait(slug=board.slug, wait=30.0)
+        if token is None:
+            raise Unavailable(f"Leaderboard {board.slug!r} is being rebuilt; try again shortly.")
+        build = cls(board, token)
+        renew = rebuild.lock_renewer(board.slug, token)
+
+        def step(done: int) -> None:
+            renew(done)
+            if progress is not None:
+                progress(done)
+
+        try:
+            build.size = store.board_build(
+                slug=board.slug,
+                title=board.title,
+                order=board.order,
+                operator=board.operator,
+                rows=rebuild.board_rows(board=board),
+                tag=token,
+                progress=step,
+            )
+        except BaseException:
+            store.rebuild_unlock(slug=board.slug, token=token)
+            raise
+        transaction.on_commit(build.swap)
+        return build
+
+    def swap(self) -> None:
+        store.board_swap(slug=self.board.slug, tag=self.token)
+        self.swapped = True
+
+    def drop(self) -> None:
+        if self.swapped:
+            return
+        store.board_build_drop(slug=self.board.slug, tag=self.token)
+        store.rebuild_unlock(slug=self.board.slug, token=self.token)
