@@ -2,6 +2,7 @@
 so Redis stays in step with the database."""
 
 import redis
+from django import forms
 from django.contrib import admin
 from django.db.models import Count
 from django.utils import timezone
@@ -61,10 +62,31 @@ class PlayerAdmin(ServiceAdmin):
         services.player_delete(player=obj)
 
 
+class LeaderboardForm(forms.ModelForm):
+    class Meta:
+        model = Leaderboard
+        fields = ["slug", "title", "order", "operator"]
+
+    def clean_slug(self):
+        slug = self.cleaned_data["slug"]
+        if self.instance.pk and self.instance.slug == DEFAULT_BOARD and slug != DEFAULT_BOARD:
+            raise forms.ValidationError(f"The default board {DEFAULT_BOARD!r} keeps its slug.")
+        return slug
+
+
 @admin.register(Leaderboard)
 class LeaderboardAdmin(ServiceAdmin):
+    form = LeaderboardForm
     list_display = ["slug", "title", "order", "operator", "player_count"]
     prepopulated_fields = {"slug": ["title"]}
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.slug == DEFAULT_BOARD:
+            return False  # /getdata and the public page read it
+        return super().has_delete_permission(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset.exclude(slug=DEFAULT_BOARD))
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(player_count=Count("scores"))

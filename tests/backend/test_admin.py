@@ -5,7 +5,9 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from backend_site.rankings import selectors
-from backend_site.rankings.models import Player, Score
+from backend_site.rankings.errors import NotFound
+from backend_site.rankings.models import Leaderboard, Player, Score
+from tests.backend.conftest import make_board, make_score
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -105,3 +107,73 @@ def test_deleting_players_in_bulk_in_the_admin_takes_them_off_the_board(admin_cl
     assert response.status_code == 302
     assert set(names_on_board()) == {"22568", "17568", "46168"}
     assert not Player.objects.filter(pk__in=["24323", "94566"]).exists()
+
+
+def board_slugs_listed(client) -> list[str]:
+    return [board.slug for board in selectors.leaderboards_overview()]
+
+
+def test_a_slug_changed_in_the_admin_carries_the_board_and_drops_the_old_one(admin_client):
+    board = make_board("weekly", title="Weekly")
+    make_score(board, "24323", 70)
+
+    response = admin_client.post(
+        f"/admin/rankings/leaderboard/{board.pk}/change/",
+        {"slug": "this-week", "title": "Weekly", "order": "desc", "operator": "best"},
+    )
+
+    assert response.status_code == 302, response.content[:2000]
+    assert "weekly" not in board_slugs_listed(admin_client)
+    assert "this-week" in board_slugs_listed(admin_client)
+    with pytest.raises(NotFound):
+        selectors.board_top(slug="weekly", offset=0, limit=10)
+    moved = selectors.board_top(slug="this-week", offset=0, limit=10).entries
+    assert [(e.player_id, e.score) for e in moved] == [("24323", 70)]
+
+
+def test_a_score_moved_to_another_board_in_the_admin_leaves_the_old_board(admin_client):
+    other = make_board("other")
+    score = Score.objects.get(board__slug="global", player_id="17568")
+    data = {
+        "board": other.pk,
+        "player": "17568",
+        "value": 5,
+        "achieved_at_0": "2026-01-01",
+        "achieved_at_1": "12:00:00",
+    }
+
+    response = admin_client.post(f"/admin/rankings/score/{score.pk}/change/", data)
+
+    assert response.status_code == 302, response.content[:2000]
+    assert "17568" not in names_on_board()
+    assert selectors.board_top(slug="global", offset=0, limit=10).total == 4
+    on_other = selectors.board_top(slug="other", offset=0, limit=10).entries
+    assert [(e.player_id, e.score) for e in on_other] == [("17568", 5)]
+
+
+def test_the_default_board_cannot_be_deleted_in_the_admin(admin_client):
+    board = Leaderboard.objects.get(slug="global")
+
+    response = admin_client.post(f"/admin/rankings/leaderboard/{board.pk}/delete/", {"post": "yes"})
+    bulk = admin_client.post(
+        "/admin/rankings/leaderboard/",
+        {"action": "delete_selected", "_selected_action": [board.pk], "post": "yes"},
+    )
+
+    assert response.status_code == 403
+    assert bulk.status_code in (200, 302, 403)
+    assert Leaderboard.objects.filter(slug="global").exists()
+    assert len(names_on_board()) == 5
+
+
+def test_the_default_board_keeps_its_slug_in_the_admin(admin_client):
+    board = Leaderboard.objects.get(slug="global")
+
+    response = admin_client.post(
+        f"/admin/rankings/leaderboard/{board.pk}/change/",
+        {"slug": "everyone", "title": "Global", "order": "desc", "operator": "best"},
+    )
+
+    assert response.status_code == 200  # the form again, with the error
+    assert b"keeps its slug" in response.content
+    assert Leaderboard.objects.filter(slug="global").exists()

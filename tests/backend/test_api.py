@@ -307,7 +307,7 @@ def test_a_body_that_is_not_a_json_object_is_a_400(api, global_board, raw):
 
 
 def test_an_oversized_body_is_refused_with_a_json_4xx(api, global_board):
-    padding = "x" * 200_000
+    padding = "x" * 2_000_000
     response = post(api, SCORES, {"player_id": "a", "score": 1, "name": "A", "pad": padding})
     assert_error(response, 413, "too_large")
 

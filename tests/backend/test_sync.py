@@ -1,0 +1,105 @@
+"""Redis follows the database: only committed changes show, never an older one, and a gap
+left between a commit and Redis is mended by the entry's next write."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from backend_site.rankings import seeding, selectors, services, store
+from backend_site.rankings.models import Score
+from tests.backend.conftest import make_board, make_score
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def shown(slug: str = "global") -> dict[str, tuple[str, int]]:
+    page = selectors.board_top(slug=slug, offset=0, limit=100)
+    return {e.player_id: (e.name, e.score) for e in page.entries}
+
+
+def test_a_write_whose_transaction_rolls_back_never_reaches_redis(global_board):
+    make_score(global_board, "a", 10)
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        make_score(global_board, "a", 50)
+        make_score(global_board, "b", 70)
+        raise RuntimeError("the request failed after the score was written")
+
+    assert shown() == {"a": ("Player a", 10)}
+
+
+def test_a_commit_the_database_refuses_changes_nothing_in_redis(global_board):
+    make_score(global_board, "a", 10)
+
+    # The foreign key is checked at commit: the whole transaction fails there.
+    with pytest.raises(IntegrityError), transaction.atomic():
+        make_score(global_board, "a", 50)
+        Score.objects.create(
+            board=global_board, player_id="ghost", value=1, achieved_at=timezone.now()
+        )
+
+    assert Score.objects.get(player_id="a").value == 10
+    assert shown() == {"a": ("Player a", 10)}
+
+
+def test_a_gap_left_between_commit_and_redis_is_mended_by_the_next_write(global_board):
+    make_score(global_board, "a", 10)
+    make_score(global_board, "b", 20)
+    # As if the process died after the commit: the database moved on, Redis did not.
+    with transaction.atomic():
+        Score.objects.filter(player_id="a").update(value=90, version=10**9)
+    assert shown()["a"] == ("Player a", 10)
+
+    result = make_score(global_board, "a", 5)  # not a new best, but it touches the entry
+
+    assert (result.score, result.updated, result.rank) == (90, False, 1)
+    assert shown() == {"a": ("Player a", 90), "b": ("Player b", 20)}
+
+
+def test_seed_renames_a_returning_player_on_every_board(global_board):
+    other = make_board("other")
+    make_score(global_board, "p1", 10, name="Old Name")
+    make_score(other, "p1", 3)
+
+    seeding.seed_apply(
+        slug="third", entries=[seeding.SeedEntry(player_id="p1", name="New Name", score=7)]
+    )
+
+    assert shown("global")["p1"] == ("New Name", 10)
+    assert shown("other")["p1"] == ("New Name", 3)
+    assert shown("third")["p1"] == ("New Name", 7)
+
+
+def test_a_rename_with_a_score_reaches_every_board_of_the_player(global_board):
+    other = make_board("other", operator="increment")
+    make_score(global_board, "p1", 10, name="Old")
+    make_score(other, "p1", 3)
+
+    services.score_submit(board=other, player_id="p1", score=2, name="New")
+
+    assert shown("global")["p1"] == ("New", 10)
+    assert shown("other")["p1"] == ("New", 5)
+
+
+def test_every_write_gives_the_row_a_newer_version(global_board):
+    make_score(global_board, "a", 10)
+    first = Score.objects.get(player_id="a").version
+    make_score(global_board, "a", 20)
+    make_score(global_board, "b", 5)
+
+    versions = list(Score.objects.order_by("player_id").values_list("version", flat=True))
+
+    assert versions[0] > first and versions[1] > versions[0]
+
+
+def test_the_post_answer_gives_the_rank_before_the_write(api, global_board):
+    make_score(global_board, "a", 30)
+    make_score(global_board, "b", 20)
+    make_score(global_board, "c", 10)
+
+    result = make_score(global_board, "c", 40)
+
+    assert (result.previous_rank, result.rank) == (3, 1)
+    assert store.board_is_loaded(slug="global")
