@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 import threading
 import uuid
@@ -71,6 +72,17 @@ def stored_in_database(backend_server, slug: str, player_id: str) -> int:
     return int(shown.stdout.split()[-1])  # after the shell's auto-import notice
 
 
+def stored_values(backend_server, slug: str) -> dict[str, int]:
+    code = (
+        "import json; from backend_site.rankings.models import Score; "
+        f"print(json.dumps(dict(Score.objects.filter(board__slug={slug!r})"
+        '.values_list("player_id", "value"))))'
+    )
+    shown = backend_server.manage("shell", "-c", code)
+    assert shown.returncode == 0, shown.stderr
+    return json.loads(shown.stdout.strip().splitlines()[-1])
+
+
 def test_concurrent_submissions_on_a_best_board_keep_the_best_of_them(
     backend_server, make_served_board, redis_server
 ):
@@ -125,3 +137,55 @@ def test_concurrent_increments_are_all_counted(backend_server, make_served_board
         assert stored_in_database(backend_server, slug, player) == total
     redis_server.client().flushall()
     assert {p: standing(backend_server, slug, p)["score"] for p in expected} == expected
+
+
+def test_concurrent_requests_with_one_idempotency_key_apply_once(backend_server, make_served_board):
+    slug = make_served_board(operator="increment")
+    url = f"{backend_server.url}/api/v1/leaderboards/{slug}/scores"
+    payload = {"player_id": "twin", "score": 7, "name": "Twin"}
+    start = threading.Barrier(THREADS)
+
+    def send(_: int) -> requests.Response:
+        http = session()
+        start.wait()
+        return http.post(url, json=payload, headers={"Idempotency-Key": "one-key"}, timeout=30)
+
+    with ThreadPoolExecutor(THREADS) as pool:
+        responses = list(pool.map(send, range(THREADS)))
+
+    assert [r.status_code for r in responses] == [200] * THREADS, backend_server.log()
+    assert {r.json()["score"] for r in responses} == {7}
+    assert sum(r.headers.get("Idempotent-Replayed") == "true" for r in responses) == THREADS - 1
+    assert stored_in_database(backend_server, slug, "twin") == 7
+
+
+def test_concurrent_batches_on_shared_players_lose_no_increment(
+    backend_server, make_served_board, redis_server
+):
+    slug = make_served_board(operator="increment")
+    rng = random.Random(4)
+    players = [f"miner-{n}" for n in range(20)]
+    batches = [
+        [
+            {
+                "scores": [
+                    {"leaderboard": slug, "player_id": p, "score": rng.randint(1, 9), "name": p}
+                    for p in rng.sample(players, 10)
+                ]
+            }
+            for _ in range(4)
+        ]
+        for _ in range(THREADS)
+    ]
+    expected = {p: 0 for p in players}
+    for batch in (b for thread in batches for b in thread):
+        for item in batch["scores"]:
+            expected[item["player_id"]] += item["score"]
+
+    responses = submit_all(f"{backend_server.url}/api/v1/scores/batch", batches)
+
+    assert [r.status_code for r in responses] == [200] * len(responses), backend_server.log()
+    expected = {p: total for p, total in expected.items() if total}
+    assert stored_values(backend_server, slug) == expected
+    for player, total in expected.items():
+        assert standing(backend_server, slug, player)["score"] == total
