@@ -742,6 +742,12 @@ def rebuild_lock_renew(*, slug: str, token: str, seconds: int, client: Redis | N
     _run(_RENEW, [lock_key(slug), journal], [token, seconds, JOURNAL_SECONDS], client)
 
 
+def board_mark_stale(*, slug: str, client: Redis | None = None) -> None:
+    """Make the board read as not loaded, so the next request rebuilds it from the database
+    (readers keep its old keys until that rebuild's swap)."""
+    (client or connection()).hdel(meta_key(slug), "layout")
+
+
 def boards_listed(*, client: Redis | None = None) -> bool:
     """True while Redis holds the list of loaded boards (it goes with a restart or flush)."""
     return bool((client or connection()).exists(BOARDS_KEY))

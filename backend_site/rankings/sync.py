@@ -117,6 +117,26 @@ def board_removed(*, slug: str) -> None:
     )
 
 
+def boards_stale_after_migration(apps, schema_editor) -> None:
+    """For a data migration (``migrations.RunPython(boards_stale_after_migration)`` after
+    the operations that change scores, players or boards): once it commits, every board with
+    scores is marked stale in Redis, so the first request that needs one rebuilds it from the
+    database, once across all workers. A fresh database has nothing to mark."""
+    Board = apps.get_model("rankings", "Leaderboard")
+    slugs = list(
+        Board.objects.filter(scores__isnull=False).distinct().values_list("slug", flat=True)
+    )
+
+    def mark() -> None:
+        for slug in slugs:
+            store.board_mark_stale(slug=slug)
+
+    if slugs:
+        transaction.on_commit(
+            lambda: _quietly(mark, "Marking boards stale (run rebuild_rankings instead)")
+        )
+
+
 class BoardBuild:
     """A board rebuilt aside from what the current transaction sees, swapped in after commit.
 

@@ -4,6 +4,7 @@ left between a commit and Redis is mended by the entry's next write."""
 from __future__ import annotations
 
 import pytest
+from django.apps import apps as django_apps
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -103,3 +104,14 @@ def test_the_post_answer_gives_the_rank_before_the_write(api, global_board):
 
     assert (result.previous_rank, result.rank) == (3, 1)
     assert store.board_is_loaded(slug="global")
+
+
+def test_a_data_migration_hands_its_boards_to_redis_through_a_rebuild(global_board):
+    make_score(global_board, "a", 10)
+    with transaction.atomic():  # what a data migration's RunPython does, then the helper
+        Score.objects.filter(player_id="a").update(value=77)
+        sync.boards_stale_after_migration(django_apps, None)
+        assert store.board_is_loaded(slug="global")  # nothing before the commit
+
+    assert not store.board_is_loaded(slug="global")
+    assert shown() == {"a": ("Player a", 77)}

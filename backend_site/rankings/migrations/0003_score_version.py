@@ -1,5 +1,7 @@
 from django.db import migrations, models
 
+from backend_site.rankings.sync import boards_stale_after_migration
+
 # One database-wide counter for score versions: a sequence on PostgreSQL, a one-row table on
 # SQLite (which has no sequences, and whose writers are serialized anyway).
 SEQUENCE = "rankings_score_version_seq"
@@ -43,6 +45,8 @@ class Migration(migrations.Migration):
             field=models.BigIntegerField(default=0, editable=False),
         ),
         migrations.RunPython(create_counter, drop_counter),
+        # Every row got a version: Redis rebuilds each board from the database on first use.
+        migrations.RunPython(boards_stale_after_migration, migrations.RunPython.noop),
         migrations.CreateModel(
             name="IdempotencyKey",
             fields=[
