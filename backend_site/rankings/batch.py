@@ -123,7 +123,9 @@ def _apply(
     by_board: dict[str, list[int]] = {}
     for index, item in enumerate(items):
         by_board.setdefault(item.leaderboard, []).append(index)
-    for slug, indexes in by_board.items():
+    # Boards, players and rows are always locked in one order, so batches cannot deadlock.
+    for slug in sorted(by_board):
+        indexes = by_board[slug]
         board = boards[slug]
         entries = _entries_read(board, [items[i].player_id for i in indexes])
         for index in indexes:
@@ -161,7 +163,9 @@ def _players_write(
     )
     renamed = [pid for pid, name in given.items() if pid in stored and stored[pid] != name]
     stamp = connection.ops.adapt_datetimefield_value(now)
-    fresh = [(pid, name, stamp, stamp) for pid, name in given.items() if stored.get(pid) != name]
+    fresh = [
+        (pid, name, stamp, stamp) for pid, name in sorted(given.items()) if stored.get(pid) != name
+    ]
     if fresh:
         with connection.cursor() as cursor:
             cursor.executemany(sql.PLAYERS_UPSERT, fresh)
@@ -209,8 +213,8 @@ def _operate(board: Leaderboard, entry: _Entry, score: int, index: int) -> tuple
 
 def _entries_write(board: Leaderboard, entries: dict[str, _Entry]) -> None:
     """Write the changed entries: one INSERT for new rows, one UPDATE for the others."""
-    new = {pid: e for pid, e in entries.items() if e.changed and not e.existed}
-    old = {pid: e for pid, e in entries.items() if e.changed and e.existed}
+    new = {pid: e for pid, e in sorted(entries.items()) if e.changed and not e.existed}
+    old = {pid: e for pid, e in sorted(entries.items()) if e.changed and e.existed}
     if new:
         versions = sql.scores_insert(
             board=board, rows=[(pid, e.value, e.achieved_at) for pid, e in new.items()]
