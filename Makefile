@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint format bench bench-quick check-deploy clean
+.PHONY: help run test test-sqlite test-postgres lint format bench bench-quick bench-writes check-deploy clean
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -22,8 +22,15 @@ $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
 run: $(VENV)/.runtime ## Start Redis, the private backend (:8001) and the public site (:8000)
 	$(PY) scripts/run_stack.py
 
-test: $(VENV)/.dev ## Run every test (real Redis, gunicorn and headless Chromium)
-	$(PY) -m pytest
+test: $(VENV)/.dev ## Run every test on SQLite, then the database tests on PostgreSQL
+	TEST_DATABASE=sqlite $(PY) -m pytest
+	TEST_DATABASE=postgres $(PY) -m pytest
+
+test-sqlite: $(VENV)/.dev ## Run every test on SQLite (real Redis, gunicorn, headless Chromium)
+	TEST_DATABASE=sqlite $(PY) -m pytest
+
+test-postgres: $(VENV)/.dev ## Run the tests that touch the database on a private PostgreSQL
+	TEST_DATABASE=postgres $(PY) -m pytest
 
 lint: $(VENV)/.dev ## Check style with ruff
 	$(VENV)/bin/ruff check .
@@ -33,11 +40,14 @@ format: $(VENV)/.dev ## Fix style with ruff
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-bench: $(VENV)/.dev ## Benchmark both sites at 1k, 100k and 1M players (about 15 minutes)
-	$(PY) -m bench.run
+bench: $(VENV)/.dev ## Benchmark reads at 1k, 100k and 1M players, then writes (about 25 minutes)
+	$(PY) -m bench.run && $(PY) -m bench.writes
 
 bench-quick: $(VENV)/.dev ## A one-minute smoke run of the benchmark
 	$(PY) -m bench.run --quick
+
+bench-writes: $(VENV)/.dev ## Benchmark score submissions on PostgreSQL and SQLite at 1M players
+	$(PY) -m bench.writes
 
 check-deploy: $(VENV)/.dev ## Check the App Runner definitions and both sites' `check --deploy`
 	$(PY) -m pytest tests/deploy

@@ -20,12 +20,13 @@ AUTH = {"Authorization": f"Bearer {SERVICE_TOKEN}"}
 
 
 @pytest.fixture(scope="module")
-def migrated_database(tmp_path_factory) -> str:
-    """One migrated SQLite file the module's backends share (they only read it)."""
-    database = tmp_path_factory.mktemp("access-db") / "backend.sqlite3"
-    env = backend_env("redis://127.0.0.1:1/0", str(database))
-    Site("backend_site.wsgi", env, database.with_suffix(".log")).migrate()
-    return str(database)
+def migrated_database(make_database_url, tmp_path_factory) -> str:
+    """One migrated database the module's backends share (they only read it)."""
+    workdir = tmp_path_factory.mktemp("access-db")
+    database_url = make_database_url(workdir)
+    env = backend_env("redis://127.0.0.1:1/0", database_url)
+    Site("backend_site.wsgi", env, workdir / "migrate.log").migrate()
+    return database_url
 
 
 @pytest.fixture(scope="module")
@@ -66,18 +67,23 @@ def refusal(response: requests.Response) -> str:
     return response.json()["error"]["code"]
 
 
-def failed_start(extra: dict[str, str], tmp_path) -> subprocess.CompletedProcess:
-    """Run gunicorn as App Runner would and return once it has given up."""
-    env = backend_env("redis://127.0.0.1:1/0", str(tmp_path / "db.sqlite3"), **extra)
-    site = Site("backend_site.wsgi", env, tmp_path / "gunicorn.log")
-    return subprocess.run(
-        [PYTHON, "-m", "gunicorn", "backend_site.wsgi"],
-        cwd=ROOT,
-        env={**site.env, "WEB_CONCURRENCY": "1"},
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+@pytest.fixture
+def failed_start(make_database_url, tmp_path):
+    """Run gunicorn as App Runner would, with extra environment; return once it has given up."""
+
+    def start(**extra: str) -> subprocess.CompletedProcess:
+        env = backend_env("redis://127.0.0.1:1/0", make_database_url(tmp_path), **extra)
+        site = Site("backend_site.wsgi", env, tmp_path / "gunicorn.log")
+        return subprocess.run(
+            [PYTHON, "-m", "gunicorn", "backend_site.wsgi"],
+            cwd=ROOT,
+            env={**site.env, "WEB_CONCURRENCY": "1"},
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+
+    return start
 
 
 # --- network allowlist ------------------------------------------------------------------
@@ -271,15 +277,15 @@ def test_curl_without_the_token_gets_401(backend_server):
 # --- refusing to start ------------------------------------------------------------------
 
 
-def test_the_backend_refuses_to_start_in_production_without_a_service_token(tmp_path):
-    result = failed_start({"BACKEND_SERVICE_TOKEN": ""}, tmp_path)
+def test_the_backend_refuses_to_start_in_production_without_a_service_token(failed_start):
+    result = failed_start(BACKEND_SERVICE_TOKEN="")
 
     assert result.returncode != 0
     assert "BACKEND_SERVICE_TOKEN must be set" in result.stdout + result.stderr
 
 
-def test_the_backend_refuses_to_start_with_an_allowlist_it_cannot_read(tmp_path):
-    result = failed_start({"BACKEND_ALLOWED_NETWORKS": "10.0.0.0/8,office-network"}, tmp_path)
+def test_the_backend_refuses_to_start_with_an_allowlist_it_cannot_read(failed_start):
+    result = failed_start(BACKEND_ALLOWED_NETWORKS="10.0.0.0/8,office-network")
 
     assert result.returncode != 0
     assert "BACKEND_ALLOWED_NETWORKS" in result.stdout + result.stderr

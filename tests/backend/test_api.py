@@ -244,7 +244,13 @@ def test_a_score_that_does_not_beat_the_best_is_not_an_update(api, global_board)
         "updated": False,
     }
     better = body(post(api, SCORES, {"player_id": "a", "score": 11}))
-    assert better == {"player_id": "a", "score": 11, "rank": 1, "updated": True}
+    assert better == {
+        "player_id": "a",
+        "score": 11,
+        "rank": 1,
+        "previous_rank": 1,
+        "updated": True,
+    }
 
 
 def test_a_name_sent_with_a_score_renames_the_player(api, global_board):

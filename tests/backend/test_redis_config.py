@@ -37,12 +37,14 @@ def test_a_redis_setting_that_cannot_work_is_refused_by_name(raw, port, message)
         redis_url(raw, port)
 
 
-def test_the_backend_reaches_redis_given_only_a_host_name_and_a_port(tmp_path_factory):
+def test_the_backend_reaches_redis_given_only_a_host_name_and_a_port(
+    make_database_url, tmp_path_factory
+):
     sites = Sites(tmp_path_factory, "bare-host")
     workdir = sites.workdir()
     redis_server = RedisServer(workdir / "redis")  # its own: a bare host always means db 0
     redis_server.start()
-    env = backend_env("127.0.0.1", str(workdir / "backend.sqlite3"), WEB_CONCURRENCY="1")
+    env = backend_env("127.0.0.1", make_database_url(workdir), WEB_CONCURRENCY="1")
     env["REDIS_PORT"] = str(redis_server.port)
     try:
         backend = sites.start("backend_site.wsgi", env, workdir=workdir, migrate=True)

@@ -40,13 +40,13 @@ def tls_redis(tls_files, tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def start_backend(tmp_path_factory):
-    """Start backends (migrated, each on its own SQLite file); stop them all at the end."""
+def start_backend(make_database_url, tmp_path_factory):
+    """Start backends (migrated, each on a database of its own); stop them all at the end."""
     sites = Sites(tmp_path_factory, "tls-backend")
 
     def start(redis_url: str, **extra: str) -> Site:
         workdir = sites.workdir()
-        env = backend_env(redis_url, str(workdir / "backend.sqlite3"), WEB_CONCURRENCY="1", **extra)
+        env = backend_env(redis_url, make_database_url(workdir), WEB_CONCURRENCY="1", **extra)
         return sites.start("backend_site.wsgi", env, workdir=workdir, migrate=True)
 
     yield start
@@ -96,10 +96,12 @@ def test_a_redis_server_the_ca_file_does_not_vouch_for_is_refused(tls_redis, sta
     assert scores.json()["error"]["code"]
 
 
-def test_a_ca_file_with_a_plain_redis_url_stops_the_start_with_a_message(tls_files, tmp_path):
+def test_a_ca_file_with_a_plain_redis_url_stops_the_start_with_a_message(
+    tls_files, make_database_url, tmp_path
+):
     env = backend_env(
         "redis://127.0.0.1:6380/0",
-        str(tmp_path / "db.sqlite3"),
+        make_database_url(tmp_path),
         REDIS_TLS_CA_FILE=tls_files["ca"],
     )
     site = Site("backend_site.wsgi", env, tmp_path / "gunicorn.log")

@@ -35,6 +35,8 @@ from tests.servers import ROOT, free_port, stop_process_group, wait_until
 APP_RUNNER_HOST = "abcdefghij.us-east-1.awsapprunner.com"
 # A page each site serves without a token (the backend's API would answer 401 first).
 PAGE = {"backend": "/admin/login/", "frontend": "/"}
+# The Redis database of the deployed backend (0 is the shared test backend's).
+DEPLOY_REDIS_DATABASE = 14
 
 
 # --- the definitions themselves -----------------------------------------------------------
@@ -150,7 +152,7 @@ def fresh_python(tmp_path_factory):
 class Deployment:
     """A site built and started from its definition, in its own copy of the repository."""
 
-    def __init__(self, site: str, workdir, fresh_python, redis_url: str):
+    def __init__(self, site: str, workdir, fresh_python, redis_url: str, database_url: str):
         self.site = site
         self.source = copy_of_the_repository(workdir / "app")
         self.path = f"{fresh_python}{os.pathsep}/usr/local/bin:/usr/bin:/bin"
@@ -163,7 +165,7 @@ class Deployment:
             PATH=self.path,
             # The test's stand-ins for ElastiCache and RDS (the definition names the real ones).
             REDIS_URL=redis_url,
-            DATABASE_URL=f"sqlite:///{workdir / 'backend.sqlite3'}",
+            DATABASE_URL=database_url,
         )
         self.process: subprocess.Popen | None = None
 
@@ -205,7 +207,7 @@ class Deployment:
 
 
 @pytest.fixture(scope="module")
-def deployed(fresh_python, redis_server, tmp_path_factory):
+def deployed(fresh_python, redis_server, make_database_url, tmp_path_factory):
     """Build and start each site once per module; stop everything at the end."""
     deployments: dict[str, Deployment] = {}
 
@@ -214,7 +216,9 @@ def deployed(fresh_python, redis_server, tmp_path_factory):
             pytest.skip(f"{SITES[site]}/wsgi.py does not exist yet")
         if site not in deployments:
             workdir = tmp_path_factory.mktemp(f"deploy-{site}")
-            deployment = Deployment(site, workdir, fresh_python, redis_server.url)
+            redis_url = f"redis://127.0.0.1:{redis_server.port}/{DEPLOY_REDIS_DATABASE}"
+            database_url = make_database_url(workdir)
+            deployment = Deployment(site, workdir, fresh_python, redis_url, database_url)
             deployments[site] = deployment
             built = deployment.build()
             assert built.returncode == 0, built.stdout[-3000:] + built.stderr[-3000:]

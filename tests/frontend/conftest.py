@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import itertools
-import shutil
 import socket
 import subprocess
 import threading
@@ -79,30 +78,25 @@ def frontend_server(backend_server, make_frontend) -> Site:
 
 
 @pytest.fixture(scope="session")
-def migrated_database(redis_server, tmp_path_factory) -> Path:
+def migrated_database(redis_server, make_database_url, tmp_path_factory) -> str:
     """An empty, migrated backend database to copy, so each extra backend starts quickly."""
     workdir = tmp_path_factory.mktemp("backend-template")
-    database = workdir / "backend.sqlite3"
-    site = Site(
-        "backend_site.wsgi",
-        backend_env(redis_server.url, str(database)),
-        workdir / "migrate.log",
-    )
-    site.migrate()
-    return database
+    database_url = make_database_url(workdir)
+    env = backend_env(redis_server.url, database_url)
+    Site("backend_site.wsgi", env, workdir / "migrate.log").migrate()
+    return database_url
 
 
 @pytest.fixture(scope="session")
-def make_backend(redis_server, migrated_database, tmp_path_factory):
+def make_backend(redis_server, migrated_database, make_database_url, tmp_path_factory):
     """Start extra backends that a test may stop: own database, own Redis database."""
     sites = Sites(tmp_path_factory, "backend-extra")
 
     def make() -> Site:
         workdir = sites.workdir()
-        database = workdir / "backend.sqlite3"
-        shutil.copyfile(migrated_database, database)
+        database_url = make_database_url(workdir, copy_of=migrated_database)
         redis_url = f"redis://127.0.0.1:{redis_server.port}/{next(_REDIS_DATABASES)}"
-        env = backend_env(redis_url, str(database))
+        env = backend_env(redis_url, database_url)
         return sites.start("backend_site.wsgi", env, workdir=workdir)
 
     yield make
