@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db import connection, transaction
+from django.db import connection
 from django.utils import timezone
 
 from backend_site.rankings import services, sql, sync
@@ -68,7 +68,7 @@ def scores_submit_batch(*, items: list[BatchItem]) -> list[BatchResult]:
     now = timezone.now()
     for attempt in range(RACE_RETRIES):
         try:
-            with transaction.atomic():
+            with sql.write_transaction():
                 outcome, changes = _apply(items, boards, now)
                 pending = sync.entries_changed(changes)
             break

@@ -14,10 +14,11 @@ import time
 from collections.abc import Callable
 from datetime import timedelta
 
-from django.db import connection, transaction
+from django.db import connection
 from django.http import HttpResponse
 from django.utils import timezone
 
+from backend_site.rankings import sql
 from backend_site.rankings.errors import ApiError
 from backend_site.rankings.models import IdempotencyKey
 
@@ -95,7 +96,7 @@ def run(
     transaction (an answer stored even if this process dies right after the commit) and
     once after it, when the ranks Redis gives are known.
     """
-    with transaction.atomic():
+    with sql.write_transaction():
         if not _claim(key=key, fingerprint=fingerprint):
             replay = True
         else:

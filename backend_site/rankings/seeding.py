@@ -165,6 +165,11 @@ def seed_apply(
         if build is not None:
             build.drop()
         raise
+    if connection.vendor == "sqlite":
+        # A big seed leaves a big write-ahead log; fold it into the database now rather than
+        # in the first writers' commits.
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     return SeedReport(
         board=slug, seeded=len(entries), new_players=new_players, board_size=build.size
     )

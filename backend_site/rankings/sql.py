@@ -8,11 +8,15 @@ counter first. Table names are our models' own; every value is a query parameter
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import fcntl
+import os
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from django.db import connection
+from django.db import connection, transaction
 from django.utils.dateparse import parse_datetime
 
 from backend_site.rankings.models import MAX_SCORE, Leaderboard, Player, Score
@@ -21,6 +25,7 @@ SEQUENCE = "rankings_score_version_seq"
 COUNTER = "rankings_version_counter"
 SCORES = Score._meta.db_table
 PLAYERS = Player._meta.db_table
+BOARDS = Leaderboard._meta.db_table
 PLAYERS_UPSERT = (
     f"INSERT INTO {PLAYERS} (player_id, name, created_at, updated_at) "  # noqa: S608
     "VALUES (%s, %s, %s, %s) ON CONFLICT (player_id) "
@@ -41,6 +46,64 @@ class Row:
 
 def _postgres() -> bool:
     return connection.vendor == "postgresql"
+
+
+def board_by_slug(slug: str) -> Leaderboard | None:
+    """The board, in one plain query (the write path's; the ORM costs more than the query)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'SELECT id, slug, title, "order", operator, created_at FROM {BOARDS} '  # noqa: S608
+            "WHERE slug = %s",
+            [slug],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    board_id, slug, title, order, operator, created_at = row
+    return Leaderboard(
+        id=board_id,
+        slug=slug,
+        title=title,
+        order=order,
+        operator=operator,
+        created_at=_datetime(created_at),
+    )
+
+
+_writer = threading.local()
+
+
+@contextmanager
+def write_transaction() -> Iterator[None]:
+    """A write transaction; on SQLite, writers first queue on a lock file beside the database.
+
+    SQLite lets one writer in at a time and makes the others poll with growing sleeps (up to
+    100 ms each), so under load most of the time goes to sleeping while the lock is free.
+    A blocking flock() instead wakes the next writer the moment the lock is released.
+    """
+    depth = getattr(_writer, "depth", 0)
+    path = None if depth else _writer_lock_path()
+    fd = None
+    _writer.depth = depth + 1
+    try:
+        if path is not None:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        with transaction.atomic():
+            yield
+    finally:
+        _writer.depth = depth
+        if fd is not None:
+            os.close(fd)  # releases the lock
+
+
+def _writer_lock_path() -> str | None:
+    if connection.vendor != "sqlite":
+        return None
+    name = str(connection.settings_dict["NAME"])
+    if name.startswith("file:") or not os.path.isabs(name):
+        return None  # an in-memory test database: one process, nobody to queue behind
+    return f"{name}.writer-lock"
 
 
 def version_sql() -> tuple[str, str]:
@@ -99,21 +162,24 @@ def _improves(board: Leaderboard) -> str:
 
 
 def score_upsert(*, board: Leaderboard, player_id: str, score: int, now: datetime) -> Row | None:
-    """Apply a score with the board's operator in one statement; None when nothing changed."""
+    """Apply a score with the board's operator in one statement; None when nothing changed
+    (or when there is no such player: score_current tells which)."""
     new_value = "excluded.value"
     if board.operator == Leaderboard.Operator.INCREMENT:
         new_value = f"{SCORES}.value + excluded.value"
     version, conflict_version = version_sql()
     sql = (
         f"INSERT INTO {SCORES} (board_id, player_id, value, achieved_at, version) "  # noqa: S608
-        f"VALUES (%s, %s, %s, %s, {version}) ON CONFLICT (board_id, player_id) DO UPDATE SET "
+        f"SELECT %s, %s, %s, %s, {version} "
+        f"WHERE EXISTS (SELECT 1 FROM {PLAYERS} WHERE player_id = %s) "
+        "ON CONFLICT (board_id, player_id) DO UPDATE SET "
         f"value = {new_value}, achieved_at = excluded.achieved_at, "
         f"version = {conflict_version} "
         f"WHERE {_improves(board)} "
         f"RETURNING value, achieved_at, version, (SELECT name FROM {PLAYERS} "
         f"WHERE {PLAYERS}.player_id = {SCORES}.player_id)"
     )
-    params: list = [board.pk, player_id, score, _stamp(now), *versions_reserve(1)]
+    params: list = [board.pk, player_id, score, _stamp(now), *versions_reserve(1), player_id]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
