@@ -176,10 +176,13 @@ def score_upsert(*, board: Leaderboard, player_id: str, score: int, now: datetim
         f"value = {new_value}, achieved_at = excluded.achieved_at, "
         f"version = {conflict_version} "
         f"WHERE {_improves(board)} "
+        # The name by the parameter, not by the row: SQLite scans the players table for a
+        # subquery that refers to the row being returned.
         f"RETURNING value, achieved_at, version, (SELECT name FROM {PLAYERS} "
-        f"WHERE {PLAYERS}.player_id = {SCORES}.player_id)"
+        f"WHERE {PLAYERS}.player_id = %s)"
     )
     params: list = [board.pk, player_id, score, _stamp(now), *versions_reserve(1), player_id]
+    params.append(player_id)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()

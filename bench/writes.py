@@ -1,0 +1,559 @@
+"""`make bench-writes`: score submissions next to reads, on PostgreSQL and on SQLite.
+
+    python -m bench.writes [--quick] [--size 1000000] [--duration 10] [--ids 4000]
+                           [--engines postgres sqlite] [--keep] [--profile]
+
+For each engine it seeds a fresh database (a private, durable PostgreSQL cluster, or a SQLite
+file) and a private redis-server, lets the seed's writes settle, starts the backend under
+gunicorn as bench.run does, and loads that one server with wrk: top-10 reads (the baseline),
+single submissions, batches of 500 and single submissions with an Idempotency-Key, each
+write run to players of its own. Then `manage.py verify_rankings` must find Redis and the
+database agreeing. Everything it starts it stops again.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import re
+import shutil
+import signal
+import sys
+import tempfile
+import time
+import traceback
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from bench import cpu, wrk
+from bench.measure import TOKEN, get_json, probe, say
+from bench.report import RESULTS_DIR, Target, targets_table
+from bench.run import machine
+from bench.servers import ROOT, Gunicorn, Processes, RedisServer, manage
+from bench.sites import backend_env, checked, seed_available
+
+BOARD = "global"
+FULL_SIZE = 1_000_000
+QUICK_SIZE = 10_000
+IDS_DEFAULT = 4_000
+IDS_MIN = 2_000
+BATCH_ITEMS = 500
+ENGINES = ("postgres", "sqlite")
+
+SINGLE_VS_READ_MIN = 0.4
+PG_SINGLE_P99_MAX_MS = 100.0
+SQLITE_SINGLE_P99_MAX_MS = 250.0
+PG_BATCH_SCORES_MIN = 20_000.0
+
+
+@dataclass(frozen=True)
+class Load:
+    key: str
+    label: str
+    items: int  # scores per request; 0 for a read
+    script: str | None = None
+
+
+LOADS = [
+    Load("read", "GET entries top 10 (baseline)", 0),
+    Load("single", "POST one score", 1, "post_scores.lua"),
+    Load("batch", f"POST batch of {BATCH_ITEMS} scores", BATCH_ITEMS, "post_batch.lua"),
+    Load("idempotent", "POST one score + Idempotency-Key", 1, "post_scores_idempotent.lua"),
+]
+
+
+@dataclass
+class Measured:
+    load: str
+    label: str
+    items: int
+    rps: float = math.nan
+    p50_ms: float = math.nan
+    p99_ms: float = math.nan
+    requests: int = 0
+    non_2xx: int = 0
+    socket_errors: int = 0
+    timeouts: int = 0  # of the socket errors: no answer within wrk's --timeout (5 s)
+    probe: str = ""  # what the one request before the load got, when it was not a 2xx
+    cpu_cores: dict = field(default_factory=dict)
+
+    @property
+    def errors(self) -> int:
+        return self.non_2xx + self.socket_errors + (1 if self.probe else 0)
+
+    @property
+    def scores_per_s(self) -> float | None:
+        return self.rps * self.items if self.items else None
+
+    def summary(self) -> str:
+        cores = ", ".join(f"{name} {value:.2f}" for name, value in self.cpu_cores.items())
+        return (
+            f"{self.label:<34} {self.rps:,.0f} req/s, p50 {self.p50_ms:.2f} ms, "
+            f"p99 {self.p99_ms:.2f} ms, errors {self.errors}; cores: {cores}"
+        )
+
+
+@dataclass
+class EngineRun:
+    engine: str
+    size: int
+    seed_s: float | None = None
+    settle_s: float | None = None
+    runs: list[Measured] = field(default_factory=list)
+    verify_exit: int | None = None
+    verify_s: float | None = None
+    verify_output: str = ""
+    log_problems: list[str] = field(default_factory=list)  # tracebacks in the backend's log
+    profile: str = ""
+    failed: str = ""
+
+    def run(self, key: str) -> Measured | None:
+        return next((run for run in self.runs if run.load == key), None)
+
+
+def _parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.writes", description=__doc__.split("\n")[0]
+    )
+    parser.add_argument("--quick", action="store_true", help="10k players, 3 s runs.")
+    parser.add_argument("--size", type=int, help="Players to seed (default 1,000,000).")
+    parser.add_argument("--duration", type=int, help="Seconds per wrk run (default 10, quick 3).")
+    parser.add_argument("--warmup", type=int, help="Seconds of unmeasured load before each run.")
+    parser.add_argument("--engines", nargs="+", choices=ENGINES, default=list(ENGINES))
+    parser.add_argument(
+        "--ids", type=int, default=IDS_DEFAULT, help="Players each write run writes to (4,000)."
+    )
+    parser.add_argument("--connections", type=int, default=32, help="wrk connections (32).")
+    parser.add_argument("--threads", type=int, default=2, help="wrk threads (2).")
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="Run single submissions once more under py-spy (if installed; not counted).",
+    )
+    parser.add_argument(
+        "--keep", action="store_true", help="Keep the temporary directory (logs, databases)."
+    )
+    args = parser.parse_args(argv)
+    args.size = args.size or (QUICK_SIZE if args.quick else FULL_SIZE)
+    args.duration = args.duration or (3 if args.quick else 10)
+    args.warmup = args.warmup if args.warmup is not None else (0 if args.quick else 2)
+    if args.ids < IDS_MIN:
+        parser.error(f"--ids: at least {IDS_MIN:,}")
+    return args
+
+
+# --- One engine -----------------------------------------------------------------------------
+
+
+def measure_engine(args, result: EngineRun, processes: Processes, here: Path) -> None:
+    """Seed, serve, load, verify: everything for one database engine, in one go."""
+    redis = processes.add(RedisServer(here / "redis"))
+    redis.start()
+    database_url, database_pid = _database(result.engine, here, processes)
+    # bench.sites builds a SQLite URL; here the engine decides.
+    env = {**backend_env(redis.url, here / "unused.sqlite3"), "DATABASE_URL": database_url}
+    checked(manage("migrate", "--no-input", env=env), "manage.py migrate")
+    say(f"{result.engine}: seeding {args.size:,} players")
+    started = time.perf_counter()
+    seed_args = ("--players", str(args.size), "--board", BOARD, "--random-seed", "1")
+    checked(manage("seed", *seed_args, env=env), f"manage.py seed --players {args.size}")
+    result.seed_s = time.perf_counter() - started
+    started = time.perf_counter()
+    _settle(database_url)
+    result.settle_s = time.perf_counter() - started
+    say(f"{result.engine}: seeded in {result.seed_s:.1f} s, settled in {result.settle_s:.1f} s")
+
+    backend = processes.add(Gunicorn("backend_site.wsgi", env, here / "backend.log"))
+    backend.start()
+    slices = [load.key for load in LOADS if load.items] + (["profile"] if args.profile else [])
+    ids_files = _player_ids_files(args, backend, here, slices)
+    watch = {"redis": redis.process.pid, "backend": backend.pid}
+    for load in LOADS:
+        url, script_args, body = _target(load, backend.url, ids_files.get(load.key))
+        run = Measured(load=load.key, label=load.label, items=load.items)
+        _measure(args, run, url, _wrk_options(args, load, script_args), body, watch, database_pid)
+        result.runs.append(run)
+        say(f"  {result.engine:<8} {run.summary()}")
+    if args.profile:
+        url, script_args, _ = _target(LOADS[1], backend.url, ids_files["profile"])
+        result.profile = _profile(args, backend, url, _wrk_options(args, LOADS[1], script_args))
+    processes.remove(backend)  # nothing writes while verify_rankings compares
+    result.log_problems = _log_problems(backend.logfile)
+
+    say(f"{result.engine}: manage.py verify_rankings")
+    started = time.perf_counter()
+    done = manage("verify_rankings", "--verbosity", "0", env=env, timeout=3600)
+    result.verify_s = time.perf_counter() - started
+    result.verify_exit = done.returncode
+    result.verify_output = (done.stdout + done.stderr).strip()[-2000:]
+    say(f"  exit {done.returncode} in {result.verify_s:.1f} s: {result.verify_output}")
+
+
+def _database(engine: str, here: Path, processes: Processes) -> tuple[str, int | None]:
+    """The engine's DATABASE_URL, and the database server's pid (if it has one)."""
+    if engine == "sqlite":
+        return f"sqlite:///{here / 'backend.sqlite3'}", None
+    from tests.servers import PostgresServer  # needs psycopg and a PostgreSQL install
+
+    server = processes.add(PostgresServer(here / "postgres", durable=True))
+    server.start()
+    return server.create_database("leaderboard"), server.postmaster_pid()
+
+
+def _settle(database_url: str) -> None:
+    """Let the seed's writes land before anything is measured, as on a board that has been
+    up a while: else PostgreSQL's checkpoint of the seed, its autovacuum of a million new
+    rows and the kernel's writeback of the files all fall into the first runs."""
+    if database_url.startswith("postgres"):
+        import psycopg
+
+        with psycopg.connect(database_url, autocommit=True) as connection:
+            connection.execute("VACUUM (ANALYZE)")
+            connection.execute("CHECKPOINT")
+    os.sync()
+
+
+def _tree_seconds(parent: int) -> float:
+    """CPU seconds of a process and its live children. PostgreSQL puts each backend in a
+    session of its own, so cpu.session_seconds cannot follow it."""
+    total = 0
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = Path(entry.path, "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:  # the process ended meanwhile
+            continue
+        # fields[0] is field 3 of proc(5): ppid is field 4, utime and stime 14 and 15.
+        if int(entry.name) == parent or int(fields[1]) == parent:
+            total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def _player_ids_files(args, backend: Gunicorn, here: Path, slices: list[str]) -> dict[str, Path]:
+    """A file of player ids for each write run, spread evenly over the board (p0000001…, as
+    seeding names them) and interleaved with the other runs'. Scores only ever go up on the
+    board, so a run writing to players an earlier run had raised would mostly send no-ops."""
+    entries = f"{backend.url}/api/v1/leaderboards/{BOARD}/entries"
+    total = get_json(f"{entries}?limit=1")["total"]
+    if total != args.size:
+        raise RuntimeError(f"the board has {total:,} players, not the {args.size:,} seeded")
+    count = min(args.ids, total // len(slices)) * len(slices)
+    width = max(7, len(str(total)))
+    ids = [f"p{1 + k * total // count:0{width}d}" for k in range(count)]
+    for player_id in (ids[0], ids[-1]):
+        problem = probe(
+            f"{backend.url}/api/v1/leaderboards/{BOARD}/players/{player_id}", token=True
+        )
+        if problem:
+            raise RuntimeError(f"seeded player {player_id} is not on the board: {problem}")
+    files = {}
+    for index, name in enumerate(slices):
+        files[name] = here / f"player_ids-{name}.txt"
+        files[name].write_text("\n".join(ids[index :: len(slices)]) + "\n")
+    return files
+
+
+def _target(load: Load, base: str, ids_file: Path | None) -> tuple[str, list[str], bytes | None]:
+    """URL, wrk script arguments and the probe's body of one load."""
+    if ids_file is None:
+        return f"{base}/api/v1/leaderboards/{BOARD}/entries?limit=10", [], None
+    first = ids_file.read_text().split("\n", 1)[0]
+    if load.key == "batch":
+        item = {"leaderboard": BOARD, "player_id": first, "score": 1}
+        body = json.dumps({"scores": [item]}).encode()
+        return f"{base}/api/v1/scores/batch", [str(ids_file), str(BATCH_ITEMS), BOARD], body
+    body = json.dumps({"player_id": first, "score": 1}).encode()
+    return f"{base}/api/v1/leaderboards/{BOARD}/scores", [str(ids_file)], body
+
+
+def _wrk_options(args, load: Load, script_args: list[str]) -> dict:
+    return {
+        "connections": args.connections,
+        "threads": args.threads,
+        "headers": {"Authorization": f"Bearer {TOKEN}"},
+        "script": load.script,
+        "script_args": script_args,
+    }
+
+
+def _measure(args, run: Measured, url, options, body, watch, database_pid) -> None:
+    """Probe once, warm up, then measure with wrk; `watch` names the server sessions."""
+    run.probe = probe(url, data=body, token=True)
+    if run.probe:
+        say(f"  {run.label}: probe failed ({run.probe}); measuring anyway")
+    if args.warmup:
+        wrk.run(url, duration=args.warmup, **options)
+    before = cpu.snapshot(watch), _tree_seconds(database_pid) if database_pid else 0.0
+    result, text = wrk.run(url, duration=args.duration, **options)
+    after = cpu.snapshot(watch), _tree_seconds(database_pid) if database_pid else 0.0
+    run.cpu_cores = cpu.cores_used(before[0], after[0])
+    if database_pid:
+        database = round((after[1] - before[1]) / (after[0].at - before[0].at), 2)
+        run.cpu_cores["postgres"] = database
+        run.cpu_cores["other"] = max(0.0, round(run.cpu_cores["other"] - database, 2))
+    run.rps, run.p50_ms, run.p99_ms = result.rps, result.p50_ms, result.p99_ms
+    run.requests, run.non_2xx = result.requests, result.non_2xx
+    run.socket_errors = result.socket_errors
+    timeouts = re.search(r"Socket errors:.*timeout (\d+)", text)
+    run.timeouts = int(timeouts.group(1)) if timeouts else 0
+
+
+def _profile(args, backend: Gunicorn, url: str, options: dict) -> str:
+    from bench import profile
+
+    raw = backend.logfile.with_name("profile-single.raw")
+    summary = profile.record_during(
+        backend.pid,
+        lambda: wrk.run(url, duration=args.duration, **options),
+        seconds=args.duration,
+        raw_output=raw,
+    )
+    say(f"  py-spy profile of single submissions (raw stacks: {raw}):\n{summary}")
+    return summary
+
+
+def _log_problems(logfile: Path, keep: int = 3) -> list[str]:
+    """The first few tracebacks and ERROR lines in a gunicorn log, as written."""
+    if not logfile.exists():
+        return []
+    text = logfile.read_text(errors="replace")
+    found = [m.group(0).strip() for m in re.finditer(r"^.*\bERROR\b.*$", text, re.M)]
+    found += [
+        "Traceback" + block.split("\n\n", 1)[0].rstrip()[:3000]
+        for block in text.split("Traceback")[1:]
+    ]
+    if found:
+        say(f"  {len(found)} errors/tracebacks in {logfile}; first:\n{found[0]}")
+    return found[:keep]
+
+
+# --- Targets and report ---------------------------------------------------------------------
+
+
+def _check(name, goal, value, ok, shown, *, graded=True, detail="") -> Target:
+    """A target from one measured value (None when not measured); `ok` grades it."""
+    if value is None or math.isnan(value):
+        return Target(name, "-", goal, "SKIP", "not measured")
+    status = ("PASS" if ok(value) else "MISS") if graded else "INFO"
+    return Target(name, shown.format(value), goal, status, detail)
+
+
+def _engine_targets(result: EngineRun) -> list[Target]:
+    """PostgreSQL is held to every target; SQLite to its p99 (the rest is information)."""
+    name = {"postgres": "PostgreSQL", "sqlite": "SQLite"}[result.engine]
+    graded = result.engine == "postgres"
+    read, single, batch = (result.run(key) for key in ("read", "single", "batch"))
+    ratio = single.rps / read.rps if single and read and read.rps else None
+    limit = PG_SINGLE_P99_MAX_MS if graded else SQLITE_SINGLE_P99_MAX_MS
+    found = [
+        _check(
+            f"{name} single submissions / top-10 reads",
+            f">= {SINGLE_VS_READ_MIN}",
+            ratio,
+            lambda v: v >= SINGLE_VS_READ_MIN,
+            "{:.2f}",
+            graded=graded,
+            detail=f"{single.rps:,.0f} / {read.rps:,.0f} req/s" if ratio else "",
+        ),
+        _check(
+            f"{name} single submission p99",
+            f"<= {limit:.0f} ms",
+            single.p99_ms if single else None,
+            lambda v: v <= limit,
+            "{:.1f} ms",
+        ),
+        _check(
+            f"{name} batches of {BATCH_ITEMS}: scores/s",
+            f">= {PG_BATCH_SCORES_MIN:,.0f}",
+            batch.scores_per_s if batch else None,
+            lambda v: v >= PG_BATCH_SCORES_MIN,
+            "{:,.0f}",
+            graded=graded,
+            detail=f"{batch.rps:,.1f} req/s" if batch else "",
+        ),
+    ]
+    verified = Target(f"{name}: verify_rankings after the writes", "-", "no drift", "SKIP")
+    if result.verify_exit is not None:
+        verified.value = "no drift" if result.verify_exit == 0 else f"exit {result.verify_exit}"
+        verified.status = "PASS" if result.verify_exit == 0 else "MISS"
+        verified.detail = f"{result.verify_s:.1f} s at {result.size:,} players"
+    return [*found, verified]
+
+
+def targets(engines: list[EngineRun]) -> list[Target]:
+    found = [target for result in engines for target in _engine_targets(result)]
+    runs = [(result.engine, run) for result in engines for run in result.runs]
+    failing = [f"{engine} {run.load}: {run.errors}" for engine, run in runs if run.errors]
+    total = sum(run.errors for _, run in runs)
+    found.append(
+        Target(
+            "errors (non-2xx + socket) in every run",
+            str(total),
+            "0",
+            ("MISS" if failing else "PASS") if runs else "SKIP",
+            "; ".join(failing),
+        )
+    )
+    return found
+
+
+def table(engines: list[EngineRun]) -> str:
+    header = (
+        f"{'engine':<9}{'run':<34} {'req/s':>9} {'scores/s':>9} "
+        f"{'p50 ms':>8} {'p99 ms':>8} {'errors':>7}"
+    )
+    lines = [header, "-" * len(header)]
+    for result in engines:
+        for run in result.runs:
+            scores = "-" if run.scores_per_s is None else f"{run.scores_per_s:,.0f}"
+            kinds = [
+                f"{n} {kind}"
+                for n, kind in ((run.non_2xx, "non-2xx"), (run.timeouts, "timeouts"))
+                if n
+            ]
+            errors = str(run.errors) + (f" ({', '.join(kinds)})" if kinds else "")
+            lines.append(
+                f"{result.engine:<9}{run.label:<34} {run.rps:>9,.1f} {scores:>9} "
+                f"{run.p50_ms:>8.2f} {run.p99_ms:>8.2f} {errors:>7}"
+            )
+        if result.failed:
+            lines.append(f"{result.engine:<9}failed: {result.failed[:200]}")
+        if result.settle_s is not None:
+            lines.append(
+                f"{result.engine:<9}(seeded {result.size:,} players in {result.seed_s:.1f} s, "
+                f"settled in {result.settle_s:.1f} s)"
+            )
+    return "\n".join(lines)
+
+
+def _clean(value):
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, dict):
+        return {key: _clean(v) for key, v in value.items()}
+    if isinstance(value, list):
+        return [_clean(v) for v in value]
+    return value
+
+
+def write(engines, found, config, machine_facts, notes, *, started_at: datetime) -> Path:
+    """Write bench/results/writes-<timestamp>.json; return its path."""
+    data = {
+        "started_at": started_at.isoformat(timespec="seconds"),
+        "finished_at": datetime.now().astimezone().isoformat(timespec="seconds"),
+        "config": config,
+        "machine": machine_facts,
+        "engines": [
+            {
+                **asdict(result),
+                "runs": [
+                    {**asdict(run), "errors": run.errors, "scores_per_s": run.scores_per_s}
+                    for run in result.runs
+                ],
+            }
+            for result in engines
+        ],
+        "targets": [target.__dict__ for target in found],
+        "notes": notes,
+    }
+    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+    path = RESULTS_DIR / f"writes-{started_at.strftime('%Y%m%dT%H%M%S')}.json"
+    path.write_text(json.dumps(_clean(data), indent=2) + "\n")
+    return path
+
+
+# --- Main -----------------------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parse_args(argv)
+    started = datetime.now().astimezone()
+    processes = Processes()
+
+    def stop_on_signal(signum, frame):
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    signal.signal(signal.SIGTERM, stop_on_signal)
+    workdir = Path(tempfile.mkdtemp(prefix="leaderboard-writes-"))
+    workdir.chmod(0o711)  # PostgreSQL runs as the postgres user, who must reach its folder
+    config = {
+        "size": args.size,
+        "engines": args.engines,
+        "duration_s": args.duration,
+        "warmup_s": args.warmup,
+        "connections": args.connections,
+        "wrk_threads": args.threads,
+        "player_ids": args.ids,
+        "batch_items": BATCH_ITEMS,
+        "quick": args.quick,
+    }
+    machine_facts = machine()
+    say(
+        f"{args.size:,} players, engines {args.engines}, wrk -t{args.threads} "
+        f"-c{args.connections} -d{args.duration}s; gunicorn {machine_facts['gunicorn']}; "
+        f"work dir {workdir}"
+    )
+    engines: list[EngineRun] = []
+    notes: list[str] = []
+    ok = False
+    try:
+        wrk.ensure_wrk()
+        if args.profile:
+            from bench import profile
+
+            if not profile.py_spy():
+                notes.append("--profile: py-spy is not installed (.venv/bin/pip install py-spy)")
+                args.profile = False
+        if not seed_available():
+            raise RuntimeError("manage.py seed --players is not there")
+        for engine in args.engines:
+            result = EngineRun(engine=engine, size=args.size)
+            engines.append(result)
+            here = workdir / engine
+            here.mkdir()
+            try:
+                measure_engine(args, result, processes, here)
+            except Exception as exc:
+                traceback.print_exc()
+                result.failed = f"{type(exc).__name__}: {str(exc)[:1000]}"
+            finally:
+                processes.stop_all()
+            if not (args.keep or result.failed):
+                shutil.rmtree(here, ignore_errors=True)
+        ok = not any(result.failed for result in engines)
+    except KeyboardInterrupt:
+        say("interrupted: stopping everything this run started")
+        notes.append("interrupted before the end")
+    except Exception as exc:
+        traceback.print_exc()
+        notes.append(f"failed: {type(exc).__name__}: {str(exc)[:300]}")
+    finally:
+        processes.stop_all()
+        if args.keep or not ok:
+            say(f"logs and data kept in {workdir}")
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+    found = targets(engines)
+    path = write(engines, found, config, machine_facts, notes, started_at=started)
+    print()
+    print(table(engines))
+    print()
+    print(targets_table(found))
+    for result in engines:
+        if result.verify_output:
+            print(f"verify_rankings ({result.engine}): {result.verify_output}")
+        for problem in result.log_problems[:1]:
+            print(f"backend log ({result.engine}):\n{problem}")
+    for note in notes:
+        print(f"note: {note}")
+    print(f"\nresults: {path.relative_to(ROOT)}")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
