@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from backend_site.rankings import services, sql, sync
 from backend_site.rankings.errors import InvalidInput
-from backend_site.rankings.models import MAX_SCORE, Leaderboard, Player
+from backend_site.rankings.models import MAX_SCORE, Leaderboard
 from backend_site.rankings.store import EntryChange
 
 RACE_RETRIES = 3
@@ -64,13 +64,15 @@ class _Entry:
 def scores_submit_batch(*, items: list[BatchItem]) -> list[BatchResult]:
     """Apply every item in order with its board's operator, all or nothing."""
     boards = _boards_check(items)
-    _names_check(items)
+    # Read before the transaction, so the rows it locks are held as briefly as can be.
+    names = sql.player_names(list({item.player_id for item in items}))
+    _names_check(items, names)
     now = timezone.now()
     for attempt in range(RACE_RETRIES):
         try:
             with sql.write_transaction():
-                outcome, changes = _apply(items, boards, now)
-                pending = sync.entries_changed(changes)
+                outcome, changes = _apply(items, boards, names, now)
+                pending = sync.entries_changed(changes, previous_ranks=False)
             break
         except _Raced:
             if attempt == RACE_RETRIES - 1:
@@ -98,12 +100,8 @@ def _boards_check(items: list[BatchItem]) -> dict[str, Leaderboard]:
     return boards
 
 
-def _names_check(items: list[BatchItem]) -> None:
-    known = set(
-        Player.objects.filter(player_id__in={item.player_id for item in items}).values_list(
-            "player_id", flat=True
-        )
-    )
+def _names_check(items: list[BatchItem], stored: dict[str, str]) -> None:
+    known = set(stored)
     for index, item in enumerate(items):
         if item.name is not None:
             known.add(item.player_id)
@@ -114,11 +112,11 @@ def _names_check(items: list[BatchItem]) -> None:
 
 
 def _apply(
-    items: list[BatchItem], boards: dict[str, Leaderboard], now: datetime
+    items: list[BatchItem], boards: dict[str, Leaderboard], stored: dict[str, str], now: datetime
 ) -> tuple[dict[int, tuple[int, bool]], list[tuple[Leaderboard, EntryChange]]]:
     """The batch inside its transaction: per item (score after it, updated), and the
     committed state of every entry it touched."""
-    names, changes = _players_write(items, now)
+    names, changes = _players_write(items, stored, now)
     outcome: dict[int, tuple[int, bool]] = {}
     by_board: dict[str, list[int]] = {}
     for index, item in enumerate(items):
@@ -152,15 +150,10 @@ def _apply(
 
 
 def _players_write(
-    items: list[BatchItem], now: datetime
+    items: list[BatchItem], stored: dict[str, str], now: datetime
 ) -> tuple[dict[str, str], list[tuple[Leaderboard, EntryChange]]]:
     """Create or rename the named players; every player's name, and the rename changes."""
     given = {item.player_id: item.name for item in items if item.name is not None}
-    stored = dict(
-        Player.objects.filter(player_id__in={item.player_id for item in items}).values_list(
-            "player_id", "name"
-        )
-    )
     renamed = [pid for pid, name in given.items() if pid in stored and stored[pid] != name]
     stamp = connection.ops.adapt_datetimefield_value(now)
     fresh = [

@@ -192,6 +192,19 @@ def score_upsert(*, board: Leaderboard, player_id: str, score: int, now: datetim
     return Row(player_id, value, _datetime(achieved_at), version, name)
 
 
+def player_names(player_ids: Sequence[str]) -> dict[str, str]:
+    """The names of those of these players who exist."""
+    if not player_ids:
+        return {}
+    marks = ", ".join(["%s"] * len(player_ids))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT player_id, name FROM {PLAYERS} WHERE player_id IN ({marks})",  # noqa: S608
+            list(player_ids),
+        )
+        return dict(cursor.fetchall())
+
+
 def score_current(*, board: Leaderboard, player_id: str) -> Row | None:
     """The stored score row with the player's name, or None."""
     with connection.cursor() as cursor:

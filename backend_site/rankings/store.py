@@ -303,7 +303,8 @@ end
 )
 
 # Apply committed changes to one board: KEYS meta, zset, names prefix, rebuild lock;
-# ARGV slug, then per change: player_id, record, stored score ('' for a removal).
+# ARGV slug, '1' to find previous ranks (else '0'), then per change: player_id, record,
+# stored score ('' for a removal).
 # Returns false when the board is not loaded, else {total, applied1, previous1, rank1, ...}
 # (previous and rank 0 when the player had or has no entry).
 _APPLY = (
@@ -314,13 +315,14 @@ if meta ~= '{LAYOUT}' then return false end
 local tag = redis.call('GET', KEYS[4])
 local journal = tag and ('lb:{{' .. ARGV[1] .. '}}:build:' .. tag .. ':j')
 local result = {{0}}
-for i = 2, #ARGV, 3 do
+local want_previous = ARGV[2] == '1'
+for i = 3, #ARGV, 3 do
   local id, record = ARGV[i], ARGV[i + 1]
   local score = ARGV[i + 2] ~= '' and ARGV[i + 2]
   local names = names_key(KEYS[3], id)
   local old = redis.call('HGET', names, id)
   local previous = 0
-  if old and #old > {VERSION_BYTES} then
+  if want_previous and old and #old > {VERSION_BYTES} then
     previous = rank_of(KEYS[2], string.sub(old, {VERSION_BYTES + 1}, {RECORD_HEAD}) .. id) or 0
   end
   local done = put(KEYS[2], KEYS[3], id, record, score)
@@ -335,11 +337,11 @@ for i = 2, #ARGV, 3 do
   result[#result + 1] = previous
   result[#result + 1] = 0
 end
-for i = 2, #ARGV, 3 do
+for i = 3, #ARGV, 3 do
   local id = ARGV[i]
   local now = redis.call('HGET', names_key(KEYS[3], id), id)
   if now and #now > {VERSION_BYTES} then
-    local slot = 1 + (i - 2) / 3 * 3 + 3
+    local slot = 1 + (i - 3) / 3 * 3 + 3
     result[slot] = rank_of(KEYS[2], string.sub(now, {VERSION_BYTES + 1}, {RECORD_HEAD}) .. id) or 0
   end
 end
@@ -505,14 +507,19 @@ def record_bytes(change: EntryChange) -> bytes:
 
 
 def entries_apply(
-    *, slug: str, order: str, changes: Sequence[EntryChange], client: Redis | None = None
+    *,
+    slug: str,
+    order: str,
+    changes: Sequence[EntryChange],
+    previous_ranks: bool = True,
+    client: Redis | None = None,
 ) -> tuple[int, list[Applied]]:
     """Apply committed changes, refusing any older than what Redis holds; one round trip.
 
     Returns the board's size and, per change, whether it applied, the player's rank before
     it and their rank after all of them (None where they had or have no entry).
     """
-    args: list = [slug]
+    args: list = [slug, "1" if previous_ranks else "0"]
     for change in changes:
         score = "" if change.value is None else stored_score(change.value, order)
         args += [change.player_id, record_bytes(change), score]

@@ -35,7 +35,13 @@ _deferred: deque[EntriesSync] = deque()
 class EntriesSync:
     """Entry changes recorded in a transaction; applied to Redis once it commits."""
 
-    def __init__(self, changes: Iterable[tuple[Leaderboard, store.EntryChange]]):
+    def __init__(
+        self,
+        changes: Iterable[tuple[Leaderboard, store.EntryChange]],
+        *,
+        previous_ranks: bool = True,
+    ):
+        self.previous_ranks = previous_ranks
         # One state per board and player: the last one recorded is the committed one.
         self.boards: dict[str, tuple[str, dict[str, store.EntryChange]]] = {}
         for board, change in changes:
@@ -64,7 +70,13 @@ class EntriesSync:
             changes = list(by_player.values())
             size, applied = rebuild.with_board_loaded(
                 slug,
-                partial(store.entries_apply, slug=slug, order=order, changes=changes),
+                partial(
+                    store.entries_apply,
+                    slug=slug,
+                    order=order,
+                    changes=changes,
+                    previous_ranks=self.previous_ranks,
+                ),
             )
             self.sizes[slug] = size
             for change, result in zip(changes, applied, strict=True):
@@ -81,9 +93,12 @@ def _retry_deferred() -> None:
         _deferred.popleft()
 
 
-def entries_changed(changes: Iterable[tuple[Leaderboard, store.EntryChange]]) -> EntriesSync:
-    """Record changed entries; they reach Redis when the current transaction commits."""
-    sync = EntriesSync(changes)
+def entries_changed(
+    changes: Iterable[tuple[Leaderboard, store.EntryChange]], *, previous_ranks: bool = True
+) -> EntriesSync:
+    """Record changed entries; they reach Redis when the current transaction commits.
+    ``previous_ranks=False`` spares Redis finding each player's rank before the change."""
+    sync = EntriesSync(changes, previous_ranks=previous_ranks)
     if sync.boards:
         transaction.on_commit(sync)
     return sync
