@@ -179,6 +179,8 @@ def _players_upsert(
     entries: list[SeedEntry], stamp, progress: Callable[[int], None]
 ) -> dict[str, str]:
     """Create or rename the players; return the returning ones whose name changed."""
+    if connection.vendor == "postgresql":
+        return _players_copy(entries, stamp, progress)
     renamed: dict[str, str] = {}
     with connection.cursor() as cursor:
         for start in range(0, len(entries), CHUNK):
@@ -203,6 +205,8 @@ def _players_upsert(
 def _scores_write(
     board: Leaderboard, entries: list[SeedEntry], stamp, progress: Callable[[int], None]
 ) -> None:
+    if connection.vendor == "postgresql":
+        return _scores_copy(board, entries, stamp, progress)
     # Plain executemany: a million rows in seconds, where model instances would take a minute.
     upsert = _scores_upsert()
     with connection.cursor() as cursor:
@@ -215,6 +219,60 @@ def _scores_write(
             ]
             cursor.executemany(upsert, rows)
             progress(len(chunk))
+
+
+# PostgreSQL: COPY the input into a temporary table, then upsert from it in one statement;
+# several times faster than a million single-row upserts, even pipelined.
+
+
+def _copy(cursor, table: str, columns: str, rows, progress: Callable[[int], None]) -> None:
+    cursor.execute(f"CREATE TEMPORARY TABLE {table} ({columns}) ON COMMIT DROP")
+    names = ", ".join(column.split()[0] for column in columns.split(", "))
+    # Django's cursor wraps psycopg's, which speaks COPY.
+    with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+        for done, row in enumerate(rows, start=1):
+            copy.write_row(row)
+            if done % CHUNK == 0:
+                progress(CHUNK)
+    progress(len(rows) % CHUNK)
+
+
+def _players_copy(
+    entries: list[SeedEntry], stamp, progress: Callable[[int], None]
+) -> dict[str, str]:
+    rows = [(e.player_id, e.name) for e in entries]
+    with connection.cursor() as cursor:
+        _copy(cursor, "seed_players", "player_id text, name text", rows, progress)
+        cursor.execute(
+            f"SELECT s.player_id, s.name FROM seed_players s JOIN {sql.PLAYERS} p "  # noqa: S608
+            "ON p.player_id = s.player_id WHERE p.name <> s.name"
+        )
+        renamed = dict(cursor.fetchall())
+        cursor.execute(
+            f"INSERT INTO {sql.PLAYERS} (player_id, name, created_at, updated_at) "  # noqa: S608
+            "SELECT player_id, name, %s, %s FROM seed_players ON CONFLICT (player_id) "
+            "DO UPDATE SET name = excluded.name, updated_at = excluded.updated_at "
+            f"WHERE {sql.PLAYERS}.name <> excluded.name",
+            [stamp, stamp],
+        )
+    return renamed
+
+
+def _scores_copy(
+    board: Leaderboard, entries: list[SeedEntry], stamp, progress: Callable[[int], None]
+) -> None:
+    rows = [(e.player_id, e.score) for e in entries]
+    version, conflict = sql.version_sql()
+    with connection.cursor() as cursor:
+        _copy(cursor, "seed_scores", "player_id text, value bigint", rows, progress)
+        cursor.execute(
+            f"INSERT INTO {sql.SCORES} "  # noqa: S608
+            "(board_id, player_id, value, achieved_at, version) "
+            f"SELECT %s, player_id, value, %s, {version} FROM seed_scores "
+            "ON CONFLICT (board_id, player_id) DO UPDATE SET value = excluded.value, "
+            f"achieved_at = excluded.achieved_at, version = {conflict}",
+            [board.pk, stamp],
+        )
 
 
 def _renamed_elsewhere(board: Leaderboard, renamed: dict[str, str]) -> None:
