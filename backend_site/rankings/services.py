@@ -52,8 +52,30 @@ def board_get(*, slug: str) -> Leaderboard:
     """Return the board from the database, or raise NotFound."""
     board = sql.board_by_slug(slug)
     if board is None:
+        _boards.pop(slug, None)
         raise NotFound(f"No leaderboard {slug!r}.")
+    _boards[slug] = board
     return board
+
+
+# Boards as this process last saw them, for score_submit: its statement checks that the board
+# is still so (slug, order, operator) and a stale one is fetched again, so a write costs one
+# query, not two.
+_boards: dict[str, Leaderboard] = {}
+
+
+def board_for_write(*, slug: str) -> Leaderboard:
+    """The board for a submission: this process's copy, or fetched (NotFound if none)."""
+    return _boards.get(slug) or board_get(slug=slug)
+
+
+class _StaleBoard(Exception):
+    """The board changed since this process read it."""
+
+
+def _board_is_current(board: Leaderboard) -> bool:
+    fresh = board_get(slug=board.slug)
+    return (fresh.pk, fresh.order, fresh.operator) == (board.pk, board.order, board.operator)
 
 
 def _change(row: sql.Row) -> EntryChange:
@@ -70,6 +92,16 @@ def score_submit(
     *, board: Leaderboard, player_id: str, score: int, name: str | None = None
 ) -> SubmitResult:
     """Apply a score with the board's operator (best, latest or increment), atomically."""
+    try:
+        return _score_submit(board=board, player_id=player_id, score=score, name=name)
+    except _StaleBoard:
+        board = board_get(slug=board.slug)  # NotFound when it is gone
+        return _score_submit(board=board, player_id=player_id, score=score, name=name)
+
+
+def _score_submit(
+    *, board: Leaderboard, player_id: str, score: int, name: str | None
+) -> SubmitResult:
     now = timezone.now()
     # Without a name the write is one statement, atomic by itself (on PostgreSQL; SQLite
     # reserves its version first, so it needs the transaction).
@@ -79,6 +111,8 @@ def score_submit(
         row = sql.score_upsert(board=board, player_id=player_id, score=score, now=now)
         updated = row is not None
         if row is None:
+            if not _board_is_current(board):
+                raise _StaleBoard(board.slug)
             row = sql.score_current(board=board, player_id=player_id)
             if row is None:
                 raise InvalidInput("name: required for a new player.", field="name")

@@ -163,7 +163,7 @@ def _improves(board: Leaderboard) -> str:
 
 def score_upsert(*, board: Leaderboard, player_id: str, score: int, now: datetime) -> Row | None:
     """Apply a score with the board's operator in one statement; None when nothing changed
-    (or when there is no such player: score_current tells which)."""
+    (or when there is no such player, or the board is no longer as given)."""
     new_value = "excluded.value"
     if board.operator == Leaderboard.Operator.INCREMENT:
         new_value = f"{SCORES}.value + excluded.value"
@@ -172,6 +172,9 @@ def score_upsert(*, board: Leaderboard, player_id: str, score: int, now: datetim
         f"INSERT INTO {SCORES} (board_id, player_id, value, achieved_at, version) "  # noqa: S608
         f"SELECT %s, %s, %s, %s, {version} "
         f"WHERE EXISTS (SELECT 1 FROM {PLAYERS} WHERE player_id = %s) "
+        # The board as the caller knows it (it may come from a cache): still so, or nothing.
+        f'AND EXISTS (SELECT 1 FROM {BOARDS} WHERE id = %s AND slug = %s AND "order" = %s '
+        "AND operator = %s) "
         "ON CONFLICT (board_id, player_id) DO UPDATE SET "
         f"value = {new_value}, achieved_at = excluded.achieved_at, "
         f"version = {conflict_version} "
@@ -182,7 +185,7 @@ def score_upsert(*, board: Leaderboard, player_id: str, score: int, now: datetim
         f"WHERE {PLAYERS}.player_id = %s)"
     )
     params: list = [board.pk, player_id, score, _stamp(now), *versions_reserve(1), player_id]
-    params.append(player_id)
+    params += [board.pk, board.slug, board.order, board.operator, player_id]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()

@@ -7,7 +7,7 @@ import json
 import pytest
 from django.test import Client
 
-from backend_site.rankings.models import Player
+from backend_site.rankings.models import Leaderboard, Player
 from tests.backend.conftest import make_board, make_score, make_scores
 from tests.conftest import SERVICE_TOKEN
 
@@ -394,3 +394,17 @@ def test_the_api_wants_the_service_token_when_one_is_configured(api, global_boar
 
 def test_a_request_for_a_host_we_do_not_serve_is_a_json_400(api, global_board):
     assert_error(api.get("/getdata", headers={"Host": "evil.example"}), 400, "bad_request")
+
+
+def test_a_submission_follows_a_board_changed_since_the_process_last_read_it(api, global_board):
+    board = make_board("coins", operator="best")
+    scores = "/api/v1/leaderboards/coins/scores"
+    post(api, scores, {"player_id": "a", "score": 10, "name": "A"})
+    Leaderboard.objects.filter(pk=board.pk).update(operator="increment")
+
+    added = post(api, scores, {"player_id": "a", "score": 5})
+    Leaderboard.objects.filter(pk=board.pk).update(slug="gold")
+    gone = post(api, scores, {"player_id": "a", "score": 5})
+
+    assert body(added)["score"] == 15
+    assert_error(gone, 404, "not_found")
