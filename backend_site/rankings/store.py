@@ -277,9 +277,8 @@ _PUT = (
     _NAMES_KEY
     + f"""
 local function version(record)
-  local n = 0
-  for i = 1, {VERSION_BYTES} do n = n * 256 + string.byte(record, i) end
-  return n
+  local a, b, c, d, e, f, g, h = string.byte(record, 1, 8)
+  return ((((((a * 256 + b) * 256 + c) * 256 + d) * 256 + e) * 256 + f) * 256 + g) * 256 + h
 end
 local function rank_of(z, member)
   local score = redis.call('ZSCORE', z, member)
