@@ -30,21 +30,6 @@ class BatchItem:
     name: str | None
 
 
-@dataclass(frozen=True, slots=True)
-class BatchResult:
-    leaderboard: str
-    player_id: str
-    score: int
-    updated: bool
-    synced: sync.EntriesSync
-
-    @property
-    def rank(self) -> int | None:
-        """The entry's rank once the whole batch is committed (None while Redis is away)."""
-        applied = self.synced.result(self.leaderboard, self.player_id)
-        return applied.rank if applied else None
-
-
 class _Raced(Exception):
     """Another writer created a row this batch expected to create: apply the batch again."""
 
@@ -61,7 +46,7 @@ class _Entry:
     items: list[int] = field(default_factory=list)
 
 
-def scores_submit_batch(*, items: list[BatchItem]) -> list[BatchResult]:
+def scores_submit_batch(*, items: list[BatchItem]) -> list[services.SubmitResult]:
     """Apply every item in order with its board's operator, all or nothing."""
     boards = _boards_check(items)
     # Read before the transaction, so the rows it locks are held as briefly as can be.
@@ -78,8 +63,8 @@ def scores_submit_batch(*, items: list[BatchItem]) -> list[BatchResult]:
             if attempt == RACE_RETRIES - 1:
                 raise
     return [
-        BatchResult(
-            leaderboard=item.leaderboard,
+        services.SubmitResult(
+            slug=item.leaderboard,
             player_id=item.player_id,
             score=outcome[index][0],
             updated=outcome[index][1],

@@ -32,7 +32,8 @@ class SubmitResult:
 
     @property
     def rank(self) -> int | None:
-        """None until committed, or while Redis is unreachable (saved, ranked once back)."""
+        """None until committed, or while Redis is unreachable (saved, ranked once back).
+        In a batch: the entry's rank once the whole batch is applied."""
         applied = self.synced.result(self.slug, self.player_id)
         return applied.rank if applied else None
 

@@ -173,13 +173,13 @@ def scores(request, slug: str):
 def scores_batch(request):
     items = inputs.batch_parse(request.body)
 
-    def write() -> list[batch.BatchResult]:
+    def write() -> list[services.SubmitResult]:
         return batch.scores_submit_batch(items=items)
 
-    def answer(results: list[batch.BatchResult]) -> HttpResponse:
+    def answer(results: list[services.SubmitResult]) -> HttpResponse:
         rows = [
             {
-                "leaderboard": r.leaderboard,
+                "leaderboard": r.slug,
                 "player_id": r.player_id,
                 "score": r.score,
                 "rank": r.rank,
