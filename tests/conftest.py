@@ -47,11 +47,16 @@ def touches_database(item: pytest.Item) -> bool:
     return bool(needs) or item.get_closest_marker("django_db") is not None
 
 
+def runs_here(item: pytest.Item) -> bool:
+    if TEST_DATABASE == "postgres":
+        return touches_database(item)
+    return item.get_closest_marker("postgres_only") is None
+
+
 def pytest_collection_modifyitems(config, items):
-    """On PostgreSQL, run only the tests that touch the database; SQLite runs them all."""
-    if TEST_DATABASE != "postgres":
-        return
-    kept = [item for item in items if touches_database(item)]
+    """On PostgreSQL, run only the tests that touch the database; SQLite runs all the others
+    (and those, but not the ones about the PostgreSQL server itself)."""
+    kept = [item for item in items if runs_here(item)]
     deselected = [item for item in items if item not in kept]
     if deselected:
         config.hook.pytest_deselected(items=deselected)

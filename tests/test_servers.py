@@ -64,7 +64,7 @@ def test_in_process_tests_run_on_the_engine_test_database_names(db):
     assert connection.vendor == VENDORS[TEST_DATABASE]
 
 
-@pytest.mark.skipif(TEST_DATABASE != "postgres", reason="only under TEST_DATABASE=postgres")
+@pytest.mark.postgres_only
 def test_under_postgres_the_test_database_is_on_our_own_server(db, postgres_server):
     with connection.cursor() as cursor:
         cursor.execute("SELECT version(), inet_server_port(), current_database()")
