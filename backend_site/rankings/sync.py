@@ -89,7 +89,12 @@ class EntriesSync:
 
 def _retry_deferred() -> None:
     while _deferred:
-        _deferred[0]._apply()
+        try:
+            _deferred[0]._apply()
+        except ApiError as exc:
+            # Its board is gone, or being rebuilt from the database (which has the change):
+            # nothing left to apply. A RedisError stops the retry and keeps the queue.
+            logger.warning("Dropped a deferred ranking update: %s", exc)
         _deferred.popleft()
 
 

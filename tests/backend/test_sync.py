@@ -115,3 +115,29 @@ def test_a_data_migration_hands_its_boards_to_redis_through_a_rebuild(global_boa
 
     assert not store.board_is_loaded(slug="global")
     assert shown() == {"a": ("Player a", 77)}
+
+
+def test_a_deferred_update_for_a_board_deleted_meanwhile_does_not_block_later_ones(global_board):
+    other = make_board("other")
+    make_score(other, "a", 1)
+    make_score(global_board, "a", 10)
+    stuck = sync.EntriesSync(
+        [
+            (
+                other,
+                store.EntryChange(
+                    player_id="a", version=10**9, value=5, achieved_at=timezone.now()
+                ),
+            )
+        ]
+    )
+    other.delete()
+    store.board_forget(slug="other")
+    sync._deferred.append(stuck)
+    try:
+        result = make_score(global_board, "a", 20)
+    finally:
+        sync._deferred.clear()
+
+    assert result.rank == 1
+    assert shown()["a"] == ("Player a", 20)
