@@ -8,7 +8,7 @@ Redis gets the final state of each entry in one round trip per board, after the 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import connection
@@ -43,7 +43,6 @@ class _Entry:
     version: int = 0
     existed: bool = False
     changed: bool = False
-    items: list[int] = field(default_factory=list)
 
 
 def scores_submit_batch(*, items: list[BatchItem]) -> list[services.SubmitResult]:

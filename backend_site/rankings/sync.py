@@ -47,7 +47,6 @@ class EntriesSync:
         for board, change in changes:
             self.boards.setdefault(board.slug, (board.order, {}))[1][change.player_id] = change
         self.results: dict[tuple[str, str], store.Applied] = {}
-        self.sizes: dict[str, int] = {}
         self.deferred = False
 
     def __len__(self) -> int:
@@ -68,7 +67,7 @@ class EntriesSync:
     def _apply(self) -> None:
         for slug, (order, by_player) in self.boards.items():
             changes = list(by_player.values())
-            size, applied = rebuild.with_board_loaded(
+            _, applied = rebuild.with_board_loaded(
                 slug,
                 partial(
                     store.entries_apply,
@@ -78,7 +77,6 @@ class EntriesSync:
                     previous_ranks=self.previous_ranks,
                 ),
             )
-            self.sizes[slug] = size
             for change, result in zip(changes, applied, strict=True):
                 self.results[(slug, change.player_id)] = result
 
