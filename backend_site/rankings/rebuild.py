@@ -50,10 +50,33 @@ def lock_wait(*, slug: str, wait: float = REBUILD_WAIT_SECONDS) -> str | None:
         time.sleep(0.05)
 
 
-def lock_renewer(slug: str, token: str) -> Callable[[int], None]:
-    """A progress callback that keeps the lock while a long build makes progress."""
-    return lambda _done: store.rebuild_lock_renew(
-        slug=slug, token=token, seconds=REBUILD_LOCK_SECONDS
+def lock_take(*, board: Leaderboard, wait: float = 30.0) -> str:
+    """Take the board's rebuild lock, waiting up to ``wait`` seconds; its token."""
+    token = lock_wait(slug=board.slug, wait=wait)
+    if token is None:
+        raise Unavailable(f"Leaderboard {board.slug!r} is being rebuilt; try again shortly.")
+    return token
+
+
+def board_build_aside(
+    *, board: Leaderboard, token: str, progress: Callable[[int], None] | None = None
+) -> int:
+    """Stream the board's rows from the database into keys of their own, holding the lock
+    ``token`` (renewed as it goes); store.board_swap puts them in place. Their count."""
+
+    def step(done: int) -> None:
+        store.rebuild_lock_renew(slug=board.slug, token=token, seconds=REBUILD_LOCK_SECONDS)
+        if progress is not None:
+            progress(done)
+
+    return store.board_build(
+        slug=board.slug,
+        title=board.title,
+        order=board.order,
+        operator=board.operator,
+        rows=board_rows(board=board),
+        tag=token,
+        progress=step,
     )
 
 
@@ -61,26 +84,11 @@ def board_rebuild(
     *, board: Leaderboard, progress: Callable[[int], None] | None = None, wait: float = 30.0
 ) -> int:
     """Rebuild the board's ranking from the database, aside, then swap it in; its size."""
-    token = lock_wait(slug=board.slug, wait=wait)
-    if token is None:
-        raise Unavailable(f"Leaderboard {board.slug!r} is being rebuilt; try again shortly.")
-    renew = lock_renewer(board.slug, token)
-
-    def step(done: int) -> None:
-        renew(done)
-        if progress is not None:
-            progress(done)
-
+    token = lock_take(board=board, wait=wait)
     try:
-        return store.board_load(
-            slug=board.slug,
-            title=board.title,
-            order=board.order,
-            operator=board.operator,
-            rows=board_rows(board=board),
-            tag=token,
-            progress=step,
-        )
+        size = board_build_aside(board=board, token=token, progress=progress)
+        store.board_swap(slug=board.slug, tag=token)
+        return size
     finally:
         store.rebuild_unlock(slug=board.slug, token=token)
 
@@ -102,15 +110,8 @@ def board_restore(*, slug: str) -> None:
         )
     try:
         if not store.board_is_loaded(slug=slug):
-            size = store.board_load(
-                slug=slug,
-                title=board.title,
-                order=board.order,
-                operator=board.operator,
-                rows=board_rows(board=board),
-                tag=token,
-                progress=lock_renewer(slug, token),
-            )
+            size = board_build_aside(board=board, token=token)
+            store.board_swap(slug=slug, tag=token)
             logger.warning("Rebuilt leaderboard %s from the database (%d players).", slug, size)
     finally:
         store.rebuild_unlock(slug=slug, token=token)

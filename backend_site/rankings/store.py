@@ -271,8 +271,9 @@ result[8] = redis.call('ZCOUNT', KEYS[2], '-inf', '(' .. rows[2])
     + _APPEND_ROWS
 )
 
-# version(record): a record's version as a number; put(z, prefix, id, record, score): make the
-# entry exactly `record` (a tombstone when `score` is false), when `record` is newer.
+# version(record): a record's version as a number; put(z, names, id, old, record, score): make
+# the entry exactly `record` (a tombstone when `score` is false) when it is newer than `old`,
+# the record the caller read from the names hash `names`.
 _PUT = (
     _NAMES_KEY
     + f"""
@@ -285,9 +286,7 @@ local function rank_of(z, member)
   if not score then return false end
   return redis.call('ZCOUNT', z, '-inf', '(' .. score) + 1
 end
-local function put(z, prefix, id, record, score)
-  local names = names_key(prefix, id)
-  local old = redis.call('HGET', names, id)
+local function put(z, names, id, old, record, score)
   if old and version(old) >= version(record) then return false end
   if old and #old > {VERSION_BYTES} then
     redis.call('ZREM', z, string.sub(old, {VERSION_BYTES + 1}, {RECORD_HEAD}) .. id)
@@ -324,7 +323,7 @@ for i = 3, #ARGV, 3 do
   if want_previous and old and #old > {VERSION_BYTES} then
     previous = rank_of(KEYS[2], string.sub(old, {VERSION_BYTES + 1}, {RECORD_HEAD}) .. id) or 0
   end
-  local done = put(KEYS[2], KEYS[3], id, record, score)
+  local done = put(KEYS[2], names, id, old, record, score)
   if journal then
     local seen = redis.call('HGET', journal, id)
     if not seen or version(seen) < version(record) then
@@ -406,7 +405,9 @@ _SWAP = (
 local journal = redis.call('HGETALL', KEYS[8])
 for i = 1, #journal, 2 do
   local score = redis.call('HGET', KEYS[8] .. 's', journal[i])
-  put(KEYS[5], KEYS[6], journal[i], journal[i + 1], score ~= '' and score)
+  local names = names_key(KEYS[6], journal[i])
+  local old = redis.call('HGET', names, journal[i])
+  put(KEYS[5], names, journal[i], old, journal[i + 1], score ~= '' and score)
 end
 redis.call('UNLINK', KEYS[8], KEYS[8] .. 's')
 if redis.call('GET', KEYS[9]) == ARGV[3] then redis.call('DEL', KEYS[9]) end

@@ -20,7 +20,7 @@ import redis
 from django.db import transaction
 
 from backend_site.rankings import rebuild, store
-from backend_site.rankings.errors import ApiError, Unavailable
+from backend_site.rankings.errors import ApiError
 from backend_site.rankings.models import Leaderboard
 
 logger = logging.getLogger("backend_site.rankings")
@@ -172,27 +172,10 @@ class BoardBuild:
     def start(
         cls, *, board: Leaderboard, progress: Callable[[int], None] | None = None
     ) -> BoardBuild:
-        token = rebuild.lock_wait(slug=board.slug, wait=30.0)
-        if token is None:
-            raise Unavailable(f"Leaderboard {board.slug!r} is being rebuilt; try again shortly.")
+        token = rebuild.lock_take(board=board)
         build = cls(board, token)
-        renew = rebuild.lock_renewer(board.slug, token)
-
-        def step(done: int) -> None:
-            renew(done)
-            if progress is not None:
-                progress(done)
-
         try:
-            build.size = store.board_build(
-                slug=board.slug,
-                title=board.title,
-                order=board.order,
-                operator=board.operator,
-                rows=rebuild.board_rows(board=board),
-                tag=token,
-                progress=step,
-            )
+            build.size = rebuild.board_build_aside(board=board, token=token, progress=progress)
         except BaseException:
             store.rebuild_unlock(slug=board.slug, token=token)
             raise
