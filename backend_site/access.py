@@ -12,6 +12,7 @@ import hashlib
 import hmac
 import ipaddress
 import logging
+from functools import lru_cache
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -89,11 +90,19 @@ class AccessControlMiddleware:
         self.allowed = parse_networks(settings.BACKEND_ALLOWED_NETWORKS, "BACKEND_ALLOWED_NETWORKS")
         self.proxies = parse_networks(settings.BACKEND_TRUSTED_PROXIES, "BACKEND_TRUSTED_PROXIES")
         self.tokens = [digest(token) for token in settings.BACKEND_SERVICE_TOKENS]
+        # A caller sends the same peer address and forwarding chain on every request, and
+        # parsing addresses and walking the networks is most of this middleware's cost:
+        # remember the verdict for the latest thousand distinct pairs.
+        self.verdict = lru_cache(maxsize=1024)(self._verdict)
 
-    def client_address(self, request) -> Address | None:
+    def _verdict(self, remote_addr: str, forwarded: str) -> tuple[Address | None, bool]:
+        """The client's address and whether it is allowed in."""
+        address = self.client_address(remote_addr, forwarded)
+        return address, within(address, self.allowed)
+
+    def client_address(self, remote_addr: str, forwarded: str) -> Address | None:
         """The TCP peer, or the nearest untrusted hop of X-Forwarded-For behind our proxies."""
-        address = parse_address(request.META.get("REMOTE_ADDR", ""))
-        forwarded = request.headers.get("X-Forwarded-For", "")
+        address = parse_address(remote_addr)
         if not forwarded or not within(address, self.proxies):
             return address
         for hop in reversed(forwarded.split(",")):
@@ -106,7 +115,7 @@ class AccessControlMiddleware:
         if not self.tokens:
             # Only reachable with DEBUG on: wsgi.py refuses to start without tokens otherwise.
             return settings.DEBUG
-        scheme, _, given = request.headers.get("Authorization", "").partition(" ")
+        scheme, _, given = request.META.get("HTTP_AUTHORIZATION", "").partition(" ")
         if scheme.lower() != "bearer" or not given.strip():
             return False
         given_digest = digest(given.strip())
@@ -120,8 +129,8 @@ class AccessControlMiddleware:
     def __call__(self, request):
         if request.path in OPEN_PATHS:
             return self.get_response(request)
-        address = self.client_address(request)
-        if not within(address, self.allowed):
+        address, allowed = self.verdict(request.META.get("REMOTE_ADDR", ""), _forwarded(request))
+        if not allowed:
             # The address is logged so an operator can tell a stranger from a missing range.
             logger.warning(
                 "refused %s from %s: not in BACKEND_ALLOWED_NETWORKS (peer %s)",
@@ -140,3 +149,8 @@ class AccessControlMiddleware:
             response["WWW-Authenticate"] = 'Bearer realm="leaderboard-backend"'
             return response
         return self.get_response(request)
+
+
+def _forwarded(request) -> str:
+    # META rather than request.headers, which would build a mapping of every header.
+    return request.META.get("HTTP_X_FORWARDED_FOR", "")

@@ -186,12 +186,6 @@ def stored_score(value: int, order: str) -> int:
     return -value if order == "desc" else value
 
 
-def _value(raw: bytes, order: str) -> int:
-    # Scores are integers within ±(2**53 - 1), exact in a double.
-    number = int(float(raw))
-    return -number if order == "desc" else number
-
-
 def connection() -> Redis:
     """Return a client on django-redis's shared, per-process connection pool."""
     return get_redis_connection("default")
@@ -215,58 +209,70 @@ if meta[2] ~= '{LAYOUT}' then return false end
 local order = meta[1]
 """
 
-# Appends {player_id, score, name} for each row of a ZRANGE WITHSCORES reply `rows` to
-# `result` (names from the hashes under KEYS[3]) and returns it.
+# Appends {player_id, name, score, rank} for each row of a ZRANGE WITHSCORES reply `rows`
+# to `result` and returns it: names from the hashes under KEYS[3]; the score as the caller
+# knows it (`order` 'desc' boards store it negated); competition ranks (1, 1, 3 ...) from
+# `position`, the 0-based position of the first row, and `better`, how many players have a
+# strictly better score than it. Doing this here keeps the reply flat and ready to serve.
 _APPEND_ROWS = f"""
+local sign = order == 'desc' and -1 or 1
+local rank = better + 1
+local previous = rows[2]
 for i = 1, #rows, 2 do
   local id = string.sub(rows[i], {SEQ_BYTES + 1})
   local record = redis.call('HGET', names_key(KEYS[3], id), id)
+  if rows[i + 1] ~= previous then
+    rank = position + (i + 1) / 2
+    previous = rows[i + 1]
+  end
   result[#result + 1] = id
-  result[#result + 1] = rows[i + 1]
   result[#result + 1] = record and string.sub(record, {RECORD_HEAD + 1}) or ''
+  result[#result + 1] = sign * tonumber(rows[i + 1])
+  result[#result + 1] = rank
 end
 return result
 """
 
 # A page: KEYS meta, zset, names; ARGV start, stop.
-# Returns false when the board is not loaded, else
-# {order, total, better_than_first, id1, score1, name1, id2, ...}.
+# Returns false when the board is not loaded, else {total, id1, name1, score1, rank1, ...}.
 _PAGE = (
     _NAMES_KEY
     + _LOADED_ORDER
     + """
-local result = {order, redis.call('ZCARD', KEYS[2])}
+local result = {redis.call('ZCARD', KEYS[2])}
 local rows = redis.call('ZRANGE', KEYS[2], ARGV[1], ARGV[2], 'WITHSCORES')
 if #rows == 0 then return result end
-result[3] = redis.call('ZCOUNT', KEYS[2], '-inf', '(' .. rows[2])
+local position = tonumber(ARGV[1])
+local better = redis.call('ZCOUNT', KEYS[2], '-inf', '(' .. rows[2])
 """
     + _APPEND_ROWS
 )
 
 # A player's standing and the window around it: KEYS meta, zset, names; ARGV player_id, around.
-# Returns false when the board is not loaded, {order} when the player has no score, else
-# {order, total, name, score, better, worse, window_start, window_better, id1, s1, n1, ...}.
+# Returns false when the board is not loaded, {} when the player has no score, else
+# {total, name, score, rank, worse, id1, name1, score1, rank1, ...}.
 _STANDING = (
     _NAMES_KEY
     + _LOADED_ORDER
     + f"""
 local own = redis.call('HGET', names_key(KEYS[3], ARGV[1]), ARGV[1])
-if not own or #own <= {VERSION_BYTES} then return {{order}} end
+if not own or #own <= {VERSION_BYTES} then return {{}} end
 local member = string.sub(own, {VERSION_BYTES + 1}, {RECORD_HEAD}) .. ARGV[1]
 local index = redis.call('ZRANK', KEYS[2], member)
-if not index then return {{order}} end
+if not index then return {{}} end
 local score = redis.call('ZSCORE', KEYS[2], member)
 local total = redis.call('ZCARD', KEYS[2])
 local around = tonumber(ARGV[2])
-local start = math.max(0, index - around)
-local stop = math.min(total - 1, start + 2 * around)
-start = math.max(0, stop - 2 * around)
-local result = {{order, total, string.sub(own, {RECORD_HEAD + 1}), score,
-  redis.call('ZCOUNT', KEYS[2], '-inf', '(' .. score),
-  redis.call('ZCOUNT', KEYS[2], '(' .. score, '+inf'), start}}
-local rows = redis.call('ZRANGE', KEYS[2], string.format('%d', start),
+local position = math.max(0, index - around)
+local stop = math.min(total - 1, position + 2 * around)
+position = math.max(0, stop - 2 * around)
+local result = {{total, string.sub(own, {RECORD_HEAD + 1}),
+  (order == 'desc' and -1 or 1) * tonumber(score),
+  redis.call('ZCOUNT', KEYS[2], '-inf', '(' .. score) + 1,
+  redis.call('ZCOUNT', KEYS[2], '(' .. score, '+inf')}}
+local rows = redis.call('ZRANGE', KEYS[2], string.format('%d', position),
   string.format('%d', stop), 'WITHSCORES')
-result[8] = redis.call('ZCOUNT', KEYS[2], '-inf', '(' .. rows[2])
+local better = redis.call('ZCOUNT', KEYS[2], '-inf', '(' .. rows[2])
 """
     + _APPEND_ROWS
 )
@@ -445,25 +451,12 @@ def _run(source: str, keys: list[str], args: list, client: Redis | None):
     return _script(source)(keys=keys, args=args, client=client or connection())
 
 
-def _entries(rows: list, first_position: int, better_than_first: int, order: str) -> list[Entry]:
-    """Turn flat script rows into entries with competition ranks (1, 1, 3 ...)."""
-    entries: list[Entry] = []
-    previous_raw = None
-    rank = better_than_first + 1
-    for i in range(0, len(rows), 3):
-        raw_score = rows[i + 1]
-        if previous_raw is not None and raw_score != previous_raw:
-            rank = first_position + i // 3 + 1
-        previous_raw = raw_score
-        entries.append(
-            Entry(
-                rank=rank,
-                player_id=rows[i].decode(),
-                name=rows[i + 2].decode(),
-                score=_value(raw_score, order),
-            )
-        )
-    return entries
+def _entries(rows: list) -> list[Entry]:
+    """Turn the flat rows of _APPEND_ROWS into entries."""
+    return [
+        Entry(rows[i + 3], rows[i].decode(), rows[i + 1].decode(), rows[i + 2])
+        for i in range(0, len(rows), 4)
+    ]
 
 
 def entries_page(*, slug: str, offset: int, limit: int, client: Redis | None = None) -> Page:
@@ -471,10 +464,7 @@ def entries_page(*, slug: str, offset: int, limit: int, client: Redis | None = N
     reply = _run(_PAGE, board_keys(slug), [offset, offset + limit - 1], client)
     if not reply:
         raise BoardNotLoaded(slug)
-    order = reply[0].decode()
-    if len(reply) == 2:
-        return Page(total=reply[1], entries=[])
-    return Page(total=reply[1], entries=_entries(reply[3:], offset, reply[2], order))
+    return Page(total=reply[0], entries=_entries(reply[1:]))
 
 
 def entry_standing(
@@ -482,20 +472,19 @@ def entry_standing(
 ) -> Standing | None:
     """Return the player's rank and neighbours, or None when they have no score here."""
     reply = _run(_STANDING, board_keys(slug), [player_id, around], client)
-    if not reply:
+    if reply is None:  # false from the script: the board is not loaded
         raise BoardNotLoaded(slug)
-    if len(reply) == 1:
+    if not reply:
         return None
-    order = reply[0].decode()
-    total, name, raw_score, better, worse, start, window_better = reply[1:8]
+    total, name, score, rank, worse = reply[:5]
     return Standing(
         player_id=player_id,
         name=name.decode(),
-        score=_value(raw_score, order),
-        rank=better + 1,
+        score=score,
+        rank=rank,
         total=total,
         worse=worse,
-        around=_entries(reply[8:], start, window_better, order),
+        around=_entries(reply[5:]),
     )
 
 
