@@ -61,13 +61,12 @@ class RequestLogMiddleware:
         request.request_id = request_id_from(request)
         response = self.get_response(request)
         response[REQUEST_ID_HEADER] = request.request_id
-        if getattr(settings, "REQUEST_LOG", True):
-            logger.info(
-                "%s %s %s %.1fms rid=%s",
-                request.method,
-                request.get_full_path(),
-                response.status_code,
-                (time.perf_counter() - started) * 1000,
-                request.request_id,
-            )
+        logger.info(
+            "%s %s %s %.1fms rid=%s",
+            request.method,
+            request.get_full_path(),
+            response.status_code,
+            (time.perf_counter() - started) * 1000,
+            request.request_id,
+        )
         return response

@@ -5,11 +5,16 @@ reused for FRONTEND_CACHE_SECONDS, so a burst of page views costs the backend on
 worker; the last good answer is kept for FRONTEND_STALE_SECONDS and served, marked stale,
 while the backend is down, slow or talking nonsense. A failure is remembered for the fresh
 period too, so an outage does not make every request wait for the timeouts.
+
+Fresh answers are kept as the objects themselves in this process's memory; the Django cache
+(which pickles) holds only the last good copies, read while the backend is away. Unpickling
+a page of entries on every view cost more than the rest of the view.
 """
 
 from __future__ import annotations
 
 import threading
+import time
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -34,6 +39,9 @@ _UNAVAILABLE = "unavailable"
 _NOT_FOUND = "not-found"
 # Striped locks: one thread per key asks the backend while the others wait for its answer.
 _LOCKS = [threading.Lock() for _ in range(64)]
+# key -> (monotonic time it expires, a Snapshot, _NOT_FOUND or _UNAVAILABLE).
+_FRESH: dict[str, tuple[float, object]] = {}
+FRESH_MAX = 5000
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,26 +101,37 @@ def _cached(key: str, fetch: Callable[[], T]) -> Snapshot[T]:
         try:
             snapshot = Snapshot(value=fetch(), fetched_at=timezone.now())
         except BackendNotFound:
-            cache.set(f"fresh:{key}", _NOT_FOUND, settings.FRONTEND_CACHE_SECONDS)
+            _remember(key, _NOT_FOUND)
             cache.delete(f"good:{key}")
             raise
         except BackendUnavailable:
-            cache.set(f"fresh:{key}", _UNAVAILABLE, settings.FRONTEND_CACHE_SECONDS)
+            _remember(key, _UNAVAILABLE)
             return _last_good_or_raise(key)
-        cache.set(f"fresh:{key}", snapshot, settings.FRONTEND_CACHE_SECONDS)
+        _remember(key, snapshot)
         cache.set(f"good:{key}", snapshot, settings.FRONTEND_STALE_SECONDS)
         return snapshot
     finally:
         lock.release()
 
 
+def _remember(key: str, found: object) -> None:
+    if len(_FRESH) >= FRESH_MAX:
+        now = time.monotonic()
+        for stale_key in [k for k, (expires, _) in list(_FRESH.items()) if expires <= now]:
+            _FRESH.pop(stale_key, None)
+        if len(_FRESH) >= FRESH_MAX:
+            _FRESH.clear()
+    _FRESH[key] = (time.monotonic() + settings.FRONTEND_CACHE_SECONDS, found)
+
+
 def _fresh(key: str) -> Snapshot | None:
-    found = cache.get(f"fresh:{key}")
-    if found is None:
+    memo = _FRESH.get(key)
+    if memo is None or memo[0] <= time.monotonic():
         return None
-    if found == _NOT_FOUND:
+    found = memo[1]
+    if found is _NOT_FOUND:
         raise BackendNotFound(key)
-    if found == _UNAVAILABLE:
+    if found is _UNAVAILABLE:
         return _last_good_or_raise(key)
     return found
 

@@ -1,6 +1,7 @@
 """Public pages: parse the query, read one snapshot, render it (stale or fresh)."""
 
 import re
+from collections.abc import Callable
 
 import orjson
 from django.http import HttpResponse
@@ -14,8 +15,8 @@ from frontend_site.board.backend_client import BackendNotFound, BackendUnavailab
 _SLUG_RE = re.compile(r"^[-a-zA-Z0-9_]{1,50}$")
 _PAGE_RE = re.compile(r"^[0-9]{1,7}$")
 RETRY_AFTER_SECONDS = "5"
-# A board page depends only on its snapshot, so each snapshot is rendered once per worker:
-# a burst of views within the cache period costs one template render, not one each.
+# A board page (and /data.json) depends only on its snapshot, so each snapshot is rendered
+# once per worker: a burst of views within the cache period costs one render, not one each.
 _RENDERED: dict[tuple, bytes] = {}
 RENDERED_MAX = 256
 
@@ -42,15 +43,23 @@ def _board(request, template: str):
         return not_found(request, what="leaderboard")
     except BackendUnavailable:
         return unavailable(request)
-    key = (template, board, page, snapshot.fetched_at, snapshot.stale)
+
+    def render() -> bytes:
+        context = pages.board_context(snapshot.value, page=page)
+        return render_to_string(template, _with_snapshot(context, snapshot), request).encode()
+
+    body = _rendered_once((template, board, page, snapshot.fetched_at, snapshot.stale), render)
+    return _mark_stale(HttpResponse(body), snapshot.stale)
+
+
+def _rendered_once(key: tuple, render: Callable[[], bytes]) -> bytes:
     body = _RENDERED.get(key)
     if body is None:
-        context = pages.board_context(snapshot.value, page=page)
-        body = render_to_string(template, _with_snapshot(context, snapshot), request).encode()
+        body = render()
         if len(_RENDERED) >= RENDERED_MAX:
             _RENDERED.clear()
         _RENDERED[key] = body
-    return _mark_stale(HttpResponse(body), snapshot.stale)
+    return body
 
 
 @require_safe
@@ -80,8 +89,13 @@ def data_json(request):
         response = _json({"error": error}, status=503)
         response["Retry-After"] = RETRY_AFTER_SECONDS
         return response
-    rows = [{"id": e.rank, "name": e.name, "score": e.score} for e in snapshot.value.entries]
-    return _mark_stale(_json(rows), snapshot.stale)
+
+    def render() -> bytes:
+        entries = snapshot.value.entries
+        return orjson.dumps([{"id": e.rank, "name": e.name, "score": e.score} for e in entries])
+
+    body = _rendered_once(("data.json", snapshot.fetched_at, snapshot.stale), render)
+    return _mark_stale(HttpResponse(body, content_type="application/json"), snapshot.stale)
 
 
 def not_found(request, exception=None, *, what: str = "page"):
