@@ -38,6 +38,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "common.middleware.RequestLogMiddleware",
     "common.middleware.HealthCheckMiddleware",
+    "frontend_site.middleware.SnapshotPageCache",
     "frontend_site.middleware.ContentSecurityPolicyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

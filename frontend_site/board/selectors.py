@@ -46,11 +46,16 @@ FRESH_MAX = 5000
 
 @dataclass(frozen=True, slots=True)
 class Snapshot(Generic[T]):
-    """An answer from the backend, when it was fetched, and whether it is an old copy."""
+    """An answer from the backend, when it was fetched, and whether it is an old copy.
+
+    ``fresh_until`` is the time.monotonic() moment a fresh snapshot stops being served
+    (0 for an old copy): until then, everything rendered from it may be served again as is.
+    """
 
     value: T
     fetched_at: datetime
     stale: bool = False
+    fresh_until: float = 0.0
 
 
 def board_page(*, board: str, page: int, request_id: str) -> Snapshot[backend_client.BoardPage]:
@@ -99,7 +104,12 @@ def _cached(key: str, fetch: Callable[[], T]) -> Snapshot[T]:
         if found is not None:
             return found
         try:
-            snapshot = Snapshot(value=fetch(), fetched_at=timezone.now())
+            value = fetch()
+            snapshot = Snapshot(
+                value=value,
+                fetched_at=timezone.now(),
+                fresh_until=time.monotonic() + settings.FRONTEND_CACHE_SECONDS,
+            )
         except BackendNotFound:
             _remember(key, _NOT_FOUND)
             cache.delete(f"good:{key}")
@@ -107,21 +117,21 @@ def _cached(key: str, fetch: Callable[[], T]) -> Snapshot[T]:
         except BackendUnavailable:
             _remember(key, _UNAVAILABLE)
             return _last_good_or_raise(key)
-        _remember(key, snapshot)
+        _remember(key, snapshot, until=snapshot.fresh_until)
         cache.set(f"good:{key}", snapshot, settings.FRONTEND_STALE_SECONDS)
         return snapshot
     finally:
         lock.release()
 
 
-def _remember(key: str, found: object) -> None:
+def _remember(key: str, found: object, *, until: float = 0.0) -> None:
     if len(_FRESH) >= FRESH_MAX:
         now = time.monotonic()
         for stale_key in [k for k, (expires, _) in list(_FRESH.items()) if expires <= now]:
             _FRESH.pop(stale_key, None)
         if len(_FRESH) >= FRESH_MAX:
             _FRESH.clear()
-    _FRESH[key] = (time.monotonic() + settings.FRONTEND_CACHE_SECONDS, found)
+    _FRESH[key] = (until or time.monotonic() + settings.FRONTEND_CACHE_SECONDS, found)
 
 
 def _fresh(key: str) -> Snapshot | None:
@@ -140,4 +150,4 @@ def _last_good_or_raise(key: str) -> Snapshot:
     good = cache.get(f"good:{key}")
     if good is None:
         raise BackendUnavailable(f"nothing cached for {key}")
-    return Snapshot(value=good.value, fetched_at=good.fetched_at, stale=True)
+    return Snapshot(value=good.value, fetched_at=good.fetched_at, stale=True)  # never reused

@@ -49,7 +49,7 @@ def _board(request, template: str):
         return render_to_string(template, _with_snapshot(context, snapshot), request).encode()
 
     body = _rendered_once((template, board, page, snapshot.fetched_at, snapshot.stale), render)
-    return _mark_stale(HttpResponse(body), snapshot.stale)
+    return _mark_stale(HttpResponse(body), snapshot)
 
 
 def _rendered_once(key: tuple, render: Callable[[], bytes]) -> bytes:
@@ -95,7 +95,7 @@ def data_json(request):
         return orjson.dumps([{"id": e.rank, "name": e.name, "score": e.score} for e in entries])
 
     body = _rendered_once(("data.json", snapshot.fetched_at, snapshot.stale), render)
-    return _mark_stale(HttpResponse(body, content_type="application/json"), snapshot.stale)
+    return _mark_stale(HttpResponse(body, content_type="application/json"), snapshot)
 
 
 def not_found(request, exception=None, *, what: str = "page"):
@@ -122,13 +122,16 @@ def _with_snapshot(context: dict, snapshot: selectors.Snapshot) -> dict:
 
 def _render_snapshot(request, template: str, context: dict, snapshot: selectors.Snapshot):
     response = render(request, template, _with_snapshot(context, snapshot))
-    return _mark_stale(response, snapshot.stale)
+    return _mark_stale(response, snapshot)
 
 
-def _mark_stale(response: HttpResponse, stale: bool) -> HttpResponse:
-    response["X-Data-Stale"] = "true" if stale else "false"
-    if stale:
+def _mark_stale(response: HttpResponse, snapshot: selectors.Snapshot) -> HttpResponse:
+    response["X-Data-Stale"] = "true" if snapshot.stale else "false"
+    if snapshot.stale:
         response["Cache-Control"] = "no-store"
+    else:
+        # The same URL gets these same bytes until the snapshot goes (SnapshotPageCache).
+        response.fresh_until = snapshot.fresh_until
     return response
 
 
