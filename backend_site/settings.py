@@ -116,6 +116,10 @@ CACHES = {
     }
 }
 
+# django-redis reads this at the end of every request (close_caches); set, it is a plain read
+# instead of a failed lookup of a missing setting. False: keep the pool's connections open.
+DJANGO_REDIS_CLOSE_CONNECTION = False
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

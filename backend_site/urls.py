@@ -4,8 +4,8 @@ from django.urls import include, path, re_path
 from backend_site.rankings import views
 
 urlpatterns = [
+    path("", include("backend_site.rankings.urls")),  # the API first: it is most of the traffic
     path("admin/", admin.site.urls),
-    path("", include("backend_site.rankings.urls")),
     # Anything else is a JSON 404, whatever DEBUG says.
     re_path(r"^(?!admin/|static/).*$", views.not_found),
 ]

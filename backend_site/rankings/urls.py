@@ -4,11 +4,12 @@ from backend_site.rankings import views
 
 app_name = "rankings"
 
+# The most requested first: Django tries them in order.
 urlpatterns = [
-    path("getdata", views.getdata, name="getdata"),
-    path("api/v1/leaderboards", views.leaderboards, name="leaderboards"),
-    path("api/v1/scores/batch", views.scores_batch, name="scores-batch"),
     path("api/v1/leaderboards/<slug:slug>/entries", views.entries, name="entries"),
     path("api/v1/leaderboards/<slug:slug>/players/<str:player_id>", views.player, name="player"),
+    path("getdata", views.getdata, name="getdata"),
     path("api/v1/leaderboards/<slug:slug>/scores", views.scores, name="scores"),
+    path("api/v1/scores/batch", views.scores_batch, name="scores-batch"),
+    path("api/v1/leaderboards", views.leaderboards, name="leaderboards"),
 ]
