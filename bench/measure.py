@@ -40,6 +40,11 @@ ENDPOINTS = [
     Endpoint("scores_post", "backend POST scores (write)", "backend", read=False),
 ]
 CEILING = Endpoint("ceiling", "ceiling: bare WSGI (bench.ceiling)", "ceiling", read=False)
+# Measured beside the ceiling: Django with no middleware, and with the backend's middleware.
+FLOORS = [
+    Endpoint("floor_django", "floor: Django, no middleware", "floor_django", read=False),
+    Endpoint("floor_backend", "floor: Django + backend middleware", "floor_backend", read=False),
+]
 
 
 def say(message: str) -> None:
@@ -99,7 +104,7 @@ def load(
     profiler=None,
 ) -> Run:
     """Probe the URL once, warm up, then measure it with wrk; `watch` names server sessions."""
-    token = endpoint.site == "backend"
+    token = endpoint.site in ("backend", "floor_backend")
     run = Run(endpoint=endpoint.key, label=endpoint.label, read=endpoint.read, size=size)
     body = None
     if post_ids is not None:

@@ -25,7 +25,7 @@ from datetime import datetime
 from pathlib import Path
 
 from bench import report, wrk
-from bench.measure import CEILING, ENDPOINTS, Endpoint, get_json, load, say
+from bench.measure import CEILING, ENDPOINTS, FLOORS, Endpoint, get_json, load, say
 from bench.report import Results, Run, Seed
 from bench.servers import ROOT, Gunicorn, Processes, RedisServer, manage
 from bench.sites import backend_env, checked, frontend_available, frontend_env, seed_available
@@ -120,19 +120,32 @@ def machine() -> dict:
     }
 
 
-def start_ceiling(args, processes: Processes, workdir: Path) -> Gunicorn | None:
-    """The bare WSGI app, kept up for the whole run and measured next to each board size."""
-    if args.only and CEILING.key not in args.only:
-        return None
-    ceiling = processes.add(Gunicorn("bench.ceiling", {}, workdir / "ceiling.log"))
-    ceiling.start()
-    return ceiling
+def start_ceiling(args, processes: Processes, workdir: Path) -> dict[str, Gunicorn]:
+    """The bare WSGI app and the Django floors, kept up for the whole run and measured next
+    to each board size."""
+    started = {}
+    if not args.only or CEILING.key in args.only:
+        started[CEILING.key] = Gunicorn("bench.ceiling", {}, workdir / "ceiling.log")
+    for floor in FLOORS:
+        if args.only and floor.key not in args.only:
+            continue
+        # The floors read the backend's settings; their one view touches no database or Redis.
+        env = backend_env("redis://127.0.0.1:1/0", workdir / "floor.sqlite3")
+        env["DJANGO_SETTINGS_MODULE"] = "bench.floor_settings"
+        env["BENCH_FLOOR"] = floor.key.removeprefix("floor_")
+        started[floor.key] = Gunicorn("bench.floor", env, workdir / f"{floor.key}.log")
+    for server in started.values():
+        processes.add(server).start()
+    return started
 
 
-def measure_ceiling(args, ceiling: Gunicorn | None, size: int | None, results: Results) -> None:
-    if ceiling is not None:
-        watch = {"ceiling": ceiling.pid}
-        results.runs.append(load(args, CEILING, size, ceiling.url + "/", watch=watch))
+def measure_ceiling(args, ceilings: dict[str, Gunicorn], size: int | None, results: Results):
+    for endpoint in [CEILING, *FLOORS]:
+        server = ceilings.get(endpoint.key)
+        if server is not None:
+            path = "/" if endpoint is CEILING else "/floor"
+            watch = {endpoint.site: server.pid}
+            results.runs.append(load(args, endpoint, size, server.url + path, watch=watch))
 
 
 def seed_board(size: int, env: dict[str, str], redis: RedisServer, results: Results) -> Seed:
@@ -179,7 +192,7 @@ def measure_size(
     workdir: Path,
     results: Results,
     *,
-    ceiling: Gunicorn | None,
+    ceiling: dict[str, Gunicorn],
     has_frontend: bool,
     profile: bool,
 ) -> None:

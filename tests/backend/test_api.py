@@ -408,3 +408,14 @@ def test_a_submission_follows_a_board_changed_since_the_process_last_read_it(api
 
     assert body(added)["score"] == 15
     assert_error(gone, 404, "not_found")
+
+
+def test_the_api_keeps_no_session_sets_no_cookie_and_does_not_vary_on_one(api, global_board):
+    make_score(global_board, "a", 1)
+    for path in ("/getdata", "/api/v1/leaderboards/global/entries"):
+        response = api.get(path, headers={"Cookie": "sessionid=made-up"})
+        assert response.status_code == 200
+        assert not response.cookies
+        assert "Cookie" not in response.headers.get("Vary", "")
+        assert not hasattr(response.wsgi_request, "session")
+        assert not hasattr(response.wsgi_request, "user")

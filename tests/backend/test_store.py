@@ -334,3 +334,28 @@ def test_a_large_board_keeps_its_names_in_compact_hashes(ranking_redis, transact
     buckets = {store.names_key("global", f"p{n:07d}") for n in range(1, 20001, 97)}
     encodings = {ranking_redis.object("encoding", key) for key in buckets}
     assert encodings == {b"listpack"}
+
+
+def test_each_thread_keeps_its_own_client_and_follows_a_new_pool(ranking_redis, settings):
+    import threading
+
+    from django_redis.pool import ConnectionFactory
+
+    mine = store.connection()
+    assert store.connection() is mine
+    assert mine.ping()
+    others = []
+    thread = threading.Thread(target=lambda: others.append(store.connection()))
+    thread.start()
+    thread.join()
+    assert others[0] is not mine
+
+    # Another Redis (here another database of it) is another pool; the client follows it.
+    location = settings.CACHES["default"]["LOCATION"]
+    assert location.endswith("/0")
+    settings.CACHES = {"default": {**settings.CACHES["default"], "LOCATION": location[:-1] + "1"}}
+    moved = store.connection()
+    assert moved is not mine
+    assert moved.connection_pool is not mine.connection_pool
+    assert moved.ping()
+    assert len(ConnectionFactory._pools) >= 2

@@ -191,3 +191,17 @@ def test_a_request_id_follows_the_call_into_the_backends_log(backend_server, fro
 
     assert response.headers["X-Request-ID"] == "trace-me-42"
     eventually(lambda: "rid=trace-me-42" in backend_server.log(), what="request id in backend log")
+
+
+def test_a_repeated_view_is_the_same_page_with_its_own_request_id(frontend_server):
+    first = get(frontend_server, "/data.json", headers={"X-Request-ID": "first-view"})
+    second = get(frontend_server, "/data.json", headers={"X-Request-ID": "second-view"})
+
+    assert (first.status_code, second.status_code) == (200, 200)
+    assert [first.headers["X-Request-ID"], second.headers["X-Request-ID"]] == [
+        "first-view",
+        "second-view",
+    ]
+    assert second.headers["Content-Type"] == "application/json"
+    assert second.headers["X-Frame-Options"] == "DENY"
+    assert "default-src 'self'" in second.headers["Content-Security-Policy"]
