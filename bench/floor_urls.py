@@ -1,6 +1,7 @@
 from django.http import HttpResponse
 from django.urls import path
 
+from backend_site.rankings import store
 from bench.ceiling import BODY
 
 
@@ -9,5 +10,11 @@ def floor(request):
     return HttpResponse(BODY, content_type="application/json")
 
 
+def floor_redis(request):
+    """The same after one round trip to Redis (PING), through the backend's own client."""
+    store.connection().ping()
+    return HttpResponse(BODY, content_type="application/json")
+
+
 # /healthz: how the bench sees a server is up (with no middleware, nothing else answers it).
-urlpatterns = [path("floor", floor), path("healthz", floor)]
+urlpatterns = [path("floor", floor), path("floor-redis", floor_redis), path("healthz", floor)]

@@ -40,10 +40,12 @@ ENDPOINTS = [
     Endpoint("scores_post", "backend POST scores (write)", "backend", read=False),
 ]
 CEILING = Endpoint("ceiling", "ceiling: bare WSGI (bench.ceiling)", "ceiling", read=False)
-# Measured beside the ceiling: Django with no middleware, and with the backend's middleware.
+# Measured beside the ceiling: Django with no middleware, with the backend's middleware, and
+# with the backend's middleware and one Redis round trip (bench/floor.py).
 FLOORS = [
     Endpoint("floor_django", "floor: Django, no middleware", "floor_django", read=False),
     Endpoint("floor_backend", "floor: Django + backend middleware", "floor_backend", read=False),
+    Endpoint("floor_redis", "floor: the same + one Redis PING", "floor_backend", read=False),
 ]
 
 

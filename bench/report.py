@@ -216,7 +216,7 @@ def targets(results: Results) -> list[Target]:
             )
         )
 
-    for floor in ("floor_django", "floor_backend"):
+    for floor in ("floor_django", "floor_backend", "floor_redis"):
         ratios = {
             size: rate / ceiling
             for size in sizes

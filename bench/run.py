@@ -121,18 +121,21 @@ def machine() -> dict:
 
 
 def start_ceiling(args, processes: Processes, workdir: Path) -> dict[str, Gunicorn]:
-    """The bare WSGI app and the Django floors, kept up for the whole run and measured next
-    to each board size."""
+    """The bare WSGI app and the Django floors (bench/floor.py), kept up for the whole run and
+    measured next to each board size."""
     started = {}
     if not args.only or CEILING.key in args.only:
         started[CEILING.key] = Gunicorn("bench.ceiling", {}, workdir / "ceiling.log")
-    for floor in FLOORS:
-        if args.only and floor.key not in args.only:
-            continue
-        # The floors read the backend's settings; their one view touches no database or Redis.
-        env = backend_env("redis://127.0.0.1:1/0", workdir / "floor.sqlite3")
+    floors = [floor for floor in FLOORS if not args.only or floor.key in args.only]
+    if floors:
+        redis = processes.add(RedisServer(workdir / "floor-redis"))
+        redis.start()
+    for floor in floors:
+        # The floors run the backend's settings; only floor-redis touches Redis, no view the
+        # database.
+        env = backend_env(redis.url, workdir / "floor.sqlite3")
         env["DJANGO_SETTINGS_MODULE"] = "bench.floor_settings"
-        env["BENCH_FLOOR"] = floor.key.removeprefix("floor_")
+        env["BENCH_FLOOR"] = "django" if floor.key == "floor_django" else "backend"
         started[floor.key] = Gunicorn("bench.floor", env, workdir / f"{floor.key}.log")
     for server in started.values():
         processes.add(server).start()
@@ -140,12 +143,13 @@ def start_ceiling(args, processes: Processes, workdir: Path) -> dict[str, Gunico
 
 
 def measure_ceiling(args, ceilings: dict[str, Gunicorn], size: int | None, results: Results):
+    paths = {CEILING.key: "/", "floor_redis": "/floor-redis"}
     for endpoint in [CEILING, *FLOORS]:
         server = ceilings.get(endpoint.key)
         if server is not None:
-            path = "/" if endpoint is CEILING else "/floor"
             watch = {endpoint.site: server.pid}
-            results.runs.append(load(args, endpoint, size, server.url + path, watch=watch))
+            url = server.url + paths.get(endpoint.key, "/floor")
+            results.runs.append(load(args, endpoint, size, url, watch=watch))
 
 
 def seed_board(size: int, env: dict[str, str], redis: RedisServer, results: Results) -> Seed:
