@@ -28,7 +28,7 @@ from bench import report, wrk
 from bench.measure import CEILING, ENDPOINTS, FLOORS, Endpoint, get_json, load, say
 from bench.report import Results, Run, Seed
 from bench.servers import ROOT, Gunicorn, Processes, RedisServer, manage
-from bench.sites import backend_env, checked, frontend_available, frontend_env, seed_available
+from bench.sites import backend_env, checked, frontend_env
 
 BOARD = "global"  # /getdata reads the global board
 FULL_SIZES = [1_000, 100_000, 1_000_000]
@@ -197,7 +197,6 @@ def measure_size(
     results: Results,
     *,
     ceiling: dict[str, Gunicorn],
-    has_frontend: bool,
     profile: bool,
 ) -> None:
     here = workdir / f"players-{size}"
@@ -210,13 +209,11 @@ def measure_size(
 
     backend = processes.add(Gunicorn("backend_site.wsgi", env, here / "backend.log"))
     backend.start()
-    frontend = None
-    if has_frontend:
-        fenv = frontend_env(backend.url, workdir / "frontend-static")
-        if not (workdir / "frontend-static").exists():
-            checked(manage("collectstatic", "--no-input", env=fenv), "frontend collectstatic")
-        frontend = processes.add(Gunicorn("frontend_site.wsgi", fenv, here / "frontend.log"))
-        frontend.start()
+    fenv = frontend_env(backend.url, workdir / "frontend-static")
+    if not (workdir / "frontend-static").exists():
+        checked(manage("collectstatic", "--no-input", env=fenv), "frontend collectstatic")
+    frontend = processes.add(Gunicorn("frontend_site.wsgi", fenv, here / "frontend.log"))
+    frontend.start()
 
     board = board_facts(size, backend, redis, here)
     say(f"board {BOARD}: {board.size:,} players; mid-board player {board.mid_player}")
@@ -228,12 +225,10 @@ def measure_size(
         "entries_deep": f"{api}/entries?offset={board.size // 2}&limit=10",
         "standing": f"{api}/players/{board.mid_player}?around=5" if board.mid_player else None,
         "scores_post": f"{api}/scores" if board.ids_file else None,
-        "frontend_page": f"{frontend.url}/" if frontend else None,
-        "frontend_data": f"{frontend.url}/data.json" if frontend else None,
+        "frontend_page": f"{frontend.url}/",
+        "frontend_data": f"{frontend.url}/data.json",
     }
-    watch = {"redis": redis.process.pid, "backend": backend.pid}
-    if frontend is not None:
-        watch["frontend"] = frontend.pid
+    watch = {"redis": redis.process.pid, "backend": backend.pid, "frontend": frontend.pid}
     servers = {"backend": backend, "frontend": frontend}
     profiler = _profiler(args, servers, here, results) if profile else None
     for endpoint in ENDPOINTS:
@@ -241,7 +236,7 @@ def measure_size(
             continue
         url = urls[endpoint.key]
         if url is None:
-            reason = "frontend_site not there yet" if endpoint.site == "frontend" else "no players"
+            reason = "no players"
             results.runs.append(
                 Run(endpoint.key, endpoint.label, endpoint.read, size, skipped=reason)
             )
@@ -318,16 +313,8 @@ def main(argv: list[str] | None = None) -> int:
             from bench import profile
 
             profile.ensure_py_spy()
-        has_seed = seed_available()
-        has_frontend = frontend_available()
-        if not has_seed:
-            results.notes.append("manage.py seed --players is not there yet: sizes skipped.")
-        if not has_frontend:
-            results.notes.append("frontend_site is not there yet: frontend rows skipped.")
         ceiling = start_ceiling(args, processes, workdir)
-        if not has_seed:
-            measure_ceiling(args, ceiling, None, results)
-        for size in args.sizes if has_seed else []:
+        for size in args.sizes:
             measure_size(
                 args,
                 size,
@@ -335,7 +322,6 @@ def main(argv: list[str] | None = None) -> int:
                 workdir,
                 results,
                 ceiling=ceiling,
-                has_frontend=has_frontend,
                 profile=args.profile and size == max(args.sizes),
             )
         ok = True

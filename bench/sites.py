@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import importlib.util
 import subprocess
 from pathlib import Path
 
 from bench.measure import TOKEN
-from bench.servers import manage
 
 _COMMON = {
     "DJANGO_DEBUG": "false",
@@ -36,16 +34,6 @@ def frontend_env(backend_url: str, static_root: Path) -> dict[str, str]:
         "DJANGO_STATIC_ROOT": str(static_root),
         "BACKEND_URL": backend_url,
     }
-
-
-def seed_available() -> bool:
-    """True once `manage.py seed --players N` exists."""
-    done = manage("help", "seed", env={"DJANGO_SETTINGS_MODULE": "backend_site.settings"})
-    return done.returncode == 0 and "--players" in done.stdout
-
-
-def frontend_available() -> bool:
-    return importlib.util.find_spec("frontend_site.wsgi") is not None
 
 
 def checked(done: subprocess.CompletedProcess, what: str) -> subprocess.CompletedProcess:

@@ -33,7 +33,7 @@ from bench.measure import TOKEN, get_json, probe, say
 from bench.report import RESULTS_DIR, Target, targets_table
 from bench.run import machine
 from bench.servers import ROOT, Gunicorn, Processes, RedisServer, manage
-from bench.sites import backend_env, checked, seed_available
+from bench.sites import backend_env, checked
 
 BOARD = "global"
 FULL_SIZE = 1_000_000
@@ -508,8 +508,6 @@ def main(argv: list[str] | None = None) -> int:
             if not profile.py_spy():
                 notes.append("--profile: py-spy is not installed (.venv/bin/pip install py-spy)")
                 args.profile = False
-        if not seed_available():
-            raise RuntimeError("manage.py seed --players is not there")
         for engine in args.engines:
             result = EngineRun(engine=engine, size=args.size)
             engines.append(result)

@@ -1,1 +1,2 @@
-"""Pieces both sites share: environment parsing, request logging, JSON errors."""
+"""Pieces both sites share: environment parsing, logging, and the health-check and
+request-log middleware."""

@@ -77,7 +77,7 @@ USE_I18N = False
 USE_TZ = True
 
 STATIC_URL = "/static/"
-# Only the board's own assets: the shared static/ folder also holds the backend's.
+# The board's assets, served under /static/board/ (the backend's admin brings its own).
 STATICFILES_DIRS = [("board", BASE_DIR / "static" / "board")]
 STATIC_ROOT = Path(env_str("DJANGO_STATIC_ROOT") or BASE_DIR / "staticfiles" / "frontend")
 STORAGES = {

@@ -154,7 +154,7 @@ def redis_server(tmp_path_factory):
 
 @pytest.fixture
 def redis_client(redis_server):
-    """The test's Redis, empty, and Django's cache settings pointing at it."""
+    """A client on the test's Redis, emptied first (ranking_redis points Django at it)."""
     client = redis_server.client()
     client.flushall()
     yield client
