@@ -1,4 +1,7 @@
-"""Settings of the private ranking backend. Every production difference is an env variable."""
+"""Settings of the private ranking backend: what differs from common/settings_base.py.
+
+Every production difference is an env variable.
+"""
 
 from pathlib import Path
 
@@ -6,16 +9,11 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from backend_site.redis_config import redis_url
-from common.env import env_bool, env_float, env_list, env_str
-from common.logging import logging_config
+from common.env import env_float, env_list, env_str
+from common.settings_base import *  # noqa: F403
+from common.settings_base import BASE_DIR, secret_key
 
-BASE_DIR = Path(__file__).resolve().parent.parent
-
-DEBUG = env_bool("DJANGO_DEBUG", True)
-# Production must set it; wsgi.py refuses to serve without it (settings still import for
-# build steps such as collectstatic).
-SECRET_KEY = env_str("DJANGO_SECRET_KEY") or ("dev-only-insecure-backend-key" if DEBUG else "")
-ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
+SECRET_KEY = secret_key("backend")
 
 # Access control (backend_site.access): who may reach the API at all.
 BACKEND_SERVICE_TOKENS = env_list("BACKEND_SERVICE_TOKEN")
@@ -127,30 +125,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-LANGUAGE_CODE = "en-us"
-TIME_ZONE = "UTC"
-USE_I18N = True
-USE_TZ = True
+USE_I18N = True  # the admin speaks the user's language
 
-STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles" / "backend"
-STORAGES = {
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
-}
 
-# App Runner terminates TLS and forwards the original scheme.
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", not DEBUG)
-CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
-CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
-SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", not DEBUG)
+CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")  # the admin behind a proxy
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
-SECURE_HSTS_SECONDS = int(env_float("DJANGO_HSTS_SECONDS", 0 if DEBUG else 31536000))
-SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
-SECURE_HSTS_PRELOAD = SECURE_HSTS_SECONDS > 0
-SECURE_CONTENT_TYPE_NOSNIFF = True
-X_FRAME_OPTIONS = "DENY"
 
-LOGGING = logging_config(env_str("LOG_LEVEL", "INFO").upper())
 # A submission is a few dozen bytes; a batch of 1,000 with long unicode names stays under 1 MiB.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
