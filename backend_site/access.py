@@ -16,8 +16,8 @@ from functools import lru_cache
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.http import JsonResponse
 
+from backend_site.rankings.errors import error_response
 from common.env import require_in_production
 
 logger = logging.getLogger("backend_site.access")
@@ -77,10 +77,6 @@ def digest(token: str) -> bytes:
     return hashlib.sha256(token.encode()).digest()
 
 
-def error(status: int, code: str, message: str) -> JsonResponse:
-    return JsonResponse({"error": {"code": code, "message": message}}, status=status)
-
-
 class AccessControlMiddleware:
     """Refuse requests from outside the allowed networks (403) or without the token (401)."""
 
@@ -138,16 +134,17 @@ class AccessControlMiddleware:
                 address or "an unreadable address",
                 request.META.get("REMOTE_ADDR", "?"),
             )
-            return error(403, "forbidden", "This service is private to its network.")
+            return error_response(403, "forbidden", "This service is private to its network.")
         if self.needs_token(request.path) and not self.token_ok(request):
             logger.warning(
                 "refused %s from %s: missing or wrong service token", request.path, address
             )
-            response = error(
-                401, "unauthorized", "A valid service token is required (Authorization: Bearer)."
+            return error_response(
+                401,
+                "unauthorized",
+                "A valid service token is required (Authorization: Bearer).",
+                {"WWW-Authenticate": 'Bearer realm="leaderboard-backend"'},
             )
-            response["WWW-Authenticate"] = 'Bearer realm="leaderboard-backend"'
-            return response
         return self.get_response(request)
 
 
