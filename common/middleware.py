@@ -13,14 +13,15 @@ logger = logging.getLogger("leaderboard.requests")
 
 REQUEST_ID_HEADER = "X-Request-ID"
 _REQUEST_ID_META = "HTTP_X_REQUEST_ID"
-_REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+_REQUEST_ID_RE = re.compile(r"[A-Za-z0-9._-]{1,64}")
 
 
 def request_id_from(request) -> str:
     """Return the caller's request id when it is well formed, else a new one."""
     # META, not request.headers: building that mapping costs more than the rest of this.
     given = request.META.get(_REQUEST_ID_META, "")
-    return given if _REQUEST_ID_RE.match(given) else uuid.uuid4().hex
+    # fullmatch: "$" would let a trailing newline through, into our response header.
+    return given if _REQUEST_ID_RE.fullmatch(given) else uuid.uuid4().hex
 
 
 class HealthCheckMiddleware:

@@ -1,0 +1,73 @@
+"""common.middleware in process: health checks whatever the host, one request line with its id."""
+
+import json
+import logging
+
+import pytest
+from django.http import HttpResponse
+from django.test import RequestFactory
+
+from common.middleware import HealthCheckMiddleware, RequestLogMiddleware, request_id_from
+
+
+@pytest.fixture
+def rf():
+    return RequestFactory()
+
+
+def never(request):
+    raise AssertionError("the health check must answer before the rest of the site")
+
+
+def test_healthz_answers_ok_before_anything_else(rf):
+    response = HealthCheckMiddleware(never)(rf.get("/healthz", HTTP_HOST="checker.internal"))
+    assert (response.status_code, response.content) == (200, b'{"status": "ok"}')
+
+
+def test_readyz_names_what_is_down(rf, settings):
+    settings.READINESS_CHECK = "tests.common.test_middleware.redis_is_down"
+    response = HealthCheckMiddleware(never)(rf.get("/readyz"))
+    assert response.status_code == 503
+    assert json.loads(response.content) == {"status": "unavailable", "failed": ["redis"]}
+
+
+def redis_is_down() -> list[str]:
+    return ["redis"]
+
+
+def test_other_paths_go_through(rf):
+    response = HealthCheckMiddleware(lambda request: HttpResponse("page"))(rf.get("/"))
+    assert response.content == b"page"
+
+
+@pytest.mark.parametrize(
+    ("given", "kept"),
+    [
+        ("trace-me-42", True),
+        ("a.b_c-D", True),
+        ("", False),
+        ("x" * 65, False),
+        ("has space", False),
+        ("new\nline", False),
+        ("trailing-newline\n", False),
+        ("ünïcode", False),
+    ],
+)
+def test_a_request_id_is_kept_only_when_well_formed(rf, given, kept):
+    request = rf.get("/", HTTP_X_REQUEST_ID=given)
+    request_id = request_id_from(request)
+    if kept:
+        assert request_id == given
+    else:
+        assert request_id != given and len(request_id) == 32
+
+
+def test_each_request_is_logged_once_with_its_id_and_answers_with_it(rf, caplog):
+    middleware = RequestLogMiddleware(lambda request: HttpResponse(status=201))
+    with caplog.at_level(logging.INFO, logger="leaderboard.requests"):
+        response = middleware(rf.get("/api/v1/leaderboards?x=1", HTTP_X_REQUEST_ID="rid-7"))
+
+    assert response["X-Request-ID"] == "rid-7"
+    (line,) = [r.getMessage() for r in caplog.records if r.name == "leaderboard.requests"]
+    assert line.startswith("GET /api/v1/leaderboards?x=1 201 ")
+    assert line.endswith("ms rid=rid-7")
