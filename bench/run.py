@@ -14,12 +14,9 @@ import os
 import platform
 import runpy
 import shutil
-import signal
 import subprocess
 import sys
-import tempfile
 import time
-import traceback
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -27,7 +24,7 @@ from pathlib import Path
 from bench import report, wrk
 from bench.measure import CEILING, ENDPOINTS, FLOORS, Endpoint, get_json, load, say
 from bench.report import Results, Run, Seed
-from bench.servers import ROOT, Gunicorn, Processes, RedisServer, manage
+from bench.servers import ROOT, Gunicorn, Processes, RedisServer, Session, manage
 from bench.sites import backend_env, checked, frontend_env
 
 BOARD = "global"  # /getdata reads the global board
@@ -283,13 +280,8 @@ def _profiler(args, servers: dict[str, Gunicorn | None], here: Path, results: Re
 def main(argv: list[str] | None = None) -> int:
     args = _parse_args(argv)
     started = datetime.now().astimezone()
-    processes = Processes()
-
-    def stop_on_signal(signum, frame):
-        raise KeyboardInterrupt(f"signal {signum}")
-
-    signal.signal(signal.SIGTERM, stop_on_signal)
-    workdir = Path(tempfile.mkdtemp(prefix="leaderboard-bench-"))
+    session = Session("leaderboard-bench-", keep=args.keep)
+    workdir = session.workdir
     results = Results(
         config={
             "sizes": args.sizes,
@@ -301,42 +293,30 @@ def main(argv: list[str] | None = None) -> int:
         },
         machine=machine(),
         started_at=started.isoformat(timespec="seconds"),
+        notes=session.notes,
     )
     say(
         f"sizes {args.sizes}, wrk -t{args.threads} -c{args.connections} -d{args.duration}s; "
         f"gunicorn {results.machine['gunicorn']}; work dir {workdir}"
     )
-    ok = False
-    try:
+    with session:
         wrk.ensure_wrk()
         if args.profile:
             from bench import profile
 
             profile.ensure_py_spy()
-        ceiling = start_ceiling(args, processes, workdir)
+        ceiling = start_ceiling(args, session.processes, workdir)
         for size in args.sizes:
             measure_size(
                 args,
                 size,
-                processes,
+                session.processes,
                 workdir,
                 results,
                 ceiling=ceiling,
                 profile=args.profile and size == max(args.sizes),
             )
-        ok = True
-    except KeyboardInterrupt:
-        say("interrupted: stopping everything this run started")
-        results.notes.append("interrupted before the end")
-    except Exception as exc:
-        traceback.print_exc()
-        results.notes.append(f"failed: {type(exc).__name__}: {str(exc)[:300]}")
-    finally:
-        processes.stop_all()
-        if args.keep or not ok:
-            say(f"logs and data kept in {workdir}")
-        else:
-            shutil.rmtree(workdir, ignore_errors=True)
+        session.ok = True
 
     found = report.targets(results)
     path = report.write(results, found, finished_at=datetime.now().astimezone())
@@ -349,7 +329,7 @@ def main(argv: list[str] | None = None) -> int:
     for note in results.notes:
         print(f"note: {note}")
     print(f"\nresults: {path.relative_to(ROOT)} (and bench/results/latest.json)")
-    return 0 if ok else 1
+    return 0 if session.ok else 1
 
 
 if __name__ == "__main__":

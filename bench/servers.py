@@ -8,13 +8,17 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import tempfile
+import traceback
 import urllib.request
 from pathlib import Path
 
 import redis
 
+from bench.measure import say
 from tests.servers import free_port, stop_process_group, wait_until
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -44,6 +48,45 @@ class Processes:
                 server.stop()
             except Exception as exc:  # keep stopping the others
                 print(f"bench: could not stop {server}: {exc}", file=sys.stderr)
+
+
+class Session:
+    """One benchmark run: its work directory and the processes it starts.
+
+    However the run ends (done, an error, Ctrl-C or SIGTERM), leaving the ``with`` block stops
+    every process; the work directory goes too, unless ``keep`` or the run did not set
+    ``ok``. An error or an interruption is noted in ``notes`` and does not propagate, so the
+    caller still writes and prints what was measured.
+    """
+
+    def __init__(self, prefix: str, *, keep: bool):
+        signal.signal(signal.SIGTERM, self._interrupt)
+        self.workdir = Path(tempfile.mkdtemp(prefix=prefix))
+        self.processes = Processes()
+        self.keep = keep
+        self.ok = False
+        self.notes: list[str] = []
+
+    @staticmethod
+    def _interrupt(signum, frame):
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    def __enter__(self) -> Session:
+        return self
+
+    def __exit__(self, kind, error, trace) -> bool:
+        if kind is not None and issubclass(kind, KeyboardInterrupt):
+            say("interrupted: stopping everything this run started")
+            self.notes.append("interrupted before the end")
+        elif kind is not None and issubclass(kind, Exception):
+            traceback.print_exception(kind, error, trace)
+            self.notes.append(f"failed: {kind.__name__}: {str(error)[:300]}")
+        self.processes.stop_all()
+        if self.keep or not self.ok:
+            say(f"logs and data kept in {self.workdir}")
+        else:
+            shutil.rmtree(self.workdir, ignore_errors=True)
+        return kind is not None and issubclass(kind, (Exception, KeyboardInterrupt))
 
 
 class RedisServer:

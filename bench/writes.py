@@ -19,9 +19,7 @@ import math
 import os
 import re
 import shutil
-import signal
 import sys
-import tempfile
 import time
 import traceback
 from dataclasses import asdict, dataclass, field
@@ -32,7 +30,7 @@ from bench import cpu, wrk
 from bench.measure import TOKEN, get_json, probe, say
 from bench.report import RESULTS_DIR, Target, targets_table
 from bench.run import machine
-from bench.servers import ROOT, Gunicorn, Processes, RedisServer, manage
+from bench.servers import ROOT, Gunicorn, Processes, RedisServer, Session, manage
 from bench.sites import backend_env, checked
 
 BOARD = "global"
@@ -61,7 +59,7 @@ LOADS = [
     Load("read", "GET entries top 10 (baseline)", 0),
     Load("single", "POST one score", 1, "post_scores.lua"),
     Load("batch", f"POST batch of {BATCH_ITEMS} scores", BATCH_ITEMS, "post_batch.lua"),
-    Load("idempotent", "POST one score + Idempotency-Key", 1, "post_scores_idempotent.lua"),
+    Load("idempotent", "POST one score + Idempotency-Key", 1, "post_scores.lua"),
 ]
 
 
@@ -267,7 +265,8 @@ def _target(load: Load, base: str, ids_file: Path | None) -> tuple[str, list[str
         body = json.dumps({"scores": [item]}).encode()
         return f"{base}/api/v1/scores/batch", [str(ids_file), str(BATCH_ITEMS), BOARD], body
     body = json.dumps({"player_id": first, "score": 1}).encode()
-    return f"{base}/api/v1/leaderboards/{BOARD}/scores", [str(ids_file)], body
+    script_args = [str(ids_file)] + (["idempotent"] if load.key == "idempotent" else [])
+    return f"{base}/api/v1/leaderboards/{BOARD}/scores", script_args, body
 
 
 def _wrk_options(args, load: Load, script_args: list[str]) -> dict:
@@ -472,13 +471,8 @@ def write(engines, found, config, machine_facts, notes, *, started_at: datetime)
 def main(argv: list[str] | None = None) -> int:
     args = _parse_args(argv)
     started = datetime.now().astimezone()
-    processes = Processes()
-
-    def stop_on_signal(signum, frame):
-        raise KeyboardInterrupt(f"signal {signum}")
-
-    signal.signal(signal.SIGTERM, stop_on_signal)
-    workdir = Path(tempfile.mkdtemp(prefix="leaderboard-writes-"))
+    session = Session("leaderboard-writes-", keep=args.keep)
+    workdir = session.workdir
     workdir.chmod(0o711)  # PostgreSQL runs as the postgres user, who must reach its folder
     config = {
         "size": args.size,
@@ -498,9 +492,8 @@ def main(argv: list[str] | None = None) -> int:
         f"work dir {workdir}"
     )
     engines: list[EngineRun] = []
-    notes: list[str] = []
-    ok = False
-    try:
+    notes = session.notes
+    with session:
         wrk.ensure_wrk()
         if args.profile:
             from bench import profile
@@ -514,27 +507,15 @@ def main(argv: list[str] | None = None) -> int:
             here = workdir / engine
             here.mkdir()
             try:
-                measure_engine(args, result, processes, here)
+                measure_engine(args, result, session.processes, here)
             except Exception as exc:
                 traceback.print_exc()
                 result.failed = f"{type(exc).__name__}: {str(exc)[:1000]}"
             finally:
-                processes.stop_all()
+                session.processes.stop_all()
             if not (args.keep or result.failed):
                 shutil.rmtree(here, ignore_errors=True)
-        ok = not any(result.failed for result in engines)
-    except KeyboardInterrupt:
-        say("interrupted: stopping everything this run started")
-        notes.append("interrupted before the end")
-    except Exception as exc:
-        traceback.print_exc()
-        notes.append(f"failed: {type(exc).__name__}: {str(exc)[:300]}")
-    finally:
-        processes.stop_all()
-        if args.keep or not ok:
-            say(f"logs and data kept in {workdir}")
-        else:
-            shutil.rmtree(workdir, ignore_errors=True)
+        session.ok = not any(result.failed for result in engines)
 
     found = targets(engines)
     path = write(engines, found, config, machine_facts, notes, started_at=started)
@@ -550,7 +531,7 @@ def main(argv: list[str] | None = None) -> int:
     for note in notes:
         print(f"note: {note}")
     print(f"\nresults: {path.relative_to(ROOT)}")
-    return 0 if ok else 1
+    return 0 if session.ok else 1
 
 
 if __name__ == "__main__":

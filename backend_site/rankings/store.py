@@ -232,20 +232,21 @@ local function names_key(prefix, id)
 end
 """
 
-# The board's order when it is loaded in this layout, else nil (KEYS[1] is the meta).
+# The board's order (and the sign its scores are stored with) when it is loaded in this
+# layout; else the script returns false (KEYS[1] is the meta).
 _LOADED_ORDER = f"""
 local meta = redis.call('HMGET', KEYS[1], 'order', 'layout')
 if meta[2] ~= '{LAYOUT}' then return false end
 local order = meta[1]
+local sign = order == 'desc' and -1 or 1  -- 'desc' boards store scores negated
 """
 
 # Appends {player_id, name, score, rank} for each row of a ZRANGE WITHSCORES reply `rows`
 # to `result` and returns it: names from the hashes under KEYS[3]; the score as the caller
-# knows it (`order` 'desc' boards store it negated); competition ranks (1, 1, 3 ...) from
+# knows it (times `sign`); competition ranks (1, 1, 3 ...) from
 # `position`, the 0-based position of the first row, and `better`, how many players have a
 # strictly better score than it. Doing this here keeps the reply flat and ready to serve.
 _APPEND_ROWS = f"""
-local sign = order == 'desc' and -1 or 1
 local rank = better + 1
 local previous = rows[2]
 for i = 1, #rows, 2 do
@@ -297,7 +298,7 @@ local position = math.max(0, index - around)
 local stop = math.min(total - 1, position + 2 * around)
 position = math.max(0, stop - 2 * around)
 local result = {{total, string.sub(own, {RECORD_HEAD + 1}),
-  (order == 'desc' and -1 or 1) * tonumber(score),
+  sign * tonumber(score),
   redis.call('ZCOUNT', KEYS[2], '-inf', '(' .. score) + 1,
   redis.call('ZCOUNT', KEYS[2], '(' .. score, '+inf')}}
 local rows = redis.call('ZRANGE', KEYS[2], string.format('%d', position),

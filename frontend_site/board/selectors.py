@@ -105,33 +105,34 @@ def _cached(key: str, fetch: Callable[[], T]) -> Snapshot[T]:
             return found
         try:
             value = fetch()
-            snapshot = Snapshot(
-                value=value,
-                fetched_at=timezone.now(),
-                fresh_until=time.monotonic() + settings.FRONTEND_CACHE_SECONDS,
-            )
         except BackendNotFound:
-            _remember(key, _NOT_FOUND)
+            _remember(key, _NOT_FOUND, _fresh_until())
             cache.delete(f"good:{key}")
             raise
         except BackendUnavailable:
-            _remember(key, _UNAVAILABLE)
+            _remember(key, _UNAVAILABLE, _fresh_until())
             return _last_good_or_raise(key)
-        _remember(key, snapshot, until=snapshot.fresh_until)
+        snapshot = Snapshot(value=value, fetched_at=timezone.now(), fresh_until=_fresh_until())
+        _remember(key, snapshot, snapshot.fresh_until)
         cache.set(f"good:{key}", snapshot, settings.FRONTEND_STALE_SECONDS)
         return snapshot
     finally:
         lock.release()
 
 
-def _remember(key: str, found: object, *, until: float = 0.0) -> None:
+def _fresh_until() -> float:
+    return time.monotonic() + settings.FRONTEND_CACHE_SECONDS
+
+
+def _remember(key: str, found: object, until: float) -> None:
+    """Keep ``found`` (a Snapshot, _NOT_FOUND or _UNAVAILABLE) for ``key`` until ``until``."""
     if len(_FRESH) >= FRESH_MAX:
         now = time.monotonic()
         for stale_key in [k for k, (expires, _) in list(_FRESH.items()) if expires <= now]:
             _FRESH.pop(stale_key, None)
         if len(_FRESH) >= FRESH_MAX:
             _FRESH.clear()
-    _FRESH[key] = (until or time.monotonic() + settings.FRONTEND_CACHE_SECONDS, found)
+    _FRESH[key] = (until, found)
 
 
 def _fresh(key: str) -> Snapshot | None:
