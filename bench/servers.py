@@ -19,7 +19,7 @@ from pathlib import Path
 import redis
 
 from bench.measure import say
-from tests.servers import free_port, stop_process_group, wait_until
+from common.local_servers import free_port, stop_process_group, wait_until
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable

@@ -194,7 +194,7 @@ def _database(engine: str, here: Path, processes: Processes) -> tuple[str, int |
     """The engine's DATABASE_URL, and the database server's pid (if it has one)."""
     if engine == "sqlite":
         return f"sqlite:///{here / 'backend.sqlite3'}", None
-    from tests.servers import PostgresServer  # needs psycopg and a PostgreSQL install
+    from common.local_servers import PostgresServer
 
     server = processes.add(PostgresServer(here / "postgres", durable=True))
     server.start()

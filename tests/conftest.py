@@ -21,9 +21,13 @@ from django.conf import settings
 from django.db import connections
 from django_redis.pool import ConnectionFactory
 
-from tests.servers import PostgresServer, RedisServer, Site
+from common import local_servers
+from common.local_servers import GunicornSite, PostgresServer, RedisServer
 
 SERVICE_TOKEN = "test-service-token"
+# Logical databases of the session's redis-server: one for each test in process at a time, and
+# one for each served backend for as long as it runs.
+REDIS_DATABASES = 64
 TEST_DATABASE = os.environ.get("TEST_DATABASE", "sqlite")
 # A test touches the database when it needs one of these, itself or through another fixture
 # (every served backend gets its database from make_database_url), or is marked django_db.
@@ -143,31 +147,70 @@ def _plain_static_storage(settings):
     }
 
 
+class RedisDatabases:
+    """Hands out the session redis-server's logical databases, each to one user at a time, so
+    that no test flushes data a served site is using."""
+
+    def __init__(self, server: RedisServer):
+        self.server = server
+        self.free = list(range(server.databases))
+
+    def take(self) -> int:
+        """A database nobody else is using; give_back() it when done, if ever."""
+        if not self.free:
+            raise RuntimeError(f"all {self.server.databases} Redis databases are in use")
+        return self.free.pop(0)
+
+    def take_url(self) -> str:
+        """The URL of a database taken for good (a served site's, for the session)."""
+        return self.server.database_url(self.take())
+
+    def give_back(self, number: int) -> None:
+        """Empty the database and let the next test have it."""
+        client = self.server.client(number)
+        client.flushdb()
+        client.close()
+        self.free.insert(0, number)
+
+
 @pytest.fixture(scope="session")
 def redis_server(tmp_path_factory):
     """A redis-server of our own on a free loopback port (never the machine's 6379)."""
-    server = RedisServer(tmp_path_factory.mktemp("redis"))
+    server = RedisServer(tmp_path_factory.mktemp("redis"), databases=REDIS_DATABASES)
     server.start()
     yield server
     server.stop()
 
 
+@pytest.fixture(scope="session")
+def redis_databases(redis_server) -> RedisDatabases:
+    """The one allocator of the session redis-server's databases."""
+    return RedisDatabases(redis_server)
+
+
 @pytest.fixture
-def redis_client(redis_server):
-    """A client on the test's Redis, emptied first (ranking_redis points Django at it)."""
-    client = redis_server.client()
-    client.flushall()
+def redis_database(redis_databases) -> Iterator[int]:
+    """The number of the test's own, empty Redis database."""
+    number = redis_databases.take()
+    yield number
+    redis_databases.give_back(number)
+
+
+@pytest.fixture
+def redis_client(redis_server, redis_database):
+    """A client on the test's own Redis database (ranking_redis points Django at it)."""
+    client = redis_server.client(redis_database)
     yield client
     client.close()
 
 
 @pytest.fixture
-def ranking_redis(redis_server, redis_client, settings):
-    """Point the backend's django-redis connection at the test's Redis."""
+def ranking_redis(redis_server, redis_database, redis_client, settings):
+    """Point the backend's django-redis connection at the test's Redis database."""
     settings.CACHES = {
         "default": {
             **settings.CACHES["default"],
-            "LOCATION": redis_server.url,
+            "LOCATION": redis_server.database_url(redis_database),
         }
     }
     yield redis_client
@@ -175,34 +218,50 @@ def ranking_redis(redis_server, redis_client, settings):
         pool.disconnect()
 
 
-# Production mode for a test server of either site, but on loopback and plain HTTP.
-PRODUCTION_ON_LOOPBACK = {
-    "DJANGO_DEBUG": "false",
-    "DJANGO_SECURE_SSL_REDIRECT": "false",
-    "DJANGO_SECURE_COOKIES": "false",
-    "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
-}
-
-
 def backend_env(redis_url: str, database_url: str, **extra: str) -> dict[str, str]:
-    """Environment of a backend server in production mode, on loopback and plain HTTP."""
-    return {
-        **PRODUCTION_ON_LOOPBACK,
-        "DJANGO_SETTINGS_MODULE": "backend_site.settings",
-        "DJANGO_SECRET_KEY": "test-secret-key-for-the-backend-only-in-tests",
-        "DATABASE_URL": database_url,
-        "REDIS_URL": redis_url,
-        "BACKEND_SERVICE_TOKEN": SERVICE_TOKEN,
-        **extra,
-    }
+    """Environment of a test backend in production mode, on loopback and plain HTTP."""
+    return local_servers.backend_env(
+        redis_url,
+        database_url,
+        secret_key="test-secret-key-for-the-backend-only-in-tests",
+        service_token=SERVICE_TOKEN,
+        **{"WEB_CONCURRENCY": "2", **extra},
+    )
+
+
+class Sites:
+    """The sites one fixture starts, each with a folder of its own; stop_all() ends them."""
+
+    def __init__(self, tmp_path_factory, name: str):
+        self.tmp_path_factory = tmp_path_factory
+        self.name = name
+        self.started: list[GunicornSite] = []
+
+    def workdir(self) -> Path:
+        return self.tmp_path_factory.mktemp(self.name)
+
+    def start(
+        self, wsgi: str, env: dict[str, str], *, workdir: Path | None = None, migrate=False
+    ) -> GunicornSite:
+        site = GunicornSite(wsgi, env, (workdir or self.workdir()) / "gunicorn.log")
+        if migrate:
+            site.migrate()
+        self.started.append(site)
+        site.start()
+        return site
+
+    def stop_all(self) -> None:
+        for site in self.started:
+            site.stop()
 
 
 @pytest.fixture(scope="session")
-def backend_server(redis_server, make_database_url, tmp_path_factory):
-    """The backend under gunicorn, migrated, on a database of its own and our Redis."""
+def backend_server(redis_databases, make_database_url, tmp_path_factory):
+    """The backend under gunicorn, migrated, on a database of its own and a Redis database of
+    its own."""
     workdir = tmp_path_factory.mktemp("backend")
-    env = backend_env(redis_server.url, make_database_url(workdir))
-    site = Site("backend_site.wsgi", env, workdir / "gunicorn.log")
+    env = backend_env(redis_databases.take_url(), make_database_url(workdir))
+    site = GunicornSite("backend_site.wsgi", env, workdir / "gunicorn.log")
     site.migrate()
     collected = site.manage("collectstatic", "--no-input", "-v", "0")
     assert collected.returncode == 0, collected.stderr

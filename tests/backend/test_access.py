@@ -12,8 +12,9 @@ import subprocess
 import pytest
 import requests
 
-from tests.conftest import SERVICE_TOKEN, backend_env
-from tests.servers import PYTHON, ROOT, Site, Sites
+from common import local_servers
+from common.local_servers import PYTHON, ROOT, GunicornSite
+from tests.conftest import SERVICE_TOKEN, Sites, backend_env
 
 OUTSIDE_LOOPBACK = "10.0.0.0/8"
 AUTH = {"Authorization": f"Bearer {SERVICE_TOKEN}"}
@@ -25,17 +26,18 @@ def migrated_database(make_database_url, tmp_path_factory) -> str:
     workdir = tmp_path_factory.mktemp("access-db")
     database_url = make_database_url(workdir)
     env = backend_env("redis://127.0.0.1:1/0", database_url)
-    Site("backend_site.wsgi", env, workdir / "migrate.log").migrate()
+    GunicornSite("backend_site.wsgi", env, workdir / "migrate.log").migrate()
     return database_url
 
 
 @pytest.fixture(scope="module")
-def start_backend(redis_server, migrated_database, tmp_path_factory):
+def start_backend(redis_databases, migrated_database, tmp_path_factory):
     """Start a backend with extra environment; all are stopped when the module ends."""
     sites = Sites(tmp_path_factory, "access-site")
+    redis_url = redis_databases.take_url()  # the module's backends only read it
 
-    def start(**extra: str) -> Site:
-        env = backend_env(redis_server.url, migrated_database, WEB_CONCURRENCY="1", **extra)
+    def start(**extra: str) -> GunicornSite:
+        env = backend_env(redis_url, migrated_database, WEB_CONCURRENCY="1", **extra)
         return sites.start("backend_site.wsgi", env)
 
     yield start
@@ -43,13 +45,13 @@ def start_backend(redis_server, migrated_database, tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def outsider_view(start_backend) -> Site:
+def outsider_view(start_backend) -> GunicornSite:
     """A backend whose allowlist leaves out loopback, so the tests are strangers to it."""
     return start_backend(BACKEND_ALLOWED_NETWORKS=OUTSIDE_LOOPBACK)
 
 
 @pytest.fixture(scope="module")
-def behind_proxy(start_backend) -> Site:
+def behind_proxy(start_backend) -> GunicornSite:
     """A backend that believes X-Forwarded-For from loopback, as from a proxy in front of it."""
     return start_backend(
         BACKEND_ALLOWED_NETWORKS=OUTSIDE_LOOPBACK, BACKEND_TRUSTED_PROXIES="127.0.0.1/32"
@@ -57,7 +59,7 @@ def behind_proxy(start_backend) -> Site:
 
 
 @pytest.fixture(scope="module")
-def rotating(start_backend) -> Site:
+def rotating(start_backend) -> GunicornSite:
     """A backend in the middle of a token rotation: the old and the new token both work."""
     return start_backend(BACKEND_SERVICE_TOKEN="old-token-being-retired, new-token-taking-over")
 
@@ -73,7 +75,7 @@ def failed_start(make_database_url, tmp_path):
 
     def start(**extra: str) -> subprocess.CompletedProcess:
         env = backend_env("redis://127.0.0.1:1/0", make_database_url(tmp_path), **extra)
-        site = Site("backend_site.wsgi", env, tmp_path / "gunicorn.log")
+        site = GunicornSite("backend_site.wsgi", env, tmp_path / "gunicorn.log")
         return subprocess.run(
             [PYTHON, "-m", "gunicorn", "backend_site.wsgi"],
             cwd=ROOT,
@@ -295,28 +297,24 @@ def test_the_backend_refuses_to_start_with_an_allowlist_it_cannot_read(failed_st
 
 
 def frontend_env(backend_url: str, token: str, workdir) -> dict[str, str]:
-    return {
-        "DJANGO_SETTINGS_MODULE": "frontend_site.settings",
-        "DJANGO_DEBUG": "false",
-        "DJANGO_SECRET_KEY": "test-secret-key-for-the-frontend-in-the-access-tests",
-        "DJANGO_SECURE_SSL_REDIRECT": "false",
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
-        "DJANGO_STATIC_ROOT": str(workdir / "static"),
-        "BACKEND_URL": backend_url,
-        "BACKEND_SERVICE_TOKEN": token,
-        "WEB_CONCURRENCY": "1",
-    }
+    return local_servers.frontend_env(
+        backend_url,
+        workdir / "static",
+        secret_key="test-secret-key-for-the-frontend-in-the-access-tests",
+        service_token=token,
+        WEB_CONCURRENCY="1",
+    )
 
 
 @pytest.fixture
 def start_frontend(tmp_path):
-    started: list[Site] = []
+    started: list[GunicornSite] = []
 
-    def start(backend_url: str, token: str) -> Site:
+    def start(backend_url: str, token: str) -> GunicornSite:
         workdir = tmp_path / f"frontend-{len(started)}"
         workdir.mkdir()
         env = frontend_env(backend_url, token, workdir)
-        site = Site("frontend_site.wsgi", env, workdir / "gunicorn.log")
+        site = GunicornSite("frontend_site.wsgi", env, workdir / "gunicorn.log")
         started.append(site)
         site.start()
         return site
@@ -327,10 +325,10 @@ def start_frontend(tmp_path):
 
 
 def test_the_frontend_with_the_token_shows_the_board_and_without_it_gets_nothing(
-    redis_server, start_backend, start_frontend
+    redis_databases, start_backend, start_frontend
 ):
     # A Redis database of its own, so the shared backend's board is left as other tests expect.
-    backend = start_backend(REDIS_URL=f"redis://127.0.0.1:{redis_server.port}/15")
+    backend = start_backend(REDIS_URL=redis_databases.take_url())
     requests.post(
         f"{backend.url}/api/v1/leaderboards/global/scores",
         json={"player_id": "access-e2e", "score": 10**15, "name": "Seen Through The Frontend"},

@@ -17,7 +17,7 @@ def standings():
 def test_rebuild_rankings_restores_a_flushed_board_exactly(ranking_redis, capsys):
     call_command("seed", "--players", "200", "--random-seed", "9")
     before = standings()
-    ranking_redis.flushall()
+    ranking_redis.flushdb()
 
     call_command("rebuild_rankings", "--board", "global")
 

@@ -14,8 +14,8 @@ from django.test import Client
 from django_redis.pool import ConnectionFactory
 
 from backend_site.rankings.models import Score
+from common.local_servers import GunicornSite, RedisServer
 from tests.conftest import SERVICE_TOKEN, backend_env
-from tests.servers import RedisServer, Site
 
 PROMPT_SECONDS = 3.0
 SCORES = "/api/v1/leaderboards/global/scores"
@@ -116,10 +116,10 @@ def test_a_redis_that_stops_answering_gives_503s_within_the_socket_timeout(outag
 
 
 @pytest.fixture
-def outage_site(own_redis, make_database_url, tmp_path) -> Iterator[Site]:
+def outage_site(own_redis, make_database_url, tmp_path) -> Iterator[GunicornSite]:
     """The backend under gunicorn, as deployed, on ``own_redis`` and its own database."""
     env = backend_env(own_redis.url, make_database_url(tmp_path))
-    site = Site("backend_site.wsgi", env, tmp_path / "gunicorn.log")
+    site = GunicornSite("backend_site.wsgi", env, tmp_path / "gunicorn.log")
     migrated = site.manage("migrate", "--no-input")
     assert migrated.returncode == 0, migrated.stderr
     site.start()

@@ -5,8 +5,8 @@ import requests
 from django.core.exceptions import ImproperlyConfigured
 
 from backend_site.redis_config import redis_url
-from tests.conftest import SERVICE_TOKEN, backend_env
-from tests.servers import RedisServer, Sites
+from common.local_servers import RedisServer
+from tests.conftest import SERVICE_TOKEN, Sites, backend_env
 
 
 @pytest.mark.parametrize(

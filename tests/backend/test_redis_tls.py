@@ -6,14 +6,12 @@ makes; the real backend under gunicorn talks to it with REDIS_TLS_CA_FILE.
 
 from __future__ import annotations
 
-import subprocess
-
 import pytest
 import requests
 import trustme
 
-from tests.conftest import SERVICE_TOKEN, backend_env
-from tests.servers import PYTHON, ROOT, RedisServer, Site, Sites
+from common.local_servers import GunicornSite, RedisServer
+from tests.conftest import SERVICE_TOKEN, Sites, backend_env
 
 AUTH = {"Authorization": f"Bearer {SERVICE_TOKEN}"}
 
@@ -44,7 +42,7 @@ def start_backend(make_database_url, tmp_path_factory):
     """Start backends (migrated, each on a database of its own); stop them all at the end."""
     sites = Sites(tmp_path_factory, "tls-backend")
 
-    def start(redis_url: str, **extra: str) -> Site:
+    def start(redis_url: str, **extra: str) -> GunicornSite:
         workdir = sites.workdir()
         env = backend_env(redis_url, make_database_url(workdir), WEB_CONCURRENCY="1", **extra)
         return sites.start("backend_site.wsgi", env, workdir=workdir, migrate=True)
@@ -104,16 +102,9 @@ def test_a_ca_file_with_a_plain_redis_url_stops_the_start_with_a_message(
         make_database_url(tmp_path),
         REDIS_TLS_CA_FILE=tls_files["ca"],
     )
-    site = Site("backend_site.wsgi", env, tmp_path / "gunicorn.log")
+    site = GunicornSite("backend_site.wsgi", env, tmp_path / "gunicorn.log")
 
-    result = subprocess.run(
-        [PYTHON, "manage.py", "check"],
-        cwd=ROOT,
-        env=site.env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = site.manage("check", timeout=60)
 
     assert result.returncode != 0
     assert "REDIS_TLS_CA_FILE is set, so REDIS_URL must be a rediss://" in result.stderr

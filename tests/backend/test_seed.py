@@ -9,7 +9,7 @@ from django.core.management import CommandError, call_command
 
 from backend_site.rankings import selectors, store
 from backend_site.rankings.models import Leaderboard, Player, Score
-from tests.servers import ROOT
+from common.local_servers import ROOT
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -98,7 +98,7 @@ actions = st.lists(
     page=st.tuples(st.integers(0, 8), st.integers(1, 5)),
 )
 def test_every_read_agrees_with_the_reference_ranking(ranking_redis, specs, steps, around, page):
-    ranking_redis.flushall()
+    ranking_redis.flushdb()
     Score.objects.all().delete()
     Player.objects.all().delete()
     Leaderboard.objects.exclude(slug="global").delete()
@@ -107,7 +107,7 @@ def test_every_read_agrees_with_the_reference_ranking(ranking_redis, specs, step
 
     for step, action in enumerate(steps):
         if action == "flush":  # Redis restarted: the next read or write rebuilds the board
-            ranking_redis.flushall()
+            ranking_redis.flushdb()
             continue
         board_index, player, score = action
         board_index %= len(boards)
@@ -183,7 +183,7 @@ def test_the_overview_lists_every_board_after_a_flush_and_a_read_of_one_board(
     board = make_board("speed", order="asc")
     make_scores(board, {"a": 3, "b": 4})
     make_score(global_board, "a", 10)
-    ranking_redis.flushall()
+    ranking_redis.flushdb()
     selectors.board_top(slug="speed", offset=0, limit=10)
     overview = [(b.slug, b.players) for b in selectors.leaderboards_overview()]
     assert overview == [("global", 1), ("speed", 2)]

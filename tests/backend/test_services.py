@@ -134,7 +134,7 @@ def test_a_deleted_board_is_gone_from_redis(ranking_redis):
 def test_a_flushed_board_is_rebuilt_from_the_database_on_the_next_read(ranking_redis, global_board):
     make_scores(global_board, {"a": 100, "b": 100, "c": 90})
     before = board_order(global_board)
-    ranking_redis.flushall()
+    ranking_redis.flushdb()
     assert board_order(global_board) == before == [(1, "a", 100), (1, "b", 100), (3, "c", 90)]
     standing = selectors.player_standing(slug="global", player_id="b", around=1)
     assert (standing.rank, standing.name) == (1, "Player b")
@@ -144,7 +144,7 @@ def test_a_flushed_board_is_rebuilt_from_the_database_on_the_next_write(
     ranking_redis, global_board
 ):
     make_scores(global_board, {"a": 100, "b": 90})
-    ranking_redis.flushall()
+    ranking_redis.flushdb()
     result = make_score(global_board, "c", 95)
     assert result.rank == 2
     assert board_order(global_board) == [(1, "a", 100), (2, "c", 95), (3, "b", 90)]
@@ -154,7 +154,7 @@ def test_a_reader_waits_for_a_rebuild_another_worker_holds_then_gives_up(
     ranking_redis, global_board, monkeypatch
 ):
     make_score(global_board, "a", 1)
-    ranking_redis.flushall()
+    ranking_redis.flushdb()
     token = store.rebuild_lock(slug="global", seconds=30)
     monkeypatch.setattr(rebuild, "REBUILD_WAIT_SECONDS", 0.3)
     with pytest.raises(Unavailable):

@@ -7,7 +7,7 @@ import os
 import re
 from pathlib import Path
 
-from tests.servers import ROOT
+from common.local_servers import ROOT
 
 DEPLOY = ROOT / "deploy"
 GUIDE = ROOT / "docs" / "deploy-app-runner.md"

@@ -3,22 +3,15 @@
 from __future__ import annotations
 
 import subprocess
+from functools import partial
 
 import pytest
 
+from common import local_servers
 from tests.deploy.definitions import SITES, clean_env, runtime_env
-from tests.servers import PYTHON, ROOT
 
-
-def manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [PYTHON, "manage.py", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+# The environment App Runner would give, all of it and nothing of ours.
+manage = partial(local_servers.manage, inherit=False, timeout=120)
 
 
 def check_deploy(site: str, **env: str) -> subprocess.CompletedProcess:

@@ -18,6 +18,7 @@ import sys
 import pytest
 import requests
 
+from common.local_servers import ROOT, free_port, stop_process_group, wait_until
 from tests.deploy.definitions import (
     GUIDE,
     SITES,
@@ -30,13 +31,10 @@ from tests.deploy.definitions import (
     placeholders,
     runtime_env,
 )
-from tests.servers import ROOT, free_port, stop_process_group, wait_until
 
 APP_RUNNER_HOST = "abcdefghij.us-east-1.awsapprunner.com"
 # A page each site serves without a token (the backend's API would answer 401 first).
 PAGE = {"backend": "/admin/login/", "frontend": "/"}
-# The Redis database of the deployed backend (0 is the shared test backend's).
-DEPLOY_REDIS_DATABASE = 14
 
 
 # --- the definitions themselves -----------------------------------------------------------
@@ -204,14 +202,14 @@ class Deployment:
 
 
 @pytest.fixture(scope="module")
-def deployed(fresh_python, redis_server, make_database_url, tmp_path_factory):
+def deployed(fresh_python, redis_databases, make_database_url, tmp_path_factory):
     """Build and start each site once per module; stop everything at the end."""
     deployments: dict[str, Deployment] = {}
 
     def deploy(site: str) -> Deployment:
         if site not in deployments:
             workdir = tmp_path_factory.mktemp(f"deploy-{site}")
-            redis_url = f"redis://127.0.0.1:{redis_server.port}/{DEPLOY_REDIS_DATABASE}"
+            redis_url = redis_databases.take_url()
             database_url = make_database_url(workdir)
             deployment = Deployment(site, workdir, fresh_python, redis_url, database_url)
             deployments[site] = deployment

@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import itertools
 import socket
-import subprocess
 import threading
 import uuid
 from pathlib import Path
@@ -13,46 +12,41 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.conftest import PRODUCTION_ON_LOOPBACK, SERVICE_TOKEN, backend_env
-from tests.servers import PYTHON, ROOT, Site, Sites, wait_until
+from common import local_servers
+from common.local_servers import GunicornSite, manage, wait_until
+from tests.conftest import SERVICE_TOKEN, Sites, backend_env
 
 # Every call to top_scores() hands out scores above all earlier ones, so each test's
 # players are on the first page of the shared global board whatever ran before.
 _SCORE_LADDER = itertools.count(10**12, 10**6)
-# Redis databases for the fault tests' own backends (0 is the shared backend's).
-_REDIS_DATABASES = itertools.count(1)
 
 
 def frontend_env(backend_url: str, static_root: Path, **extra: str) -> dict[str, str]:
-    """Environment of a frontend server in production mode, on loopback and plain HTTP."""
-    return {
-        **PRODUCTION_ON_LOOPBACK,
-        "DJANGO_SETTINGS_MODULE": "frontend_site.settings",
-        "DJANGO_SECRET_KEY": "test-secret-key-for-the-frontend-only-in-tests",
-        "DJANGO_STATIC_ROOT": str(static_root),
-        "BACKEND_URL": backend_url,
-        "BACKEND_SERVICE_TOKEN": SERVICE_TOKEN,
+    """Environment of a test frontend in production mode, on loopback and plain HTTP."""
+    return local_servers.frontend_env(
+        backend_url,
+        static_root,
+        secret_key="test-secret-key-for-the-frontend-only-in-tests",
+        service_token=SERVICE_TOKEN,
         # One worker: its in-memory cache is the whole site's, so stale copies are certain.
-        "WEB_CONCURRENCY": "1",
-        **extra,
-    }
+        **{"WEB_CONCURRENCY": "1", **extra},
+    )
 
 
 @pytest.fixture(scope="session")
 def static_root(tmp_path_factory) -> Path:
     """The frontend's static files collected as a deploy would (hashed and compressed)."""
     root = tmp_path_factory.mktemp("frontend-static")
-    collected = subprocess.run(
-        [PYTHON, "manage.py", "collectstatic", "--no-input"],
-        cwd=ROOT,
+    collected = manage(
+        "collectstatic",
+        "--no-input",
         env={
             "PATH": "/usr/bin:/bin",
             "DJANGO_SETTINGS_MODULE": "frontend_site.settings",
             "DJANGO_DEBUG": "false",
             "DJANGO_STATIC_ROOT": str(root),
         },
-        capture_output=True,
-        text=True,
+        inherit=False,
         timeout=120,
     )
     assert collected.returncode == 0, collected.stderr
@@ -64,7 +58,7 @@ def make_frontend(static_root, tmp_path_factory):
     """Start frontends pointed at a given backend URL; all are stopped at the end."""
     sites = Sites(tmp_path_factory, "frontend")
 
-    def make(backend_url: str, **extra: str) -> Site:
+    def make(backend_url: str, **extra: str) -> GunicornSite:
         return sites.start("frontend_site.wsgi", frontend_env(backend_url, static_root, **extra))
 
     yield make
@@ -72,31 +66,30 @@ def make_frontend(static_root, tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def frontend_server(backend_server, make_frontend) -> Site:
+def frontend_server(backend_server, make_frontend) -> GunicornSite:
     """The frontend under gunicorn over the shared backend, with the default cache times."""
     return make_frontend(backend_server.url)
 
 
 @pytest.fixture(scope="session")
-def migrated_database(redis_server, make_database_url, tmp_path_factory) -> str:
+def migrated_database(redis_databases, make_database_url, tmp_path_factory) -> str:
     """An empty, migrated backend database to copy, so each extra backend starts quickly."""
     workdir = tmp_path_factory.mktemp("backend-template")
     database_url = make_database_url(workdir)
-    env = backend_env(redis_server.url, database_url)
-    Site("backend_site.wsgi", env, workdir / "migrate.log").migrate()
+    env = backend_env(redis_databases.take_url(), database_url)
+    GunicornSite("backend_site.wsgi", env, workdir / "migrate.log").migrate()
     return database_url
 
 
 @pytest.fixture(scope="session")
-def make_backend(redis_server, migrated_database, make_database_url, tmp_path_factory):
+def make_backend(redis_databases, migrated_database, make_database_url, tmp_path_factory):
     """Start extra backends that a test may stop: own database, own Redis database."""
     sites = Sites(tmp_path_factory, "backend-extra")
 
-    def make() -> Site:
+    def make() -> GunicornSite:
         workdir = sites.workdir()
         database_url = make_database_url(workdir, copy_of=migrated_database)
-        redis_url = f"redis://127.0.0.1:{redis_server.port}/{next(_REDIS_DATABASES)}"
-        env = backend_env(redis_url, database_url)
+        env = backend_env(redis_databases.take_url(), database_url)
         return sites.start("backend_site.wsgi", env, workdir=workdir)
 
     yield make
@@ -168,7 +161,9 @@ def new_player_id() -> str:
     return f"p-{uuid.uuid4().hex[:12]}"
 
 
-def submit_score(backend: Site, *, player_id: str, score: int, name: str | None = None) -> dict:
+def submit_score(
+    backend: GunicornSite, *, player_id: str, score: int, name: str | None = None
+) -> dict:
     """Post a score to the backend's API with the service token, as the game would."""
     body = {"player_id": player_id, "score": score}
     if name is not None:
@@ -183,7 +178,7 @@ def submit_score(backend: Site, *, player_id: str, score: int, name: str | None 
     return response.json()
 
 
-def seed_players(backend: Site, names: list[str], scores: list[int]) -> list[str]:
+def seed_players(backend: GunicornSite, names: list[str], scores: list[int]) -> list[str]:
     """Give each named player the matching score; return their new player ids."""
     ids = [new_player_id() for _ in names]
     for player_id, name, score in zip(ids, names, scores, strict=True):
@@ -207,11 +202,11 @@ def eventually(check, *, what: str, timeout: float = 20.0):
     return result["value"]
 
 
-def get(site: Site, path: str, **kwargs) -> requests.Response:
+def get(site: GunicornSite, path: str, **kwargs) -> requests.Response:
     return requests.get(f"{site.url}{path}", timeout=10, **kwargs)
 
 
-def response_when(site: Site, path: str, condition, *, what: str) -> requests.Response:
+def response_when(site: GunicornSite, path: str, condition, *, what: str) -> requests.Response:
     """GET ``path`` until ``condition(response)`` holds, then return that response."""
 
     def attempt():

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from common.local_servers import ROOT
 from tests.frontend.conftest import seed_players, submit_score
-from tests.servers import ROOT
 
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]

@@ -7,8 +7,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 import requests
 
+from common.local_servers import free_port
 from tests.frontend.conftest import eventually, get, response_when, seed_players
-from tests.servers import free_port
 
 CONNECT_TIMEOUT = 0.5
 READ_TIMEOUT = 1.0

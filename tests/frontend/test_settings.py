@@ -5,8 +5,8 @@ import subprocess
 
 import pytest
 
+from common.local_servers import PYTHON, ROOT
 from tests.frontend.conftest import get
-from tests.servers import PYTHON, ROOT
 
 BARE_ENV = {"PATH": "/usr/bin:/bin"}
 

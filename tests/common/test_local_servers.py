@@ -1,15 +1,18 @@
-"""The servers the tests run on are the real thing: PostgreSQL on a port of its own, and the
-engine TEST_DATABASE names is the one both in-process tests and served backends use."""
+"""The local servers are the real thing: PostgreSQL on a port of its own, the engine
+TEST_DATABASE names is the one both in-process tests and served backends use, each test has a
+Redis database of its own, and a site that cannot start says why at once."""
 
 from __future__ import annotations
+
+import time
 
 import psycopg
 import pytest
 from django.db import connection
 
-from tests import servers
+from common import local_servers
+from common.local_servers import GunicornSite, PostgresServer, ProcessExited, is_running
 from tests.conftest import TEST_DATABASE, backend_env, running_postgres
-from tests.servers import PostgresServer, Site, is_running
 
 VENDORS = {"sqlite": "sqlite", "postgres": "postgresql"}
 MACHINE_POSTGRES_PORT = 5432
@@ -31,7 +34,7 @@ def test_the_postgres_server_is_postgresql_on_a_loopback_port_of_its_own(postgre
 
 
 def test_without_postgresql_installed_the_server_says_what_to_install(monkeypatch, tmp_path):
-    monkeypatch.setattr(servers, "POSTGRES_INSTALL", str(tmp_path / "nothing-here"))
+    monkeypatch.setattr(local_servers, "POSTGRES_INSTALL", str(tmp_path / "nothing-here"))
 
     with pytest.raises(RuntimeError, match="apt-get install postgresql"):
         PostgresServer(tmp_path).start()
@@ -78,7 +81,7 @@ def test_under_postgres_the_test_database_is_on_our_own_server(db, postgres_serv
 
 def test_a_served_backend_runs_on_the_engine_test_database_names(make_database_url, tmp_path):
     env = backend_env("redis://127.0.0.1:1/0", make_database_url(tmp_path))
-    site = Site("backend_site.wsgi", env, tmp_path / "gunicorn.log")
+    site = GunicornSite("backend_site.wsgi", env, tmp_path / "gunicorn.log")
     code = (
         "from django.db import connection; connection.ensure_connection(); print(connection.vendor)"
     )
@@ -87,3 +90,44 @@ def test_a_served_backend_runs_on_the_engine_test_database_names(make_database_u
 
     assert shown.returncode == 0, shown.stderr
     assert shown.stdout.split()[-1] == VENDORS[TEST_DATABASE]
+
+
+def test_a_site_whose_process_exits_fails_at_once_with_the_end_of_its_log(tmp_path):
+    site = GunicornSite("no_such_site.wsgi", {}, tmp_path / "gunicorn.log")
+    started = time.monotonic()
+
+    with pytest.raises(ProcessExited, match="No module named 'no_such_site'"):
+        site.start(timeout=60)
+
+    assert time.monotonic() - started < 30
+    assert site.process is None
+
+
+def test_the_env_builders_give_production_on_loopback_with_the_callers_secrets(tmp_path):
+    backend = local_servers.backend_env(
+        "redis://r/3", "sqlite:///db", secret_key="k1", service_token="t1", WEB_CONCURRENCY="1"
+    )
+    frontend = local_servers.frontend_env(
+        "http://b", tmp_path / "static", secret_key="k2", service_token="t2"
+    )
+
+    assert backend["DJANGO_DEBUG"] == frontend["DJANGO_DEBUG"] == "false"
+    assert backend["DJANGO_SECURE_SSL_REDIRECT"] == "false"
+    assert backend["DJANGO_SETTINGS_MODULE"] == "backend_site.settings"
+    assert (backend["DJANGO_SECRET_KEY"], backend["BACKEND_SERVICE_TOKEN"]) == ("k1", "t1")
+    assert (backend["REDIS_URL"], backend["DATABASE_URL"]) == ("redis://r/3", "sqlite:///db")
+    assert backend["WEB_CONCURRENCY"] == "1"
+    assert frontend["DJANGO_SETTINGS_MODULE"] == "frontend_site.settings"
+    assert (frontend["DJANGO_SECRET_KEY"], frontend["BACKEND_SERVICE_TOKEN"]) == ("k2", "t2")
+    assert frontend["BACKEND_URL"] == "http://b"
+    assert frontend["DJANGO_STATIC_ROOT"] == str(tmp_path / "static")
+
+
+def test_each_test_has_a_redis_database_of_its_own_apart_from_the_served_backends(
+    redis_database, redis_client, backend_server
+):
+    served = int(backend_server.env["REDIS_URL"].rsplit("/", 1)[1])
+    redis_client.set("mine", "1")
+
+    assert redis_database != served
+    assert redis_client.dbsize() == 1

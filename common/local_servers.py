@@ -1,0 +1,522 @@
+"""Local servers for `make run`, the tests and the bench: Redis, PostgreSQL, the sites.
+
+Everything listens on loopback only, on a free port unless told otherwise, and is started in a
+session of its own so that stopping it ends its children too.
+"""
+
+from __future__ import annotations
+
+import os
+import pwd
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import redis
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+HOST = "127.0.0.1"
+POSTGRES_INSTALL = "/usr/lib/postgresql"
+
+# Production mode for either site, but on loopback and plain HTTP (as behind App Runner).
+PRODUCTION_ON_LOOPBACK = {
+    "DJANGO_DEBUG": "false",
+    "DJANGO_SECURE_SSL_REDIRECT": "false",
+    "DJANGO_SECURE_COOKIES": "false",
+    "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+}
+
+
+# --- Ports and processes --------------------------------------------------------------------
+
+
+class ProcessExited(RuntimeError):
+    """A server's process ended while we waited for it to be ready."""
+
+    def __init__(self, what: str, returncode: int | None, detail: str = ""):
+        super().__init__(f"{what} exited with status {returncode}{detail}")
+        self.returncode = returncode
+
+
+def free_port() -> int:
+    """A TCP port nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+
+
+def port_is_free(port: int) -> bool:
+    """Whether nothing answers on 127.0.0.1:``port``."""
+    with socket.socket() as sock:
+        return sock.connect_ex((HOST, port)) != 0
+
+
+def wait_until(check: Callable[[], object], *, timeout: float = 15.0, what: str = "condition"):
+    """Call ``check`` until it returns something true; TimeoutError after ``timeout`` seconds.
+
+    Errors from ``check`` mean "not yet", except ProcessExited, which ends the wait at once.
+    """
+    deadline = time.monotonic() + timeout
+    last_error: Exception | None = None
+    while time.monotonic() < deadline:
+        try:
+            if check():
+                return
+        except ProcessExited:
+            raise
+        except Exception as exc:  # the thing is still starting
+            last_error = exc
+        time.sleep(0.05)
+    raise TimeoutError(f"{what} not ready after {timeout}s (last error: {last_error})")
+
+
+def wait_for_port(
+    port: int, *, process: subprocess.Popen | None = None, timeout: float = 15.0, what: str = ""
+) -> None:
+    """Wait until something listens on 127.0.0.1:``port``; ProcessExited if ``process`` ends."""
+    what = what or f"port {port}"
+
+    def listening() -> bool:
+        if process is not None and process.poll() is not None:
+            raise ProcessExited(what, process.returncode)
+        return not port_is_free(port)
+
+    wait_until(listening, timeout=timeout, what=what)
+
+
+def stop_process_group(process: subprocess.Popen, *, timeout: float = 15) -> None:
+    """End a process started in its own session, and its children: TERM, then KILL."""
+    if process.poll() is not None:
+        return
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+    except ProcessLookupError:
+        pass
+
+
+def stop_pid(pid: int, *, timeout: float = 15) -> None:
+    """End a process that is not our child (a daemon's pid): TERM, then KILL, until it is gone."""
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        try:
+            os.kill(pid, sig)
+        except ProcessLookupError:
+            return
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if not is_running(pid):
+                return
+            time.sleep(0.05)
+    raise RuntimeError(f"process {pid} survived SIGKILL")
+
+
+def is_running(pid: int) -> bool:
+    """Whether ``pid`` is alive; a zombie (dead, waiting for its parent) counts as gone."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def start_in_session(args: list[str], *, env=None, logfile: Path | None = None, **options):
+    """Start ``args`` from the repository root in a session of its own; output to ``logfile``
+    (appended), or to our own output when None."""
+    if logfile is None:
+        return subprocess.Popen(args, cwd=ROOT, env=env, start_new_session=True, **options)
+    with logfile.open("ab") as log:
+        return subprocess.Popen(
+            args,
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            **options,
+        )
+
+
+# --- Redis ----------------------------------------------------------------------------------
+
+
+class RedisServer:
+    """A private redis-server on loopback (a free port unless ``port``); stop() and start()
+    again to simulate an outage.
+
+    No persistence unless ``save`` (redis-server's ``--save``, e.g. "60 1") is given; then the
+    dump goes to ``workdir / dbfilename``. ``output`` is where its log goes (None: ours).
+    """
+
+    def __init__(
+        self,
+        workdir: Path,
+        *,
+        port: int | None = None,
+        tls: dict[str, str] | None = None,
+        databases: int = 16,
+        save: str = "",
+        dbfilename: str = "dump.rdb",
+        binary: str | None = None,
+        output: int | None = subprocess.DEVNULL,
+    ):
+        self.workdir = workdir
+        self.port = port or free_port()
+        self.tls = tls
+        self.databases = databases
+        self.save = save
+        self.dbfilename = dbfilename
+        self.binary = binary
+        self.output = output
+        self.process: subprocess.Popen | None = None
+
+    def __repr__(self) -> str:
+        return f"redis-server on {HOST}:{self.port}"
+
+    @property
+    def url(self) -> str:
+        return self.database_url(0)
+
+    def database_url(self, number: int) -> str:
+        """The URL of one of the server's logical databases."""
+        scheme = "rediss" if self.tls else "redis"
+        return f"{scheme}://{HOST}:{self.port}/{number}"
+
+    def command(self) -> list[str]:
+        """The redis-server command line."""
+        binary = self.binary or shutil.which("redis-server")
+        if binary is None:
+            raise RuntimeError("redis-server is not on PATH: install Debian's redis-server.")
+        args = [binary, "--bind", HOST, "--save", self.save, "--dbfilename", self.dbfilename]
+        args += ["--appendonly", "no", "--dir", str(self.workdir), "--loglevel", "warning"]
+        args += ["--databases", str(self.databases)]
+        if self.tls:
+            args += ["--port", "0", "--tls-port", str(self.port)]
+            args += ["--tls-cert-file", self.tls["cert"], "--tls-key-file", self.tls["key"]]
+            args += ["--tls-ca-cert-file", self.tls["ca"], "--tls-auth-clients", "no"]
+        else:
+            args += ["--port", str(self.port)]
+        return args
+
+    def client(self, database: int = 0) -> redis.Redis:
+        """A new client on one of the server's databases (close it when done)."""
+        if self.tls:
+            return redis.Redis.from_url(self.database_url(database), ssl_ca_certs=self.tls["ca"])
+        return redis.Redis.from_url(self.database_url(database))
+
+    def start(self, *, timeout: float = 15) -> None:
+        """Start the server and wait until it answers PING; stopped again if it does not."""
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        self.process = start_in_session(self.command(), stdout=self.output)
+        client = self.client()
+
+        def ready() -> bool:
+            if self.process.poll() is not None:
+                raise ProcessExited("redis-server", self.process.returncode)
+            return client.ping()
+
+        try:
+            wait_until(ready, timeout=timeout, what=str(self))
+        except Exception:
+            self.stop()
+            raise
+        finally:
+            client.close()
+
+    def used_memory(self) -> int:
+        """Bytes the server holds (INFO memory's used_memory)."""
+        client = self.client()
+        try:
+            return int(client.info("memory")["used_memory"])
+        finally:
+            client.close()
+
+    def stop(self) -> None:
+        if self.process is not None:
+            stop_process_group(self.process)
+        self.process = None
+
+
+# --- PostgreSQL -----------------------------------------------------------------------------
+
+
+def postgres_programs() -> Path:
+    """The bin folder of the newest PostgreSQL installed the Debian way (one folder a version)."""
+    found = sorted(Path(POSTGRES_INSTALL).glob("*/bin/initdb"), key=_postgres_version)
+    if not found:
+        raise RuntimeError(
+            f"No PostgreSQL under {POSTGRES_INSTALL}/*/bin: apt-get install postgresql "
+            "(the tests start their own server; they never use the one on port 5432)."
+        )
+    return found[-1].parent
+
+
+def _postgres_version(initdb: Path) -> list[int]:
+    """9.6 < 10 < 15: compare the version folder's numbers, not its text."""
+    return [int(part) for part in initdb.parts[-3].split(".") if part.isdigit()]
+
+
+def postgres_user() -> pwd.struct_passwd:
+    """The system user PostgreSQL runs as when we are root (initdb and postgres refuse root)."""
+    try:
+        return pwd.getpwnam("postgres")
+    except KeyError:
+        raise RuntimeError(
+            "Running as root, PostgreSQL needs a 'postgres' user to run as: "
+            "apt-get install postgresql creates it (or useradd --system postgres)."
+        ) from None
+
+
+def quoted(value: str) -> str:
+    """A postgresql.conf string value."""
+    return "'" + value.replace("'", "''") + "'"
+
+
+class PostgresServer:
+    """A private PostgreSQL cluster in ``workdir`` on a free loopback port (never 5432).
+
+    Not crash-safe unless ``durable`` (no fsync: tests want speed). As root it runs as the
+    postgres user, who must be able to reach ``workdir``.
+    """
+
+    def __init__(self, workdir: Path, *, durable: bool = False):
+        self.workdir = workdir
+        self.datadir = workdir / "data"
+        self.logfile = workdir / "postgres.log"
+        self.port = free_port()
+        self.durable = durable
+
+    def __repr__(self) -> str:
+        return f"PostgreSQL on {HOST}:{self.port}"
+
+    def url(self, dbname: str) -> str:
+        return f"postgres://postgres@{HOST}:{self.port}/{dbname}"
+
+    def config(self) -> dict[str, str]:
+        values = {
+            "port": str(self.port),
+            "listen_addresses": HOST,
+            "unix_socket_directories": str(self.workdir),
+            "max_connections": "200",
+        }
+        if not self.durable:
+            values |= {"fsync": "off", "synchronous_commit": "off", "full_page_writes": "off"}
+        return values
+
+    def start(self) -> None:
+        if not (self.datadir / "PG_VERSION").exists():
+            self._initdb()
+        self._run("pg_ctl", "start", "-w", "-t", "60", "-s", "-D", self.datadir, "-l", self.logfile)
+
+    def stop(self) -> None:
+        pid = self.postmaster_pid()
+        if pid is None or not is_running(pid):
+            return
+        try:
+            self._run("pg_ctl", "stop", "-m", "fast", "-w", "-t", "30", "-s", "-D", self.datadir)
+        finally:
+            stop_pid(pid)  # whatever pg_ctl managed, no postgres is left behind
+
+    def create_database(self, name: str, *, template: str | None = None) -> str:
+        """Create a database, empty or a copy of ``template``, and return its URL."""
+        from psycopg import sql
+
+        query = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
+        if template:
+            query += sql.SQL(" TEMPLATE {}").format(sql.Identifier(template))
+        self._execute(query)
+        return self.url(name)
+
+    def drop_database(self, name: str) -> None:
+        """Drop a database, closing its connections first."""
+        from psycopg import sql
+
+        self._execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+        )
+
+    def _execute(self, query) -> None:
+        import psycopg  # only where PostgreSQL is used: `make run` may not have it
+
+        with psycopg.connect(self.url("postgres"), autocommit=True) as connection:
+            connection.execute(query)
+
+    def _initdb(self) -> None:
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        if os.geteuid() == 0:
+            user = postgres_user()
+            os.chown(self.workdir, user.pw_uid, user.pw_gid)
+        options = ["--auth=trust", "-U", "postgres", "--encoding=UTF8", "--locale=C.UTF-8"]
+        self._run("initdb", "-D", self.datadir, *options, "--no-sync")
+        with (self.datadir / "postgresql.conf").open("a") as conf:
+            conf.write("\n# common.local_servers.PostgresServer\n")
+            conf.writelines(f"{name} = {quoted(value)}\n" for name, value in self.config().items())
+
+    def postmaster_pid(self) -> int | None:
+        try:
+            return int((self.datadir / "postmaster.pid").read_text().split()[0])
+        except (FileNotFoundError, IndexError, ValueError):
+            return None
+
+    def _run(self, program: str, *args: str | Path) -> None:
+        command = [str(postgres_programs() / program), *map(str, args)]
+        if os.geteuid() == 0:
+            command = ["runuser", "-u", "postgres", "--", *command]
+        done = subprocess.run(
+            command, cwd=self.workdir, capture_output=True, text=True, timeout=120
+        )
+        if done.returncode != 0:
+            log = self.logfile.read_text(errors="replace")[-3000:] if self.logfile.exists() else ""
+            raise RuntimeError(f"{program} failed:\n{done.stdout}{done.stderr}{log}")
+
+
+# --- The sites ------------------------------------------------------------------------------
+
+
+def manage(
+    *args: str,
+    env: dict[str, str],
+    timeout: float = 300,
+    inherit: bool = True,
+    capture: bool = True,
+    check: bool = False,
+) -> subprocess.CompletedProcess:
+    """Run ``manage.py`` from the repository root with ``env`` added to ours (all of it, and
+    nothing else, unless ``inherit``); output captured as text unless ``capture`` is off."""
+    return subprocess.run(
+        [PYTHON, "manage.py", *args],
+        cwd=ROOT,
+        env={**os.environ, **env} if inherit else env,
+        capture_output=capture,
+        text=True,
+        timeout=timeout,
+        check=check,
+    )
+
+
+def backend_env(
+    redis_url: str, database_url: str, *, secret_key: str, service_token: str, **extra: str
+) -> dict[str, str]:
+    """Environment of a backend in production mode, on loopback and plain HTTP."""
+    return {
+        **PRODUCTION_ON_LOOPBACK,
+        "DJANGO_SETTINGS_MODULE": "backend_site.settings",
+        "DJANGO_SECRET_KEY": secret_key,
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "BACKEND_SERVICE_TOKEN": service_token,
+        **extra,
+    }
+
+
+def frontend_env(
+    backend_url: str, static_root: Path, *, secret_key: str, service_token: str, **extra: str
+) -> dict[str, str]:
+    """Environment of a frontend in production mode, on loopback and plain HTTP."""
+    return {
+        **PRODUCTION_ON_LOOPBACK,
+        "DJANGO_SETTINGS_MODULE": "frontend_site.settings",
+        "DJANGO_SECRET_KEY": secret_key,
+        "DJANGO_STATIC_ROOT": str(static_root),
+        "BACKEND_URL": backend_url,
+        "BACKEND_SERVICE_TOKEN": service_token,
+        **extra,
+    }
+
+
+class GunicornSite:
+    """One of the Django sites (or any WSGI app) under gunicorn with ./gunicorn.conf.py, as
+    App Runner runs it.
+
+    Only the bind address is set here (``bind``, else a free loopback port); workers and
+    threads come from gunicorn.conf.py and the environment. The log goes to ``logfile``, or to
+    our own output when it is None.
+    """
+
+    def __init__(
+        self,
+        wsgi: str,
+        env: dict[str, str],
+        logfile: Path | None,
+        *,
+        bind: str | None = None,
+        ready_path: str = "/healthz",
+    ):
+        self.wsgi = wsgi
+        self.bind = bind or f"{HOST}:{free_port()}"
+        self.port = int(self.bind.rsplit(":", 1)[1])
+        self.env = {**os.environ, **env, "GUNICORN_BIND": self.bind}
+        self.logfile = logfile
+        self.ready_path = ready_path
+        self.process: subprocess.Popen | None = None
+
+    def __repr__(self) -> str:
+        return f"gunicorn {self.wsgi} on {self.bind}"
+
+    @property
+    def url(self) -> str:
+        return f"http://{HOST}:{self.port}"
+
+    @property
+    def pid(self) -> int | None:
+        return self.process.pid if self.process else None
+
+    def manage(self, *args: str, timeout: float = 300) -> subprocess.CompletedProcess:
+        """Run ``manage.py`` in the site's environment; output captured."""
+        return manage(*args, env=self.env, timeout=timeout, inherit=False)
+
+    def migrate(self) -> None:
+        """Create the site's database tables (the backend's DATABASE_URL)."""
+        done = self.manage("migrate", "--no-input", "-v", "0")
+        if done.returncode != 0:
+            raise RuntimeError(f"migrate failed:\n{done.stderr}")
+
+    def start(self, *, timeout: float = 60) -> None:
+        """Start gunicorn and wait for a 200 on ``ready_path``; if gunicorn exits first or
+        never answers, stop it and raise with the end of its log."""
+        conf = str(ROOT / "gunicorn.conf.py")
+        command = [PYTHON, "-m", "gunicorn", "-c", conf, "--bind", self.bind, self.wsgi]
+        self.process = start_in_session(command, env=self.env, logfile=self.logfile)
+
+        def ready() -> bool:
+            if self.process.poll() is not None:
+                raise ProcessExited(str(self), self.process.returncode, self._log_note())
+            return requests.get(self.url + self.ready_path, timeout=1).status_code == 200
+
+        try:
+            wait_until(ready, timeout=timeout, what=str(self))
+        except TimeoutError as exc:
+            self.stop()
+            raise TimeoutError(f"{exc}{self._log_note()}") from None
+        except ProcessExited:
+            self.process = None
+            raise
+
+    def _log_note(self) -> str:
+        if self.logfile is None:
+            return "; see its output above"
+        return f"\n--- {self.logfile} ---\n{self.log_tail()}"
+
+    def log(self) -> str:
+        """Everything gunicorn and the site logged so far."""
+        if self.logfile is None or not self.logfile.exists():
+            return ""
+        return self.logfile.read_text(errors="replace")
+
+    def log_tail(self, lines: int = 30) -> str:
+        """The last ``lines`` lines of the log."""
+        return "\n".join(self.log().splitlines()[-lines:])
+
+    def stop(self) -> None:
+        if self.process is not None:
+            stop_process_group(self.process)
+        self.process = None
