@@ -24,12 +24,24 @@ from pathlib import Path
 from bench import report, wrk
 from bench.measure import CEILING, ENDPOINTS, FLOORS, Endpoint, get_json, load, say
 from bench.report import Results, Run, Seed
-from bench.servers import ROOT, Gunicorn, Processes, RedisServer, Session, manage
-from bench.sites import backend_env, checked, frontend_env
+from bench.session import (
+    Processes,
+    Session,
+    backend_env,
+    checked,
+    frontend_env,
+    load_config,
+    parse_args,
+)
+from common.local_servers import ROOT, GunicornSite, RedisServer, manage
 
 BOARD = "global"  # /getdata reads the global board
 FULL_SIZES = [1_000, 100_000, 1_000_000]
 QUICK_SIZES = [1_000, 10_000]
+HELPS = {
+    "quick": "Sizes 1k and 10k, 3 s runs.",
+    "profile": "At the largest size, run each read once more under py-spy (needs py-spy).",
+}
 
 
 @dataclass
@@ -43,27 +55,12 @@ class Board:
 
 def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.split("\n")[0])
-    parser.add_argument("--quick", action="store_true", help="Sizes 1k and 10k, 3 s runs.")
     parser.add_argument("--sizes", nargs="+", type=int, help="Board sizes (players).")
-    parser.add_argument("--duration", type=int, help="Seconds per wrk run (default 10, quick 3).")
-    parser.add_argument("--warmup", type=int, help="Seconds of unmeasured load before each run.")
-    parser.add_argument("--connections", type=int, default=32, help="wrk connections (32).")
-    parser.add_argument("--threads", type=int, default=2, help="wrk threads (2).")
     parser.add_argument(
         "--only", nargs="+", metavar="ENDPOINT", help="Measure only these endpoint keys."
     )
-    parser.add_argument(
-        "--profile",
-        action="store_true",
-        help="At the largest size, run each read once more under py-spy (needs py-spy).",
-    )
-    parser.add_argument(
-        "--keep", action="store_true", help="Keep the temporary directory (logs, databases)."
-    )
-    args = parser.parse_args(argv)
+    args = parse_args(parser, argv, HELPS)
     args.sizes = args.sizes or (QUICK_SIZES if args.quick else FULL_SIZES)
-    args.duration = args.duration or (3 if args.quick else 10)
-    args.warmup = args.warmup if args.warmup is not None else (0 if args.quick else 2)
     return args
 
 
@@ -117,12 +114,12 @@ def machine() -> dict:
     }
 
 
-def start_ceiling(args, processes: Processes, workdir: Path) -> dict[str, Gunicorn]:
+def start_ceiling(args, processes: Processes, workdir: Path) -> dict[str, GunicornSite]:
     """The bare WSGI app and the Django floors (bench/floor.py), kept up for the whole run and
     measured next to each board size."""
     started = {}
     if not args.only or CEILING.key in args.only:
-        started[CEILING.key] = Gunicorn("bench.ceiling", {}, workdir / "ceiling.log")
+        started[CEILING.key] = GunicornSite("bench.ceiling", {}, workdir / "ceiling.log")
     floors = [floor for floor in FLOORS if not args.only or floor.key in args.only]
     if floors:
         redis = processes.add(RedisServer(workdir / "floor-redis"))
@@ -130,16 +127,16 @@ def start_ceiling(args, processes: Processes, workdir: Path) -> dict[str, Gunico
     for floor in floors:
         # The floors run the backend's settings; only floor-redis touches Redis, no view the
         # database.
-        env = backend_env(redis.url, workdir / "floor.sqlite3")
+        env = backend_env(redis.url, f"sqlite:///{workdir / 'floor.sqlite3'}")
         env["DJANGO_SETTINGS_MODULE"] = "bench.floor_settings"
         env["BENCH_FLOOR"] = "django" if floor.key == "floor_django" else "backend"
-        started[floor.key] = Gunicorn("bench.floor", env, workdir / f"{floor.key}.log")
+        started[floor.key] = GunicornSite("bench.floor", env, workdir / f"{floor.key}.log")
     for server in started.values():
         processes.add(server).start()
     return started
 
 
-def measure_ceiling(args, ceilings: dict[str, Gunicorn], size: int | None, results: Results):
+def measure_ceiling(args, ceilings: dict[str, GunicornSite], size: int | None, results: Results):
     paths = {CEILING.key: "/", "floor_redis": "/floor-redis"}
     for endpoint in [CEILING, *FLOORS]:
         server = ceilings.get(endpoint.key)
@@ -165,7 +162,7 @@ def seed_board(size: int, env: dict[str, str], redis: RedisServer, results: Resu
     return seed
 
 
-def board_facts(size: int, backend: Gunicorn, redis: RedisServer, workdir: Path) -> Board:
+def board_facts(size: int, backend: GunicornSite, redis: RedisServer, workdir: Path) -> Board:
     """Find a mid-board player through the API and sample ids for score submissions."""
     from backend_site.rankings.store import SEQ_BYTES, zset_key  # key names live in one place
 
@@ -193,23 +190,23 @@ def measure_size(
     workdir: Path,
     results: Results,
     *,
-    ceiling: dict[str, Gunicorn],
+    ceiling: dict[str, GunicornSite],
     profile: bool,
 ) -> None:
     here = workdir / f"players-{size}"
     here.mkdir()
     redis = processes.add(RedisServer(here / "redis"))
     redis.start()
-    env = backend_env(redis.url, here / "backend.sqlite3")
+    env = backend_env(redis.url, f"sqlite:///{here / 'backend.sqlite3'}")
     checked(manage("migrate", "--no-input", env=env), "manage.py migrate")
     seed_board(size, env, redis, results)
 
-    backend = processes.add(Gunicorn("backend_site.wsgi", env, here / "backend.log"))
+    backend = processes.add(GunicornSite("backend_site.wsgi", env, here / "backend.log"))
     backend.start()
     fenv = frontend_env(backend.url, workdir / "frontend-static")
     if not (workdir / "frontend-static").exists():
         checked(manage("collectstatic", "--no-input", env=fenv), "frontend collectstatic")
-    frontend = processes.add(Gunicorn("frontend_site.wsgi", fenv, here / "frontend.log"))
+    frontend = processes.add(GunicornSite("frontend_site.wsgi", fenv, here / "frontend.log"))
     frontend.start()
 
     board = board_facts(size, backend, redis, here)
@@ -256,7 +253,7 @@ def measure_size(
         shutil.rmtree(here, ignore_errors=True)
 
 
-def _profiler(args, servers: dict[str, Gunicorn | None], here: Path, results: Results):
+def _profiler(args, servers: dict[str, GunicornSite | None], here: Path, results: Results):
     """Measure a read once more while py-spy samples the site serving it (not counted)."""
     from bench import profile
 
@@ -279,26 +276,15 @@ def _profiler(args, servers: dict[str, Gunicorn | None], here: Path, results: Re
 
 def main(argv: list[str] | None = None) -> int:
     args = _parse_args(argv)
-    started = datetime.now().astimezone()
     session = Session("leaderboard-bench-", keep=args.keep)
     workdir = session.workdir
     results = Results(
-        config={
-            "sizes": args.sizes,
-            "duration_s": args.duration,
-            "warmup_s": args.warmup,
-            "connections": args.connections,
-            "wrk_threads": args.threads,
-            "quick": args.quick,
-        },
+        config={"sizes": args.sizes, **load_config(args)},
         machine=machine(),
-        started_at=started.isoformat(timespec="seconds"),
+        started_at=session.started.isoformat(timespec="seconds"),
         notes=session.notes,
     )
-    say(
-        f"sizes {args.sizes}, wrk -t{args.threads} -c{args.connections} -d{args.duration}s; "
-        f"gunicorn {results.machine['gunicorn']}; work dir {workdir}"
-    )
+    session.announce(f"sizes {args.sizes}", args, results.machine)
     with session:
         wrk.ensure_wrk()
         if args.profile:

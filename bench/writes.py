@@ -28,10 +28,17 @@ from pathlib import Path
 
 from bench import cpu, wrk
 from bench.measure import TOKEN, get_json, probe, say
-from bench.report import RESULTS_DIR, Target, targets_table
+from bench.report import RESULTS_DIR, Rates, Target, targets_table
 from bench.run import machine
-from bench.servers import ROOT, Gunicorn, Processes, RedisServer, Session, manage
-from bench.sites import backend_env, checked
+from bench.session import (
+    Processes,
+    Session,
+    backend_env,
+    checked,
+    load_config,
+    parse_args,
+)
+from common.local_servers import ROOT, GunicornSite, RedisServer, manage
 
 BOARD = "global"
 FULL_SIZE = 1_000_000
@@ -40,6 +47,10 @@ IDS_DEFAULT = 4_000
 IDS_MIN = 2_000
 BATCH_ITEMS = 500
 ENGINES = ("postgres", "sqlite")
+HELPS = {
+    "quick": "10k players, 3 s runs.",
+    "profile": "Run single submissions once more under py-spy (if installed; not counted).",
+}
 
 SINGLE_VS_READ_MIN = 0.4
 PG_SINGLE_P99_MAX_MS = 100.0
@@ -64,19 +75,13 @@ LOADS = [
 
 
 @dataclass
-class Measured:
+class Measured(Rates):
     load: str
     label: str
     items: int
-    rps: float = math.nan
-    p50_ms: float = math.nan
-    p99_ms: float = math.nan
-    requests: int = 0
-    non_2xx: int = 0
     socket_errors: int = 0
     timeouts: int = 0  # of the socket errors: no answer within wrk's --timeout (5 s)
     probe: str = ""  # what the one request before the load got, when it was not a 2xx
-    cpu_cores: dict = field(default_factory=dict)
 
     @property
     def errors(self) -> int:
@@ -116,28 +121,13 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python -m bench.writes", description=__doc__.split("\n")[0]
     )
-    parser.add_argument("--quick", action="store_true", help="10k players, 3 s runs.")
     parser.add_argument("--size", type=int, help="Players to seed (default 1,000,000).")
-    parser.add_argument("--duration", type=int, help="Seconds per wrk run (default 10, quick 3).")
-    parser.add_argument("--warmup", type=int, help="Seconds of unmeasured load before each run.")
     parser.add_argument("--engines", nargs="+", choices=ENGINES, default=list(ENGINES))
     parser.add_argument(
         "--ids", type=int, default=IDS_DEFAULT, help="Players each write run writes to (4,000)."
     )
-    parser.add_argument("--connections", type=int, default=32, help="wrk connections (32).")
-    parser.add_argument("--threads", type=int, default=2, help="wrk threads (2).")
-    parser.add_argument(
-        "--profile",
-        action="store_true",
-        help="Run single submissions once more under py-spy (if installed; not counted).",
-    )
-    parser.add_argument(
-        "--keep", action="store_true", help="Keep the temporary directory (logs, databases)."
-    )
-    args = parser.parse_args(argv)
+    args = parse_args(parser, argv, HELPS)
     args.size = args.size or (QUICK_SIZE if args.quick else FULL_SIZE)
-    args.duration = args.duration or (3 if args.quick else 10)
-    args.warmup = args.warmup if args.warmup is not None else (0 if args.quick else 2)
     if args.ids < IDS_MIN:
         parser.error(f"--ids: at least {IDS_MIN:,}")
     return args
@@ -151,8 +141,7 @@ def measure_engine(args, result: EngineRun, processes: Processes, here: Path) ->
     redis = processes.add(RedisServer(here / "redis"))
     redis.start()
     database_url, database_pid = _database(result.engine, here, processes)
-    # bench.sites builds a SQLite URL; here the engine decides.
-    env = {**backend_env(redis.url, here / "unused.sqlite3"), "DATABASE_URL": database_url}
+    env = backend_env(redis.url, database_url)
     checked(manage("migrate", "--no-input", env=env), "manage.py migrate")
     say(f"{result.engine}: seeding {args.size:,} players")
     started = time.perf_counter()
@@ -164,7 +153,7 @@ def measure_engine(args, result: EngineRun, processes: Processes, here: Path) ->
     result.settle_s = time.perf_counter() - started
     say(f"{result.engine}: seeded in {result.seed_s:.1f} s, settled in {result.settle_s:.1f} s")
 
-    backend = processes.add(Gunicorn("backend_site.wsgi", env, here / "backend.log"))
+    backend = processes.add(GunicornSite("backend_site.wsgi", env, here / "backend.log"))
     backend.start()
     slices = [load.key for load in LOADS if load.items] + (["profile"] if args.profile else [])
     ids_files = _player_ids_files(args, backend, here, slices)
@@ -231,7 +220,9 @@ def _tree_seconds(parent: int) -> float:
     return total / os.sysconf("SC_CLK_TCK")
 
 
-def _player_ids_files(args, backend: Gunicorn, here: Path, slices: list[str]) -> dict[str, Path]:
+def _player_ids_files(
+    args, backend: GunicornSite, here: Path, slices: list[str]
+) -> dict[str, Path]:
     """A file of player ids for each write run, spread evenly over the board (p0000001…, as
     seeding names them) and interleaved with the other runs'. Scores only ever go up on the
     board, so a run writing to players an earlier run had raised would mostly send no-ops."""
@@ -301,7 +292,7 @@ def _measure(args, run: Measured, url, options, body, watch, database_pid) -> No
     run.timeouts = int(timeouts.group(1)) if timeouts else 0
 
 
-def _profile(args, backend: Gunicorn, url: str, options: dict) -> str:
+def _profile(args, backend: GunicornSite, url: str, options: dict) -> str:
     from bench import profile
 
     raw = backend.logfile.with_name("profile-single.raw")
@@ -470,27 +461,17 @@ def write(engines, found, config, machine_facts, notes, *, started_at: datetime)
 
 def main(argv: list[str] | None = None) -> int:
     args = _parse_args(argv)
-    started = datetime.now().astimezone()
     session = Session("leaderboard-writes-", keep=args.keep)
-    workdir = session.workdir
-    workdir.chmod(0o711)  # PostgreSQL runs as the postgres user, who must reach its folder
+    session.workdir.chmod(0o711)  # PostgreSQL runs as the postgres user, who must reach its folder
     config = {
         "size": args.size,
         "engines": args.engines,
-        "duration_s": args.duration,
-        "warmup_s": args.warmup,
-        "connections": args.connections,
-        "wrk_threads": args.threads,
+        **load_config(args),
         "player_ids": args.ids,
         "batch_items": BATCH_ITEMS,
-        "quick": args.quick,
     }
     machine_facts = machine()
-    say(
-        f"{args.size:,} players, engines {args.engines}, wrk -t{args.threads} "
-        f"-c{args.connections} -d{args.duration}s; gunicorn {machine_facts['gunicorn']}; "
-        f"work dir {workdir}"
-    )
+    session.announce(f"{args.size:,} players, engines {args.engines}", args, machine_facts)
     engines: list[EngineRun] = []
     notes = session.notes
     with session:
@@ -504,7 +485,7 @@ def main(argv: list[str] | None = None) -> int:
         for engine in args.engines:
             result = EngineRun(engine=engine, size=args.size)
             engines.append(result)
-            here = workdir / engine
+            here = session.workdir / engine
             here.mkdir()
             try:
                 measure_engine(args, result, session.processes, here)
@@ -518,7 +499,7 @@ def main(argv: list[str] | None = None) -> int:
         session.ok = not any(result.failed for result in engines)
 
     found = targets(engines)
-    path = write(engines, found, config, machine_facts, notes, started_at=started)
+    path = write(engines, found, config, machine_facts, notes, started_at=session.started)
     print()
     print(table(engines))
     print()

@@ -4,28 +4,19 @@
 -- one is applied (never replayed) and the run shows what claiming and storing a key costs.
 -- The Authorization header comes from wrk's -H option (it lands in wrk.headers).
 
-local threads = 0
-
-function setup(thread)
-  threads = threads + 1
-  thread:set("thread_number", threads)
-end
+-- random_players.lua, next to this script: setup() and read_player_ids().
+dofile(debug.getinfo(1, "S").source:match("^@(.*/)") .. "random_players.lua")
 
 local ids = {}
 local prefix = nil  -- set when idempotent
 local sent = 0
 
 function init(args)
-  for line in io.lines(args[1]) do
-    if #line > 0 then ids[#ids + 1] = line end
-  end
-  math.randomseed(os.time() * 1000 + (thread_number or 0))
+  ids = read_player_ids(args[1])
   if args[2] == "idempotent" then
     -- Unique across threads and across wrk runs (the warm-up and the measured run).
     prefix = string.format("bench-%d-%d-%d", os.time(), thread_number or 0, math.random(1e9))
   end
-  wrk.method = "POST"
-  wrk.headers["Content-Type"] = "application/json"
 end
 
 function request()
