@@ -20,7 +20,7 @@ $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
 	touch $@
 
 run: $(VENV)/.runtime ## Start Redis, the private backend (:8001) and the public site (:8000)
-	$(PY) scripts/run_stack.py
+	$(PY) -m scripts.run_stack
 
 test: $(VENV)/.dev ## Run every test on SQLite, then the database tests on PostgreSQL
 	TEST_DATABASE=sqlite $(PY) -m pytest

