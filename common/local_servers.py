@@ -15,6 +15,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import KW_ONLY, dataclass
 from pathlib import Path
 
 import redis
@@ -149,7 +150,23 @@ def start_in_session(args: list[str], *, env=None, logfile: Path | None = None, 
 # --- Redis ----------------------------------------------------------------------------------
 
 
-class RedisServer:
+class InSession:
+    """A server whose process start_in_session started; stop() ends it and its children."""
+
+    process: subprocess.Popen | None = None
+
+    @property
+    def pid(self) -> int | None:
+        return self.process.pid if self.process else None
+
+    def stop(self) -> None:
+        if self.process is not None:
+            stop_process_group(self.process)
+        self.process = None
+
+
+@dataclass(eq=False, repr=False)
+class RedisServer(InSession):
     """A private redis-server on loopback (a free port unless ``port``); stop() and start()
     again to simulate an outage.
 
@@ -157,27 +174,18 @@ class RedisServer:
     dump goes to ``workdir / dbfilename``. ``output`` is where its log goes (None: ours).
     """
 
-    def __init__(
-        self,
-        workdir: Path,
-        *,
-        port: int | None = None,
-        tls: dict[str, str] | None = None,
-        databases: int = 16,
-        save: str = "",
-        dbfilename: str = "dump.rdb",
-        binary: str | None = None,
-        output: int | None = subprocess.DEVNULL,
-    ):
-        self.workdir = workdir
-        self.port = port or free_port()
-        self.tls = tls
-        self.databases = databases
-        self.save = save
-        self.dbfilename = dbfilename
-        self.binary = binary
-        self.output = output
-        self.process: subprocess.Popen | None = None
+    workdir: Path
+    _: KW_ONLY
+    port: int = 0
+    tls: dict[str, str] | None = None
+    databases: int = 16
+    save: str = ""
+    dbfilename: str = "dump.rdb"
+    binary: str | None = None
+    output: int | None = subprocess.DEVNULL
+
+    def __post_init__(self) -> None:
+        self.port = self.port or free_port()
 
     def __repr__(self) -> str:
         return f"redis-server on {HOST}:{self.port}"
@@ -239,11 +247,6 @@ class RedisServer:
             return int(client.info("memory")["used_memory"])
         finally:
             client.close()
-
-    def stop(self) -> None:
-        if self.process is not None:
-            stop_process_group(self.process)
-        self.process = None
 
 
 # --- PostgreSQL -----------------------------------------------------------------------------
@@ -385,7 +388,7 @@ class PostgresServer:
 def manage(
     *args: str,
     env: dict[str, str],
-    timeout: float = 300,
+    timeout: float | None = 900,
     inherit: bool = True,
     capture: bool = True,
     check: bool = False,
@@ -403,37 +406,45 @@ def manage(
     )
 
 
+def production_env(
+    site: str, *, secret_key: str, service_token: str, **values: str
+) -> dict[str, str]:
+    """Environment of ``site`` (backend_site or frontend_site) in production mode, on loopback
+    and plain HTTP, with the caller's secrets and ``values``."""
+    return {
+        **PRODUCTION_ON_LOOPBACK,
+        "DJANGO_SETTINGS_MODULE": f"{site}.settings",
+        "DJANGO_SECRET_KEY": secret_key,
+        "BACKEND_SERVICE_TOKEN": service_token,
+        **values,
+    }
+
+
 def backend_env(
     redis_url: str, database_url: str, *, secret_key: str, service_token: str, **extra: str
 ) -> dict[str, str]:
     """Environment of a backend in production mode, on loopback and plain HTTP."""
-    return {
-        **PRODUCTION_ON_LOOPBACK,
-        "DJANGO_SETTINGS_MODULE": "backend_site.settings",
-        "DJANGO_SECRET_KEY": secret_key,
-        "DATABASE_URL": database_url,
-        "REDIS_URL": redis_url,
-        "BACKEND_SERVICE_TOKEN": service_token,
-        **extra,
-    }
+    keys = {"secret_key": secret_key, "service_token": service_token}
+    return production_env(
+        "backend_site", **keys, DATABASE_URL=database_url, REDIS_URL=redis_url, **extra
+    )
 
 
 def frontend_env(
     backend_url: str, static_root: Path, *, secret_key: str, service_token: str, **extra: str
 ) -> dict[str, str]:
     """Environment of a frontend in production mode, on loopback and plain HTTP."""
-    return {
-        **PRODUCTION_ON_LOOPBACK,
-        "DJANGO_SETTINGS_MODULE": "frontend_site.settings",
-        "DJANGO_SECRET_KEY": secret_key,
-        "DJANGO_STATIC_ROOT": str(static_root),
-        "BACKEND_URL": backend_url,
-        "BACKEND_SERVICE_TOKEN": service_token,
+    keys = {"secret_key": secret_key, "service_token": service_token}
+    return production_env(
+        "frontend_site",
+        **keys,
+        DJANGO_STATIC_ROOT=str(static_root),
+        BACKEND_URL=backend_url,
         **extra,
-    }
+    )
 
 
-class GunicornSite:
+class GunicornSite(InSession):
     """One of the Django sites (or any WSGI app) under gunicorn with ./gunicorn.conf.py, as
     App Runner runs it.
 
@@ -466,11 +477,7 @@ class GunicornSite:
     def url(self) -> str:
         return f"http://{HOST}:{self.port}"
 
-    @property
-    def pid(self) -> int | None:
-        return self.process.pid if self.process else None
-
-    def manage(self, *args: str, timeout: float = 300) -> subprocess.CompletedProcess:
+    def manage(self, *args: str, timeout: float = 900) -> subprocess.CompletedProcess:
         """Run ``manage.py`` in the site's environment; output captured."""
         return manage(*args, env=self.env, timeout=timeout, inherit=False)
 
@@ -515,8 +522,3 @@ class GunicornSite:
     def log_tail(self, lines: int = 30) -> str:
         """The last ``lines`` lines of the log."""
         return "\n".join(self.log().splitlines()[-lines:])
-
-    def stop(self) -> None:
-        if self.process is not None:
-            stop_process_group(self.process)
-        self.process = None
