@@ -93,13 +93,15 @@ def test_a_served_backend_runs_on_the_engine_test_database_names(make_database_u
 
 
 def test_a_site_whose_process_exits_fails_at_once_with_the_end_of_its_log(tmp_path):
-    site = GunicornSite("no_such_site.wsgi", {}, tmp_path / "gunicorn.log")
+    site = GunicornSite("no_such_site.wsgi", {"WEB_CONCURRENCY": "1"}, tmp_path / "gunicorn.log")
     started = time.monotonic()
 
-    with pytest.raises(ProcessExited, match="No module named 'no_such_site'"):
+    with pytest.raises(ProcessExited, match="exited with status") as raised:
         site.start(timeout=60)
 
     assert time.monotonic() - started < 30
+    assert "Worker failed to boot" in str(raised.value)  # the end of its log comes along
+    assert "No module named 'no_such_site'" in site.log()
     assert site.process is None
 
 
