@@ -423,24 +423,22 @@ def production_env(
 def backend_env(
     redis_url: str, database_url: str, *, secret_key: str, service_token: str, **extra: str
 ) -> dict[str, str]:
-    """Environment of a backend in production mode, on loopback and plain HTTP."""
-    keys = {"secret_key": secret_key, "service_token": service_token}
+    """Environment of a backend in production mode, on loopback and plain HTTP; ``extra``
+    adds or overrides variables."""
+    values = {"DATABASE_URL": database_url, "REDIS_URL": redis_url, **extra}
     return production_env(
-        "backend_site", **keys, DATABASE_URL=database_url, REDIS_URL=redis_url, **extra
+        "backend_site", secret_key=secret_key, service_token=service_token, **values
     )
 
 
 def frontend_env(
     backend_url: str, static_root: Path, *, secret_key: str, service_token: str, **extra: str
 ) -> dict[str, str]:
-    """Environment of a frontend in production mode, on loopback and plain HTTP."""
-    keys = {"secret_key": secret_key, "service_token": service_token}
+    """Environment of a frontend in production mode, on loopback and plain HTTP; ``extra``
+    adds or overrides variables."""
+    values = {"DJANGO_STATIC_ROOT": str(static_root), "BACKEND_URL": backend_url, **extra}
     return production_env(
-        "frontend_site",
-        **keys,
-        DJANGO_STATIC_ROOT=str(static_root),
-        BACKEND_URL=backend_url,
-        **extra,
+        "frontend_site", secret_key=secret_key, service_token=service_token, **values
     )
 
 

@@ -105,9 +105,11 @@ def test_a_site_whose_process_exits_fails_at_once_with_the_end_of_its_log(tmp_pa
     assert site.process is None
 
 
-def test_the_env_builders_give_production_on_loopback_with_the_callers_secrets(tmp_path):
+def test_the_env_builders_give_production_on_loopback_with_the_callers_secrets_and_extras(
+    tmp_path,
+):
     backend = local_servers.backend_env(
-        "redis://r/3", "sqlite:///db", secret_key="k1", service_token="t1", WEB_CONCURRENCY="1"
+        "redis://r/0", "sqlite:///db", secret_key="k1", service_token="t1", REDIS_URL="redis://r/3"
     )
     frontend = local_servers.frontend_env(
         "http://b", tmp_path / "static", secret_key="k2", service_token="t2"
@@ -118,7 +120,6 @@ def test_the_env_builders_give_production_on_loopback_with_the_callers_secrets(t
     assert backend["DJANGO_SETTINGS_MODULE"] == "backend_site.settings"
     assert (backend["DJANGO_SECRET_KEY"], backend["BACKEND_SERVICE_TOKEN"]) == ("k1", "t1")
     assert (backend["REDIS_URL"], backend["DATABASE_URL"]) == ("redis://r/3", "sqlite:///db")
-    assert backend["WEB_CONCURRENCY"] == "1"
     assert frontend["DJANGO_SETTINGS_MODULE"] == "frontend_site.settings"
     assert (frontend["DJANGO_SECRET_KEY"], frontend["BACKEND_SERVICE_TOKEN"]) == ("k2", "t2")
     assert frontend["BACKEND_URL"] == "http://b"
