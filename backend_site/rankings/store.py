@@ -35,6 +35,8 @@ from django_redis import get_redis_connection
 from redis import Redis
 from redis.commands.core import Script
 
+from common.entries import Entry
+
 LAYOUT = "2"  # bump when the records change shape: boards of another layout are rebuilt
 SEQ_BYTES = 8
 VERSION_BYTES = 8
@@ -51,16 +53,6 @@ _MICROSECOND = timedelta(microseconds=1)
 
 class BoardNotLoaded(Exception):
     """The board's keys are missing from Redis (never loaded, flushed or restarted)."""
-
-
-# Neither frozen nor slotted: a page builds hundreds, frozen __init__ is slower, and orjson
-# writes a dataclass with __slots__ several times slower than one without.
-@dataclass
-class Entry:
-    rank: int
-    player_id: str
-    name: str
-    score: int
 
 
 @dataclass(frozen=True, slots=True)
