@@ -24,7 +24,6 @@ Every read is one Lua script: one round trip, O(log N + page size).
 
 from __future__ import annotations
 
-import secrets
 import threading
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -727,38 +726,13 @@ def board_forget(*, slug: str, client: Redis | None = None) -> None:
     client.srem(BOARDS_KEY, slug)
 
 
-def rebuild_lock(*, slug: str, seconds: int, client: Redis | None = None) -> str | None:
-    """Take the board's rebuild lock; return its token, or None when someone holds it."""
-    token = secrets.token_hex(8)
-    taken = (client or connection()).set(lock_key(slug), token, nx=True, ex=seconds)
-    return token if taken else None
-
-
-_UNLOCK = """
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-return 0
-"""
-
-
-def rebuild_unlock(*, slug: str, token: str, client: Redis | None = None) -> None:
-    """Release the rebuild lock if it is still ours."""
-    _run(_UNLOCK, [lock_key(slug)], [token], client)
-
-
-_RENEW = """
-if redis.call('GET', KEYS[1]) == ARGV[1] then
-  redis.call('EXPIRE', KEYS[2], ARGV[3])
-  redis.call('EXPIRE', KEYS[2] .. 's', ARGV[3])
-  return redis.call('EXPIRE', KEYS[1], ARGV[2])
-end
-return 0
-"""
-
-
-def rebuild_lock_renew(*, slug: str, token: str, seconds: int, client: Redis | None = None) -> None:
-    """Push the lock's expiry out while a long rebuild is still making progress."""
-    journal = f"lb:{{{slug}}}:build:{token}:j"
-    _run(_RENEW, [lock_key(slug), journal], [token, seconds, JOURNAL_SECONDS], client)
+def journal_keep(*, slug: str, tag: str, client: Redis | None = None) -> None:
+    """Keep a running build's journal JOURNAL_SECONDS longer (the rebuild renews its lock)."""
+    journal = _built_keys(slug, tag)[3]
+    pipe = (client or connection()).pipeline(transaction=False)
+    pipe.expire(journal, JOURNAL_SECONDS)
+    pipe.expire(f"{journal}s", JOURNAL_SECONDS)
+    pipe.execute()
 
 
 def board_mark_stale(*, slug: str, client: Redis | None = None) -> None:
