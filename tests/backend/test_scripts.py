@@ -3,44 +3,27 @@
 from __future__ import annotations
 
 import random
-from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from backend_site.rankings import store
 from common.entries import Entry
+from tests.backend.test_store import at, load
 
-T0 = datetime(2024, 1, 1, tzinfo=UTC)
 KEYS = store.board_keys("b")
-
-
-def at(step: int) -> datetime:
-    return T0 + timedelta(microseconds=step)
-
-
-def load(client, scores: dict[str, int], *, slug: str = "b", order: str = "desc") -> None:
-    """Load the board: earlier players reached their score first."""
-    store.board_load(
-        slug=slug,
-        title="B",
-        order=order,
-        operator="best",
-        rows=[
-            store.LoadRow(player_id=pid, name=f"N{pid}", value=value, achieved_at=at(i), version=1)
-            for i, (pid, value) in enumerate(scores.items())
-        ],
-        tag="t",
-        client=client,
-    )
 
 
 def test_the_page_script_sends_the_size_then_four_fields_a_row(redis_client):
     load(redis_client, {"a": 30, "b": 20, "c": 20})
     reply = store._run(store._PAGE, KEYS, [0, 2], redis_client)
-    assert reply == [3, b"a", b"Na", 30, 1, b"b", b"Nb", 20, 2, b"c", b"Nc", 20, 2]
+    assert reply == [3, b"a", b"Name a", 30, 1, b"b", b"Name b", 20, 2, b"c", b"Name c", 20, 2]
     assert store._page_decode(reply, slug="b") == store.Page(
         total=3,
-        entries=[Entry(1, "a", "Na", 30), Entry(2, "b", "Nb", 20), Entry(2, "c", "Nc", 20)],
+        entries=[
+            Entry(1, "a", "Name a", 30),
+            Entry(2, "b", "Name b", 20),
+            Entry(2, "c", "Name c", 20),
+        ],
     )
     past_the_end = store._run(store._PAGE, KEYS, [5, 9], redis_client)
     assert past_the_end == [3]
@@ -53,15 +36,24 @@ def test_the_page_script_sends_the_size_then_four_fields_a_row(redis_client):
 def test_the_standing_script_sends_five_fields_then_the_window(redis_client):
     load(redis_client, {"a": 30, "b": 20, "c": 10}, order="asc")
     reply = store._run(store._STANDING, KEYS, ["b", 1], redis_client)
-    assert reply == [3, b"Nb", 20, 2, 1, b"c", b"Nc", 10, 1, b"b", b"Nb", 20, 2, b"a", b"Na", 30, 3]
+    assert reply == [
+        *(3, b"Name b", 20, 2, 1),  # total, name, score, rank, worse
+        *(b"c", b"Name c", 10, 1),
+        *(b"b", b"Name b", 20, 2),
+        *(b"a", b"Name a", 30, 3),
+    ]
     assert store._standing_decode(reply, slug="b", player_id="b") == store.Standing(
         player_id="b",
-        name="Nb",
+        name="Name b",
         score=20,
         rank=2,
         total=3,
         worse=1,
-        around=[Entry(1, "c", "Nc", 10), Entry(2, "b", "Nb", 20), Entry(3, "a", "Na", 30)],
+        around=[
+            Entry(1, "c", "Name c", 10),
+            Entry(2, "b", "Name b", 20),
+            Entry(3, "a", "Name a", 30),
+        ],
     )
     no_score = store._run(store._STANDING, KEYS, ["zed", 1], redis_client)
     assert no_score == []
@@ -73,9 +65,9 @@ def test_the_standing_script_sends_five_fields_then_the_window(redis_client):
 
 def test_the_apply_script_sends_the_size_then_three_fields_a_change(redis_client):
     load(redis_client, {"a": 30, "b": 20})
-    newer = store.EntryChange(player_id="b", version=5, value=40, achieved_at=at(9), name="Nb")
-    older = store.EntryChange(player_id="a", version=1, value=99, achieved_at=at(9), name="Na")
-    new = store.EntryChange(player_id="c", version=6, value=10, achieved_at=at(9), name="Nc")
+    newer = store.EntryChange(player_id="b", version=5, value=40, achieved_at=at(9), name="Name b")
+    older = store.EntryChange(player_id="a", version=1, value=99, achieved_at=at(9), name="Name a")
+    new = store.EntryChange(player_id="c", version=6, value=10, achieved_at=at(9), name="Name c")
     args: list = ["b", "1"]
     for change in (newer, older, new):
         args += [change.player_id, store.record_bytes(change), -change.value]
@@ -110,7 +102,7 @@ def test_the_repair_script_sends_how_many_entries_it_changed(redis_client):
     )
     assert reply == 1
     assert store.entries_page(slug="b", offset=0, limit=5, client=redis_client).entries == [
-        Entry(1, "b", "Nb", 20),
+        Entry(1, "b", "Name b", 20),
         Entry(2, "a", "A", 1),
     ]
 
