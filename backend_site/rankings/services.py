@@ -152,7 +152,8 @@ def changes_of(
 
 
 def _delete_with_entries(obj: Player | Score, *, where: str, params: list) -> None:
-    """Delete ``obj`` and take off their boards the scores ``where`` picks (those it held)."""
+    """Delete ``obj`` (a player or a score) and take the entries it held, the scores
+    ``where`` picks, off their boards."""
     with transaction.atomic():
         bumped = sql.versions_bump(where=where, params=params)
         obj.delete()
