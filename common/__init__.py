@@ -1,2 +1,2 @@
-"""Pieces both sites share: environment parsing, logging, and the health-check and
-request-log middleware."""
+"""Pieces both sites share: environment parsing, logging, the health-check and
+request-log middleware, and the ranked ``Entry``."""

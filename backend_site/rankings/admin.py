@@ -7,17 +7,17 @@ from django.contrib import admin
 from django.db.models import Count
 from django.utils import timezone
 
-from backend_site.rankings import rebuild, services, store
+from backend_site.rankings import selectors, services
+from backend_site.rankings.errors import NotFound
 from backend_site.rankings.models import DEFAULT_BOARD, Leaderboard, Player, Score
+from backend_site.rankings.store import Standing
 
 
-def global_standing(player: Player) -> store.Standing | None:
+def global_standing(player: Player) -> Standing | None:
+    """The player's standing on the default board; None without a score or Redis."""
     try:
-        return rebuild.with_board_loaded(
-            DEFAULT_BOARD,
-            lambda: store.entry_standing(slug=DEFAULT_BOARD, player_id=player.player_id, around=0),
-        )
-    except redis.RedisError:
+        return selectors.player_standing(slug=DEFAULT_BOARD, player_id=player.player_id, around=0)
+    except (NotFound, redis.RedisError):
         return None
 
 

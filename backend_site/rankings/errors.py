@@ -48,6 +48,14 @@ def api_error_response(exc: ApiError) -> JsonResponse:
     return error_response(exc.status, exc.code, exc.message, exc.headers)
 
 
+# A dependency that fails makes a 503 the caller may retry: (exception, name in the log,
+# error code, what the message calls it).
+_DEPENDENCIES = (
+    (redis.RedisError, "Redis", "redis_unavailable", "The ranking store"),
+    (DatabaseError, "Database", "database_unavailable", "The database"),
+)
+
+
 class ApiErrorMiddleware:
     """Turn what a view raises into a JSON answer: 4xx for the caller's mistakes,
     503 while Redis or the database is unreachable, and a JSON 500 (logged) for our bugs."""
@@ -67,21 +75,14 @@ class ApiErrorMiddleware:
             return error_response(413, "too_large", "The request body is too large.")
         if isinstance(exc, (SuspiciousOperation, BadRequest)):
             return error_response(400, "bad_request", "The request could not be understood.")
-        if isinstance(exc, redis.RedisError):
-            logger.warning("Redis unavailable for %s: %s", request.path, exc)
-            return error_response(
-                503,
-                "redis_unavailable",
-                "The ranking store is unavailable; try again shortly.",
-                {"Retry-After": "1"},
-            )
-        if isinstance(exc, DatabaseError):
-            logger.warning("Database unavailable for %s: %s", request.path, exc)
-            return error_response(
-                503,
-                "database_unavailable",
-                "The database is unavailable; try again shortly.",
-                {"Retry-After": "1"},
-            )
+        for kind, name, code, what in _DEPENDENCIES:
+            if isinstance(exc, kind):
+                logger.warning("%s unavailable for %s: %s", name, request.path, exc)
+                return error_response(
+                    503,
+                    code,
+                    f"{what} is unavailable; try again shortly.",
+                    {"Retry-After": "1"},
+                )
         logger.exception("Unexpected error on %s", request.path)
         return error_response(500, "internal", "Something went wrong on our side.")

@@ -8,10 +8,16 @@ request that needs it, once across all workers.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import secrets
 import time
 from collections.abc import Callable, Iterator
 from typing import TypeVar
+
+from redis import Redis
+from redis.exceptions import LockError, LockNotOwnedError
+from redis.lock import Lock
 
 from backend_site.rankings import store
 from backend_site.rankings.errors import NotFound, Unavailable
@@ -40,32 +46,57 @@ def board_rows(*, board: Leaderboard, chunk: int = 20_000) -> Iterator[store.Loa
         )
 
 
-def lock_wait(*, slug: str, wait: float = REBUILD_WAIT_SECONDS) -> str | None:
-    """Take the board's rebuild lock, waiting up to ``wait`` seconds; its token, or None."""
-    deadline = time.monotonic() + wait
-    while True:
-        token = store.rebuild_lock(slug=slug, seconds=REBUILD_LOCK_SECONDS)
-        if token is not None or time.monotonic() >= deadline:
-            return token
-        time.sleep(0.05)
+class BoardLock:
+    """A board's rebuild lock: redis-py's ``Lock`` on ``store.lock_key``, with the build's
+    ``tag`` as its token. Writes made while it is held are journaled under that tag
+    (``store.entries_apply``), and the swap that puts the build in place lets the lock go in
+    the same step (``store.board_swap``)."""
+
+    def __init__(self, slug: str, *, client: Redis | None = None):
+        self.slug = slug
+        self.tag = secrets.token_hex(8)
+        self._lock = Lock(
+            client or store.connection(),
+            store.lock_key(slug),
+            timeout=REBUILD_LOCK_SECONDS,
+            sleep=0.05,
+            thread_local=False,  # a seed's build is swapped in by an on_commit hook
+        )
+
+    def acquire(self, *, wait: float) -> bool:
+        """Take the lock, waiting up to ``wait`` seconds (0: try once); whether it was."""
+        return self._lock.acquire(blocking=wait > 0, blocking_timeout=wait, token=self.tag)
+
+    def renew(self) -> None:
+        """Push out the lock's expiry, and its journal's, while a long rebuild progresses."""
+        try:
+            self._lock.extend(REBUILD_LOCK_SECONDS, replace_ttl=True)
+        except LockNotOwnedError:
+            return  # it expired (and maybe another took it): nothing of ours to keep
+        store.journal_keep(slug=self.slug, tag=self.tag, client=self._lock.redis)
+
+    def release(self) -> None:
+        """Let the lock go if it is still ours (a swap has let it go already)."""
+        with contextlib.suppress(LockError):
+            self._lock.release()
 
 
-def lock_take(*, board: Leaderboard, wait: float = 30.0) -> str:
-    """Take the board's rebuild lock, waiting up to ``wait`` seconds; its token."""
-    token = lock_wait(slug=board.slug, wait=wait)
-    if token is None:
+def lock_take(*, board: Leaderboard, wait: float = 30.0) -> BoardLock:
+    """Take the board's rebuild lock, waiting up to ``wait`` seconds (else Unavailable)."""
+    lock = BoardLock(board.slug)
+    if not lock.acquire(wait=wait):
         raise Unavailable(f"Leaderboard {board.slug!r} is being rebuilt; try again shortly.")
-    return token
+    return lock
 
 
 def board_build_aside(
-    *, board: Leaderboard, token: str, progress: Callable[[int], None] | None = None
+    *, board: Leaderboard, lock: BoardLock, progress: Callable[[int], None] | None = None
 ) -> int:
-    """Stream the board's rows from the database into keys of their own, holding the lock
-    ``token`` (renewed as it goes); store.board_swap puts them in place. Their count."""
+    """Stream the board's rows from the database into keys of their own, holding ``lock``
+    (renewed as it goes); store.board_swap puts them in place. Their count."""
 
     def step(done: int) -> None:
-        store.rebuild_lock_renew(slug=board.slug, token=token, seconds=REBUILD_LOCK_SECONDS)
+        lock.renew()
         if progress is not None:
             progress(done)
 
@@ -75,7 +106,7 @@ def board_build_aside(
         order=board.order,
         operator=board.operator,
         rows=board_rows(board=board),
-        tag=token,
+        tag=lock.tag,
         progress=step,
     )
 
@@ -84,13 +115,13 @@ def board_rebuild(
     *, board: Leaderboard, progress: Callable[[int], None] | None = None, wait: float = 30.0
 ) -> int:
     """Rebuild the board's ranking from the database, aside, then swap it in; its size."""
-    token = lock_take(board=board, wait=wait)
+    lock = lock_take(board=board, wait=wait)
     try:
-        size = board_build_aside(board=board, token=token, progress=progress)
-        store.board_swap(slug=board.slug, tag=token)
+        size = board_build_aside(board=board, lock=lock, progress=progress)
+        store.board_swap(slug=board.slug, tag=lock.tag)
         return size
     finally:
-        store.rebuild_unlock(slug=board.slug, token=token)
+        lock.release()
 
 
 def board_restore(*, slug: str) -> None:
@@ -98,8 +129,8 @@ def board_restore(*, slug: str) -> None:
     board = Leaderboard.objects.filter(slug=slug).first()
     if board is None:
         raise NotFound(f"No leaderboard {slug!r}.")
-    token = store.rebuild_lock(slug=slug, seconds=REBUILD_LOCK_SECONDS)
-    if token is None:
+    lock = BoardLock(slug)
+    if not lock.acquire(wait=0):
         deadline = time.monotonic() + REBUILD_WAIT_SECONDS
         while time.monotonic() < deadline:
             if store.board_is_loaded(slug=slug):
@@ -110,11 +141,11 @@ def board_restore(*, slug: str) -> None:
         )
     try:
         if not store.board_is_loaded(slug=slug):
-            size = board_build_aside(board=board, token=token)
-            store.board_swap(slug=slug, tag=token)
+            size = board_build_aside(board=board, lock=lock)
+            store.board_swap(slug=slug, tag=lock.tag)
             logger.warning("Rebuilt leaderboard %s from the database (%d players).", slug, size)
     finally:
-        store.rebuild_unlock(slug=slug, token=token)
+        lock.release()
 
 
 def boards_restore() -> None:

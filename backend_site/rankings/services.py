@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from django.db import connection, transaction
 from django.utils import timezone
 
-from backend_site.rankings import sql, sync
-from backend_site.rankings.errors import InvalidInput, NotFound
+from backend_site.rankings import selectors, sql, sync
+from backend_site.rankings.errors import InvalidInput
 from backend_site.rankings.models import DEFAULT_BOARD, Leaderboard, Player, Score
 from backend_site.rankings.store import EntryChange
 
@@ -49,33 +49,12 @@ class SubmitResult:
         return applied.previous_rank if applied.applied else None
 
 
-def board_get(*, slug: str) -> Leaderboard:
-    """Return the board from the database, or raise NotFound."""
-    board = sql.board_by_slug(slug)
-    if board is None:
-        _boards.pop(slug, None)
-        raise NotFound(f"No leaderboard {slug!r}.")
-    _boards[slug] = board
-    return board
-
-
-# Boards as this process last saw them, for score_submit: its statement checks that the board
-# is still so (slug, order, operator) and a stale one is fetched again, so a write costs one
-# query, not two.
-_boards: dict[str, Leaderboard] = {}
-
-
-def board_for_write(*, slug: str) -> Leaderboard:
-    """The board for a submission: this process's copy, or fetched (NotFound if none)."""
-    return _boards.get(slug) or board_get(slug=slug)
-
-
 class _StaleBoard(Exception):
     """The board changed since this process read it."""
 
 
 def _board_is_current(board: Leaderboard) -> bool:
-    fresh = board_get(slug=board.slug)
+    fresh = selectors.board_get(slug=board.slug)
     return (fresh.pk, fresh.order, fresh.operator) == (board.pk, board.order, board.operator)
 
 
@@ -96,7 +75,7 @@ def score_submit(
     try:
         return _score_submit(board=board, player_id=player_id, score=score, name=name)
     except _StaleBoard:
-        board = board_get(slug=board.slug)  # NotFound when it is gone
+        board = selectors.board_get(slug=board.slug)  # NotFound when it is gone
         return _score_submit(board=board, player_id=player_id, score=score, name=name)
 
 
@@ -172,13 +151,19 @@ def changes_of(
     ]
 
 
-def _removals(bumped: Iterable[tuple[int, str, int]]) -> list[tuple[Leaderboard, EntryChange]]:
-    keys = list(bumped)
-    boards = Leaderboard.objects.in_bulk({board_id for board_id, _, _ in keys})
-    return [
-        (boards[board_id], EntryChange(player_id=player_id, version=version, value=None))
-        for board_id, player_id, version in keys
-    ]
+def _delete_with_entries(obj: Player | Score, *, where: str, params: list) -> None:
+    """Delete ``obj`` (a player or a score) and take the entries it held, the scores
+    ``where`` picks, off their boards."""
+    with transaction.atomic():
+        bumped = sql.versions_bump(where=where, params=params)
+        obj.delete()
+        boards = Leaderboard.objects.in_bulk({board_id for board_id, _, _ in bumped})
+        sync.entries_changed(
+            [
+                (boards[board_id], EntryChange(player_id=player_id, version=version, value=None))
+                for board_id, player_id, version in bumped
+            ]
+        )
 
 
 def player_rename(*, player: Player, name: str) -> None:
@@ -191,10 +176,7 @@ def player_rename(*, player: Player, name: str) -> None:
 
 def player_delete(*, player: Player) -> None:
     """Delete a player and their scores everywhere."""
-    with transaction.atomic():
-        bumped = sql.versions_bump(where="player_id = %s", params=[player.player_id])
-        player.delete()
-        sync.entries_changed(_removals(bumped))
+    _delete_with_entries(player, where="player_id = %s", params=[player.player_id])
 
 
 def score_set(*, score: Score) -> None:
@@ -216,10 +198,7 @@ def score_set(*, score: Score) -> None:
 
 def score_delete(*, score: Score) -> None:
     """Remove a player's score from a board."""
-    with transaction.atomic():
-        bumped = sql.versions_bump(where="id = %s", params=[score.pk])
-        score.delete()
-        sync.entries_changed(_removals(bumped))
+    _delete_with_entries(score, where="id = %s", params=[score.pk])
 
 
 def board_save(*, board: Leaderboard) -> None:

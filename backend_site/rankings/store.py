@@ -24,16 +24,18 @@ Every read is one Lua script: one round trip, O(log N + page size).
 
 from __future__ import annotations
 
-import secrets
 import threading
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from itertools import islice
 
 from django_redis import get_redis_connection
 from redis import Redis
 from redis.commands.core import Script
+
+from common.entries import Entry
 
 LAYOUT = "2"  # bump when the records change shape: boards of another layout are rebuilt
 SEQ_BYTES = 8
@@ -51,16 +53,6 @@ _MICROSECOND = timedelta(microseconds=1)
 
 class BoardNotLoaded(Exception):
     """The board's keys are missing from Redis (never loaded, flushed or restarted)."""
-
-
-# Neither frozen nor slotted: a page builds hundreds, frozen __init__ is slower, and orjson
-# writes a dataclass with __slots__ several times slower than one without.
-@dataclass
-class Entry:
-    rank: int
-    player_id: str
-    name: str
-    score: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -279,6 +271,25 @@ local better = redis.call('ZCOUNT', KEYS[2], '-inf', '(' .. rows[2])
     + _APPEND_ROWS
 )
 
+
+def _rows_decode(reply: list, start: int) -> list[Entry]:
+    """The entries _APPEND_ROWS put in ``reply`` from index ``start``."""
+    rows = islice(reply, start, None)
+    # One iterator read four at a time: no index arithmetic per row (a page is hot).
+    return [
+        Entry(rank, player_id.decode(), name.decode(), score)
+        for player_id, name, score, rank in zip(rows, rows, rows, rows, strict=True)
+    ]
+
+
+def _page_decode(reply: list | None, *, slug: str) -> Page:
+    """_PAGE's reply as a Page; BoardNotLoaded for its false."""
+    if not reply:
+        raise BoardNotLoaded(slug)
+    total = reply[0]
+    return Page(total=total, entries=_rows_decode(reply, 1))
+
+
 # A player's standing and the window around it: KEYS meta, zset, names; ARGV player_id, around.
 # Returns false when the board is not loaded, {} when the player has no score, else
 # {total, name, score, rank, worse, id1, name1, score1, rank1, ...}.
@@ -307,6 +318,25 @@ local better = redis.call('ZCOUNT', KEYS[2], '-inf', '(' .. rows[2])
 """
     + _APPEND_ROWS
 )
+
+
+def _standing_decode(reply: list | None, *, slug: str, player_id: str) -> Standing | None:
+    """_STANDING's reply as a Standing, None for its {}; BoardNotLoaded for its false."""
+    if reply is None:  # false from the script
+        raise BoardNotLoaded(slug)
+    if not reply:
+        return None
+    total, name, score, rank, worse = reply[:5]
+    return Standing(
+        player_id=player_id,
+        name=name.decode(),
+        score=score,
+        rank=rank,
+        total=total,
+        worse=worse,
+        around=_rows_decode(reply, 5),
+    )
+
 
 # version(record): a record's version as a number; put(z, names, id, old, record, score): make
 # the entry exactly `record` (a tombstone when `score` is false) when it is newer than `old`,
@@ -385,6 +415,20 @@ return result
 """
 )
 
+
+def _apply_decode(reply: list | None, *, slug: str) -> tuple[int, list[Applied]]:
+    """_APPLY's reply as the board's size and an Applied per change; BoardNotLoaded for
+    its false."""
+    if not reply:
+        raise BoardNotLoaded(slug)
+    total = reply[0]
+    outcomes = islice(reply, 1, None)
+    return total, [
+        Applied(applied=bool(applied), previous_rank=previous or None, rank=rank or None)
+        for applied, previous, rank in zip(outcomes, outcomes, outcomes, strict=True)
+    ]
+
+
 # Repair entries whose record is still what a check read: KEYS zset, names prefix;
 # ARGV per fix: player_id, expected record ('' for none), new record ('' to drop the entry),
 # new stored score, stray member to remove ('' for none). Returns how many were changed.
@@ -431,6 +475,27 @@ for _, slug in ipairs(redis.call('SMEMBERS', KEYS[1])) do
 end
 return result
 """
+
+
+def _boards_decode(reply: list | None) -> list[BoardSummary]:
+    """_BOARDS's reply as BoardSummary rows by slug; BoardNotLoaded for its false."""
+    if reply is None:
+        raise BoardNotLoaded("*")
+    fields = iter(reply)
+    boards = [
+        BoardSummary(
+            slug=slug.decode(),
+            title=title.decode(),
+            order=order.decode(),
+            operator=operator.decode(),
+            players=players,
+        )
+        for slug, title, order, operator, players in zip(
+            fields, fields, fields, fields, fields, strict=True
+        )
+    ]
+    return sorted(boards, key=lambda board: board.slug)
+
 
 # Put a board built aside in place of the live one, in one step readers cannot see into,
 # after replaying the writes journaled while it was built:
@@ -482,20 +547,10 @@ def _run(source: str, keys: list[str], args: list, client: Redis | None):
     return _script(source)(keys=keys, args=args, client=client or connection())
 
 
-def _entries(rows: list) -> list[Entry]:
-    """Turn the flat rows of _APPEND_ROWS into entries."""
-    return [
-        Entry(rows[i + 3], rows[i].decode(), rows[i + 1].decode(), rows[i + 2])
-        for i in range(0, len(rows), 4)
-    ]
-
-
 def entries_page(*, slug: str, offset: int, limit: int, client: Redis | None = None) -> Page:
     """Return ``limit`` entries from position ``offset`` (0-based) and the board's size."""
     reply = _run(_PAGE, board_keys(slug), [offset, offset + limit - 1], client)
-    if not reply:
-        raise BoardNotLoaded(slug)
-    return Page(total=reply[0], entries=_entries(reply[1:]))
+    return _page_decode(reply, slug=slug)
 
 
 def entry_standing(
@@ -503,20 +558,7 @@ def entry_standing(
 ) -> Standing | None:
     """Return the player's rank and neighbours, or None when they have no score here."""
     reply = _run(_STANDING, board_keys(slug), [player_id, around], client)
-    if reply is None:  # false from the script: the board is not loaded
-        raise BoardNotLoaded(slug)
-    if not reply:
-        return None
-    total, name, score, rank, worse = reply[:5]
-    return Standing(
-        player_id=player_id,
-        name=name.decode(),
-        score=score,
-        rank=rank,
-        total=total,
-        worse=worse,
-        around=_entries(reply[5:]),
-    )
+    return _standing_decode(reply, slug=slug, player_id=player_id)
 
 
 def record_bytes(change: EntryChange) -> bytes:
@@ -544,17 +586,7 @@ def entries_apply(
         score = "" if change.value is None else stored_score(change.value, order)
         args += [change.player_id, record_bytes(change), score]
     reply = _run(_APPLY, [*board_keys(slug), lock_key(slug)], args, client)
-    if not reply:
-        raise BoardNotLoaded(slug)
-    results = [
-        Applied(
-            applied=bool(reply[i]),
-            previous_rank=reply[i + 1] or None,
-            rank=reply[i + 2] or None,
-        )
-        for i in range(1, len(reply), 3)
-    ]
-    return reply[0], results
+    return _apply_decode(reply, slug=slug)
 
 
 def entries_read(
@@ -620,20 +652,7 @@ def board_size(*, slug: str, client: Redis | None = None) -> int:
 
 def boards_overview(*, client: Redis | None = None) -> list[BoardSummary]:
     """Return every loaded board with its player count, in one round trip."""
-    reply = _run(_BOARDS, [BOARDS_KEY], [], client)
-    if reply is False or reply is None:
-        raise BoardNotLoaded("*")
-    boards = [
-        BoardSummary(
-            slug=reply[i].decode(),
-            title=reply[i + 1].decode(),
-            order=reply[i + 2].decode(),
-            operator=reply[i + 3].decode(),
-            players=reply[i + 4],
-        )
-        for i in range(0, len(reply), 5)
-    ]
-    return sorted(boards, key=lambda board: board.slug)
+    return _boards_decode(_run(_BOARDS, [BOARDS_KEY], [], client))
 
 
 def _built_keys(slug: str, tag: str) -> list[str]:
@@ -735,38 +754,13 @@ def board_forget(*, slug: str, client: Redis | None = None) -> None:
     client.srem(BOARDS_KEY, slug)
 
 
-def rebuild_lock(*, slug: str, seconds: int, client: Redis | None = None) -> str | None:
-    """Take the board's rebuild lock; return its token, or None when someone holds it."""
-    token = secrets.token_hex(8)
-    taken = (client or connection()).set(lock_key(slug), token, nx=True, ex=seconds)
-    return token if taken else None
-
-
-_UNLOCK = """
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-return 0
-"""
-
-
-def rebuild_unlock(*, slug: str, token: str, client: Redis | None = None) -> None:
-    """Release the rebuild lock if it is still ours."""
-    _run(_UNLOCK, [lock_key(slug)], [token], client)
-
-
-_RENEW = """
-if redis.call('GET', KEYS[1]) == ARGV[1] then
-  redis.call('EXPIRE', KEYS[2], ARGV[3])
-  redis.call('EXPIRE', KEYS[2] .. 's', ARGV[3])
-  return redis.call('EXPIRE', KEYS[1], ARGV[2])
-end
-return 0
-"""
-
-
-def rebuild_lock_renew(*, slug: str, token: str, seconds: int, client: Redis | None = None) -> None:
-    """Push the lock's expiry out while a long rebuild is still making progress."""
-    journal = f"lb:{{{slug}}}:build:{token}:j"
-    _run(_RENEW, [lock_key(slug), journal], [token, seconds, JOURNAL_SECONDS], client)
+def journal_keep(*, slug: str, tag: str, client: Redis | None = None) -> None:
+    """Keep a running build's journal JOURNAL_SECONDS longer (the rebuild renews its lock)."""
+    journal = _built_keys(slug, tag)[3]
+    pipe = (client or connection()).pipeline(transaction=False)
+    pipe.expire(journal, JOURNAL_SECONDS)
+    pipe.expire(f"{journal}s", JOURNAL_SECONDS)
+    pipe.execute()
 
 
 def board_mark_stale(*, slug: str, client: Redis | None = None) -> None:

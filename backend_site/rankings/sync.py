@@ -162,9 +162,9 @@ class BoardBuild:
     transaction fails, so a failed import changes nothing in Redis.
     """
 
-    def __init__(self, board: Leaderboard, token: str):
+    def __init__(self, board: Leaderboard, lock: rebuild.BoardLock):
         self.board = board
-        self.token = token
+        self.lock = lock
         self.swapped = False
         self.size = 0
 
@@ -172,22 +172,22 @@ class BoardBuild:
     def start(
         cls, *, board: Leaderboard, progress: Callable[[int], None] | None = None
     ) -> BoardBuild:
-        token = rebuild.lock_take(board=board)
-        build = cls(board, token)
+        lock = rebuild.lock_take(board=board)
+        build = cls(board, lock)
         try:
-            build.size = rebuild.board_build_aside(board=board, token=token, progress=progress)
+            build.size = rebuild.board_build_aside(board=board, lock=lock, progress=progress)
         except BaseException:
-            store.rebuild_unlock(slug=board.slug, token=token)
+            lock.release()
             raise
         transaction.on_commit(build.swap)
         return build
 
     def swap(self) -> None:
-        store.board_swap(slug=self.board.slug, tag=self.token)
+        store.board_swap(slug=self.board.slug, tag=self.lock.tag)
         self.swapped = True
 
     def drop(self) -> None:
         if self.swapped:
             return
-        store.board_build_drop(slug=self.board.slug, tag=self.token)
-        store.rebuild_unlock(slug=self.board.slug, token=self.token)
+        store.board_build_drop(slug=self.board.slug, tag=self.lock.tag)
+        self.lock.release()

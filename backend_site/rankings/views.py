@@ -136,7 +136,7 @@ def _ranked_status(rank: int | None) -> int:
 @idempotent
 def scores(request, slug: str):
     submission = inputs.submission_parse(request.body)
-    board = services.board_for_write(slug=slug)
+    board = selectors.board_for_write(slug=slug)
 
     def write() -> services.SubmitResult:
         return services.score_submit(

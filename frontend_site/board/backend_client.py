@@ -16,6 +16,7 @@ import requests
 from django.conf import settings
 from requests.adapters import HTTPAdapter
 
+from common.entries import Entry
 from common.middleware import REQUEST_ID_HEADER
 
 logger = logging.getLogger("frontend_site.backend")
@@ -30,14 +31,6 @@ class BackendUnavailable(Exception):
 
 class BackendNotFound(Exception):
     """The backend answered that the board or player does not exist."""
-
-
-@dataclass(frozen=True, slots=True)
-class Entry:
-    rank: int
-    player_id: str
-    name: str
-    score: int
 
 
 @dataclass(frozen=True, slots=True)

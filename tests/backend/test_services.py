@@ -155,9 +155,10 @@ def test_a_reader_waits_for_a_rebuild_another_worker_holds_then_gives_up(
 ):
     make_score(global_board, "a", 1)
     ranking_redis.flushdb()
-    token = store.rebuild_lock(slug="global", seconds=30)
+    lock = rebuild.BoardLock("global")
+    assert lock.acquire(wait=0)
     monkeypatch.setattr(rebuild, "REBUILD_WAIT_SECONDS", 0.3)
     with pytest.raises(Unavailable):
         selectors.board_top(slug="global", offset=0, limit=10)
-    store.rebuild_unlock(slug="global", token=token)
+    lock.release()
     assert board_order(global_board) == [(1, "a", 1)]

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.core.management import call_command
 
-from backend_site.rankings import store
+from backend_site.rankings import rebuild, store
 from backend_site.rankings.models import MAX_SCORE, Leaderboard
 from backend_site.rankings.services import score_submit
 
@@ -202,7 +202,9 @@ def test_a_rename_is_a_newer_version_of_the_entry(redis_client):
 
 def test_writes_during_a_rebuild_are_replayed_onto_the_built_board(redis_client):
     load(redis_client, {"a": 30, "b": 20})
-    token = store.rebuild_lock(slug="b", seconds=30, client=redis_client)
+    lock = rebuild.BoardLock("b", client=redis_client)
+    assert lock.acquire(wait=0)
+    token = lock.tag
     # The database as the rebuild read it: b at 20 (version 2), a at 30.
     store.board_build(
         slug="b",
@@ -217,7 +219,7 @@ def test_writes_during_a_rebuild_are_replayed_onto_the_built_board(redis_client)
     write(redis_client, "a", None, version=11)
     store.board_swap(slug="b", tag=token, client=redis_client)
     assert page(redis_client) == [(1, "b", 50)]
-    assert store.rebuild_lock(slug="b", seconds=5, client=redis_client)  # released
+    assert rebuild.BoardLock("b", client=redis_client).acquire(wait=0)  # released
     assert not [key for key in redis_client.keys("*") if b":build:" in key]
 
 
@@ -305,16 +307,6 @@ def test_the_overview_lists_every_loaded_board_with_its_size(redis_client):
     store.board_forget(slug="zeta", client=redis_client)
     assert [b.slug for b in store.boards_overview(client=redis_client)] == ["alpha"]
     assert not store.board_is_loaded(slug="zeta", client=redis_client)
-
-
-def test_only_one_caller_holds_a_rebuild_lock_at_a_time(redis_client):
-    token = store.rebuild_lock(slug="b", seconds=5, client=redis_client)
-    assert token
-    assert store.rebuild_lock(slug="b", seconds=5, client=redis_client) is None
-    store.rebuild_unlock(slug="b", token="not-ours", client=redis_client)
-    assert store.rebuild_lock(slug="b", seconds=5, client=redis_client) is None
-    store.rebuild_unlock(slug="b", token=token, client=redis_client)
-    assert store.rebuild_lock(slug="b", seconds=5, client=redis_client)
 
 
 def test_lua_and_python_agree_on_which_names_hash_holds_a_player(ranking_redis, transactional_db):

@@ -4,7 +4,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from backend_site.rankings import rebuild, services
+from backend_site.rankings import rebuild, selectors
 from backend_site.rankings.errors import NotFound
 from backend_site.rankings.models import Leaderboard
 
@@ -18,7 +18,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         if options["board"]:
             try:
-                boards = [services.board_get(slug=options["board"])]
+                boards = [selectors.board_get(slug=options["board"])]
             except NotFound as exc:
                 raise CommandError(exc.message) from None
         else:

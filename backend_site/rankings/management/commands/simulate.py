@@ -28,7 +28,7 @@ class Command(BaseCommand):
         if options["rate"] <= 0:
             raise CommandError("--rate must be above 0.")
         try:
-            board = services.board_get(slug=options["board"])
+            board = selectors.board_get(slug=options["board"])
         except ApiError as exc:
             raise CommandError(exc.message) from None
         rng = random.Random(options["random_seed"])

@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from backend_site.rankings import services, store, verification
+from backend_site.rankings import selectors, store, verification
 from backend_site.rankings.errors import NotFound
 from backend_site.rankings.models import Leaderboard, Score
 
@@ -25,7 +25,7 @@ class Command(BaseCommand):
         self.verbosity = options["verbosity"]
         try:
             boards = (
-                [services.board_get(slug=options["board"])]
+                [selectors.board_get(slug=options["board"])]
                 if options["board"]
                 else list(Leaderboard.objects.all())
             )

@@ -1,0 +1,164 @@
+"""Each Lua script of store.py, run for real: the reply it sends and the names it is read as."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from backend_site.rankings import store
+from common.entries import Entry
+from tests.backend.test_store import at, load
+
+KEYS = store.board_keys("b")
+
+
+def test_the_page_script_sends_the_size_then_four_fields_a_row(redis_client):
+    load(redis_client, {"a": 30, "b": 20, "c": 20})
+    reply = store._run(store._PAGE, KEYS, [0, 2], redis_client)
+    assert reply == [3, b"a", b"Name a", 30, 1, b"b", b"Name b", 20, 2, b"c", b"Name c", 20, 2]
+    assert store._page_decode(reply, slug="b") == store.Page(
+        total=3,
+        entries=[
+            Entry(1, "a", "Name a", 30),
+            Entry(2, "b", "Name b", 20),
+            Entry(2, "c", "Name c", 20),
+        ],
+    )
+    past_the_end = store._run(store._PAGE, KEYS, [5, 9], redis_client)
+    assert past_the_end == [3]
+    assert store._page_decode(past_the_end, slug="b") == store.Page(total=3, entries=[])
+    unloaded = store._run(store._PAGE, store.board_keys("nope"), [0, 9], redis_client)
+    with pytest.raises(store.BoardNotLoaded):
+        store._page_decode(unloaded, slug="nope")
+
+
+def test_the_standing_script_sends_five_fields_then_the_window(redis_client):
+    load(redis_client, {"a": 30, "b": 20, "c": 10}, order="asc")
+    reply = store._run(store._STANDING, KEYS, ["b", 1], redis_client)
+    assert reply == [
+        *(3, b"Name b", 20, 2, 1),  # total, name, score, rank, worse
+        *(b"c", b"Name c", 10, 1),
+        *(b"b", b"Name b", 20, 2),
+        *(b"a", b"Name a", 30, 3),
+    ]
+    assert store._standing_decode(reply, slug="b", player_id="b") == store.Standing(
+        player_id="b",
+        name="Name b",
+        score=20,
+        rank=2,
+        total=3,
+        worse=1,
+        around=[
+            Entry(1, "c", "Name c", 10),
+            Entry(2, "b", "Name b", 20),
+            Entry(3, "a", "Name a", 30),
+        ],
+    )
+    no_score = store._run(store._STANDING, KEYS, ["zed", 1], redis_client)
+    assert no_score == []
+    assert store._standing_decode(no_score, slug="b", player_id="zed") is None
+    unloaded = store._run(store._STANDING, store.board_keys("nope"), ["b", 1], redis_client)
+    with pytest.raises(store.BoardNotLoaded):
+        store._standing_decode(unloaded, slug="nope", player_id="b")
+
+
+def test_the_apply_script_sends_the_size_then_three_fields_a_change(redis_client):
+    load(redis_client, {"a": 30, "b": 20})
+    newer = store.EntryChange(player_id="b", version=5, value=40, achieved_at=at(9), name="Name b")
+    older = store.EntryChange(player_id="a", version=1, value=99, achieved_at=at(9), name="Name a")
+    new = store.EntryChange(player_id="c", version=6, value=10, achieved_at=at(9), name="Name c")
+    args: list = ["b", "1"]
+    for change in (newer, older, new):
+        args += [change.player_id, store.record_bytes(change), -change.value]
+    reply = store._run(store._APPLY, [*KEYS, store.lock_key("b")], args, redis_client)
+    assert reply == [3, 1, 2, 1, 0, 2, 2, 1, 0, 3]  # a was 2nd once b had gone past it
+    assert store._apply_decode(reply, slug="b") == (
+        3,
+        [
+            store.Applied(applied=True, previous_rank=2, rank=1),
+            store.Applied(applied=False, previous_rank=2, rank=2),
+            store.Applied(applied=True, previous_rank=None, rank=3),
+        ],
+    )
+    unloaded = store._run(
+        store._APPLY, [*store.board_keys("nope"), "x"], ["nope", "1"], redis_client
+    )
+    with pytest.raises(store.BoardNotLoaded):
+        store._apply_decode(unloaded, slug="nope")
+
+
+def test_the_repair_script_sends_how_many_entries_it_changed(redis_client):
+    load(redis_client, {"a": 30, "b": 20})
+    (a, _) = store.entries_read(
+        slug="b",
+        players=[("a", store.seq_bytes(at(0))), ("b", store.seq_bytes(at(1)))],
+        client=redis_client,
+    )
+    fixed = store.EntryChange(player_id="a", version=2, value=1, achieved_at=at(0), name="A")
+    args = ["a", a.raw, store.record_bytes(fixed), -1, b"", "b", b"not what it holds", b"", 0, b""]
+    reply = store._run(
+        store._REPAIR, [store.zset_key("b"), store.names_prefix("b")], args, redis_client
+    )
+    assert reply == 1
+    assert store.entries_page(slug="b", offset=0, limit=5, client=redis_client).entries == [
+        Entry(1, "b", "Name b", 20),
+        Entry(2, "a", "A", 1),
+    ]
+
+
+def test_the_boards_script_sends_five_fields_a_board(redis_client):
+    load(redis_client, {"a": 1, "b": 2}, slug="zeta")
+    load(redis_client, {"a": 1}, slug="alpha", order="asc")
+    reply = store._run(store._BOARDS, [store.BOARDS_KEY], [], redis_client)
+    assert sorted(zip(*[iter(reply)] * 5, strict=True)) == [
+        (b"alpha", b"B", b"asc", b"best", 1),
+        (b"zeta", b"B", b"desc", b"best", 2),
+    ]
+    assert store._boards_decode(reply) == [
+        store.BoardSummary(slug="alpha", title="B", order="asc", operator="best", players=1),
+        store.BoardSummary(slug="zeta", title="B", order="desc", operator="best", players=2),
+    ]
+    assert store._boards_decode(store._run(store._BOARDS, ["lb:none"], [], redis_client)) == []
+    store.board_mark_stale(slug="zeta", client=redis_client)
+    stale = store._run(store._BOARDS, [store.BOARDS_KEY], [], redis_client)
+    assert stale is None
+    with pytest.raises(store.BoardNotLoaded):
+        store._boards_decode(stale)
+
+
+def test_the_swap_and_drop_scripts_send_one(redis_client):
+    load(redis_client, {"a": 1})
+    store.board_build(
+        slug="b", title="B", order="desc", operator="best", rows=[], tag="t2", client=redis_client
+    )
+    built = store._built_keys("b", "t2")
+    keys = [*KEYS, *built[:3], store.BOARDS_KEY, built[3], store.lock_key("b")]
+    assert store._run(store._SWAP, keys, ["b", store.NAME_BUCKETS, "t2"], redis_client) == 1
+    assert store.entries_page(slug="b", offset=0, limit=5, client=redis_client).total == 0
+    assert store._run(store._DROP, KEYS, [store.NAME_BUCKETS], redis_client) == 1
+    assert not store.board_is_loaded(slug="b", client=redis_client)
+
+
+def _ids() -> list[str]:
+    rng = random.Random(1)
+    alphabet = "abcXYZ019-_.:é€😀ß漢"
+    ids = ["", "a", "ab", "abc", "abcd", "abcde", "é", "€€€", "😀", "p0000001", "x" * 64]
+    ids += ["".join(rng.choices(alphabet, k=rng.randint(1, 40))) for _ in range(2000)]
+    return ids
+
+
+def test_lua_and_python_put_every_player_id_in_the_same_names_bucket(redis_client):
+    # Byte lengths of all remainders mod 4 (non-ASCII characters take 2 to 4 bytes).
+    ids = _ids()
+    assert {len(player_id.encode()) % 4 for player_id in ids} == {0, 1, 2, 3}
+    script = (
+        store._NAMES_KEY
+        + """
+local buckets = {}
+for i, id in ipairs(ARGV) do buckets[i] = names_key('', id) end
+return buckets
+"""
+    )
+    reply = store._run(script, [], ids, redis_client)
+    assert [int(bucket) for bucket in reply] == [store.name_bucket(pid) for pid in ids]
