@@ -309,7 +309,8 @@ class GarbageHandler(BaseHTTPRequestHandler):
 def garbage_backend():
     """The URL of a backend that answers garbage (GarbageHandler), shut down after the test."""
     server = ThreadingHTTPServer(("127.0.0.1", 0), GarbageHandler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    # A short poll interval: shutdown() waits for the loop's next look.
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()

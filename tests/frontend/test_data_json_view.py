@@ -5,8 +5,8 @@ import time
 
 from tests.frontend.conftest import seed_players, submit_score
 
-CONNECT_TIMEOUT = 0.5
-READ_TIMEOUT = 1.0
+CONNECT_TIMEOUT = 0.2
+READ_TIMEOUT = 0.3
 # What an answer may take at most while the backend hangs: both timeouts plus rendering.
 WITHIN_THE_TIMEOUTS = CONNECT_TIMEOUT + READ_TIMEOUT + 1.0
 
@@ -46,6 +46,37 @@ def test_data_json_is_valid_json_for_names_with_quotes_apostrophes_and_emoji(
 
     assert response["Content-Type"] == "application/json"
     assert [row["name"] for row in json.loads(response.content)[: len(names)]] == names
+
+
+def test_when_the_backend_goes_away_the_last_rows_are_served_marked_stale(
+    backend_server, frontend, frontend_settings, closed_port_url, top_scores
+):
+    frontend_settings.FRONTEND_CACHE_SECONDS = 0  # every view asks the backend
+    seed_players(backend_server, ["Steady Eddie", "Runner Up"], top_scores(2))
+    assert frontend.get("/data.json")["X-Data-Stale"] == "false"
+
+    frontend_settings.BACKEND_URL = closed_port_url
+    data = frontend.get("/data.json")
+
+    assert data.status_code == 200
+    assert data["X-Data-Stale"] == "true"
+    assert [row["name"] for row in data.json()[:2]] == ["Steady Eddie", "Runner Up"]
+
+
+def test_once_the_last_good_copy_expires_a_gone_backend_gives_a_json_503(
+    frontend, frontend_settings, closed_port_url
+):
+    frontend_settings.FRONTEND_CACHE_SECONDS = 0
+    frontend_settings.FRONTEND_STALE_SECONDS = 0.3
+    assert frontend.get("/data.json").status_code == 200
+
+    frontend_settings.BACKEND_URL = closed_port_url
+    time.sleep(frontend_settings.FRONTEND_STALE_SECONDS)
+    data = frontend.get("/data.json")
+
+    assert data.status_code == 503
+    assert data["Content-Type"] == "application/json"
+    assert data.json()["error"]["code"] == "unavailable"
 
 
 def test_with_nothing_cached_a_backend_that_never_answers_gives_a_503_within_the_timeouts(

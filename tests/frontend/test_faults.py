@@ -1,6 +1,6 @@
 """Faults produced for real through gunicorn: a backend stopped, one that stops answering,
-then back. With nothing cached, a hanging, refusing or garbled backend is tested in process
-(test_*_view.py)."""
+then back. What each view answers with a backend that refuses, hangs or talks nonsense, with
+or without a last good copy, is tested in process (test_*_view.py)."""
 
 import time
 
@@ -56,23 +56,6 @@ def test_a_stopped_backend_leaves_the_last_rows_on_screen_with_a_stale_notice(st
     player = get(frontend, f"/players/{ids[0]}/")
     assert player.status_code == 200
     assert STALE_NOTICE in player.text
-
-
-def test_once_the_last_good_copy_expires_a_stopped_backend_gives_a_friendly_503(stack):
-    backend, frontend, _ = stack(FRONTEND_STALE_SECONDS="3")
-
-    backend.stop()  # stale rows are shown for three seconds (see the test above), then:
-    page = response_when(
-        frontend, "/", lambda r: r.status_code == 503, what="503 once nothing is cached"
-    )
-
-    assert "Live scores are taking a short break" in page.text
-    assert page.headers["Retry-After"]
-    data = response_when(
-        frontend, "/data.json", lambda r: r.status_code == 503, what="/data.json 503"
-    )
-    assert data.headers["Content-Type"] == "application/json"
-    assert data.json()["error"]["code"] == "unavailable"
 
 
 def test_a_backend_that_stops_answering_leaves_the_page_up_within_the_timeouts(

@@ -6,10 +6,11 @@ import time
 
 from tests.frontend.conftest import seed_players, submit_score
 
-CONNECT_TIMEOUT = 0.5
-READ_TIMEOUT = 1.0
+CONNECT_TIMEOUT = 0.2
+READ_TIMEOUT = 0.3
 # What a page may take at most while the backend hangs: both timeouts plus rendering.
 WITHIN_THE_TIMEOUTS = CONNECT_TIMEOUT + READ_TIMEOUT + 1.0
+STALE_NOTICE = "live scores are temporarily unavailable"
 
 
 def names_in_order(page: str, names: list[str]) -> list[str]:
@@ -78,6 +79,40 @@ def test_fresh_data_is_not_marked_stale(frontend):
 
     assert response["X-Data-Stale"] == "false"
     assert "temporarily unavailable" not in response.content.decode()
+
+
+def test_when_the_backend_goes_away_the_last_rows_stay_on_screen_with_a_stale_notice(
+    backend_server, frontend, frontend_settings, closed_port_url, top_scores
+):
+    frontend_settings.FRONTEND_CACHE_SECONDS = 0  # every view asks the backend
+    seed_players(backend_server, ["Steady Eddie", "Runner Up"], top_scores(2))
+    assert frontend.get("/")["X-Data-Stale"] == "false"
+
+    frontend_settings.BACKEND_URL = closed_port_url
+    page = frontend.get("/")
+
+    assert page.status_code == 200
+    assert page["X-Data-Stale"] == "true"
+    assert page["Cache-Control"] == "no-store"
+    text = page.content.decode()
+    assert STALE_NOTICE in text
+    assert text.index("Steady Eddie") < text.index("Runner Up")
+
+
+def test_once_the_last_good_copy_expires_a_gone_backend_gives_a_friendly_503(
+    frontend, frontend_settings, closed_port_url
+):
+    frontend_settings.FRONTEND_CACHE_SECONDS = 0
+    frontend_settings.FRONTEND_STALE_SECONDS = 0.3
+    assert frontend.get("/").status_code == 200
+
+    frontend_settings.BACKEND_URL = closed_port_url
+    time.sleep(frontend_settings.FRONTEND_STALE_SECONDS)
+    page = frontend.get("/")
+
+    assert page.status_code == 503
+    assert "Live scores are taking a short break" in page.content.decode()
+    assert page["Retry-After"]
 
 
 def test_with_nothing_cached_a_backend_that_never_answers_gives_a_503_within_the_timeouts(

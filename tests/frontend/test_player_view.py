@@ -8,10 +8,11 @@ import requests
 from tests.conftest import SERVICE_TOKEN
 from tests.frontend.conftest import eventually, seed_players
 
-CONNECT_TIMEOUT = 0.5
-READ_TIMEOUT = 1.0
+CONNECT_TIMEOUT = 0.2
+READ_TIMEOUT = 0.3
 # What a page may take at most while the backend hangs: both timeouts plus rendering.
 WITHIN_THE_TIMEOUTS = CONNECT_TIMEOUT + READ_TIMEOUT + 1.0
+STALE_NOTICE = "live scores are temporarily unavailable"
 
 
 def names_in_order(page: str, names: list[str]) -> list[str]:
@@ -57,6 +58,22 @@ def test_a_request_id_follows_the_call_into_the_backends_log(backend_server, fro
     assert response["X-Request-ID"] == "trace-me-42"
     # The backend writes its request lines in batches, at most half a second late.
     eventually(lambda: "rid=trace-me-42" in backend_server.log(), what="request id in backend log")
+
+
+def test_when_the_backend_goes_away_the_last_standing_stays_with_a_stale_notice(
+    backend_server, frontend, frontend_settings, closed_port_url, top_scores
+):
+    frontend_settings.FRONTEND_CACHE_SECONDS = 0  # every view asks the backend
+    (player_id,) = seed_players(backend_server, ["Steady Eddie"], top_scores(1))
+    assert frontend.get(f"/players/{player_id}/")["X-Data-Stale"] == "false"
+
+    frontend_settings.BACKEND_URL = closed_port_url
+    player = frontend.get(f"/players/{player_id}/")
+
+    assert player.status_code == 200
+    assert player["X-Data-Stale"] == "true"
+    assert STALE_NOTICE in player.content.decode()
+    assert "Steady Eddie" in player.content.decode()
 
 
 def test_with_nothing_cached_a_backend_that_never_answers_gives_a_503_within_the_timeouts(
