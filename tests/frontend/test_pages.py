@@ -6,11 +6,7 @@ What each view answers is tested in process, one file per endpoint (test_*_view.
 
 import re
 
-import requests
-
-
-def get(site, path: str, **kwargs) -> requests.Response:
-    return requests.get(f"{site.url}{path}", timeout=10, **kwargs)
+from tests.frontend.conftest import get
 
 
 def test_pages_send_a_content_security_policy_and_fresh_data_is_not_marked_stale(
