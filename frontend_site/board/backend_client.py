@@ -139,7 +139,7 @@ def _entries(rows) -> tuple[Entry, ...]:
     )
 
 
-def board_entries(*, board: str, offset: int, limit: int, request_id: str) -> BoardPage:
+def board_page_fetch(*, board: str, offset: int, limit: int, request_id: str) -> BoardPage:
     """Return ``limit`` entries of ``board`` from position ``offset``, best first."""
     path = f"/api/v1/leaderboards/{quote(board, safe='')}/entries"
     data = _get(path, params={"offset": offset, "limit": limit}, request_id=request_id)
@@ -155,7 +155,7 @@ def board_entries(*, board: str, offset: int, limit: int, request_id: str) -> Bo
         raise _shape_error(path, request_id) from exc
 
 
-def player_standing(*, board: str, player_id: str, around: int, request_id: str) -> Standing:
+def standing_fetch(*, board: str, player_id: str, around: int, request_id: str) -> Standing:
     """Return the player's rank, score, percentile and up to ``around`` neighbours each side."""
     path = f"/api/v1/leaderboards/{quote(board, safe='')}/players/{quote(player_id, safe='')}"
     data = _get(path, params={"around": around}, request_id=request_id)

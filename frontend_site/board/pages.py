@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from frontend_site.board.backend_client import BoardPage, Entry, Standing
-from frontend_site.board.selectors import DEFAULT_BOARD, PAGE_SIZE
+from frontend_site.board.snapshots import DEFAULT_BOARD, PAGE_SIZE
 
 PODIUM = {1: "gold", 2: "silver", 3: "bronze"}
 

@@ -9,7 +9,7 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_safe
 
-from frontend_site.board import pages, selectors
+from frontend_site.board import pages, snapshots
 from frontend_site.board.backend_client import BackendNotFound, BackendUnavailable
 
 _SLUG_RE = re.compile(r"^[-a-zA-Z0-9_]{1,50}$")
@@ -33,12 +33,14 @@ def leaderboard_table(request):
 
 
 def _board(request, template: str):
-    board = request.GET.get("board", selectors.DEFAULT_BOARD)
+    board = request.GET.get("board", snapshots.DEFAULT_BOARD)
     if not _SLUG_RE.match(board):
         return not_found(request)
     page = _page_number(request.GET.get("page", ""))
     try:
-        snapshot = selectors.board_page(board=board, page=page, request_id=request.request_id)
+        snapshot = snapshots.board_page_snapshot(
+            board=board, page=page, request_id=request.request_id
+        )
     except BackendNotFound:
         return not_found(request, what="leaderboard")
     except BackendUnavailable:
@@ -64,11 +66,11 @@ def _rendered_once(key: tuple, render: Callable[[], bytes]) -> bytes:
 
 @require_safe
 def player(request, player_id: str):
-    board = request.GET.get("board", selectors.DEFAULT_BOARD)
+    board = request.GET.get("board", snapshots.DEFAULT_BOARD)
     if not _SLUG_RE.match(board) or set(player_id) == {"."}:
         return not_found(request, what="player")
     try:
-        snapshot = selectors.player_standing(
+        snapshot = snapshots.standing_snapshot(
             board=board, player_id=player_id, request_id=request.request_id
         )
     except BackendNotFound:
@@ -83,7 +85,9 @@ def player(request, player_id: str):
 def data_json(request):
     """The sample's endpoint: [{"id": rank, "name", "score"}], best first."""
     try:
-        snapshot = selectors.board_top(board=selectors.DEFAULT_BOARD, request_id=request.request_id)
+        snapshot = snapshots.board_top_snapshot(
+            board=snapshots.DEFAULT_BOARD, request_id=request.request_id
+        )
     except (BackendNotFound, BackendUnavailable):
         error = {"code": "unavailable", "message": "Live scores are temporarily unavailable."}
         response = _json({"error": error}, status=503)
@@ -116,16 +120,16 @@ def _page_number(raw: str) -> int:
     return int(raw) if _PAGE_RE.match(raw) and int(raw) > 0 else 1
 
 
-def _with_snapshot(context: dict, snapshot: selectors.Snapshot) -> dict:
+def _with_snapshot(context: dict, snapshot: snapshots.Snapshot) -> dict:
     return {**context, "fetched_at": snapshot.fetched_at, "stale": snapshot.stale}
 
 
-def _render_snapshot(request, template: str, context: dict, snapshot: selectors.Snapshot):
+def _render_snapshot(request, template: str, context: dict, snapshot: snapshots.Snapshot):
     response = render(request, template, _with_snapshot(context, snapshot))
     return _mark_stale(response, snapshot)
 
 
-def _mark_stale(response: HttpResponse, snapshot: selectors.Snapshot) -> HttpResponse:
+def _mark_stale(response: HttpResponse, snapshot: snapshots.Snapshot) -> HttpResponse:
     response["X-Data-Stale"] = "true" if snapshot.stale else "false"
     if snapshot.stale:
         response["Cache-Control"] = "no-store"

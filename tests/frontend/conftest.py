@@ -7,6 +7,7 @@ import itertools
 import socket
 import threading
 import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -214,3 +215,98 @@ def response_when(site: GunicornSite, path: str, condition, *, what: str) -> req
         return response if condition(response) else None
 
     return eventually(attempt, what=what)
+
+
+# The frontend in this process, for tests of what its views answer: Django's test client on
+# the frontend's settings (pytest runs on the backend's), over a real backend on loopback.
+
+# What the test run owns: its database, static storage (tests/conftest.py), host list (with
+# Django's "testserver"), DEBUG (off, as pytest-django sets it) and logging.
+_KEPT_SETTINGS = {"DATABASES", "STORAGES", "ALLOWED_HOSTS", "DEBUG", "LOGGING", "LOGGING_CONFIG"}
+
+
+def _forget_frontend_caches() -> None:
+    """Empty what the frontend keeps per process: snapshots, rendered bodies, last good copies.
+
+    The page cache (SnapshotPageCache) lives in the middleware chain of each test client.
+    """
+    from django.core.cache import cache
+
+    from frontend_site.board import snapshots, views
+
+    snapshots._FRESH.clear()
+    views._RENDERED.clear()
+    cache.clear()
+
+
+@pytest.fixture
+def frontend_settings(settings):
+    """The frontend's settings in this process, with the service token and empty caches.
+
+    BACKEND_URL is the development default until a test (or ``frontend``) points it.
+    """
+    from frontend_site import settings as frontend
+
+    for name in dir(frontend):
+        if name.isupper() and name not in _KEPT_SETTINGS:
+            value = getattr(frontend, name)
+            if getattr(settings, name, None) != value:
+                setattr(settings, name, value)
+    settings.BACKEND_SERVICE_TOKEN = SERVICE_TOKEN
+    _forget_frontend_caches()
+    yield settings
+    _forget_frontend_caches()
+
+
+@pytest.fixture
+def frontend(frontend_settings, backend_server, client):
+    """Django's test client on the frontend in this process, over the served backend."""
+    frontend_settings.BACKEND_URL = backend_server.url
+    return client
+
+
+@pytest.fixture
+def closed_port_url() -> str:
+    """A loopback URL nothing listens on: every call to it is refused at once."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    return f"http://127.0.0.1:{port}"
+
+
+@pytest.fixture
+def hanging_backend_url(closed_port_url, silent_server) -> str:
+    """A loopback URL that accepts connections and never answers."""
+    return silent_server(int(closed_port_url.rsplit(":", 1)[1])).url
+
+
+class GarbageHandler(BaseHTTPRequestHandler):
+    """Answers every path with something the frontend must not trust."""
+
+    answers = {
+        "/api/v1/leaderboards/global/entries": (200, b"<html>not json</html>"),
+        "/api/v1/leaderboards/global/players/someone": (200, b'{"rank": "first"}'),
+    }
+
+    def do_GET(self):
+        status, body = self.answers.get(self.path.split("?")[0], (500, b"Internal Error"))
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def garbage_backend():
+    """The URL of a backend that answers garbage (GarbageHandler), shut down after the test."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), GarbageHandler)
+    # A short poll interval: shutdown() waits for the loop's next look.
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()

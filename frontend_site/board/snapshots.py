@@ -1,4 +1,4 @@
-"""Reads for the pages: the backend's answers, cached briefly, with a last good copy.
+"""The frontend's cache of backend answers: fresh snapshots, and last good copies for outages.
 
 Each read is keyed by what it asks (board and page, board and player). A fresh answer is
 reused for FRONTEND_CACHE_SECONDS, so a burst of page views costs the backend one call per
@@ -58,34 +58,36 @@ class Snapshot(Generic[T]):
     fresh_until: float = 0.0
 
 
-def board_page(*, board: str, page: int, request_id: str) -> Snapshot[backend_client.BoardPage]:
-    """Return page ``page`` (from 1) of ``board``, PAGE_SIZE rows, fresh or last good."""
+def board_page_snapshot(
+    *, board: str, page: int, request_id: str
+) -> Snapshot[backend_client.BoardPage]:
+    """Return page ``page`` (from 1) of ``board``, PAGE_SIZE rows: a fresh or last good snapshot."""
     offset = (page - 1) * PAGE_SIZE
     return _cached(
         f"board:{board}:{offset}:{PAGE_SIZE}",
-        lambda: backend_client.board_entries(
+        lambda: backend_client.board_page_fetch(
             board=board, offset=offset, limit=PAGE_SIZE, request_id=request_id
         ),
     )
 
 
-def board_top(*, board: str, request_id: str) -> Snapshot[backend_client.BoardPage]:
-    """Return the first DATA_JSON_LIMIT rows of ``board`` (the sample's /data.json)."""
+def board_top_snapshot(*, board: str, request_id: str) -> Snapshot[backend_client.BoardPage]:
+    """Return a snapshot of the first DATA_JSON_LIMIT rows of ``board`` (for /data.json)."""
     return _cached(
         f"board:{board}:0:{DATA_JSON_LIMIT}",
-        lambda: backend_client.board_entries(
+        lambda: backend_client.board_page_fetch(
             board=board, offset=0, limit=DATA_JSON_LIMIT, request_id=request_id
         ),
     )
 
 
-def player_standing(
+def standing_snapshot(
     *, board: str, player_id: str, request_id: str
 ) -> Snapshot[backend_client.Standing]:
-    """Return the player's standing on ``board`` with AROUND neighbours each side."""
+    """Return a snapshot of the player's standing on ``board`` with AROUND neighbours each side."""
     return _cached(
         f"player:{board}:{player_id}",
-        lambda: backend_client.player_standing(
+        lambda: backend_client.standing_fetch(
             board=board, player_id=player_id, around=AROUND, request_id=request_id
         ),
     )

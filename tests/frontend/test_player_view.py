@@ -1,0 +1,102 @@
+"""GET /players/<id>/ in process: a player's standing from the served backend."""
+
+import html
+import time
+
+import requests
+
+from tests.conftest import SERVICE_TOKEN
+from tests.frontend.conftest import eventually, seed_players
+
+CONNECT_TIMEOUT = 0.2
+READ_TIMEOUT = 0.3
+# What a page may take at most while the backend hangs: both timeouts plus rendering.
+WITHIN_THE_TIMEOUTS = CONNECT_TIMEOUT + READ_TIMEOUT + 1.0
+STALE_NOTICE = "live scores are temporarily unavailable"
+
+
+def names_in_order(page: str, names: list[str]) -> list[str]:
+    """The given names in the order they appear on the page."""
+    return sorted(names, key=lambda name: page.index(html.escape(name)))
+
+
+def test_the_player_page_shows_rank_score_percentile_and_neighbours(
+    backend_server, frontend, top_scores
+):
+    names = ["Neighbour Above", "Middle Player", "Neighbour Below"]
+    scores = top_scores(3)
+    ids = seed_players(backend_server, names, scores)
+
+    response = frontend.get(f"/players/{ids[1]}/")
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    standing = requests.get(
+        f"{backend_server.url}/api/v1/leaderboards/global/players/{ids[1]}",
+        headers={"Authorization": f"Bearer {SERVICE_TOKEN}"},
+        timeout=5,
+    ).json()
+    assert f"#{standing['rank']:,}" in page
+    assert f"{scores[1]:,}" in page
+    percentile = f"{standing['percentile']:g}"
+    assert f"better than {percentile}% of players" in page
+    assert names_in_order(page.split("<tbody>", 1)[1], names) == names
+    assert 'aria-current="true"' in page
+
+
+def test_an_unknown_player_gets_a_friendly_404_page(frontend):
+    response = frontend.get("/players/nobody-by-this-id/")
+
+    assert response.status_code == 404
+    assert "We couldn’t find that player" in response.content.decode()
+    assert "Traceback" not in response.content.decode()
+
+
+def test_a_request_id_follows_the_call_into_the_backends_log(backend_server, frontend):
+    response = frontend.get("/players/nobody-traced/", headers={"X-Request-ID": "trace-me-42"})
+
+    assert response["X-Request-ID"] == "trace-me-42"
+    # The backend writes its request lines in batches, at most half a second late.
+    eventually(lambda: "rid=trace-me-42" in backend_server.log(), what="request id in backend log")
+
+
+def test_when_the_backend_goes_away_the_last_standing_stays_with_a_stale_notice(
+    backend_server, frontend, frontend_settings, closed_port_url, top_scores
+):
+    frontend_settings.FRONTEND_CACHE_SECONDS = 0  # every view asks the backend
+    (player_id,) = seed_players(backend_server, ["Steady Eddie"], top_scores(1))
+    assert frontend.get(f"/players/{player_id}/")["X-Data-Stale"] == "false"
+
+    frontend_settings.BACKEND_URL = closed_port_url
+    player = frontend.get(f"/players/{player_id}/")
+
+    assert player.status_code == 200
+    assert player["X-Data-Stale"] == "true"
+    assert STALE_NOTICE in player.content.decode()
+    assert "Steady Eddie" in player.content.decode()
+
+
+def test_with_nothing_cached_a_backend_that_never_answers_gives_a_503_within_the_timeouts(
+    frontend_settings, hanging_backend_url, client
+):
+    frontend_settings.BACKEND_URL = hanging_backend_url
+    frontend_settings.BACKEND_CONNECT_TIMEOUT = CONNECT_TIMEOUT
+    frontend_settings.BACKEND_READ_TIMEOUT = READ_TIMEOUT
+
+    started = time.monotonic()
+    response = client.get("/players/someone/")
+    took = time.monotonic() - started
+
+    assert response.status_code == 503
+    assert took < WITHIN_THE_TIMEOUTS, f"/players/someone/ took {took:.2f}s"
+
+
+def test_a_backend_answering_garbage_gives_a_friendly_503_never_a_500(
+    frontend_settings, garbage_backend, client
+):
+    frontend_settings.BACKEND_URL = garbage_backend
+
+    response = client.get("/players/someone/")
+
+    assert response.status_code == 503
+    assert "Traceback" not in response.content.decode()
