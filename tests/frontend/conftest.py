@@ -14,7 +14,7 @@ import pytest
 import requests
 
 from common import local_servers
-from common.local_servers import GunicornSite, manage, wait_until
+from common.local_servers import GunicornSite, free_port, manage, wait_until
 from tests.conftest import SERVICE_TOKEN, Sites, backend_env
 
 # Every call to top_scores() hands out scores above all earlier ones, so each test's
@@ -268,10 +268,7 @@ def frontend(frontend_settings, backend_server, client):
 @pytest.fixture
 def closed_port_url() -> str:
     """A loopback URL nothing listens on: every call to it is refused at once."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    return f"http://127.0.0.1:{port}"
+    return f"http://127.0.0.1:{free_port()}"
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ import time
 import pytest
 import requests
 
-from common.local_servers import free_port
 from tests.frontend.conftest import eventually, get, response_when, seed_players
 
 CONNECT_TIMEOUT = 0.5
