@@ -1,5 +1,6 @@
 """Public pages: parse the query, read one snapshot, render it (stale or fresh)."""
 
+import functools
 import re
 from collections.abc import Callable
 
@@ -32,19 +33,31 @@ def leaderboard_table(request):
     return _board(request, "board/_board.html")
 
 
+def _backend_errors_as_pages(what: str):
+    """A view that reads a snapshot: the backend's 404 becomes ours, its absence our 503."""
+
+    def decorate(view):
+        @functools.wraps(view)
+        def wrapped(request, *args, **kwargs):
+            try:
+                return view(request, *args, **kwargs)
+            except BackendNotFound:
+                return not_found(request, what=what)
+            except BackendUnavailable:
+                return unavailable(request)
+
+        return wrapped
+
+    return decorate
+
+
+@_backend_errors_as_pages("leaderboard")
 def _board(request, template: str):
     board = request.GET.get("board", snapshots.DEFAULT_BOARD)
     if not _SLUG_RE.match(board):
         return not_found(request)
     page = _page_number(request.GET.get("page", ""))
-    try:
-        snapshot = snapshots.board_page_snapshot(
-            board=board, page=page, request_id=request.request_id
-        )
-    except BackendNotFound:
-        return not_found(request, what="leaderboard")
-    except BackendUnavailable:
-        return unavailable(request)
+    snapshot = snapshots.board_page_snapshot(board=board, page=page, request_id=request.request_id)
 
     def render() -> bytes:
         context = pages.board_context(snapshot.value, page=page)
@@ -65,18 +78,14 @@ def _rendered_once(key: tuple, render: Callable[[], bytes]) -> bytes:
 
 
 @require_safe
+@_backend_errors_as_pages("player")
 def player(request, player_id: str):
     board = request.GET.get("board", snapshots.DEFAULT_BOARD)
     if not _SLUG_RE.match(board) or set(player_id) == {"."}:
         return not_found(request, what="player")
-    try:
-        snapshot = snapshots.standing_snapshot(
-            board=board, player_id=player_id, request_id=request.request_id
-        )
-    except BackendNotFound:
-        return not_found(request, what="player")
-    except BackendUnavailable:
-        return unavailable(request)
+    snapshot = snapshots.standing_snapshot(
+        board=board, player_id=player_id, request_id=request.request_id
+    )
     context = pages.player_context(snapshot.value)
     return _render_snapshot(request, "board/player.html", context, snapshot)
 

@@ -328,7 +328,9 @@ def test_a_large_board_keeps_its_names_in_compact_hashes(ranking_redis, transact
     assert encodings == {b"listpack"}
 
 
-def test_each_thread_keeps_its_own_client_and_follows_a_new_pool(ranking_redis, settings):
+def test_each_thread_keeps_its_own_client_and_follows_a_new_pool(
+    ranking_redis, settings, redis_server, redis_database
+):
     import threading
 
     from django_redis.pool import ConnectionFactory
@@ -344,8 +346,9 @@ def test_each_thread_keeps_its_own_client_and_follows_a_new_pool(ranking_redis, 
 
     # Another Redis (here another database of it) is another pool; the client follows it.
     location = settings.CACHES["default"]["LOCATION"]
-    assert location.endswith("/0")
-    settings.CACHES = {"default": {**settings.CACHES["default"], "LOCATION": location[:-1] + "1"}}
+    assert location == redis_server.database_url(redis_database)
+    other = redis_server.database_url(redis_database + 1)
+    settings.CACHES = {"default": {**settings.CACHES["default"], "LOCATION": other}}
     moved = store.connection()
     assert moved is not mine
     assert moved.connection_pool is not mine.connection_pool
