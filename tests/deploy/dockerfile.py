@@ -31,10 +31,7 @@ class Stage:
         for arguments in self.all("ENV"):
             for pair in shlex.split(arguments):
                 name, value = pair.split("=", 1)
-                known = {**environ, **values}
-                values[name] = re.sub(
-                    r"\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?", lambda m: known.get(m[1], ""), value
-                )
+                values[name] = _expand(value, {**environ, **values})
         return values
 
     @property
@@ -51,6 +48,11 @@ class Stage:
         """The HEALTHCHECK's options (--interval=…) and its CMD, as a list."""
         options, command = self.all("HEALTHCHECK")[-1].split("CMD", 1)
         return options.split(), json.loads(command)
+
+
+def _expand(value: str, known: dict[str, str]) -> str:
+    """$NAME and ${NAME} replaced as Docker does (unknown names become empty)."""
+    return re.sub(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?", lambda m: known.get(m[1], ""), value)
 
 
 def instructions(path: Path = DOCKERFILE) -> list[tuple[str, str]]:
