@@ -4,19 +4,19 @@ VENV := .venv
 PY := $(VENV)/bin/python
 
 .DEFAULT_GOAL := help
-.PHONY: help run test test-sqlite test-postgres lint format bench bench-quick bench-writes check-deploy clean
+.PHONY: help run test test-sqlite test-postgres lint format lock bench bench-quick bench-writes check-deploy clean
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
 
-$(VENV)/.runtime: requirements.txt
+# Installs come from the lock files only: every package pinned, every file checked by hash.
+$(VENV)/.runtime: requirements.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet --require-hashes --no-deps -r requirements.lock
 	touch $@
 
-$(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
-	$(PY) -m pip install --quiet -r requirements-dev.txt
+$(VENV)/.dev: $(VENV)/.runtime requirements-dev.lock
+	$(PY) -m pip install --quiet --require-hashes --no-deps -r requirements-dev.lock
 	touch $@
 
 run: $(VENV)/.runtime ## Start Redis, the private backend (:8001) and the public site (:8000)
@@ -48,6 +48,15 @@ bench-quick: $(VENV)/.dev ## A one-minute smoke run of the benchmark
 
 bench-writes: $(VENV)/.dev ## Benchmark score submissions on PostgreSQL and SQLite at 1M players
 	$(PY) -m bench.writes
+
+# Hashes for every platform the package index has files for (the image is Linux, laptops may
+# not be), from the index pip is configured with; the lock names no index or local folder.
+LOCK := $(VENV)/bin/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras \
+	--no-emit-index-url --no-emit-find-links
+
+lock: $(VENV)/.dev ## Regenerate requirements*.lock from requirements*.txt (pip-compile)
+	$(LOCK) --output-file=requirements.lock requirements.txt
+	$(LOCK) --output-file=requirements-dev.lock requirements-dev.txt
 
 check-deploy: $(VENV)/.dev ## Check the App Runner definitions and both sites' `check --deploy`
 	$(PY) -m pytest tests/deploy

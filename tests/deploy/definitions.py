@@ -1,10 +1,14 @@
-"""Read the App Runner definitions under deploy/ and fill their placeholders for tests."""
+"""Read the deployment definitions (App Runner's under deploy/, the Dockerfile, compose.yaml)
+and what each site reads from its environment, for the tests under tests/deploy/."""
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import os
 import re
+import shutil
+import subprocess
 from pathlib import Path
 
 from common.local_servers import ROOT
@@ -85,3 +89,86 @@ def clean_env(path: str | None = None) -> dict[str, str]:
 
 def definition_files() -> list[Path]:
     return sorted(DEPLOY.glob("*.json"))
+
+
+# --- what each site reads from its environment ----------------------------------------------
+
+# Code both sites run: their settings base, env parsing, logging, middleware, and gunicorn's
+# config; deploy/start.sh reads SITE and PORT. Not local_servers.py (tests and `make run`).
+SHARED_CODE = [
+    *sorted((ROOT / "common").glob("*.py")),
+    ROOT / "gunicorn.conf.py",
+    ROOT / "deploy" / "start.sh",
+]
+_READ = re.compile(
+    r"""(?:env_(?:str|bool|float|list)\(|os\.environ\.get\(|os\.environ\[)\s*["']([A-Z0-9_]+)"""
+    r"""|\$\{?([A-Z][A-Z0-9_]*)"""
+)
+_REQUIRED = re.compile(r"require_in_production\(\s*settings,\s*\{([^}]*)\}", re.S)
+
+
+def _site_code(site: str) -> list[Path]:
+    own = sorted((ROOT / SITES[site]).rglob("*.py"))
+    return [path for path in [*own, *SHARED_CODE] if path.name != "local_servers.py"]
+
+
+def variables_read(site: str) -> set[str]:
+    """Every environment variable the site's code (or its start script) reads by name."""
+    names = {"DJANGO_SETTINGS_MODULE"}  # read by Django itself
+    for path in _site_code(site):
+        for match in _READ.finditer(path.read_text()):
+            names.add(match.group(1) or match.group(2))
+    return names - {"PYTHONPATH", "PWD"}  # set by start.sh, not read as settings
+
+
+def variables_required_in_production(site: str) -> set[str]:
+    """The variables the site refuses to serve without when DJANGO_DEBUG is off."""
+    names: set[str] = set()
+    for path in _site_code(site):
+        for block in _REQUIRED.findall(path.read_text()):
+            names.update(re.findall(r""":\s*["']([A-Z0-9_]+)["']""", block))
+    return names
+
+
+# --- a copy of the repository, as a clone (or Docker's build context) would have it ---------
+
+
+def repository_files() -> list[str]:
+    """Tracked files, and new ones not ignored: what a clone of this branch would hold."""
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=ROOT,
+        capture_output=True,
+        check=True,
+    ).stdout.decode()
+    return [name for name in listed.split("\0") if name and (ROOT / name).is_file()]
+
+
+def dockerignored(name: str, patterns: list[str]) -> bool:
+    """Whether .dockerignore's ``patterns`` leave ``name`` out (the last matching line wins)."""
+    ignored = False
+    for pattern in patterns:
+        negated = pattern.startswith("!")
+        pattern = pattern.removeprefix("!").rstrip("/").removeprefix("**/")
+        parts = name.split("/")
+        prefixes = ["/".join(parts[: i + 1]) for i in range(len(parts))]
+        if any(fnmatch.fnmatch(p, pattern) for p in [*prefixes, *parts]):
+            ignored = not negated
+    return ignored
+
+
+def dockerignore_patterns() -> list[str]:
+    lines = (ROOT / ".dockerignore").read_text().splitlines()
+    return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+
+
+def copy_of_the_repository(target: Path, *, dockerignore: bool = False) -> Path:
+    """Copy what a clone would have (no .venv, no var/) into ``target``; with
+    ``dockerignore``, only what Docker would send as the build context."""
+    patterns = dockerignore_patterns() if dockerignore else []
+    for name in repository_files():
+        if dockerignore and dockerignored(name, patterns):
+            continue
+        (target / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(ROOT / name, target / name)
+    return target

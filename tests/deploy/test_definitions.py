@@ -1,9 +1,10 @@
 """The App Runner definitions under deploy/ work as written, so they cannot rot.
 
 Each site's BuildCommand runs exactly as written in a fresh copy of the repository with a
-fresh Python (a new virtualenv: nothing installed but pip, like App Runner's runtime), then
-its StartCommand runs exactly as written with PORT set and the definition's environment,
-and the site must answer its health check on that port.
+fresh Python (a new virtualenv: nothing installed but pip, like App Runner's runtime); the
+backend's database is migrated once with the guide's command (App Runner's start command no
+longer migrates); then the StartCommand runs exactly as written with PORT set and the
+definition's environment, and the site must answer its health check on that port.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from __future__ import annotations
 import json
 import os
 import shlex
-import shutil
 import subprocess
 import sys
 
@@ -26,6 +26,7 @@ from tests.deploy.definitions import (
     TEST_VALUES,
     clean_env,
     code_values,
+    copy_of_the_repository,
     definition_files,
     filled,
     placeholders,
@@ -61,7 +62,7 @@ def test_each_site_builds_from_source_on_python_311_and_is_checked_on_healthz(si
 
     assert values["Runtime"] == "PYTHON_311"
     assert "pip3 install" in values["BuildCommand"]
-    assert "-r requirements.txt" in values["BuildCommand"]
+    assert "--require-hashes --no-deps -r requirements.lock" in values["BuildCommand"]
     assert "collectstatic --no-input" in values["BuildCommand"]
     assert values["Port"] == "8000"
     assert definition["HealthCheckConfiguration"]["Path"] == "/healthz"
@@ -119,22 +120,6 @@ def test_every_variable_the_definitions_set_is_listed_in_env_example(site):
 # --- building and starting, exactly as written ---------------------------------------------
 
 
-def copy_of_the_repository(target):
-    """The files a clone would have (tracked, or new and not ignored): no .venv, no var/."""
-    listed = subprocess.run(
-        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-        cwd=ROOT,
-        capture_output=True,
-        check=True,
-    ).stdout.decode()
-    for name in filter(None, listed.split("\0")):
-        source = ROOT / name
-        if source.is_file():
-            (target / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, target / name)
-    return target
-
-
 @pytest.fixture(scope="module")
 def fresh_python(tmp_path_factory):
     """A new virtualenv with nothing but pip: what App Runner's runtime starts from."""
@@ -173,6 +158,17 @@ class Deployment:
             capture_output=True,
             text=True,
             timeout=600,
+        )
+
+    def migrate(self) -> subprocess.CompletedProcess:
+        """The guide's once-per-deploy step, from "a machine in the VPC" with the same env."""
+        return subprocess.run(
+            ["sh", "deploy/start.sh", "migrate"],
+            cwd=self.source,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=300,
         )
 
     def start(self) -> None:
@@ -215,6 +211,9 @@ def deployed(fresh_python, redis_databases, make_database_url, tmp_path_factory)
             deployments[site] = deployment
             built = deployment.build()
             assert built.returncode == 0, built.stdout[-3000:] + built.stderr[-3000:]
+            if site == "backend":
+                migrated = deployment.migrate()
+                assert migrated.returncode == 0, migrated.stdout + migrated.stderr
             deployment.start()
         return deployments[site]
 
@@ -274,6 +273,6 @@ def test_the_started_backend_serves_its_api_to_token_holders_only(deployed):
     without = requests.get(f"{deployment.url}/getdata", headers=headers, timeout=5)
 
     assert with_token.status_code == 200, with_token.text
-    assert with_token.json() == []  # migrated by the start command, nothing seeded yet
+    assert with_token.json() == []  # migrated once as the guide says, nothing seeded yet
     assert "Strict-Transport-Security" in with_token.headers
     assert without.status_code == 401
