@@ -234,7 +234,11 @@ def test_the_migration_task_runs_the_migrate_command_with_the_backends_settings(
     migrate, backend = containers()["migrate"], containers()["backend"]
 
     assert migrate["Command"] == ["sh", "deploy/start.sh", "migrate"]
-    assert migrate["Image"] == backend["Image"] == containers()["frontend"]["Image"]
+    assert backend["Image"] == containers()["frontend"]["Image"] == {"Ref": "Image"}
+    # A release migrates with its new image first (MigrateImage), then rolls the services.
+    assert migrate["Image"] == {
+        "Fn::If": ["MigrateImageGiven", {"Ref": "MigrateImage"}, {"Ref": "Image"}]
+    }
     assert environment(migrate) == environment(backend)
     assert migrate["Secrets"] == backend["Secrets"]
     assert "PortMappings" not in migrate  # a one-off task: nothing connects to it
