@@ -1,0 +1,286 @@
+"""The ECS CloudFormation under deploy/ecs/ says what the sites read and keeps the backend private.
+
+The templates are JSON in CloudFormation's long form (`Ref`, `Fn::Sub`, `Fn::GetAtt`), so they
+are read here with the standard library: no YAML tags to teach a parser.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+from common.local_servers import ROOT
+from tests.deploy.definitions import SITES
+
+ECS = ROOT / "deploy" / "ecs"
+APP = "leaderboard.json"
+NETWORK = "network.json"
+GUIDE = ROOT / "docs" / "deploy-ecs.md"
+
+# Read by manage.py and the settings module itself, not by any one line of a site's code.
+SET_BY_THE_PLATFORM = {"DJANGO_SETTINGS_MODULE"}
+# What each site refuses to start without when DJANGO_DEBUG is off (see each site's wsgi.py
+# and access.py), plus what the backend cannot do without in production (its SQLite and
+# local-Redis defaults would lose every score on a task's ephemeral disk).
+REQUIRED = {
+    "backend": {"DJANGO_SECRET_KEY", "BACKEND_SERVICE_TOKEN", "DATABASE_URL", "REDIS_URL"},
+    "frontend": {"DJANGO_SECRET_KEY", "BACKEND_SERVICE_TOKEN", "BACKEND_URL"},
+}
+# Each one in a secret, never in plain text in the template or the task definition.
+SECRETS = {"DJANGO_SECRET_KEY", "BACKEND_SERVICE_TOKEN", "DATABASE_URL", "REDIS_URL"}
+
+READ = re.compile(
+    r"""(?:env_[a-z]+|os\.environ\.get|os\.getenv|environ\.get)\(\s*["']([A-Z][A-Z0-9_]*)["']"""
+    r"""|os\.environ\[\s*["']([A-Z][A-Z0-9_]*)["']\s*\]"""
+)
+
+
+@cache
+def template(name: str) -> dict:
+    return json.loads((ECS / name).read_text())
+
+
+def resources(kind: str, name: str = APP) -> dict[str, dict]:
+    """The template's resources of one type, by logical name."""
+    found = template(name)["Resources"].items()
+    return {logical: body["Properties"] for logical, body in found if body["Type"] == kind}
+
+
+def sources_of(site: str) -> list[Path]:
+    """The Python a running site executes: its package, common/ and gunicorn's config.
+
+    common/local_servers.py starts servers for development and tests; production never runs it.
+    """
+    files = [*(ROOT / SITES[site]).rglob("*.py"), *(ROOT / "common").glob("*.py")]
+    files = [path for path in files if path.name != "local_servers.py"]
+    return [*files, ROOT / "gunicorn.conf.py"]
+
+
+@cache
+def variables_read_by(site: str) -> frozenset[str]:
+    """Every environment variable the site's code reads by name."""
+    names = set()
+    for path in sources_of(site):
+        for match in READ.finditer(path.read_text()):
+            names.add(match.group(1) or match.group(2))
+    return frozenset(names)
+
+
+def containers() -> dict[str, dict]:
+    """Each container the stack runs, named by what it runs: backend, migrate, frontend."""
+    found = {}
+    for task in resources("AWS::ECS::TaskDefinition").values():
+        for container in task["ContainerDefinitions"]:
+            found[container["Name"]] = container
+    for service in resources("AWS::ECS::ExpressGatewayService").values():
+        found["frontend"] = service["PrimaryContainer"]
+    return found
+
+
+def site_of(container: str) -> str:
+    return "frontend" if container == "frontend" else "backend"
+
+
+def environment(container: dict) -> dict:
+    return {item["Name"]: item["Value"] for item in container.get("Environment", [])}
+
+
+def secret_names(container: dict) -> set[str]:
+    return {item["Name"] for item in container.get("Secrets", [])}
+
+
+def names_set_by(container: dict) -> set[str]:
+    return set(environment(container)) | secret_names(container)
+
+
+def test_the_stack_runs_a_backend_a_migration_and_a_frontend():
+    assert set(containers()) == {"backend", "migrate", "frontend"}
+
+
+def test_the_variables_the_test_looks_for_are_found_in_the_code():
+    # A guard on the finder itself: if it found nothing, every test below would pass vacuously.
+    assert {"DATABASE_URL", "BACKEND_ALLOWED_NETWORKS", "PORT"} <= variables_read_by("backend")
+    assert {"BACKEND_URL", "FRONTEND_STALE_SECONDS"} <= variables_read_by("frontend")
+
+
+@pytest.mark.parametrize("name", ["backend", "migrate", "frontend"])
+def test_every_variable_a_container_sets_is_one_its_site_reads(name):
+    site = site_of(name)
+    unread = names_set_by(containers()[name]) - variables_read_by(site) - SET_BY_THE_PLATFORM
+
+    assert not unread, (
+        f"{name}: the template sets {sorted(unread)} but {SITES[site]} never reads them "
+        "(REDIS_CLUSTER comes with the Redis Cluster branch, LOG_FORMAT with the JSON logs branch)"
+    )
+
+
+@pytest.mark.parametrize("name", ["backend", "migrate", "frontend"])
+def test_every_variable_the_site_requires_in_production_is_set(name):
+    container = containers()[name]
+    missing = REQUIRED[site_of(name)] - names_set_by(container)
+
+    assert not missing, f"{name}: set {sorted(missing)}"
+    assert environment(container)["DJANGO_DEBUG"] == "false"
+    assert environment(container)["LOG_FORMAT"] == "json"
+
+
+@pytest.mark.parametrize("name", ["backend", "migrate", "frontend"])
+def test_secrets_come_from_secrets_manager_and_never_sit_in_plain_text(name):
+    container = containers()[name]
+    in_plain_text = SECRETS & set(environment(container))
+    arns = {item["Name"]: item["ValueFrom"] for item in container.get("Secrets", [])}
+    parameters = template(APP)["Parameters"]
+
+    assert not in_plain_text, f"{name}: move {sorted(in_plain_text)} to Secrets"
+    for variable, value_from in arns.items():
+        assert set(value_from) == {"Ref"}, f"{name}: {variable} should name a secret's ARN"
+        assert "Secrets Manager ARN" in parameters[value_from["Ref"]]["Description"]
+
+
+def test_each_site_has_its_own_secret_key_and_both_share_the_service_token():
+    def arn(name, variable):
+        secrets = containers()[name]["Secrets"]
+        return next(item["ValueFrom"] for item in secrets if item["Name"] == variable)
+
+    assert arn("backend", "DJANGO_SECRET_KEY") != arn("frontend", "DJANGO_SECRET_KEY")
+    assert arn("backend", "BACKEND_SERVICE_TOKEN") == arn("frontend", "BACKEND_SERVICE_TOKEN")
+
+
+def test_the_execution_role_may_read_exactly_the_secrets_the_containers_use():
+    role = resources("AWS::IAM::Role")["ExecutionRole"]
+    statement = role["Policies"][0]["PolicyDocument"]["Statement"][0]
+    used = {item["ValueFrom"]["Ref"] for c in containers().values() for item in c["Secrets"]}
+
+    assert statement["Action"] == "secretsmanager:GetSecretValue"
+    assert {resource["Ref"] for resource in statement["Resource"]} == used
+
+
+def test_the_backend_load_balancer_is_internal_in_private_subnets():
+    (balancer,) = resources("AWS::ElasticLoadBalancingV2::LoadBalancer").values()
+
+    assert balancer["Scheme"] == "internal"
+    assert balancer["Subnets"] == {"Ref": "PrivateSubnetIds"}
+
+
+def test_backend_tasks_get_no_public_address_and_run_in_private_subnets():
+    (service,) = resources("AWS::ECS::Service").values()
+    network = service["NetworkConfiguration"]["AwsvpcConfiguration"]
+
+    assert network["AssignPublicIp"] == "DISABLED"
+    assert network["Subnets"] == {"Ref": "PrivateSubnetIds"}
+
+
+def test_no_security_group_of_the_backend_admits_the_internet():
+    groups = resources("AWS::EC2::SecurityGroup")
+    for logical in ["BackendLoadBalancerSecurityGroup", "BackendSecurityGroup"]:
+        for rule in groups[logical].get("SecurityGroupIngress", []):
+            assert rule.get("CidrIp") not in {"0.0.0.0/0"}, logical
+            assert rule.get("CidrIpv6") not in {"::/0"}, logical
+            assert "SourceSecurityGroupId" in rule, f"{logical} admits a range, not a group"
+
+
+def test_the_backend_accepts_only_the_frontend_through_its_load_balancer():
+    groups = resources("AWS::EC2::SecurityGroup")
+
+    def sources(logical):
+        return [rule["SourceSecurityGroupId"] for rule in groups[logical]["SecurityGroupIngress"]]
+
+    assert sources("BackendLoadBalancerSecurityGroup") == [{"Ref": "FrontendSecurityGroup"}]
+    assert sources("BackendSecurityGroup") == [{"Ref": "BackendLoadBalancerSecurityGroup"}]
+    (express,) = resources("AWS::ECS::ExpressGatewayService").values()
+    assert express["NetworkConfiguration"]["SecurityGroups"] == [{"Ref": "FrontendSecurityGroup"}]
+
+
+def test_the_frontend_reaches_the_backend_through_the_internal_load_balancer():
+    frontend = environment(containers()["frontend"])
+
+    assert frontend["BACKEND_URL"] == {"Fn::Sub": "http://${BackendLoadBalancer.DNSName}"}
+
+
+@pytest.mark.parametrize("name", ["backend", "migrate"])
+def test_the_backend_admits_the_vpc_and_believes_its_load_balancer(name):
+    backend = environment(containers()[name])
+
+    # The TCP peer is the load balancer, whose addresses come from the VPC's range; it appends
+    # the frontend's address to X-Forwarded-For, which access.py then judges.
+    assert backend["BACKEND_ALLOWED_NETWORKS"] == {"Ref": "VpcCidr"}
+    assert backend["BACKEND_TRUSTED_PROXIES"] == {"Ref": "VpcCidr"}
+    assert backend["DJANGO_ALLOWED_HOSTS"] == {"Fn::GetAtt": ["BackendLoadBalancer", "DNSName"]}
+    assert backend["REDIS_CLUSTER"] == "true"  # ElastiCache Serverless is a cluster
+
+
+def test_health_checks_ask_healthz():
+    (target_group,) = resources("AWS::ElasticLoadBalancingV2::TargetGroup").values()
+    (express,) = resources("AWS::ECS::ExpressGatewayService").values()
+
+    assert target_group["HealthCheckPath"] == "/healthz"
+    assert express["HealthCheckPath"] == "/healthz"
+
+
+@pytest.mark.parametrize(("name", "argument"), [("backend", "backend"), ("frontend", "frontend")])
+def test_each_service_starts_its_own_site_on_port_8000(name, argument):
+    container = containers()[name]
+    ports = [mapping["ContainerPort"] for mapping in container.get("PortMappings", [])]
+
+    assert container["Command"] == ["sh", "deploy/start.sh", argument]
+    assert 8000 in ports or container.get("ContainerPort") == 8000
+
+
+def test_the_migration_task_runs_the_migrate_command_with_the_backends_settings():
+    migrate, backend = containers()["migrate"], containers()["backend"]
+
+    assert migrate["Command"] == ["sh", "deploy/start.sh", "migrate"]
+    assert backend["Image"] == containers()["frontend"]["Image"] == {"Ref": "Image"}
+    # A release migrates with its new image first (MigrateImage), then rolls the services.
+    assert migrate["Image"] == {
+        "Fn::If": ["MigrateImageGiven", {"Ref": "MigrateImage"}, {"Ref": "Image"}]
+    }
+    assert environment(migrate) == environment(backend)
+    assert migrate["Secrets"] == backend["Secrets"]
+    assert "PortMappings" not in migrate  # a one-off task: nothing connects to it
+
+
+def test_the_start_script_knows_the_commands_the_stack_runs():
+    script = (ROOT / "deploy" / "start.sh").read_text()
+    missing = [word for word in ["backend", "frontend", "migrate"] if f"{word})" not in script]
+
+    assert not missing, f"deploy/start.sh has no case for {missing} (the image branch adds it)"
+
+
+def test_both_services_scale_with_target_tracking():
+    (target,) = resources("AWS::ApplicationAutoScaling::ScalableTarget").values()
+    (policy,) = resources("AWS::ApplicationAutoScaling::ScalingPolicy").values()
+    (express,) = resources("AWS::ECS::ExpressGatewayService").values()
+    metric = policy["TargetTrackingScalingPolicyConfiguration"]["PredefinedMetricSpecification"]
+
+    assert target["ResourceId"] == {"Fn::Sub": "service/${Cluster}/${BackendService.Name}"}
+    assert policy["PolicyType"] == "TargetTrackingScaling"
+    assert metric["PredefinedMetricType"] == "ECSServiceAverageCPUUtilization"
+    assert express["ScalingTarget"]["AutoScalingMetric"] in {
+        "AVERAGE_CPU",
+        "AVERAGE_MEMORY",
+        "REQUEST_COUNT_PER_TARGET",
+    }
+    assert express["ScalingTarget"]["MaxTaskCount"] != express["ScalingTarget"]["MinTaskCount"]
+
+
+def test_every_reference_names_a_parameter_or_a_resource():
+    for name in [APP, NETWORK]:
+        known = {*template(name)["Parameters"], *template(name)["Resources"], "AWS::Region"}
+        refs = set(re.findall(r'"Ref": "([^"]+)"', (ECS / name).read_text()))
+        subs = set(re.findall(r"\$\{([A-Za-z:]+)", (ECS / name).read_text()))
+        unknown = {item for item in refs | subs if item.split(".")[0] not in known}
+        assert not unknown, f"{name}: {sorted(unknown)}"
+
+
+def test_the_guide_deploys_both_templates_and_runs_the_migration():
+    guide = GUIDE.read_text()
+
+    for needed in ["deploy/ecs/network.json", "deploy/ecs/leaderboard.json", "aws ecs run-task"]:
+        assert needed in guide, f"{GUIDE.name} should show {needed}"
+    for parameter in template(APP)["Parameters"]:
+        assert parameter in guide, f"{GUIDE.name} should explain the parameter {parameter}"
