@@ -24,3 +24,24 @@ loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 control_socket_disable = True
 # Leave "X-Forwarded-For" to the application, which trusts only configured proxies.
 forwarded_allow_ips = "127.0.0.1,::1"
+
+# LOG_FORMAT=json: gunicorn's own lines (start-up, workers, errors) are JSON objects too, as
+# the sites' are, so a CloudWatch query reads every line. Done with a logger class rather
+# than logconfig_dict, which would also turn on gunicorn's access log (a second line per
+# request, and its cost).
+if os.environ.get("LOG_FORMAT", "").strip().lower() == "json":
+    import sys
+
+    from gunicorn.glogging import Logger
+
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # even when started elsewhere
+
+    from common.logging import JsonFormatter
+
+    class JsonLogger(Logger):
+        def setup(self, cfg):
+            super().setup(cfg)
+            for handler in self.error_log.handlers:
+                handler.setFormatter(JsonFormatter())
+
+    logger_class = JsonLogger
