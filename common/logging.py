@@ -147,6 +147,16 @@ def _utc_iso(created: float) -> str:
     return f"{_second[1]}.{int((created - seconds) * 1000):03d}Z"
 
 
+class ProcessFormatter(logging.Formatter):
+    """A plain Formatter for formats with %(process)d (gunicorn's): with logProcesses off
+    above, records carry no pid, so it is looked up for the few lines that show one."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        if record.process is None:
+            record.process = os.getpid()
+        return super().format(record)
+
+
 FORMATTERS = {"text": TextFormatter, "json": JsonFormatter}
 
 

@@ -214,38 +214,58 @@ def test_text_lines_stay_as_they_were_and_name_the_request_in_brackets(site_log,
 # --- Through gunicorn -------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def json_backend(redis_databases, tmp_path_factory):
-    """A served backend with LOG_FORMAT=json (refusing callers needs no database tables)."""
-    sites = Sites(tmp_path_factory, "json-logs")
-    workdir = sites.workdir()
-    env = backend_env(
-        redis_databases.take_url(),
-        f"sqlite:///{workdir / 'unused.sqlite3'}",
-        WEB_CONCURRENCY="1",
-        LOG_FORMAT="json",
-    )
-    yield sites.start("backend_site.wsgi", env, workdir=workdir)
+@pytest.fixture
+def served_backend(redis_databases, tmp_path_factory):
+    """Return ``start(log_format)``: a served backend (refusing callers needs no tables)."""
+    sites = Sites(tmp_path_factory, "served-logs")
+
+    def start(log_format: str):
+        workdir = sites.workdir()
+        env = backend_env(
+            redis_databases.take_url(),
+            f"sqlite:///{workdir / 'unused.sqlite3'}",
+            WEB_CONCURRENCY="1",
+            LOG_FORMAT=log_format,
+        )
+        return sites.start("backend_site.wsgi", env, workdir=workdir)
+
+    yield start
     sites.stop_all()
 
 
-def test_a_served_site_writes_only_json_lines_gunicorn_s_own_included(json_backend):
+def refused_over_http(site) -> None:
     response = requests.get(
-        json_backend.url + "/getdata",
+        site.url + "/getdata",
         headers={"X-Request-ID": RID, "Authorization": "Bearer wrong"},
         timeout=5,
     )
     assert response.status_code == 401
 
-    deadline = time.monotonic() + 5  # request lines are written within half a second
-    while f"rid={RID}" not in json_backend.log() and time.monotonic() < deadline:
-        time.sleep(0.1)
 
-    lines = parsed(json_backend.log().splitlines())
-    assert {"gunicorn.error", "leaderboard.requests"} <= {line["logger"] for line in lines}
+def test_a_served_site_writes_only_json_lines_gunicorn_s_own_included(served_backend):
+    site = served_backend("json")
+    refused_over_http(site)
+    site.stop()  # everything written, gunicorn's lines about stopping too
+
+    lines = parsed(site.log().splitlines())
+
+    messages = {line["message"] for line in lines if line["logger"] == "gunicorn.error"}
+    assert {"Starting gunicorn", "Worker exiting"} <= {" ".join(m.split()[:2]) for m in messages}
     mine = [line for line in lines if line["request_id"] == RID]
     assert [(line["level"], line["logger"]) for line in mine] == [
         ("WARNING", "backend_site.access"),
         ("INFO", "leaderboard.requests"),
     ]
     assert mine[1]["status"] == 401
+
+
+def test_a_served_site_in_text_keeps_gunicorn_s_lines_with_their_pid(served_backend):
+    site = served_backend("text")
+    refused_over_http(site)
+    site.stop()
+
+    log = site.log()
+
+    assert "Logging error" not in log
+    assert re.search(r"\[\d+\] \[INFO\] Worker exiting \(pid: \d+\)", log)
+    assert f"WARNING backend_site.access [{RID}]: refused /getdata" in log
