@@ -142,9 +142,10 @@ _second = (0, "1970-01-01T00:00:00")  # the last second formatted, reused by its
 def _utc_iso(created: float) -> str:
     global _second
     seconds = int(created)
-    if _second[0] != seconds:  # strftime is most of a line's cost; a second has many lines
-        _second = (seconds, time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds)))
-    return f"{_second[1]}.{int((created - seconds) * 1000):03d}Z"
+    second = _second  # one read: another thread may swap in the next second meanwhile
+    if second[0] != seconds:  # strftime is most of a line's cost; a second has many lines
+        second = _second = (seconds, time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds)))
+    return f"{second[1]}.{int((created - seconds) * 1000):03d}Z"
 
 
 class ProcessFormatter(logging.Formatter):

@@ -269,3 +269,18 @@ def test_a_served_site_in_text_keeps_gunicorn_s_lines_with_their_pid(served_back
     assert "Logging error" not in log
     assert re.search(r"\[\d+\] \[INFO\] Worker exiting \(pid: \d+\)", log)
     assert f"WARNING backend_site.access [{RID}]: refused /getdata" in log
+
+
+def test_json_times_are_utc_to_the_millisecond_across_seconds():
+    formatter = JsonFormatter()
+    times = []
+    for created in (1_700_000_000.999, 1_700_000_001.0, 1_700_000_001.25, 1_699_999_999.5):
+        record = logging.makeLogRecord({"name": "leaderboard", "msg": "x", "created": created})
+        times.append(orjson.loads(formatter.format(record))["time"])
+
+    assert times == [
+        "2023-11-14T22:13:20.999Z",
+        "2023-11-14T22:13:21.000Z",
+        "2023-11-14T22:13:21.250Z",
+        "2023-11-14T22:13:19.500Z",
+    ]
