@@ -6,6 +6,7 @@ they measure and ship the same server. Each value can be overridden from the env
 
 import multiprocessing
 import os
+import sys
 
 bind = os.environ.get("GUNICORN_BIND") or f"0.0.0.0:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY") or multiprocessing.cpu_count() * 2)
@@ -24,3 +25,30 @@ loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 control_socket_disable = True
 # Leave "X-Forwarded-For" to the application, which trusts only configured proxies.
 forwarded_allow_ips = "127.0.0.1,::1"
+
+# gunicorn's own lines (start-up, workers, errors): JSON objects with LOG_FORMAT=json, as the
+# sites' are, so a CloudWatch query reads every line; otherwise its usual text, with the pid
+# that the sites' logging set-up (common.logging) stops records from carrying. A logger class
+# rather than logconfig_dict, which would also turn on gunicorn's access log (a second line
+# per request, and its cost).
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # even when started elsewhere
+
+from gunicorn.glogging import Logger  # noqa: E402
+
+from common.logging import JsonFormatter, ProcessFormatter  # noqa: E402
+
+JSON_LINES = os.environ.get("LOG_FORMAT", "").strip().lower() == "json"
+
+
+class SiteLogger(Logger):
+    def setup(self, cfg):
+        super().setup(cfg)
+        if JSON_LINES:
+            formatter = JsonFormatter()
+        else:
+            formatter = ProcessFormatter(self.error_fmt, self.datefmt)
+        for handler in self.error_log.handlers:
+            handler.setFormatter(formatter)
+
+
+logger_class = SiteLogger

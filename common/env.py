@@ -37,6 +37,16 @@ def env_float(name: str, default: float) -> float:
         raise ImproperlyConfigured(f"{name} must be a number, not {raw!r}.") from None
 
 
+def env_choice(name: str, choices: tuple[str, ...], default: str) -> str:
+    """Return a variable that must be one of ``choices`` (compared in lower case)."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    if raw.lower() not in choices:
+        raise ImproperlyConfigured(f"{name} must be one of {'/'.join(choices)}, not {raw!r}.")
+    return raw.lower()
+
+
 def env_list(name: str, default: str = "") -> list[str]:
     """Return a comma-separated variable as a list of non-empty, stripped items."""
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]

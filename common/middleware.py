@@ -6,10 +6,13 @@ import time
 import uuid
 
 from django.conf import settings
+from django.core.signals import request_finished
 from django.http import JsonResponse
 from django.utils.module_loading import import_string
 
-logger = logging.getLogger("leaderboard.requests")
+from common.logging import REQUEST_LINE, REQUEST_LOGGER, request_id
+
+logger = logging.getLogger(REQUEST_LOGGER)
 
 REQUEST_ID_HEADER = "X-Request-ID"
 _REQUEST_ID_META = "HTTP_X_REQUEST_ID"
@@ -51,7 +54,10 @@ class RequestLogMiddleware:
     """Log method, path, status and time of each request with its request id.
 
     The id comes from the caller's X-Request-ID when given (the frontend sends one to the
-    backend), so one click can be followed through both sites' logs.
+    backend), so one click can be followed through both sites' logs. While the request is
+    handled, common.logging.request_id holds it, so every line logged meanwhile names it too,
+    until Django's request_finished (the response closed): Django's own "Service Unavailable"
+    line is logged after the middleware has returned.
     """
 
     def __init__(self, get_response):
@@ -60,10 +66,11 @@ class RequestLogMiddleware:
     def __call__(self, request):
         started = time.perf_counter()
         request.request_id = request_id_from(request)
+        request_id.set(request.request_id)
         response = self.get_response(request)
         response[REQUEST_ID_HEADER] = request.request_id
         logger.info(
-            "%s %s %s %.1fms rid=%s",
+            REQUEST_LINE,
             request.method,
             request.get_full_path(),
             response.status_code,
@@ -71,3 +78,11 @@ class RequestLogMiddleware:
             request.request_id,
         )
         return response
+
+
+def forget_request_id(**kwargs) -> None:
+    """End of a request: gthread workers reuse their threads, the id must not outlive it."""
+    request_id.set(None)
+
+
+request_finished.connect(forget_request_id, dispatch_uid="common.middleware.forget_request_id")

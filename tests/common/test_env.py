@@ -5,7 +5,14 @@ from types import SimpleNamespace
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from common.env import env_bool, env_float, env_list, env_str, require_in_production
+from common.env import (
+    env_bool,
+    env_choice,
+    env_float,
+    env_list,
+    env_str,
+    require_in_production,
+)
 
 
 def test_env_str_strips_and_falls_back_to_the_default(monkeypatch):
@@ -66,3 +73,15 @@ def test_production_refuses_to_serve_without_its_secrets_and_names_them():
         require_in_production(production, required)
     require_in_production(SimpleNamespace(DEBUG=False, SECRET_KEY="k", TOKENS=["t"]), required)
     require_in_production(SimpleNamespace(DEBUG=True, SECRET_KEY="", TOKENS=[]), required)
+
+
+def test_env_choice_takes_one_of_its_words_in_any_case_or_the_default(monkeypatch):
+    monkeypatch.setenv("LB_TEST_CHOICE", " JSON ")
+    assert env_choice("LB_TEST_CHOICE", ("text", "json"), "text") == "json"
+    assert env_choice("LB_TEST_UNSET", ("text", "json"), "text") == "text"
+
+
+def test_env_choice_refuses_anything_else_naming_the_variable(monkeypatch):
+    monkeypatch.setenv("LB_TEST_CHOICE", "xml")
+    with pytest.raises(ImproperlyConfigured, match="LB_TEST_CHOICE must be one of text/json"):
+        env_choice("LB_TEST_CHOICE", ("text", "json"), "text")

@@ -7,6 +7,7 @@ import pytest
 from django.http import HttpResponse
 from django.test import RequestFactory
 
+from common.logging import request_id as logging_request_id
 from common.middleware import HealthCheckMiddleware, RequestLogMiddleware, request_id_from
 
 
@@ -71,3 +72,24 @@ def test_each_request_is_logged_once_with_its_id_and_answers_with_it(rf, caplog)
     (line,) = [r.getMessage() for r in caplog.records if r.name == "leaderboard.requests"]
     assert line.startswith("GET /api/v1/leaderboards?x=1 201 ")
     assert line.endswith("ms rid=rid-7")
+
+
+def test_lines_logged_while_a_request_is_handled_know_its_id(rf):
+    seen = []
+
+    def view(request):
+        seen.append(logging_request_id.get())
+        return HttpResponse()
+
+    RequestLogMiddleware(view)(rf.get("/", HTTP_X_REQUEST_ID="rid-8"))
+
+    assert seen == ["rid-8"]
+    assert logging_request_id.get() == "rid-8"  # Django still logs 5xx after the middleware
+    logging_request_id.set(None)
+
+
+def test_the_id_is_forgotten_once_the_response_is_closed(client):
+    response = client.get("/healthz", HTTP_X_REQUEST_ID="rid-9")  # closed, as a server does
+
+    assert response["X-Request-ID"] == "rid-9"
+    assert logging_request_id.get() is None
