@@ -40,7 +40,9 @@ from django.core.signals import setting_changed
 from django_redis import get_redis_connection
 from redis import Redis
 from redis.cluster import RedisCluster
+from redis.backoff import NoBackoff
 from redis.commands.core import Script
+from redis.retry import Retry
 
 from common.entries import Entry
 
@@ -241,7 +243,7 @@ def cluster_connection() -> RedisCluster:
             socket_timeout=options.get("SOCKET_TIMEOUT"),
             # One retry: a command that meets a moved slot or a failed node finds the new
             # topology once, and a cluster that is down answers within the timeouts.
-            cluster_error_retry_attempts=1,
+            retry=Retry(NoBackoff(), 1),
             **options.get("CONNECTION_POOL_KWARGS", {}),
         )
     return client

@@ -82,7 +82,10 @@ def test_the_apply_script_sends_the_size_then_three_fields_a_change(redis_client
         ],
     )
     unloaded = store._run(
-        store._APPLY, [*store.board_keys("nope"), "x"], ["nope", "1"], redis_client
+        store._APPLY,
+        [*store.board_keys("nope"), store.lock_key("nope")],
+        ["nope", "1"],
+        redis_client,
     )
     with pytest.raises(store.BoardNotLoaded):
         store._apply_decode(unloaded, slug="nope")

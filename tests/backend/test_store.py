@@ -328,6 +328,7 @@ def test_a_large_board_keeps_its_names_in_compact_hashes(ranking_redis, transact
     assert encodings == {b"listpack"}
 
 
+@pytest.mark.single_redis_only("one single-node client per thread; a cluster client is shared")
 def test_each_thread_keeps_its_own_client_and_follows_a_new_pool(ranking_redis, settings):
     import threading
 
