@@ -39,8 +39,8 @@ from django.conf import settings
 from django.core.signals import setting_changed
 from django_redis import get_redis_connection
 from redis import Redis
-from redis.cluster import RedisCluster
 from redis.backoff import NoBackoff
+from redis.cluster import RedisCluster
 from redis.commands.core import Script
 from redis.retry import Retry
 

@@ -16,6 +16,10 @@ from common.local_servers import GunicornSite, RedisCluster, RedisServer
 from tests.conftest import CLUSTER, SERVICE_TOKEN, backend_env
 
 PROMPT_SECONDS = 3.0
+# A cluster whose nodes all stop answering costs more: after the command's own timeout, the
+# cluster client asks each node it knows (three masters here) for the layout, each with the
+# same one-second timeout, before it gives up.
+HUNG_SECONDS = 5.5 if CLUSTER else PROMPT_SECONDS
 SCORES = "/api/v1/leaderboards/global/scores"
 READ_PATHS = [
     "/getdata",
@@ -56,11 +60,11 @@ def timed(call):
     return response, time.monotonic() - started
 
 
-def assert_unavailable(response, elapsed: float) -> None:
+def assert_unavailable(response, elapsed: float, *, within: float = PROMPT_SECONDS) -> None:
     assert response.status_code == 503, response.content
     assert response.headers["Content-Type"] == "application/json"
     assert json.loads(response.content)["error"]["code"] == "redis_unavailable"
-    assert elapsed < PROMPT_SECONDS
+    assert elapsed < within
 
 
 def submit(client, player_id: str, score: int):
@@ -98,11 +102,12 @@ def test_a_redis_that_stops_answering_gives_503s_within_the_socket_timeout(outag
     own_redis.pause()
     try:
         for path in ("/getdata", "/api/v1/leaderboards/global/players/a"):
-            assert_unavailable(*timed(lambda path=path: outage_api.get(path)))
+            response, elapsed = timed(lambda path=path: outage_api.get(path))
+            assert_unavailable(response, elapsed, within=HUNG_SECONDS)
         ready, elapsed = timed(lambda: outage_api.get("/readyz"))
-        assert ready.status_code == 503 and elapsed < PROMPT_SECONDS
+        assert ready.status_code == 503 and elapsed < HUNG_SECONDS
         saved, elapsed = timed(lambda: submit(outage_api, "a", 50))
-        assert saved.status_code == 202 and elapsed < PROMPT_SECONDS
+        assert saved.status_code == 202 and elapsed < HUNG_SECONDS
     finally:
         own_redis.resume()
     response = outage_api.get("/getdata")
