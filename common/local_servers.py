@@ -259,6 +259,13 @@ class RedisServer(InSession):
         if self.process is not None:
             os.kill(self.process.pid, signal.SIGCONT)
 
+    def kill(self) -> None:
+        """End the server at once (SIGKILL), as a crash would: it saves and passes on nothing."""
+        if self.process is not None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+        self.process = None
+
 
 class RedisCluster:
     """A private Redis Cluster on loopback: ``masters`` redis-servers with ``replicas``
@@ -323,8 +330,9 @@ class RedisCluster:
             raise RuntimeError(f"redis-cli --cluster create failed:\n{done.stdout}{done.stderr}")
 
     def is_ok(self) -> bool:
-        """Whether every node answers, says cluster_state:ok, and knows all slots' owners."""
-        for node in self.nodes:
+        """Whether every running node answers, knows every node and says cluster_state:ok,
+        with ``masters`` masters among the running nodes."""
+        for node in self.running():
             client = node.client()
             try:
                 info = client.cluster("info")
@@ -360,8 +368,11 @@ class RedisCluster:
         finally:
             client.close()
 
+    def running(self) -> list[RedisServer]:
+        return [node for node in self.nodes if node.process is not None]
+
     def masters(self) -> list[RedisServer]:
-        return [node for node in self.nodes if node.process and self.role(node) == "master"]
+        return [node for node in self.running() if self.role(node) == "master"]
 
     def flush(self) -> None:
         """Empty every master (their replicas follow)."""
@@ -407,7 +418,11 @@ class RedisCluster:
             client.execute_command("CLUSTER FAILOVER")
         finally:
             client.close()
-        wait_until(lambda: self.role(replica) == "master", timeout=timeout, what="failover")
+        self.wait_for_master(replica, timeout=timeout)
+
+    def wait_for_master(self, node: RedisServer, *, timeout: float = 15) -> None:
+        """Wait until ``node`` is a master (a replica promoted) and the cluster is ok."""
+        wait_until(lambda: self.role(node) == "master", timeout=timeout, what="failover")
         wait_until(self.is_ok, timeout=timeout, what=str(self))
 
 
