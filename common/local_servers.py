@@ -284,13 +284,19 @@ class RedisCluster:
         self.replicas = replicas
         options = ("--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf")
         options += ("--cluster-node-timeout", str(node_timeout))
+        # A replica syncs at once (not after the default five seconds' wait for others).
+        options += ("--repl-diskless-sync-delay", "0")
         # Each node's cluster bus gets a free port of its own: the default, port + 10000,
         # is past 65535 for many free ports.
         self.nodes = [
             RedisServer(
                 workdir / f"node-{number}",
                 databases=1,
-                options=(*options, "--cluster-port", str(free_port())),
+                options=(
+                    *options,
+                    *("--cluster-port", str(free_port())),
+                    *("--logfile", str(workdir / f"node-{number}.log"), "--loglevel", "notice"),
+                ),
             )
             for number in range(masters * (1 + replicas))
         ]
@@ -331,7 +337,8 @@ class RedisCluster:
 
     def is_ok(self) -> bool:
         """Whether every running node answers, knows every node and says cluster_state:ok,
-        with ``masters`` masters among the running nodes."""
+        every running replica is in sync with its master (only such a replica can take its
+        place), and ``masters`` masters are among the running nodes."""
         for node in self.running():
             client = node.client()
             try:
@@ -339,6 +346,9 @@ class RedisCluster:
                 if info["cluster_state"] != "ok" or int(info["cluster_known_nodes"]) != len(
                     self.nodes
                 ):
+                    return False
+                replication = client.info("replication")
+                if replication["role"] == "slave" and replication["master_link_status"] != "up":
                     return False
             finally:
                 client.close()
