@@ -343,10 +343,11 @@ def test_each_thread_keeps_its_own_client_and_follows_a_new_pool(ranking_redis, 
     thread.join()
     assert others[0] is not mine
 
-    # Another Redis (here another database of it) is another pool; the client follows it.
-    location = settings.CACHES["default"]["LOCATION"]
-    assert location.endswith("/0")
-    settings.CACHES = {"default": {**settings.CACHES["default"], "LOCATION": location[:-1] + "1"}}
+    # Another Redis (here another database of it: only pinged) is another pool; the client
+    # follows it. The test's own database is whichever was free, not always 0.
+    server, number = settings.CACHES["default"]["LOCATION"].rsplit("/", 1)
+    other = f"{server}/{int(number) + 1}"
+    settings.CACHES = {"default": {**settings.CACHES["default"], "LOCATION": other}}
     moved = store.connection()
     assert moved is not mine
     assert moved.connection_pool is not mine.connection_pool
