@@ -192,6 +192,7 @@ def stored_score(value: int, order: str) -> int:
 
 _thread = threading.local()
 _cluster_client: RedisCluster | None = None
+_cluster_building = threading.Lock()
 
 
 def connection() -> Redis:
@@ -232,21 +233,29 @@ setting_changed.connect(_settings_changed)
 def cluster_connection() -> RedisCluster:
     """Return the process's redis-py cluster client (thread-safe, with a pool per node),
     built from the cache's LOCATION and options as the single-node pool is."""
-    global _cluster_client
     client = _cluster_client
     if client is None:
-        cache = settings.CACHES["default"]
-        options = cache.get("OPTIONS", {})
-        client = _cluster_client = RedisCluster.from_url(
-            cache["LOCATION"],
-            socket_connect_timeout=options.get("SOCKET_CONNECT_TIMEOUT"),
-            socket_timeout=options.get("SOCKET_TIMEOUT"),
-            # One retry: a command that meets a moved slot or a failed node finds the new
-            # topology once, and a cluster that is down answers within the timeouts.
-            retry=Retry(NoBackoff(), 1),
-            **options.get("CONNECTION_POOL_KWARGS", {}),
-        )
+        client = _cluster_build()
     return client
+
+
+def _cluster_build() -> RedisCluster:
+    global _cluster_client
+    with _cluster_building:  # the first requests of a worker's threads may arrive together
+        if _cluster_client is None:
+            cache = settings.CACHES["default"]
+            options = cache.get("OPTIONS", {})
+            _cluster_client = RedisCluster.from_url(
+                cache["LOCATION"],
+                socket_connect_timeout=options.get("SOCKET_CONNECT_TIMEOUT"),
+                socket_timeout=options.get("SOCKET_TIMEOUT"),
+                # One retry: a command that meets a failed-over or moved slot asks for the
+                # new layout once, then fails (503, or 202 for a saved write) rather than
+                # keeping the caller waiting; game servers retry.
+                retry=Retry(NoBackoff(), 1),
+                **options.get("CONNECTION_POOL_KWARGS", {}),
+            )
+        return _cluster_client
 
 
 def node_connection() -> Redis:

@@ -9,6 +9,7 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
+import redis
 import requests
 
 from backend_site.rankings import store
@@ -22,6 +23,17 @@ pytestmark = pytest.mark.cluster_only
 SLUGS = [f"board-{number}" for number in range(12)]
 WRITES = 240
 PLAYERS = 12
+
+
+def test_with_redis_cluster_on_every_thread_shares_one_cluster_client(ranking_redis):
+    client = store.connection()
+    others = []
+    thread = threading.Thread(target=lambda: others.append(store.connection()))
+    thread.start()
+    thread.join()
+    assert isinstance(client, redis.RedisCluster)
+    assert others == [client]
+    assert store.ping()
 
 
 def test_boards_spread_over_the_shards_and_each_keeps_its_keys_on_one(ranking_redis, redis_cluster):
