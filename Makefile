@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 
 .DEFAULT_GOAL := help
-.PHONY: help run test test-sqlite test-postgres lint format lock bench bench-quick bench-writes check-deploy clean
+.PHONY: help run test test-sqlite test-postgres test-cluster lint format lock bench bench-quick bench-writes check-deploy clean
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -22,15 +22,19 @@ $(VENV)/.dev: $(VENV)/.runtime requirements-dev.lock
 run: $(VENV)/.runtime ## Start Redis, the private backend (:8001) and the public site (:8000)
 	$(PY) -m scripts.run_stack
 
-test: $(VENV)/.dev ## Run every test on SQLite, then the database tests on PostgreSQL
+test: $(VENV)/.dev ## Run every test on SQLite, the database tests on PostgreSQL, the Redis tests on a cluster
 	TEST_DATABASE=sqlite $(PY) -m pytest
 	TEST_DATABASE=postgres $(PY) -m pytest
+	TEST_DATABASE=sqlite TEST_REDIS=cluster $(PY) -m pytest tests/backend
 
 test-sqlite: $(VENV)/.dev ## Run every test on SQLite (real Redis, gunicorn, headless Chromium)
 	TEST_DATABASE=sqlite $(PY) -m pytest
 
 test-postgres: $(VENV)/.dev ## Run the tests that touch the database on a private PostgreSQL
 	TEST_DATABASE=postgres $(PY) -m pytest
+
+test-cluster: $(VENV)/.dev ## Run the backend's Redis tests on a local Redis Cluster (3 masters, 3 replicas)
+	TEST_DATABASE=sqlite TEST_REDIS=cluster $(PY) -m pytest tests/backend
 
 lint: $(VENV)/.dev ## Check style with ruff
 	$(VENV)/bin/ruff check .

@@ -8,8 +8,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from backend_site.redis_config import redis_url
-from common.env import env_float, env_list, env_str
+from backend_site.redis_config import cluster_url_check, redis_url
+from common.env import env_bool, env_float, env_list, env_str
 from common.settings_base import *  # noqa: F403
 from common.settings_base import BASE_DIR, secret_key
 
@@ -88,6 +88,11 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = redis_url(env_str("REDIS_URL"), env_str("REDIS_PORT"))
 REDIS_TIMEOUT = env_float("REDIS_TIMEOUT_SECONDS", 1.0)
+# A Redis Cluster (ElastiCache Serverless, or self-managed): store.connection() then gives
+# redis-py's cluster client, built from the same URL and options as CACHES below.
+REDIS_CLUSTER = env_bool("REDIS_CLUSTER", False)
+if REDIS_CLUSTER:
+    cluster_url_check(REDIS_URL)
 _redis_pool_kwargs = {"health_check_interval": 30}
 if env_str("REDIS_TLS_CA_FILE"):
     # redis-py rejects a CA file on a plain connection at the first command (TypeError);

@@ -3,6 +3,10 @@
 TEST_DATABASE picks the database engine: ``sqlite`` (the default) runs every test on SQLite;
 ``postgres`` runs the tests that touch the database, and only those, on a PostgreSQL server
 the session starts itself on a free loopback port.
+
+TEST_REDIS picks the Redis: ``single`` (the default) is one redis-server with a logical
+database per test; ``cluster`` runs the backend files in CLUSTER_FILES, and only those,
+against a Redis Cluster the session starts (3 masters, 3 replicas), with REDIS_CLUSTER on.
 """
 
 from __future__ import annotations
@@ -19,12 +23,13 @@ from pathlib import Path
 
 import dj_database_url
 import pytest
+import redis
 from django.conf import settings
 from django.db import connections
 from django_redis.pool import ConnectionFactory
 
 from common import local_servers
-from common.local_servers import GunicornSite, PostgresServer, RedisServer
+from common.local_servers import GunicornSite, PostgresServer, RedisCluster, RedisServer
 from common.logging import logging_config
 
 SERVICE_TOKEN = "test-service-token"
@@ -32,6 +37,21 @@ SERVICE_TOKEN = "test-service-token"
 # one for each served backend for as long as it runs.
 REDIS_DATABASES = 64
 TEST_DATABASE = os.environ.get("TEST_DATABASE", "sqlite")
+TEST_REDIS = os.environ.get("TEST_REDIS", "single")
+CLUSTER = TEST_REDIS == "cluster"
+# The backend's test files that also run against a Redis Cluster (TEST_REDIS=cluster). The
+# others are about a single node (database numbers, TLS to one server), or about no Redis.
+CLUSTER_FILES = {
+    "tests/backend/test_api.py",
+    "tests/backend/test_cluster.py",
+    "tests/backend/test_concurrency.py",
+    "tests/backend/test_outage.py",
+    "tests/backend/test_rebuild.py",
+    "tests/backend/test_scripts.py",
+    "tests/backend/test_seed.py",
+    "tests/backend/test_store.py",
+    "tests/backend/test_sync.py",
+}
 # A test touches the database when it needs one of these, itself or through another fixture
 # (every served backend gets its database from make_database_url), or is marked django_db.
 DATABASE_FIXTURES = {
@@ -47,6 +67,8 @@ DATABASE_FIXTURES = {
 def pytest_configure(config):
     if TEST_DATABASE not in ("sqlite", "postgres"):
         raise pytest.UsageError(f"TEST_DATABASE must be sqlite or postgres, not {TEST_DATABASE!r}")
+    if TEST_REDIS not in ("single", "cluster"):
+        raise pytest.UsageError(f"TEST_REDIS must be single or cluster, not {TEST_REDIS!r}")
 
 
 def touches_database(item: pytest.Item) -> bool:
@@ -54,7 +76,17 @@ def touches_database(item: pytest.Item) -> bool:
     return bool(needs) or item.get_closest_marker("django_db") is not None
 
 
+def runs_on_cluster(item: pytest.Item) -> bool:
+    """In CLUSTER_FILES and not marked single_redis_only (which names why)."""
+    in_files = item.nodeid.split("::")[0] in CLUSTER_FILES
+    return in_files and item.get_closest_marker("single_redis_only") is None
+
+
 def runs_here(item: pytest.Item) -> bool:
+    if CLUSTER:
+        return runs_on_cluster(item)
+    if item.get_closest_marker("cluster_only") is not None:
+        return False
     if TEST_DATABASE == "postgres":
         return touches_database(item)
     return item.get_closest_marker("postgres_only") is None
@@ -62,7 +94,9 @@ def runs_here(item: pytest.Item) -> bool:
 
 def pytest_collection_modifyitems(config, items):
     """On PostgreSQL, run only the tests that touch the database; SQLite runs all the others
-    (and those, but not the ones about the PostgreSQL server itself)."""
+    (and those, but not the ones about the PostgreSQL server itself). On a Redis Cluster,
+    run the cluster files' tests but those marked single_redis_only; the cluster_only ones
+    run there alone."""
     kept = [item for item in items if runs_here(item)]
     deselected = [item for item in items if item not in kept]
     if deselected:
@@ -221,36 +255,70 @@ def redis_database(redis_databases) -> Iterator[int]:
     redis_databases.give_back(number)
 
 
+@contextlib.contextmanager
+def running_cluster(workdir: Path, **options) -> Iterator[RedisCluster]:
+    """A started RedisCluster, stopped afterwards."""
+    cluster = RedisCluster(workdir, **options)
+    cluster.start()
+    try:
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture(scope="session")
+def redis_cluster(tmp_path_factory) -> Iterator[RedisCluster]:
+    """A Redis Cluster of our own (3 masters, 3 replicas) for tests in process: a cluster has
+    only database 0, so each test's data is flushed from every master after it."""
+    with running_cluster(tmp_path_factory.mktemp("redis-cluster")) as cluster:
+        yield cluster
+
+
 @pytest.fixture
-def redis_client(redis_server, redis_database):
-    """A client on the test's own Redis database (ranking_redis points Django at it)."""
-    client = redis_server.client(redis_database)
+def redis_url(request) -> Iterator[str]:
+    """The URL of the test's own, empty Redis: a database of the session's redis-server, or
+    (TEST_REDIS=cluster) the session's cluster, flushed after the test."""
+    if CLUSTER:
+        cluster = request.getfixturevalue("redis_cluster")
+        yield cluster.url
+        cluster.flush()
+    else:
+        number = request.getfixturevalue("redis_database")
+        yield request.getfixturevalue("redis_server").database_url(number)
+
+
+def redis_client_for(url: str) -> redis.Redis:
+    """A new client on ``url``: redis-py's cluster client under TEST_REDIS=cluster."""
+    return redis.RedisCluster.from_url(url) if CLUSTER else redis.Redis.from_url(url)
+
+
+@pytest.fixture
+def redis_client(redis_url):
+    """A client on the test's own Redis (ranking_redis points Django at it)."""
+    client = redis_client_for(redis_url)
     yield client
     client.close()
 
 
 @pytest.fixture
-def ranking_redis(redis_server, redis_database, redis_client, settings):
-    """Point the backend's django-redis connection at the test's Redis database."""
-    settings.CACHES = {
-        "default": {
-            **settings.CACHES["default"],
-            "LOCATION": redis_server.database_url(redis_database),
-        }
-    }
+def ranking_redis(redis_url, redis_client, settings):
+    """Point the backend's Redis connection at the test's own Redis."""
+    settings.CACHES = {"default": {**settings.CACHES["default"], "LOCATION": redis_url}}
+    settings.REDIS_CLUSTER = CLUSTER
     yield redis_client
     for pool in ConnectionFactory._pools.values():
         pool.disconnect()
 
 
 def backend_env(redis_url: str, database_url: str, **extra: str) -> dict[str, str]:
-    """Environment of a test backend in production mode, on loopback and plain HTTP."""
+    """Environment of a test backend in production mode, on loopback and plain HTTP; with
+    REDIS_CLUSTER on under TEST_REDIS=cluster."""
     return local_servers.backend_env(
         redis_url,
         database_url,
         secret_key="test-secret-key-for-the-backend-only-in-tests",
         service_token=SERVICE_TOKEN,
-        **{"WEB_CONCURRENCY": "2", **extra},
+        **{"WEB_CONCURRENCY": "2", "REDIS_CLUSTER": "true" if CLUSTER else "false", **extra},
     )
 
 
@@ -281,11 +349,22 @@ class Sites:
 
 
 @pytest.fixture(scope="session")
-def backend_server(redis_databases, make_database_url, tmp_path_factory):
-    """The backend under gunicorn, migrated, on a database of its own and a Redis database of
-    its own."""
+def served_redis_url(request, tmp_path_factory) -> Iterator[str]:
+    """A Redis for the session's served backend alone: a database of the session's
+    redis-server, or (TEST_REDIS=cluster) a cluster of its own, 3 masters without replicas."""
+    if not CLUSTER:
+        yield request.getfixturevalue("redis_databases").take_url()
+        return
+    with running_cluster(tmp_path_factory.mktemp("served-cluster"), replicas=0) as cluster:
+        yield cluster.url
+
+
+@pytest.fixture(scope="session")
+def backend_server(served_redis_url, make_database_url, tmp_path_factory):
+    """The backend under gunicorn, migrated, on a database of its own and a Redis of its
+    own."""
     workdir = tmp_path_factory.mktemp("backend")
-    env = backend_env(redis_databases.take_url(), make_database_url(workdir))
+    env = backend_env(served_redis_url, make_database_url(workdir))
     site = GunicornSite("backend_site.wsgi", env, workdir / "gunicorn.log")
     site.migrate()
     collected = site.manage("collectstatic", "--no-input", "-v", "0")

@@ -1,14 +1,13 @@
 """Admin for inspecting players, boards and scores; every save goes through the services,
 so Redis stays in step with the database."""
 
-import redis
 from django import forms
 from django.contrib import admin
 from django.db.models import Count
 from django.utils import timezone
 
 from backend_site.rankings import selectors, services
-from backend_site.rankings.errors import NotFound
+from backend_site.rankings.errors import REDIS_ERRORS, NotFound
 from backend_site.rankings.models import DEFAULT_BOARD, Leaderboard, Player, Score
 from backend_site.rankings.store import Standing
 
@@ -17,7 +16,7 @@ def global_standing(player: Player) -> Standing | None:
     """The player's standing on the default board; None without a score or Redis."""
     try:
         return selectors.player_standing(slug=DEFAULT_BOARD, player_id=player.player_id, around=0)
-    except (NotFound, redis.RedisError):
+    except (NotFound, *REDIS_ERRORS):
         return None
 
 

@@ -48,10 +48,14 @@ def api_error_response(exc: ApiError) -> JsonResponse:
     return error_response(exc.status, exc.code, exc.message, exc.headers)
 
 
+# Redis is unreachable: redis-py's cluster client raises RedisClusterException, which is not a
+# RedisError, when it cannot reach any node to learn the cluster's layout.
+REDIS_ERRORS = (redis.RedisError, redis.exceptions.RedisClusterException)
+
 # A dependency that fails makes a 503 the caller may retry: (exception, name in the log,
 # error code, what the message calls it).
 _DEPENDENCIES = (
-    (redis.RedisError, "Redis", "redis_unavailable", "The ranking store"),
+    (REDIS_ERRORS, "Redis", "redis_unavailable", "The ranking store"),
     (DatabaseError, "Database", "database_unavailable", "The database"),
 )
 

@@ -149,10 +149,13 @@ def board_restore(*, slug: str) -> None:
 
 
 def boards_restore() -> None:
-    """Load every board Redis has lost (after a restart or flush)."""
-    for slug in Leaderboard.objects.values_list("slug", flat=True):
+    """Load every board Redis has lost (after a restart or flush), and list them all again:
+    on a cluster the list of boards can be lost (one shard restarted) while the boards stay."""
+    slugs = list(Leaderboard.objects.values_list("slug", flat=True))
+    for slug in slugs:
         if not store.board_is_loaded(slug=slug):
             board_restore(slug=slug)
+    store.boards_register(slugs=slugs)
 
 
 def with_board_loaded(slug: str, action: Callable[[], T]) -> T:

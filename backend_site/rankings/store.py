@@ -17,23 +17,32 @@ Layout of one board (the ``{slug}`` hash tag keeps a board's keys in one cluster
 * ``lb:{slug}:rebuilding`` — while a board is rebuilt aside, the build's tag. Writes made
   meanwhile also go to the build's journal (``lb:{slug}:build:<tag>:j`` records and ``:js``
   scores), which the swap replays onto the built board, so a rebuild never drops them.
-* ``lb:boards`` set — the slugs that are loaded.
+* ``lb:boards`` set — the slugs that are loaded (or being swapped in). It lives in a slot of
+  its own, so no script touches it together with a board's keys: the swap adds the slug just
+  before it runs, and restoring the boards after a loss lists them all again.
 
-Every read is one Lua script: one round trip, O(log N + page size).
+Every read is one Lua script: one round trip, O(log N + page size). On a Redis Cluster
+(settings.REDIS_CLUSTER) every script and pipeline stays within one board's slot, so it goes
+to one node; different boards hash to different slots and spread over the shards.
 """
 
 from __future__ import annotations
 
 import threading
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from itertools import islice
 
+from django.conf import settings
+from django.core.signals import setting_changed
 from django_redis import get_redis_connection
 from redis import Redis
+from redis.backoff import NoBackoff
+from redis.cluster import RedisCluster
 from redis.commands.core import Script
+from redis.retry import Retry
 
 from common.entries import Entry
 
@@ -182,9 +191,74 @@ def stored_score(value: int, order: str) -> int:
 
 
 _thread = threading.local()
+_cluster_client: RedisCluster | None = None
+_cluster_building = threading.Lock()
 
 
 def connection() -> Redis:
+    """Return this process's Redis client: decided once, on first use, by REDIS_CLUSTER.
+
+    This function then replaces itself with the one chosen (``node_connection`` or
+    ``cluster_connection``), so a request pays no check for the choice.
+    """
+    return _connection_choose(cluster=settings.REDIS_CLUSTER)()
+
+
+_undecided_connection = connection
+
+
+def _connection_choose(*, cluster: bool | None) -> Callable[[], Redis]:
+    """Make ``connection`` the cluster or the single-node one (None: undecided again)."""
+    if cluster is None:
+        chosen = _undecided_connection
+    else:
+        chosen = cluster_connection if cluster else node_connection
+    globals()["connection"] = chosen
+    return chosen
+
+
+def _settings_changed(*, setting: str, **kwargs) -> None:
+    # Tests change CACHES or REDIS_CLUSTER per test: choose (and build) again on next use.
+    global _cluster_client
+    if setting in ("CACHES", "REDIS_CLUSTER"):
+        _connection_choose(cluster=None)
+        if _cluster_client is not None:
+            _cluster_client.close()
+            _cluster_client = None
+
+
+setting_changed.connect(_settings_changed)
+
+
+def cluster_connection() -> RedisCluster:
+    """Return the process's redis-py cluster client (thread-safe, with a pool per node),
+    built from the cache's LOCATION and options as the single-node pool is."""
+    client = _cluster_client
+    if client is None:
+        client = _cluster_build()
+    return client
+
+
+def _cluster_build() -> RedisCluster:
+    global _cluster_client
+    with _cluster_building:  # the first requests of a worker's threads may arrive together
+        if _cluster_client is None:
+            cache = settings.CACHES["default"]
+            options = cache.get("OPTIONS", {})
+            _cluster_client = RedisCluster.from_url(
+                cache["LOCATION"],
+                socket_connect_timeout=options.get("SOCKET_CONNECT_TIMEOUT"),
+                socket_timeout=options.get("SOCKET_TIMEOUT"),
+                # One retry: a command that meets a failed-over or moved slot asks for the
+                # new layout once, then fails (503, or 202 for a saved write) rather than
+                # keeping the caller waiting; game servers retry.
+                retry=Retry(NoBackoff(), 1),
+                **options.get("CONNECTION_POOL_KWARGS", {}),
+            )
+        return _cluster_client
+
+
+def node_connection() -> Redis:
     """Return this thread's client on django-redis's shared, per-process connection pool.
 
     Each thread keeps one connection of the pool for itself (redis-py's
@@ -459,68 +533,53 @@ return changed
 """
 )
 
-# Every loaded board with its size. Returns {slug, title, order, operator, players, ...}
-# or false when a listed board lost its meta or is of another layout.
-_BOARDS = f"""
-local result = {{}}
-for _, slug in ipairs(redis.call('SMEMBERS', KEYS[1])) do
-  local meta = redis.call('HMGET', 'lb:{{' .. slug .. '}}:meta', 'title', 'order', 'operator',
-    'layout')
-  if meta[4] ~= '{LAYOUT}' then return false end
-  result[#result + 1] = slug
-  result[#result + 1] = meta[1]
-  result[#result + 1] = meta[2]
-  result[#result + 1] = meta[3]
-  result[#result + 1] = redis.call('ZCARD', 'lb:{{' .. slug .. '}}:z')
-end
-return result
-"""
+_META_FIELDS = ("title", "order", "operator", "layout")
 
 
-def _boards_decode(reply: list | None) -> list[BoardSummary]:
-    """_BOARDS's reply as BoardSummary rows by slug; BoardNotLoaded for its false."""
-    if reply is None:
-        raise BoardNotLoaded("*")
+def _boards_decode(slugs: list[str], reply: list) -> list[BoardSummary]:
+    """Each board's meta fields and size, as boards_overview's pipeline read them, as
+    BoardSummary rows by slug; BoardNotLoaded when a listed board lost its meta or is of
+    another layout."""
     fields = iter(reply)
-    boards = [
-        BoardSummary(
-            slug=slug.decode(),
-            title=title.decode(),
-            order=order.decode(),
-            operator=operator.decode(),
-            players=players,
+    boards = []
+    for slug, (title, order, operator, layout), players in zip(slugs, fields, fields, strict=True):
+        if layout != LAYOUT.encode():
+            raise BoardNotLoaded(slug)
+        boards.append(
+            BoardSummary(
+                slug=slug,
+                title=title.decode(),
+                order=order.decode(),
+                operator=operator.decode(),
+                players=players,
+            )
         )
-        for slug, title, order, operator, players in zip(
-            fields, fields, fields, fields, fields, strict=True
-        )
-    ]
-    return sorted(boards, key=lambda board: board.slug)
+    return boards
 
 
 # Put a board built aside in place of the live one, in one step readers cannot see into,
 # after replaying the writes journaled while it was built:
-# KEYS meta, zset, names prefix, built meta, built zset, built names prefix, boards,
-# journal, rebuild lock; ARGV slug, bucket count, build tag.
+# KEYS meta, zset, names prefix, built meta, built zset, built names prefix, journal,
+# rebuild lock (all in the board's slot); ARGV bucket count, build tag.
 _SWAP = (
     _PUT
     + """
-local journal = redis.call('HGETALL', KEYS[8])
+local journal = redis.call('HGETALL', KEYS[7])
 for i = 1, #journal, 2 do
-  local score = redis.call('HGET', KEYS[8] .. 's', journal[i])
+  local score = redis.call('HGET', KEYS[7] .. 's', journal[i])
   local names = names_key(KEYS[6], journal[i])
   local old = redis.call('HGET', names, journal[i])
   put(KEYS[5], names, journal[i], old, journal[i + 1], score ~= '' and score)
 end
-redis.call('UNLINK', KEYS[8], KEYS[8] .. 's')
-if redis.call('GET', KEYS[9]) == ARGV[3] then redis.call('DEL', KEYS[9]) end
+redis.call('UNLINK', KEYS[7], KEYS[7] .. 's')
+if redis.call('GET', KEYS[8]) == ARGV[2] then redis.call('DEL', KEYS[8]) end
 local function swap(live, built)
   redis.call('UNLINK', live)
   if redis.call('EXISTS', built) == 1 then redis.call('RENAME', built, live) end
 end
 swap(KEYS[1], KEYS[4])
 swap(KEYS[2], KEYS[5])
-for bucket = 0, tonumber(ARGV[2]) - 1 do swap(KEYS[3] .. bucket, KEYS[6] .. bucket) end
-redis.call('SADD', KEYS[7], ARGV[1])
+for bucket = 0, tonumber(ARGV[1]) - 1 do swap(KEYS[3] .. bucket, KEYS[6] .. bucket) end
 return 1
 """
 )
@@ -651,8 +710,22 @@ def board_size(*, slug: str, client: Redis | None = None) -> int:
 
 
 def boards_overview(*, client: Redis | None = None) -> list[BoardSummary]:
-    """Return every loaded board with its player count, in one round trip."""
-    return _boards_decode(_run(_BOARDS, [BOARDS_KEY], [], client))
+    """Return every loaded board with its player count: the list of boards, then one
+    pipeline of each board's meta and size (on a cluster, one trip per node that has any)."""
+    client = client or connection()
+    slugs = sorted(slug.decode() for slug in client.smembers(BOARDS_KEY))
+    pipe = client.pipeline(transaction=False)
+    for slug in slugs:
+        pipe.hmget(meta_key(slug), _META_FIELDS)
+        pipe.zcard(zset_key(slug))
+    return _boards_decode(slugs, pipe.execute() if slugs else [])
+
+
+def boards_register(*, slugs: Iterable[str], client: Redis | None = None) -> None:
+    """List boards as loaded (restoring the list after Redis lost it, but not the boards)."""
+    slugs = list(slugs)
+    if slugs:
+        (client or connection()).sadd(BOARDS_KEY, *slugs)
 
 
 def _built_keys(slug: str, tag: str) -> list[str]:
@@ -707,10 +780,13 @@ def board_swap(*, slug: str, tag: str, client: Redis | None = None) -> None:
     client = client or connection()
     built = _built_keys(slug, tag)
     try:
+        # Listed first, in a command of its own (the list is in another slot): a swap that
+        # then fails leaves a listed board without keys, which reads as lost and is rebuilt.
+        client.sadd(BOARDS_KEY, slug)
         _run(
             _SWAP,
-            [*board_keys(slug), *built[:3], BOARDS_KEY, built[3], lock_key(slug)],
-            [slug, NAME_BUCKETS, tag],
+            [*board_keys(slug), *built[:3], built[3], lock_key(slug)],
+            [NAME_BUCKETS, tag],
             client,
         )
     except BaseException:

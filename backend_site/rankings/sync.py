@@ -16,11 +16,10 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from functools import partial
 
-import redis
 from django.db import transaction
 
 from backend_site.rankings import rebuild, store
-from backend_site.rankings.errors import ApiError
+from backend_site.rankings.errors import REDIS_ERRORS, ApiError
 from backend_site.rankings.models import Leaderboard
 
 logger = logging.getLogger("backend_site.rankings")
@@ -56,7 +55,7 @@ class EntriesSync:
         try:
             _retry_deferred()
             self._apply()
-        except (redis.RedisError, ApiError) as exc:
+        except (*REDIS_ERRORS, ApiError) as exc:
             # Committed but not ranked yet: retried by this process's next write, and the
             # entry's own next write or verify_rankings --repair mends it in any case.
             logger.warning("Ranking update deferred (%s): %s", ", ".join(self.boards), exc)
@@ -110,7 +109,7 @@ def entries_changed(
 def _quietly(action: Callable[[], object], what: str) -> None:
     try:
         action()
-    except (redis.RedisError, ApiError) as exc:
+    except (*REDIS_ERRORS, ApiError) as exc:
         logger.warning("%s deferred: %s (verify_rankings --repair mends it)", what, exc)
 
 

@@ -9,10 +9,9 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-import redis
 import requests
 
-from tests.conftest import SERVICE_TOKEN
+from tests.conftest import SERVICE_TOKEN, redis_client_for
 
 THREADS = 8
 POSTS_PER_THREAD = 15
@@ -74,8 +73,9 @@ def stored_in_database(backend_server, slug: str, player_id: str) -> int:
 
 
 def flush_served_redis(backend_server) -> None:
-    """Empty the served backend's own Redis database, as a Redis restart without data would."""
-    client = redis.Redis.from_url(backend_server.env["REDIS_URL"])
+    """Empty the served backend's own Redis, as a Redis restart without data would (on a
+    cluster, every master)."""
+    client = redis_client_for(backend_server.env["REDIS_URL"])
     client.flushdb()
     client.close()
 

@@ -4,7 +4,7 @@ import pytest
 import requests
 from django.core.exceptions import ImproperlyConfigured
 
-from backend_site.redis_config import redis_url
+from backend_site.redis_config import cluster_url_check, redis_url
 from common.local_servers import RedisServer
 from tests.conftest import SERVICE_TOKEN, Sites, backend_env
 
@@ -60,3 +60,14 @@ def test_the_backend_reaches_redis_given_only_a_host_name_and_a_port(
 
     assert answer.status_code == 200, answer.text
     assert answer.json()["rank"] == 1
+
+
+@pytest.mark.parametrize("url", ["redis://cache:6379/2", "unix:///tmp/redis.sock"])
+def test_a_cluster_url_with_another_database_or_a_socket_is_refused_naming_the_variable(url):
+    with pytest.raises(ImproperlyConfigured, match="REDIS_CLUSTER"):
+        cluster_url_check(url)
+
+
+@pytest.mark.parametrize("url", ["redis://cache:6379/0", "rediss://cache.serverless:6379"])
+def test_a_cluster_url_on_database_0_over_tcp_is_accepted(url):
+    cluster_url_check(url)

@@ -82,7 +82,10 @@ def test_the_apply_script_sends_the_size_then_three_fields_a_change(redis_client
         ],
     )
     unloaded = store._run(
-        store._APPLY, [*store.board_keys("nope"), "x"], ["nope", "1"], redis_client
+        store._APPLY,
+        [*store.board_keys("nope"), store.lock_key("nope")],
+        ["nope", "1"],
+        redis_client,
     )
     with pytest.raises(store.BoardNotLoaded):
         store._apply_decode(unloaded, slug="nope")
@@ -107,24 +110,17 @@ def test_the_repair_script_sends_how_many_entries_it_changed(redis_client):
     ]
 
 
-def test_the_boards_script_sends_five_fields_a_board(redis_client):
+def test_the_overview_lists_each_board_with_its_meta_and_size(redis_client):
+    assert store.boards_overview(client=redis_client) == []
     load(redis_client, {"a": 1, "b": 2}, slug="zeta")
     load(redis_client, {"a": 1}, slug="alpha", order="asc")
-    reply = store._run(store._BOARDS, [store.BOARDS_KEY], [], redis_client)
-    assert sorted(zip(*[iter(reply)] * 5, strict=True)) == [
-        (b"alpha", b"B", b"asc", b"best", 1),
-        (b"zeta", b"B", b"desc", b"best", 2),
-    ]
-    assert store._boards_decode(reply) == [
+    assert store.boards_overview(client=redis_client) == [
         store.BoardSummary(slug="alpha", title="B", order="asc", operator="best", players=1),
         store.BoardSummary(slug="zeta", title="B", order="desc", operator="best", players=2),
     ]
-    assert store._boards_decode(store._run(store._BOARDS, ["lb:none"], [], redis_client)) == []
     store.board_mark_stale(slug="zeta", client=redis_client)
-    stale = store._run(store._BOARDS, [store.BOARDS_KEY], [], redis_client)
-    assert stale is None
     with pytest.raises(store.BoardNotLoaded):
-        store._boards_decode(stale)
+        store.boards_overview(client=redis_client)
 
 
 def test_the_swap_and_drop_scripts_send_one(redis_client):
@@ -133,8 +129,8 @@ def test_the_swap_and_drop_scripts_send_one(redis_client):
         slug="b", title="B", order="desc", operator="best", rows=[], tag="t2", client=redis_client
     )
     built = store._built_keys("b", "t2")
-    keys = [*KEYS, *built[:3], store.BOARDS_KEY, built[3], store.lock_key("b")]
-    assert store._run(store._SWAP, keys, ["b", store.NAME_BUCKETS, "t2"], redis_client) == 1
+    keys = [*KEYS, *built[:3], built[3], store.lock_key("b")]
+    assert store._run(store._SWAP, keys, [store.NAME_BUCKETS, "t2"], redis_client) == 1
     assert store.entries_page(slug="b", offset=0, limit=5, client=redis_client).total == 0
     assert store._run(store._DROP, KEYS, [store.NAME_BUCKETS], redis_client) == 1
     assert not store.board_is_loaded(slug="b", client=redis_client)

@@ -27,7 +27,7 @@ def board_snapshot(redis_client, slug="global"):
     rows = sorted(Score.objects.filter(board__slug=slug).values_list("player_id", "value"))
     players = sorted(Player.objects.values_list("player_id", "name"))
     redis_state = {
-        key: redis_client.dump(key) for key in sorted(redis_client.keys(f"lb:{{{slug}}}:*"))
+        key: redis_client.dump(key) for key in sorted(redis_client.scan_iter(f"lb:{{{slug}}}:*"))
     }
     return rows, players, redis_state
 

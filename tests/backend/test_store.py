@@ -220,7 +220,7 @@ def test_writes_during_a_rebuild_are_replayed_onto_the_built_board(redis_client)
     store.board_swap(slug="b", tag=token, client=redis_client)
     assert page(redis_client) == [(1, "b", 50)]
     assert rebuild.BoardLock("b", client=redis_client).acquire(wait=0)  # released
-    assert not [key for key in redis_client.keys("*") if b":build:" in key]
+    assert not [key for key in redis_client.scan_iter("*") if b":build:" in key]
 
 
 def test_a_repair_applies_only_where_the_entry_is_still_as_read(redis_client):
@@ -294,7 +294,7 @@ def test_a_load_that_fails_midway_leaves_the_live_board_and_no_build_keys(redis_
             client=redis_client,
         )
     assert page(redis_client) == [(1, "b", 2), (2, "a", 1)]
-    assert not [key for key in redis_client.keys("*") if b":build:" in key]
+    assert not [key for key in redis_client.scan_iter("*") if b":build:" in key]
 
 
 def test_the_overview_lists_every_loaded_board_with_its_size(redis_client):
@@ -328,6 +328,7 @@ def test_a_large_board_keeps_its_names_in_compact_hashes(ranking_redis, transact
     assert encodings == {b"listpack"}
 
 
+@pytest.mark.single_redis_only("one single-node client per thread; a cluster client is shared")
 def test_each_thread_keeps_its_own_client_and_follows_a_new_pool(
     ranking_redis, settings, redis_server, redis_database
 ):

@@ -6,11 +6,11 @@ import sys
 import time
 from pathlib import Path
 
-import redis
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from backend_site.rankings import store
+from backend_site.rankings.errors import REDIS_ERRORS
 from backend_site.rankings.models import DEFAULT_BOARD
 from backend_site.rankings.seeding import (
     SAMPLE_PLAYERS,
@@ -68,7 +68,7 @@ class Command(BaseCommand):
             report = seed_apply(
                 slug=slug, entries=entries, reset=options["reset"], progress=progress
             )
-        except redis.RedisError as exc:
+        except REDIS_ERRORS as exc:
             raise CommandError(f"Nothing was seeded: Redis is unavailable ({exc}).") from None
         finally:
             if progress is not None:
@@ -102,7 +102,7 @@ class Command(BaseCommand):
     def read_redis_key(self, key: str):
         try:
             raw = store.connection().get(key)
-        except redis.RedisError as exc:
+        except REDIS_ERRORS as exc:
             raise SeedError(f"cannot read Redis key {key!r}: {exc}") from None
         if raw is None:
             raise SeedError(f"Redis has no key {key!r}.")

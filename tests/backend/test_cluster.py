@@ -1,0 +1,158 @@
+"""On a Redis Cluster: boards spread over the shards, a read is one command on one node, and a
+master that dies while scores are written loses no acknowledged write (TEST_REDIS=cluster)."""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+
+import pytest
+import redis
+import requests
+
+from backend_site.rankings import store
+from common.local_servers import GunicornSite, RedisCluster
+from tests.backend.test_concurrency import session, standing, stored_values
+from tests.backend.test_store import load
+from tests.conftest import backend_env, running_cluster
+
+pytestmark = pytest.mark.cluster_only
+
+SLUGS = [f"board-{number}" for number in range(12)]
+WRITES = 240
+PLAYERS = 12
+
+
+def test_with_redis_cluster_on_every_thread_shares_one_cluster_client(ranking_redis):
+    client = store.connection()
+    others = []
+    thread = threading.Thread(target=lambda: others.append(store.connection()))
+    thread.start()
+    thread.join()
+    assert isinstance(client, redis.RedisCluster)
+    assert others == [client]
+    assert store.ping()
+
+
+def test_boards_spread_over_the_shards_and_each_keeps_its_keys_on_one(ranking_redis, redis_cluster):
+    for slug in SLUGS:
+        load(ranking_redis, {"a": 1, "b": 2}, slug=slug)
+    holders = {}
+    for slug in SLUGS:
+        keys = [store.meta_key(slug), store.zset_key(slug), store.names_key(slug, "a")]
+        masters = {redis_cluster.master_of(key).port for key in keys}
+        assert len(masters) == 1, slug  # one slot, so one node
+        holders[slug] = masters.pop()
+    assert len(set(holders.values())) == 3  # every master holds some of the boards
+
+
+def test_a_page_is_one_command_on_the_node_of_the_boards_slot(ranking_redis, redis_cluster):
+    load(ranking_redis, {"a": 1, "b": 2}, slug="speedrun")
+    store.entries_page(slug="speedrun", offset=0, limit=10, client=ranking_redis)  # scripts known
+    holder = redis_cluster.master_of(store.zset_key("speedrun"))
+    clients = {master.port: master.client() for master in redis_cluster.masters()}
+    try:
+        for client in clients.values():
+            client.config_resetstat()
+        page = store.entries_page(slug="speedrun", offset=0, limit=10, client=ranking_redis)
+        # Commands a script runs count too; only ours count elsewhere.
+        calls = {port: _commands(client) for port, client in clients.items()}
+    finally:
+        for client in clients.values():
+            client.close()
+    assert [entry.player_id for entry in page.entries] == ["b", "a"]
+    assert calls.pop(holder.port)["cmdstat_evalsha"] == 1
+    assert list(calls.values()) == [{}, {}]
+
+
+def _commands(client) -> dict[str, int]:
+    """Calls per command since CONFIG RESETSTAT, leaving out that and INFO."""
+    return {
+        name: stats["calls"]
+        for name, stats in client.info("commandstats").items()
+        if not name.startswith(("cmdstat_config", "cmdstat_info"))
+    }
+
+
+@pytest.fixture
+def failover_cluster(tmp_path) -> Iterator[RedisCluster]:
+    """A cluster of this test's own: it loses a master."""
+    with running_cluster(tmp_path / "cluster") as cluster:
+        yield cluster
+
+
+@pytest.fixture
+def failover_site(failover_cluster, make_database_url, tmp_path) -> Iterator[GunicornSite]:
+    env = backend_env(failover_cluster.url, make_database_url(tmp_path), REDIS_CLUSTER="true")
+    site = GunicornSite("backend_site.wsgi", env, tmp_path / "gunicorn.log")
+    site.migrate()
+    site.start()
+    yield site
+    site.stop()
+
+
+class GameServer(threading.Thread):
+    """Submits increasing scores for a few players, as a game server would: one
+    Idempotency-Key per score, the same one again on every retry until a 2xx."""
+
+    def __init__(self, url: str):
+        super().__init__(daemon=True)
+        self.url = url
+        self.acknowledged: dict[str, int] = {}
+        self.statuses: list[int] = []
+        self.failures: list[str] = []
+
+    def run(self) -> None:
+        http = session()
+        for score in range(1, WRITES + 1):
+            player = f"p{score % PLAYERS}"
+            payload = {"player_id": player, "score": score, "name": player.upper()}
+            key = uuid.uuid4().hex
+            deadline = time.monotonic() + 30
+            while True:
+                try:
+                    response = http.post(
+                        self.url, json=payload, headers={"Idempotency-Key": key}, timeout=10
+                    )
+                    status = response.status_code
+                except requests.RequestException as exc:
+                    status, response = 0, exc
+                self.statuses.append(status)
+                if 200 <= status < 300:
+                    self.acknowledged[player] = score  # increasing: the last is the best
+                    break
+                if status not in (0, 503) or time.monotonic() > deadline:
+                    self.failures.append(f"{payload}: {status} {response}")
+                    return
+                time.sleep(0.1)
+            time.sleep(0.01)
+
+
+def test_a_master_that_dies_while_scores_are_written_loses_no_acknowledged_write(
+    failover_cluster, failover_site
+):
+    url = f"{failover_site.url}/api/v1/leaderboards/global/scores"
+    game = GameServer(url)
+    game.start()
+    while len(game.acknowledged) < PLAYERS and game.is_alive():
+        time.sleep(0.05)
+    master = failover_cluster.master_of(store.zset_key("global"))
+    replica = failover_cluster.replica_of(master)
+    master.kill()  # a crash: what it had not passed on to its replica is gone from Redis
+    failover_cluster.wait_for_master(replica)
+    game.join(timeout=120)
+
+    assert not game.is_alive() and not game.failures, game.failures
+    assert len(game.statuses) >= WRITES
+    expected = game.acknowledged
+    assert stored_values(failover_site, "global") == expected
+    verified = failover_site.manage("verify_rankings")
+    if verified.returncode != 0:  # Redis lost writes the database has: mend them once
+        repaired = failover_site.manage("verify_rankings", "--repair")
+        assert repaired.returncode == 0, repaired.stdout + repaired.stderr
+        verified = failover_site.manage("verify_rankings")
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+    shown = {player: standing(failover_site, "global", player)["score"] for player in expected}
+    assert shown == expected
