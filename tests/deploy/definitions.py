@@ -101,7 +101,7 @@ SHARED_CODE = [
     ROOT / "deploy" / "start.sh",
 ]
 _READ = re.compile(
-    r"""(?:env_(?:str|bool|float|list)\(|os\.environ\.get\(|os\.environ\[)\s*["']([A-Z0-9_]+)"""
+    r"""(?:env_[a-z]+\(|os\.environ\.get\(|os\.getenv\(|os\.environ\[)\s*["']([A-Z0-9_]+)"""
     r"""|\$\{?([A-Z][A-Z0-9_]*)"""
 )
 _REQUIRED = re.compile(r"require_in_production\(\s*settings,\s*\{([^}]*)\}", re.S)

@@ -9,12 +9,11 @@ from __future__ import annotations
 import json
 import re
 from functools import cache
-from pathlib import Path
 
 import pytest
 
 from common.local_servers import ROOT
-from tests.deploy.definitions import SITES
+from tests.deploy.definitions import SITES, variables_read
 
 ECS = ROOT / "deploy" / "ecs"
 APP = "leaderboard.json"
@@ -33,11 +32,6 @@ REQUIRED = {
 # Each one in a secret, never in plain text in the template or the task definition.
 SECRETS = {"DJANGO_SECRET_KEY", "BACKEND_SERVICE_TOKEN", "DATABASE_URL", "REDIS_URL"}
 
-READ = re.compile(
-    r"""(?:env_[a-z]+|os\.environ\.get|os\.getenv|environ\.get)\(\s*["']([A-Z][A-Z0-9_]*)["']"""
-    r"""|os\.environ\[\s*["']([A-Z][A-Z0-9_]*)["']\s*\]"""
-)
-
 
 @cache
 def template(name: str) -> dict:
@@ -48,26 +42,6 @@ def resources(kind: str, name: str = APP) -> dict[str, dict]:
     """The template's resources of one type, by logical name."""
     found = template(name)["Resources"].items()
     return {logical: body["Properties"] for logical, body in found if body["Type"] == kind}
-
-
-def sources_of(site: str) -> list[Path]:
-    """The Python a running site executes: its package, common/ and gunicorn's config.
-
-    common/local_servers.py starts servers for development and tests; production never runs it.
-    """
-    files = [*(ROOT / SITES[site]).rglob("*.py"), *(ROOT / "common").glob("*.py")]
-    files = [path for path in files if path.name != "local_servers.py"]
-    return [*files, ROOT / "gunicorn.conf.py"]
-
-
-@cache
-def variables_read_by(site: str) -> frozenset[str]:
-    """Every environment variable the site's code reads by name."""
-    names = set()
-    for path in sources_of(site):
-        for match in READ.finditer(path.read_text()):
-            names.add(match.group(1) or match.group(2))
-    return frozenset(names)
 
 
 def containers() -> dict[str, dict]:
@@ -103,18 +77,17 @@ def test_the_stack_runs_a_backend_a_migration_and_a_frontend():
 
 def test_the_variables_the_test_looks_for_are_found_in_the_code():
     # A guard on the finder itself: if it found nothing, every test below would pass vacuously.
-    assert {"DATABASE_URL", "BACKEND_ALLOWED_NETWORKS", "PORT"} <= variables_read_by("backend")
-    assert {"BACKEND_URL", "FRONTEND_STALE_SECONDS"} <= variables_read_by("frontend")
+    assert {"DATABASE_URL", "BACKEND_ALLOWED_NETWORKS", "PORT"} <= variables_read("backend")
+    assert {"BACKEND_URL", "FRONTEND_STALE_SECONDS"} <= variables_read("frontend")
 
 
 @pytest.mark.parametrize("name", ["backend", "migrate", "frontend"])
 def test_every_variable_a_container_sets_is_one_its_site_reads(name):
     site = site_of(name)
-    unread = names_set_by(containers()[name]) - variables_read_by(site) - SET_BY_THE_PLATFORM
+    unread = names_set_by(containers()[name]) - variables_read(site) - SET_BY_THE_PLATFORM
 
     assert not unread, (
-        f"{name}: the template sets {sorted(unread)} but {SITES[site]} never reads them "
-        "(REDIS_CLUSTER comes with the Redis Cluster branch, LOG_FORMAT with the JSON logs branch)"
+        f"{name}: the template sets {sorted(unread)} but {SITES[site]} never reads them"
     )
 
 
@@ -284,3 +257,14 @@ def test_the_guide_deploys_both_templates_and_runs_the_migration():
         assert needed in guide, f"{GUIDE.name} should show {needed}"
     for parameter in template(APP)["Parameters"]:
         assert parameter in guide, f"{GUIDE.name} should explain the parameter {parameter}"
+
+
+@pytest.mark.parametrize("name", [APP, NETWORK])
+def test_the_template_passes_cfn_lint_against_aws_resource_schemas(name):
+    # cfn-lint checks every resource type and property against the schemas AWS publishes
+    # (AWS::ECS::ExpressGatewayService included), every Ref and GetAtt, and the intrinsics.
+    from cfnlint.api import lint_file
+
+    findings = lint_file(ECS / name)
+
+    assert not findings, "\n".join(str(finding) for finding in findings)
