@@ -62,7 +62,7 @@ lock: $(VENV)/.dev ## Regenerate requirements*.lock from requirements*.txt (pip-
 	$(LOCK) --output-file=requirements.lock requirements.txt
 	$(LOCK) --output-file=requirements-dev.lock requirements-dev.txt
 
-check-deploy: $(VENV)/.dev ## Check the App Runner definitions and both sites' `check --deploy`
+check-deploy: $(VENV)/.dev ## Check the image, compose, ECS and App Runner definitions and both sites' `check --deploy`
 	$(PY) -m pytest tests/deploy
 
 clean: ## Remove the virtualenv, local data and collected static files
