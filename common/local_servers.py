@@ -274,15 +274,27 @@ class RedisCluster:
     No persistence, as for RedisServer; each node keeps its cluster configuration in its own
     folder under ``workdir``, so stop() and start() again bring back the same cluster, empty
     (an outage). A failed node is noticed after ``node_timeout`` milliseconds.
+
+    With ``tls`` (RedisServer's cert, key and ca), every node speaks TLS only: to clients, and
+    on the cluster bus and replication links too, as ElastiCache with encryption in transit.
     """
 
     def __init__(
-        self, workdir: Path, *, masters: int = 3, replicas: int = 1, node_timeout: int = 1000
+        self,
+        workdir: Path,
+        *,
+        masters: int = 3,
+        replicas: int = 1,
+        node_timeout: int = 1000,
+        tls: dict[str, str] | None = None,
     ):
         self.workdir = workdir
         self.masters_wanted = masters
         self.replicas = replicas
+        self.tls = tls
         options = ("--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf")
+        if tls:
+            options += ("--tls-cluster", "yes", "--tls-replication", "yes")
         options += ("--cluster-node-timeout", str(node_timeout))
         # A replica syncs at once (not after the default five seconds' wait for others).
         options += ("--repl-diskless-sync-delay", "0")
@@ -291,6 +303,7 @@ class RedisCluster:
         self.nodes = [
             RedisServer(
                 workdir / f"node-{number}",
+                tls=tls,
                 databases=1,
                 options=(
                     *options,
@@ -331,6 +344,8 @@ class RedisCluster:
         addresses = [f"{HOST}:{node.port}" for node in self.nodes]
         command = [cli, "--cluster", "create", *addresses]
         command += ["--cluster-replicas", str(self.replicas), "--cluster-yes"]
+        if self.tls:
+            command += ["--tls", "--cacert", self.tls["ca"]]
         done = subprocess.run(command, capture_output=True, text=True, timeout=60)
         if done.returncode != 0:
             raise RuntimeError(f"redis-cli --cluster create failed:\n{done.stdout}{done.stderr}")
@@ -368,6 +383,8 @@ class RedisCluster:
 
     def client(self) -> redis.RedisCluster:
         """A new cluster client (close it when done)."""
+        if self.tls:
+            return redis.RedisCluster.from_url(self.url, ssl_ca_certs=self.tls["ca"])
         return redis.RedisCluster.from_url(self.url)
 
     def role(self, node: RedisServer) -> str:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import itertools
+from pathlib import Path
 
 import pytest
+import trustme
 from django.test import Client
 
 from backend_site.rankings import services
@@ -70,3 +72,21 @@ def api(transactional_db, ranking_redis, settings) -> Client:
     """Django's test client carrying the service token the backend requires."""
     settings.BACKEND_SERVICE_TOKENS = [SERVICE_TOKEN]
     return Client(headers={"Authorization": f"Bearer {SERVICE_TOKEN}"})
+
+
+def make_tls_files(folder: Path) -> dict[str, str]:
+    """A new CA and a server certificate it signed for 127.0.0.1, written where redis-server
+    can read them: RedisServer's and RedisCluster's ``tls``."""
+    ca = trustme.CA()
+    server_cert = ca.issue_cert("127.0.0.1", "localhost")
+    files = {"ca": folder / "ca.pem", "cert": folder / "server.pem", "key": folder / "server.key"}
+    ca.cert_pem.write_to_path(str(files["ca"]))
+    server_cert.cert_chain_pems[0].write_to_path(str(files["cert"]))
+    server_cert.private_key_pem.write_to_path(str(files["key"]))
+    return {name: str(path) for name, path in files.items()}
+
+
+@pytest.fixture(scope="session")
+def tls_files(tmp_path_factory) -> dict[str, str]:
+    """The TLS tests' CA and server certificate (see make_tls_files)."""
+    return make_tls_files(tmp_path_factory.mktemp("tls"))

@@ -1,8 +1,10 @@
-"""On a Redis Cluster: boards spread over the shards, a read is one command on one node, and a
-master that dies while scores are written loses no acknowledged write (TEST_REDIS=cluster)."""
+"""On a Redis Cluster: boards spread over the shards, a read is one command on one node, a
+master that dies while scores are written loses no acknowledged write, and a cluster that
+speaks only TLS is reached with the CA that vouches for it (TEST_REDIS=cluster)."""
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 import uuid
@@ -11,12 +13,14 @@ from collections.abc import Iterator
 import pytest
 import redis
 import requests
+from django.test import Client
 
 from backend_site.rankings import store
 from common.local_servers import GunicornSite, RedisCluster
+from tests.backend.conftest import make_tls_files
 from tests.backend.test_concurrency import session, standing, stored_values
 from tests.backend.test_store import load
-from tests.conftest import backend_env, running_cluster
+from tests.conftest import SERVICE_TOKEN, backend_env, running_cluster
 
 pytestmark = pytest.mark.cluster_only
 
@@ -156,3 +160,81 @@ def test_a_master_that_dies_while_scores_are_written_loses_no_acknowledged_write
     assert verified.returncode == 0, verified.stdout + verified.stderr
     shown = {player: standing(failover_site, "global", player)["score"] for player in expected}
     assert shown == expected
+
+
+@pytest.fixture(scope="module")
+def tls_cluster(tls_files, tmp_path_factory) -> Iterator[RedisCluster]:
+    """A cluster that speaks only TLS, on the bus and between nodes too (3 masters)."""
+    workdir = tmp_path_factory.mktemp("tls-cluster")
+    with running_cluster(workdir, replicas=0, tls=tls_files) as cluster:
+        yield cluster
+
+
+@pytest.fixture
+def tls_cluster_api(tls_cluster, transactional_db, settings):
+    """Return ``point(ca_file) -> Client``: the test client on a backend whose Redis is
+    ``tls_cluster``, trusting ``ca_file`` as REDIS_TLS_CA_FILE would make it."""
+
+    def point(ca_file: str) -> Client:
+        cache = settings.CACHES["default"]
+        options = cache["OPTIONS"]
+        pool = {**options["CONNECTION_POOL_KWARGS"], "ssl_ca_certs": ca_file}
+        settings.CACHES = {
+            "default": {
+                **cache,
+                "LOCATION": tls_cluster.url,
+                "OPTIONS": {**options, "CONNECTION_POOL_KWARGS": pool},
+            }
+        }
+        settings.REDIS_CLUSTER = True
+        settings.BACKEND_SERVICE_TOKENS = [SERVICE_TOKEN]
+        return Client(headers={"Authorization": f"Bearer {SERVICE_TOKEN}"})
+
+    yield point
+    tls_cluster.flush()
+
+
+def test_a_score_is_ranked_and_read_back_on_a_cluster_that_speaks_only_tls(
+    tls_cluster, tls_cluster_api, tls_files
+):
+    api = tls_cluster_api(tls_files["ca"])
+    payload = {"player_id": "tls-1", "score": 4242, "name": "Over TLS"}
+
+    submitted = api.post(
+        "/api/v1/leaderboards/global/scores", json.dumps(payload), content_type="application/json"
+    )
+    entries = api.get("/api/v1/leaderboards/global/entries?limit=10")
+
+    assert tls_cluster.url.startswith("rediss://")
+    assert submitted.status_code == 200, submitted.content
+    assert json.loads(submitted.content)["rank"] == 1
+    assert json.loads(entries.content)["entries"] == [
+        {"rank": 1, "player_id": "tls-1", "name": "Over TLS", "score": 4242}
+    ]
+    assert isinstance(store.connection(), redis.RedisCluster)
+    client = tls_cluster.client()
+    try:
+        assert client.zcard(store.zset_key("global")) == 1  # ranked in the TLS cluster itself
+    finally:
+        client.close()
+    assert api.get("/readyz").status_code == 200
+
+
+def test_a_tls_cluster_the_ca_file_does_not_vouch_for_is_refused_with_503s(
+    tls_cluster, tls_cluster_api, tmp_path
+):
+    stranger = make_tls_files(tmp_path)["ca"]  # a CA that never signed the cluster's certificate
+    api = tls_cluster_api(stranger)
+    payload = {"player_id": "tls-2", "score": 7, "name": "Refused"}
+
+    entries = api.get("/api/v1/leaderboards/global/entries")
+    saved = api.post(
+        "/api/v1/leaderboards/global/scores", json.dumps(payload), content_type="application/json"
+    )
+    ready = api.get("/readyz")
+
+    assert entries.status_code == 503, entries.content
+    assert json.loads(entries.content)["error"]["code"] == "redis_unavailable"
+    # The database is the truth: the score is kept, and ranked once Redis can be reached.
+    assert (saved.status_code, json.loads(saved.content)["rank"]) == (202, None)
+    assert (ready.status_code, json.loads(ready.content)["failed"]) == (503, ["redis"])

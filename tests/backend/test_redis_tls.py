@@ -8,25 +8,11 @@ from __future__ import annotations
 
 import pytest
 import requests
-import trustme
 
 from common.local_servers import GunicornSite, RedisServer
 from tests.conftest import SERVICE_TOKEN, Sites, backend_env
 
 AUTH = {"Authorization": f"Bearer {SERVICE_TOKEN}"}
-
-
-@pytest.fixture(scope="module")
-def tls_files(tmp_path_factory) -> dict[str, str]:
-    """A CA and a server certificate for 127.0.0.1, written where redis-server can read them."""
-    folder = tmp_path_factory.mktemp("tls")
-    ca = trustme.CA()
-    server_cert = ca.issue_cert("127.0.0.1", "localhost")
-    files = {"ca": folder / "ca.pem", "cert": folder / "server.pem", "key": folder / "server.key"}
-    ca.cert_pem.write_to_path(str(files["ca"]))
-    server_cert.cert_chain_pems[0].write_to_path(str(files["cert"]))
-    server_cert.private_key_pem.write_to_path(str(files["key"]))
-    return {name: str(path) for name, path in files.items()}
 
 
 @pytest.fixture(scope="module")
