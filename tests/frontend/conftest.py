@@ -6,6 +6,7 @@ import contextlib
 import itertools
 import socket
 import threading
+import time
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -269,6 +270,29 @@ def frontend(frontend_settings, backend_server, client):
 def closed_port_url() -> str:
     """A loopback URL nothing listens on: every call to it is refused at once."""
     return f"http://127.0.0.1:{free_port()}"
+
+
+# Short timeouts for in-process tests of a backend that never answers, and what a view may
+# take at most then: both timeouts plus rendering.
+CONNECT_TIMEOUT = 0.2
+READ_TIMEOUT = 0.3
+WITHIN_THE_TIMEOUTS = CONNECT_TIMEOUT + READ_TIMEOUT + 1.0
+
+
+@pytest.fixture
+def get_from_a_hanging_backend(frontend_settings, hanging_backend_url, client):
+    """GET a path in process while the backend takes connections and never answers, with the
+    short timeouts above: returns the response and the seconds it took."""
+    frontend_settings.BACKEND_URL = hanging_backend_url
+    frontend_settings.BACKEND_CONNECT_TIMEOUT = CONNECT_TIMEOUT
+    frontend_settings.BACKEND_READ_TIMEOUT = READ_TIMEOUT
+
+    def get(path: str):
+        started = time.monotonic()
+        response = client.get(path)
+        return response, time.monotonic() - started
+
+    return get
 
 
 @pytest.fixture

@@ -1,17 +1,12 @@
 """GET /players/<id>/ in process: a player's standing from the served backend."""
 
 import html
-import time
 
 import requests
 
 from tests.conftest import SERVICE_TOKEN
-from tests.frontend.conftest import eventually, seed_players
+from tests.frontend.conftest import WITHIN_THE_TIMEOUTS, eventually, seed_players
 
-CONNECT_TIMEOUT = 0.2
-READ_TIMEOUT = 0.3
-# What a page may take at most while the backend hangs: both timeouts plus rendering.
-WITHIN_THE_TIMEOUTS = CONNECT_TIMEOUT + READ_TIMEOUT + 1.0
 STALE_NOTICE = "live scores are temporarily unavailable"
 
 
@@ -77,15 +72,9 @@ def test_when_the_backend_goes_away_the_last_standing_stays_with_a_stale_notice(
 
 
 def test_with_nothing_cached_a_backend_that_never_answers_gives_a_503_within_the_timeouts(
-    frontend_settings, hanging_backend_url, client
+    get_from_a_hanging_backend,
 ):
-    frontend_settings.BACKEND_URL = hanging_backend_url
-    frontend_settings.BACKEND_CONNECT_TIMEOUT = CONNECT_TIMEOUT
-    frontend_settings.BACKEND_READ_TIMEOUT = READ_TIMEOUT
-
-    started = time.monotonic()
-    response = client.get("/players/someone/")
-    took = time.monotonic() - started
+    response, took = get_from_a_hanging_backend("/players/someone/")
 
     assert response.status_code == 503
     assert took < WITHIN_THE_TIMEOUTS, f"/players/someone/ took {took:.2f}s"
