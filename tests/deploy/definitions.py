@@ -94,7 +94,8 @@ def definition_files() -> list[Path]:
 # --- what each site reads from its environment ----------------------------------------------
 
 # Code both sites run: their settings base, env parsing, logging, middleware, and gunicorn's
-# config; deploy/start.sh reads SITE and PORT. Not local_servers.py (tests and `make run`).
+# config; deploy/start.sh reads SITE and PORT. The glob does not enter common/local_servers/,
+# which only the tests, the bench and `make run` use.
 SHARED_CODE = [
     *sorted((ROOT / "common").glob("*.py")),
     ROOT / "gunicorn.conf.py",
@@ -109,7 +110,7 @@ _REQUIRED = re.compile(r"require_in_production\(\s*settings,\s*\{([^}]*)\}", re.
 
 def _site_code(site: str) -> list[Path]:
     own = sorted((ROOT / SITES[site]).rglob("*.py"))
-    return [path for path in [*own, *SHARED_CODE] if path.name != "local_servers.py"]
+    return [*own, *SHARED_CODE]
 
 
 def variables_read(site: str) -> set[str]:
