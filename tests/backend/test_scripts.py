@@ -110,19 +110,6 @@ def test_the_repair_script_sends_how_many_entries_it_changed(redis_client):
     ]
 
 
-def test_the_overview_lists_each_board_with_its_meta_and_size(redis_client):
-    assert store.boards_overview(client=redis_client) == []
-    load(redis_client, {"a": 1, "b": 2}, slug="zeta")
-    load(redis_client, {"a": 1}, slug="alpha", order="asc")
-    assert store.boards_overview(client=redis_client) == [
-        store.BoardSummary(slug="alpha", title="B", order="asc", operator="best", players=1),
-        store.BoardSummary(slug="zeta", title="B", order="desc", operator="best", players=2),
-    ]
-    store.board_mark_stale(slug="zeta", client=redis_client)
-    with pytest.raises(store.BoardNotLoaded):
-        store.boards_overview(client=redis_client)
-
-
 def test_the_swap_and_drop_scripts_send_one(redis_client):
     load(redis_client, {"a": 1})
     store.board_build(
