@@ -61,6 +61,7 @@ DATABASE_FIXTURES = {
     "live_server",
     "make_database_url",
     "postgres_server",
+    "own_postgres",
 }
 
 
@@ -124,6 +125,13 @@ def running_postgres(*, durable: bool = False) -> Iterator[PostgresServer]:
 @pytest.fixture(scope="session")
 def postgres_server() -> Iterator[PostgresServer]:
     """A PostgreSQL server of our own on a free loopback port (never the machine's 5432)."""
+    with running_postgres() as server:
+        yield server
+
+
+@pytest.fixture
+def own_postgres() -> Iterator[PostgresServer]:
+    """A PostgreSQL server of the test's own, which it may stop and start."""
     with running_postgres() as server:
         yield server
 

@@ -149,6 +149,16 @@ class GunicornSite(InSession):
             self.process = None
             raise
 
+    def worker_pids(self) -> list[int]:
+        """The pids of gunicorn's workers now (the master's children)."""
+        if self.process is None:
+            return []
+        try:
+            children = Path(f"/proc/{self.pid}/task/{self.pid}/children").read_text()
+        except FileNotFoundError:  # the master has ended
+            return []
+        return [int(pid) for pid in children.split()]
+
     def _log_note(self) -> str:
         if self.logfile is None:
             return "; see its output above"
