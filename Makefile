@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 
 .DEFAULT_GOAL := help
-.PHONY: help run test test-sqlite test-postgres test-cluster lint format lock bench bench-quick bench-writes check-deploy clean
+.PHONY: help run test test-sqlite test-postgres test-cluster lint format lock bench bench-quick bench-writes chaos check-deploy clean
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -52,6 +52,9 @@ bench-quick: $(VENV)/.dev ## A one-minute smoke run of the benchmark
 
 bench-writes: $(VENV)/.dev ## Benchmark score submissions on PostgreSQL and SQLite at 1M players
 	$(PY) -m bench.writes
+
+chaos: $(VENV)/.dev ## Fault drills under load: Redis, PostgreSQL, workers, restarts, a slow backend (about 4 minutes)
+	$(PY) -m bench.chaos
 
 # Hashes for every platform the package index has files for (the image is Linux, laptops may
 # not be), from the index pip is configured with; the lock names no index or local folder.
