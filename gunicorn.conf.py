@@ -10,7 +10,9 @@ import sys
 
 bind = os.environ.get("GUNICORN_BIND") or f"0.0.0.0:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY") or multiprocessing.cpu_count() * 2)
-worker_class = "gthread"
+# gunicorn's gthread worker, closing its listening socket as soon as it stops (SIGTERM on every
+# deploy), so no connection queues onto it only to be reset: common/gunicorn_worker.py.
+worker_class = "common.gunicorn_worker.ThreadWorker"
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 keepalive = 5
 reuse_port = True  # a socket per worker: the kernel spreads keep-alive connections evenly
