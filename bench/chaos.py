@@ -51,6 +51,8 @@ LOST_MAX = 0
 FRONTEND_ERRORS_MAX = 0
 FAIL_FAST_MAX_S = 1.0
 RECOVER_MAX_S = 5.0
+# A single blow (a worker killed) or a short restart is measured over this much time at least.
+WINDOW_MIN_S = 5.0
 
 
 @dataclass
@@ -191,7 +193,7 @@ def p99_ms(attempts: list[Attempt]) -> float | None:
 def measure(drill: Drill, traffic: Traffic, start: float, end: float, until: float) -> None:
     """Fill ``drill`` from the attempts: the fault from ``start`` to ``end``, then its
     recovery until ``until``."""
-    during = traffic.between(start, end + 0.001)
+    during = traffic.between(start, max(end, start + WINDOW_MIN_S))
     everything = traffic.between(start, until)
     drill.fault_s = round(end - start, 2)
     drill.requests = len(everything)

@@ -330,6 +330,26 @@ def backend_env(redis_url: str, database_url: str, **extra: str) -> dict[str, st
     )
 
 
+def start_backend_with_board(
+    redis_url: str, database_url: str, workdir: Path, *, slug: str, operator: str
+) -> GunicornSite:
+    """A migrated backend under gunicorn with one more board, ``slug`` (its ``operator``),
+    made before it starts, as the admin would."""
+    site = GunicornSite(
+        "backend_site.wsgi", backend_env(redis_url, database_url), workdir / "gunicorn.log"
+    )
+    site.migrate()
+    made = site.manage(
+        "shell",
+        "-c",
+        "from backend_site.rankings.models import Leaderboard; "
+        f"Leaderboard.objects.create(slug={slug!r}, title={slug!r}, operator={operator!r})",
+    )
+    assert made.returncode == 0, made.stderr
+    site.start()
+    return site
+
+
 class Sites:
     """The sites one fixture starts, each with a folder of its own; stop_all() ends them."""
 

@@ -16,8 +16,8 @@ import time
 import pytest
 import requests
 
-from common.local_servers import GunicornSite, wait_until
-from tests.conftest import SERVICE_TOKEN, backend_env
+from common.local_servers import wait_until
+from tests.conftest import SERVICE_TOKEN, start_backend_with_board
 
 CLIENTS = 8
 BATCH_ITEMS = 1000  # a real slow-ish request: one batch of 1,000 increments
@@ -26,17 +26,14 @@ DONE_BEFORE_SIGTERM = 2  # answers each client has had before the deploy
 
 @pytest.fixture
 def served(redis_databases, make_database_url, tmp_path):
-    env = backend_env(redis_databases.take_url(), make_database_url(tmp_path))
-    site = GunicornSite("backend_site.wsgi", env, tmp_path / "gunicorn.log")
-    site.migrate()
-    made = site.manage(
-        "shell",
-        "-c",
-        "from backend_site.rankings.models import Leaderboard; "
-        "Leaderboard.objects.create(slug='coins', title='Coins', operator='increment')",
+    """The backend under gunicorn with an increment board, "coins"."""
+    site = start_backend_with_board(
+        redis_databases.take_url(),
+        make_database_url(tmp_path),
+        tmp_path,
+        slug="coins",
+        operator="increment",
     )
-    assert made.returncode == 0, made.stderr
-    site.start()
     yield site
     site.stop()
 

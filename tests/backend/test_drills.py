@@ -15,7 +15,7 @@ import pytest
 
 from bench.ledger import GameServer, lost_writes, ranked_scores, stored_scores
 from common.local_servers import GunicornSite, RedisServer, wait_until
-from tests.conftest import SERVICE_TOKEN, backend_env
+from tests.conftest import SERVICE_TOKEN, start_backend_with_board
 
 BOARDS = {"global": "best", "coins": "increment"}
 PLAYERS = [f"drill-{number}" for number in range(6)]
@@ -31,30 +31,15 @@ def own_redis(tmp_path) -> Iterator[RedisServer]:
     server.stop()
 
 
-def start_backend(redis: RedisServer, database_url: str, workdir) -> GunicornSite:
-    """The backend under gunicorn (two workers) with an increment board, "coins"."""
-    site = GunicornSite(
-        "backend_site.wsgi", backend_env(redis.url, database_url), workdir / "gunicorn.log"
-    )
-    site.migrate()
-    made = site.manage(
-        "shell",
-        "-c",
-        "from backend_site.rankings.models import Leaderboard; "
-        "Leaderboard.objects.create(slug='coins', title='Coins', operator='increment')",
-    )
-    assert made.returncode == 0, made.stderr
-    site.start()
-    return site
-
-
 @pytest.fixture
 def game_and_backend(request, own_redis, tmp_path) -> Iterator:
     """Return ``start(database_url) -> (game server, backend)``; both stopped afterwards."""
     started = []
 
     def start(database_url: str):
-        backend = start_backend(own_redis, database_url, tmp_path)
+        backend = start_backend_with_board(
+            own_redis.url, database_url, tmp_path, slug="coins", operator="increment"
+        )
         game = GameServer(backend.url, SERVICE_TOKEN, BOARDS, PLAYERS, give_up_after=20)
         started.extend([backend, game])
         game.start()
