@@ -60,7 +60,7 @@ def _claim(*, key: str, fingerprint: str) -> bool:
         return cursor.fetchone() is not None
 
 
-def _replay(*, key: str, fingerprint: str) -> HttpResponse:
+def _replay(*, key: str, fingerprint: str, settle: Callable[[bytes], None] | None) -> HttpResponse:
     deadline = time.monotonic() + WAIT_FOR_ANSWER
     while True:
         stored = IdempotencyKey.objects.filter(key=key).first()
@@ -69,6 +69,10 @@ def _replay(*, key: str, fingerprint: str) -> HttpResponse:
         if stored is not None and (stored.complete or time.monotonic() >= deadline):
             break
         time.sleep(0.02)
+    if not stored.complete and settle is not None:
+        # The first request committed but never finished its answer: it may have died
+        # before its changes reached Redis, and nothing else would bring them there.
+        settle(bytes(stored.body))
     response = HttpResponse(
         bytes(stored.body), status=stored.status, content_type="application/json"
     )
@@ -89,12 +93,14 @@ def run(
     fingerprint: str,
     write: Callable[[], object],
     answer: Callable[[object], HttpResponse],
+    settle: Callable[[bytes], None] | None = None,
 ) -> HttpResponse:
     """Apply ``write`` once per key: the first request writes and answers, retries replay.
 
     ``answer`` turns the write's result into the response; it is called once inside the
     transaction (an answer stored even if this process dies right after the commit) and
-    once after it, when the ranks Redis gives are known.
+    once after it, when the ranks Redis gives are known. ``settle`` gets the stored answer
+    of a first request that never completed it, to bring Redis up to what it committed.
     """
     with sql.write_transaction():
         if not _claim(key=key, fingerprint=fingerprint):
@@ -107,7 +113,7 @@ def run(
                 status=first.status_code, body=first.content
             )
     if replay:
-        return _replay(key=key, fingerprint=fingerprint)
+        return _replay(key=key, fingerprint=fingerprint, settle=settle)
     response = answer(result)
     IdempotencyKey.objects.filter(key=key).update(
         status=response.status_code, body=response.content, complete=True

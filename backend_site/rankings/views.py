@@ -6,7 +6,7 @@ import orjson
 from django.http import HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from backend_site.rankings import batch, idempotency, inputs, selectors, services
+from backend_site.rankings import batch, idempotency, inputs, selectors, services, sync
 from backend_site.rankings.errors import error_response
 from backend_site.rankings.models import DEFAULT_BOARD
 
@@ -122,9 +122,18 @@ def idempotent(view):
             fingerprint=idempotency.fingerprint(path=request.path, body=request.body),
             write=write,
             answer=answer,
+            settle=lambda stored: sync.entries_resync(_entries_answered(stored, kwargs)),
         )
 
     return wrapped
+
+
+def _entries_answered(stored: bytes, kwargs: dict) -> list[tuple[str, str]]:
+    """The (board, player) entries a stored answer of ``scores`` or ``scores_batch`` names."""
+    data = orjson.loads(stored)
+    if "results" in data:
+        return [(row["leaderboard"], row["player_id"]) for row in data["results"]]
+    return [(kwargs["slug"], data["player_id"])]
 
 
 def _ranked_status(rank: int | None) -> int:

@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from backend_site.rankings import idempotency
-from backend_site.rankings.models import IdempotencyKey, Score
+from backend_site.rankings.models import IdempotencyKey, Player, Score
 from tests.backend.conftest import make_board
 from tests.backend.test_api import assert_error, body
 
@@ -117,3 +117,55 @@ def test_the_prune_command_removes_expired_keys(api, coins):
     call_command("prune_idempotency_keys")
 
     assert list(IdempotencyKey.objects.values_list("key", flat=True)) == ["new"]
+
+
+@pytest.mark.parametrize(
+    ("path", "raw", "stored"),
+    [
+        (
+            SCORES,
+            '{"player_id": "a", "score": 5, "name": "A"}',
+            b'{"player_id":"a","score":5,"rank":null,"previous_rank":null,"updated":true}',
+        ),
+        (
+            BATCH,
+            '{"scores": [{"leaderboard": "coins", "player_id": "a", "score": 5, "name": "A"}]}',
+            b'{"results":[{"leaderboard":"coins","player_id":"a","score":5,"rank":null,'
+            b'"updated":true}]}',
+        ),
+    ],
+    ids=["single", "batch"],
+)
+def test_a_retry_after_the_first_request_died_before_redis_ranks_what_it_committed(
+    api, coins, monkeypatch, path, raw, stored
+):
+    """A worker killed between its commit and Redis leaves the score in the database and
+    its answer stored but never completed. The retry replays that answer, and must also
+    put the score in Redis: no later request of this player need ever come."""
+    monkeypatch.setattr(idempotency, "WAIT_FOR_ANSWER", 0.1)
+    send(api, SCORES, {"player_id": "b", "score": 1, "name": "B"}, None)  # the board is loaded
+    # What the killed request committed: the score, and its answer without a rank yet.
+    player = Player.objects.create(player_id="a", name="A")
+    Score.objects.create(
+        board=coins, player=player, value=5, achieved_at=timezone.now(), version=10**6
+    )
+    IdempotencyKey.objects.create(
+        key="died-1",
+        fingerprint=idempotency.fingerprint(path=path, body=raw.encode()),
+        status=202,
+        body=stored,
+        complete=False,
+        created_at=timezone.now(),
+    )
+    assert api.get("/api/v1/leaderboards/coins/players/a").status_code == 404
+
+    again = api.post(
+        path, raw, content_type="application/json", headers={"Idempotency-Key": "died-1"}
+    )
+
+    assert again.status_code == 202
+    assert again["Idempotent-Replayed"] == "true"
+    standing = api.get("/api/v1/leaderboards/coins/players/a")
+    assert standing.status_code == 200
+    assert (body(standing)["rank"], body(standing)["score"]) == (1, 5)
+    assert total() == 5
