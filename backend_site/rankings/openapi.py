@@ -257,10 +257,25 @@ RESPONSES = {
         "database_unavailable",
         **{"Retry-After": _ref("headers", "Retry-After")},
     ),
+    # gunicorn refuses these before the backend sees the request, with a page of its own:
+    # no legitimate request comes near its limits (the longest URL is about 150 bytes).
+    "UriTooLong": {
+        "description": "The request line is over 4094 bytes (answered by gunicorn, as HTML).",
+        "content": {"text/html": {"schema": {"type": "string"}}},
+    },
+    "HeadersTooLarge": {
+        "description": "A header is over 8190 bytes (answered by gunicorn, as HTML).",
+        "content": {"text/html": {"schema": {"type": "string"}}},
+    },
 }
 
-# Every operation but the document itself may answer these.
-_GUARDED = {"401": _ref("responses", "Unauthorized"), "403": _ref("responses", "Forbidden")}
+# Every operation may answer these.
+_GUARDED = {
+    "401": _ref("responses", "Unauthorized"),
+    "403": _ref("responses", "Forbidden"),
+    "414": _ref("responses", "UriTooLong"),
+    "431": _ref("responses", "HeadersTooLarge"),
+}
 _READ_ERRORS = {
     "400": _ref("responses", "Invalid"),
     **_GUARDED,
@@ -472,7 +487,9 @@ The private ranking service. Every path needs `Authorization: Bearer <BACKEND_SE
 Errors are always JSON, `{"error": {"code": "...", "message": "..."}}`. A method an operation
 does not list is a 405 `method_not_allowed` with an `Allow` header (HEAD is served wherever
 GET is); an unknown path is a 404 `not_found`. 503s carry `Retry-After`. Unknown query
-parameters are ignored.
+parameters are ignored. The one exception to JSON: a request line over 4094 bytes (414) or
+a header over 8190 bytes (431) is refused by gunicorn, with an HTML page, before the
+backend sees it.
 
 The health probes `/healthz` (open) and `/readyz` (allowlist only, no token) are outside this
 API; see the README.
