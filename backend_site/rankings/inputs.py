@@ -15,6 +15,9 @@ _PLAYER_ID_RE = re.compile(PLAYER_ID_PATTERN)
 _SLUG_RE = re.compile(r"[-a-zA-Z0-9_]{1,50}")
 _IDEMPOTENCY_KEY_RE = re.compile(r"[\x20-\x7e]{1,255}")
 BATCH_MAX = 1000
+GETDATA_LIMIT_MAX = 1000
+PAGE_LIMIT_MAX = 100
+AROUND_MAX = 25
 NAME_MAX = 64
 MAX_OFFSET = 2**53 - 1
 

@@ -6,13 +6,17 @@ import orjson
 from django.http import HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from backend_site.rankings import batch, idempotency, inputs, selectors, services, sync
+from backend_site.rankings import (
+    batch,
+    idempotency,
+    inputs,
+    openapi,
+    selectors,
+    services,
+    sync,
+)
 from backend_site.rankings.errors import error_response
 from backend_site.rankings.models import DEFAULT_BOARD
-
-GETDATA_LIMIT_MAX = 1000
-PAGE_LIMIT_MAX = 100
-AROUND_MAX = 25
 
 
 def json_response(data, status: int = 200) -> HttpResponse:
@@ -42,7 +46,9 @@ def allow(*methods: str):
 @allow("GET", "HEAD")
 def getdata(request):
     """The original sample's endpoint: [{"id": rank, "name", "score"}] for the global board."""
-    limit = inputs.query_int(request.GET, "limit", default=100, low=1, high=GETDATA_LIMIT_MAX)
+    limit = inputs.query_int(
+        request.GET, "limit", default=100, low=1, high=inputs.GETDATA_LIMIT_MAX
+    )
     page = selectors.board_top(slug=DEFAULT_BOARD, offset=0, limit=limit)
     return json_response(
         [{"id": entry.rank, "name": entry.name, "score": entry.score} for entry in page.entries]
@@ -71,7 +77,7 @@ def leaderboards(request):
 @allow("GET", "HEAD")
 def entries(request, slug: str):
     offset = inputs.query_int(request.GET, "offset", default=0, low=0, high=inputs.MAX_OFFSET)
-    limit = inputs.query_int(request.GET, "limit", default=10, low=1, high=PAGE_LIMIT_MAX)
+    limit = inputs.query_int(request.GET, "limit", default=10, low=1, high=inputs.PAGE_LIMIT_MAX)
     page = selectors.board_top(slug=slug, offset=offset, limit=limit)
     return json_response(
         {
@@ -89,7 +95,7 @@ def entries(request, slug: str):
 @allow("GET", "HEAD")
 def player(request, slug: str, player_id: str):
     player_id = inputs.player_id_clean(player_id)
-    around = inputs.query_int(request.GET, "around", default=2, low=0, high=AROUND_MAX)
+    around = inputs.query_int(request.GET, "around", default=2, low=0, high=inputs.AROUND_MAX)
     standing = selectors.player_standing(slug=slug, player_id=player_id, around=around)
     return json_response(
         {
@@ -192,6 +198,12 @@ def scores_batch(request):
         return json_response({"results": rows}, status=200 if ranked else 202)
 
     return write, answer
+
+
+@allow("GET", "HEAD")
+def openapi_document(request):
+    """This API's OpenAPI 3.1 document (rankings/openapi.py), behind the same token."""
+    return HttpResponse(openapi.document_json(), content_type="application/json")
 
 
 @csrf_exempt  # else a POST to an unknown path gets Django's HTML CSRF page, not a JSON 404

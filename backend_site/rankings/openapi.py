@@ -1,0 +1,530 @@
+"""The API's OpenAPI 3.1 document, served at GET /api/v1/openapi.json (with the token).
+
+Written as Python rather than kept as a JSON file so that every bound in it (page sizes,
+the score range, the player id pattern, the batch size, name length) is the very constant
+``inputs.py`` checks: the two cannot drift. The rest is kept true by tests:
+``tests/backend/test_openapi.py`` compares the paths, their parameters and methods with the
+URL configuration and validates the document against the OpenAPI 3.1 schema, and
+``tests/backend/test_api_fuzz.py`` fuzzes a served backend with schemathesis and checks
+every answer against it.
+
+The health probes (/healthz, /readyz) are not in it: they are answered by middleware before
+the URL configuration, take no token and serve load balancers, not the API's callers.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+
+import orjson
+
+from backend_site.rankings import inputs
+from backend_site.rankings.models import MAX_SCORE, PLAYER_ID_PATTERN, Leaderboard
+
+TITLE = "Leaderboard ranking API (private backend)"
+VERSION = "1"
+
+
+def _ref(kind: str, name: str) -> dict:
+    return {"$ref": f"#/components/{kind}/{name}"}
+
+
+def _json(schema: dict) -> dict:
+    return {"application/json": {"schema": schema}}
+
+
+# Every answer carries the request id (the caller's X-Request-ID when well formed, else a
+# new one), so it is documented, and checked, on every response.
+_REQUEST_ID = {"X-Request-ID": _ref("headers", "X-Request-ID")}
+
+
+def _answer(description: str, schema: dict, **headers: dict) -> dict:
+    return {
+        "description": description,
+        "headers": {**_REQUEST_ID, **headers},
+        "content": _json(schema),
+    }
+
+
+def _error_schema(*codes: str) -> dict:
+    """The one error shape, {"error": {"code", "message"}}, with the codes this status uses."""
+    return {
+        "type": "object",
+        "required": ["error"],
+        "additionalProperties": False,
+        "properties": {
+            "error": {
+                "type": "object",
+                "required": ["code", "message"],
+                "additionalProperties": False,
+                "properties": {
+                    "code": {"type": "string", "enum": list(codes)},
+                    "message": {"type": "string"},
+                },
+            }
+        },
+    }
+
+
+def _error(description: str, *codes: str, **headers: dict) -> dict:
+    return _answer(description, _error_schema(*codes), **headers)
+
+
+def _integer(low: int, high: int | None = None) -> dict:
+    schema = {"type": "integer", "minimum": low}
+    if high is not None:
+        schema["maximum"] = high
+    return schema
+
+
+def _query_integer(name: str, description: str, *, default: int, low: int, high: int) -> dict:
+    return {
+        "name": name,
+        "in": "query",
+        "required": False,
+        "description": f"{description} Empty or absent means {default}.",
+        # The empty value is the default too: a form's blank field must not be an error.
+        "schema": {"anyOf": [_integer(low, high), {"const": ""}], "default": default},
+    }
+
+
+_PLAYER_ID = {
+    "type": "string",
+    "pattern": PLAYER_ID_PATTERN,
+    "description": "1–64 letters, digits, '_', '.', ':' or '-'.",
+}
+_SLUG = {"type": "string", "pattern": r"^[-a-zA-Z0-9_]+$"}
+_SCORE = {**_integer(-MAX_SCORE, MAX_SCORE), "description": "An integer within ±(2^53 − 1)."}
+_NAME = {
+    "type": ["string", "null"],
+    "minLength": 1,
+    "maxLength": inputs.NAME_MAX,
+    # A visible character, and no control characters (the server also trims spaces).
+    "pattern": r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$",
+    "description": (
+        f"The player's display name, 1–{inputs.NAME_MAX} characters after trimming, no control "
+        "characters; required for a player the backend has not seen (a 400 otherwise), and "
+        "renames the player when it differs."
+    ),
+}
+_RANK = _integer(1)
+_RANK_OR_NULL = {"type": ["integer", "null"], "minimum": 1}
+
+
+def _object(properties: dict, *, optional: tuple[str, ...] = ()) -> dict:
+    return {
+        "type": "object",
+        "required": [name for name in properties if name not in optional],
+        "additionalProperties": False,
+        "properties": properties,
+    }
+
+
+SCHEMAS = {
+    "Entry": _object(
+        {"rank": _RANK, "player_id": _PLAYER_ID, "name": {"type": "string"}, "score": _SCORE}
+    ),
+    "Leaderboard": _object(
+        {
+            "slug": _SLUG,
+            "title": {"type": "string"},
+            "order": {"type": "string", "enum": list(Leaderboard.Order.values)},
+            "operator": {"type": "string", "enum": list(Leaderboard.Operator.values)},
+            "players": _integer(0),
+        }
+    ),
+    "Submission": _object(
+        {"player_id": _PLAYER_ID, "score": _SCORE, "name": _NAME}, optional=("name",)
+    ),
+    "SubmissionResult": _object(
+        {
+            "player_id": _PLAYER_ID,
+            "score": {**_SCORE, "description": "The entry's score after this submission."},
+            "rank": {**_RANK_OR_NULL, "description": "null while Redis is away (status 202)."},
+            "previous_rank": {
+                **_RANK_OR_NULL,
+                "description": "The rank just before; null for a new entry (or a 202).",
+            },
+            "updated": {"type": "boolean", "description": "Whether the stored score changed."},
+        }
+    ),
+    "BatchItem": _object(
+        {
+            "leaderboard": {**_SLUG, "maxLength": 50},
+            "player_id": _PLAYER_ID,
+            "score": _SCORE,
+            "name": _NAME,
+        },
+        optional=("name",),
+    ),
+    "Batch": _object(
+        {
+            "scores": {
+                "type": "array",
+                "minItems": 1,
+                "maxItems": inputs.BATCH_MAX,
+                "items": _ref("schemas", "BatchItem"),
+            }
+        }
+    ),
+    "BatchResult": _object(
+        {
+            "results": {
+                "type": "array",
+                "items": _object(
+                    {
+                        "leaderboard": _SLUG,
+                        "player_id": _PLAYER_ID,
+                        "score": {**_SCORE, "description": "The score after this item."},
+                        "rank": {
+                            **_RANK_OR_NULL,
+                            "description": "The rank after the whole batch; null in a 202.",
+                        },
+                        "updated": {"type": "boolean"},
+                    }
+                ),
+            }
+        }
+    ),
+}
+
+PARAMETERS = {
+    "slug": {
+        "name": "slug",
+        "in": "path",
+        "required": True,
+        "description": "The leaderboard's slug (`global` always exists).",
+        "schema": _SLUG,
+    },
+    "player_id": {"name": "player_id", "in": "path", "required": True, "schema": _PLAYER_ID},
+    "Idempotency-Key": {
+        "name": "Idempotency-Key",
+        "in": "header",
+        "required": False,
+        "description": (
+            "1–255 printable ASCII characters (HTTP drops spaces at either end). The same key "
+            "with the same path and body within 24 hours answers the first answer again, "
+            "with `Idempotent-Replayed: true`, and applies nothing; the same key with another "
+            "request is a 422 `idempotency_key_reused`."
+        ),
+        "schema": {"type": "string", "pattern": r"^[\x21-\x7e]([\x20-\x7e]{0,253}[\x21-\x7e])?$"},
+    },
+}
+
+HEADERS = {
+    "X-Request-ID": {
+        "description": "The caller's X-Request-ID when well formed, else a new one.",
+        "required": True,
+        "schema": {"type": "string", "pattern": r"^[A-Za-z0-9._-]{1,64}$"},
+    },
+    "Retry-After": {"required": True, "schema": {"type": "string", "pattern": r"^\d+$"}},
+    "WWW-Authenticate": {"required": True, "schema": {"type": "string"}},
+    "Allow": {"required": True, "schema": {"type": "string"}},
+    "Idempotent-Replayed": {
+        "description": "Present, `true`, on an answer replayed for a retried Idempotency-Key.",
+        "required": False,
+        "schema": {"type": "string", "enum": ["true"]},
+    },
+}
+
+RESPONSES = {
+    "Invalid": _error(
+        "The request is malformed: a parameter or body field is wrong (the message names it).",
+        "invalid",
+        "bad_request",
+    ),
+    "Unauthorized": _error(
+        "The service token is missing or wrong.",
+        "unauthorized",
+        **{"WWW-Authenticate": _ref("headers", "WWW-Authenticate")},
+    ),
+    "Forbidden": _error("The caller is outside BACKEND_ALLOWED_NETWORKS.", "forbidden"),
+    "NotFound": _error("No such leaderboard (or player on it), or no such path.", "not_found"),
+    "MethodNotAllowed": _error(
+        "Any method an operation does not list (HEAD is served wherever GET is).",
+        "method_not_allowed",
+        Allow=_ref("headers", "Allow"),
+    ),
+    "TooLarge": _error("The body is over 1 MiB.", "too_large"),
+    "KeyReused": _error(
+        "The Idempotency-Key was used with a different request.", "idempotency_key_reused"
+    ),
+    "Unavailable": _error(
+        "Redis or the database is unreachable, or the board is being rebuilt; retry.",
+        "unavailable",
+        "redis_unavailable",
+        "database_unavailable",
+        **{"Retry-After": _ref("headers", "Retry-After")},
+    ),
+    # gunicorn refuses these before the backend sees the request, with a page of its own:
+    # no legitimate request comes near its limits (the longest URL is about 150 bytes).
+    "UriTooLong": {
+        "description": "The request line is over 4094 bytes (answered by gunicorn, as HTML).",
+        "content": {"text/html": {"schema": {"type": "string"}}},
+    },
+    "HeadersTooLarge": {
+        "description": "A header is over 8190 bytes (answered by gunicorn, as HTML).",
+        "content": {"text/html": {"schema": {"type": "string"}}},
+    },
+}
+
+# Every operation may answer these.
+_GUARDED = {
+    "401": _ref("responses", "Unauthorized"),
+    "403": _ref("responses", "Forbidden"),
+    "414": _ref("responses", "UriTooLong"),
+    "431": _ref("responses", "HeadersTooLarge"),
+}
+_READ_ERRORS = {
+    "400": _ref("responses", "Invalid"),
+    **_GUARDED,
+    "404": _ref("responses", "NotFound"),
+    "503": _ref("responses", "Unavailable"),
+}
+_WRITE_ERRORS = {
+    **_READ_ERRORS,
+    "413": _ref("responses", "TooLarge"),
+    "422": _ref("responses", "KeyReused"),
+}
+_REPLAYED = {"Idempotent-Replayed": _ref("headers", "Idempotent-Replayed")}
+
+
+def _operation(operation_id: str, summary: str, responses: dict, **rest) -> dict:
+    return {"operationId": operation_id, "summary": summary, **rest, "responses": responses}
+
+
+PATHS = {
+    "/api/v1/leaderboards/{slug}/entries": {
+        "parameters": [_ref("parameters", "slug")],
+        "get": _operation(
+            "entries",
+            "A page of the board, best first.",
+            {
+                "200": _answer(
+                    "The page; an offset past the end gives no entries.",
+                    _object(
+                        {
+                            "leaderboard": _SLUG,
+                            "total": _integer(0),
+                            "offset": _integer(0),
+                            "limit": _integer(1),
+                            "entries": {"type": "array", "items": _ref("schemas", "Entry")},
+                        }
+                    ),
+                ),
+                **_READ_ERRORS,
+            },
+            parameters=[
+                _query_integer(
+                    "offset",
+                    "Position of the first entry.",
+                    default=0,
+                    low=0,
+                    high=inputs.MAX_OFFSET,
+                ),
+                _query_integer(
+                    "limit", "Entries per page.", default=10, low=1, high=inputs.PAGE_LIMIT_MAX
+                ),
+            ],
+        ),
+    },
+    "/api/v1/leaderboards/{slug}/players/{player_id}": {
+        "parameters": [_ref("parameters", "slug"), _ref("parameters", "player_id")],
+        "get": _operation(
+            "player",
+            "A player's standing and the entries around them.",
+            {
+                "200": _answer(
+                    "The standing; the window shifts at the board's edges.",
+                    _object(
+                        {
+                            "leaderboard": _SLUG,
+                            "player_id": _PLAYER_ID,
+                            "name": {"type": "string"},
+                            "score": _SCORE,
+                            "rank": _RANK,
+                            "percentile": {
+                                "type": "number",
+                                "minimum": 0,
+                                "maximum": 100,
+                                "description": "Share of players with a strictly worse score.",
+                            },
+                            "total": _integer(1),
+                            "around": {"type": "array", "items": _ref("schemas", "Entry")},
+                        }
+                    ),
+                ),
+                **_READ_ERRORS,
+            },
+            description="404 when the player has no score on the board.",
+            parameters=[
+                _query_integer(
+                    "around",
+                    "Entries each side of the player.",
+                    default=2,
+                    low=0,
+                    high=inputs.AROUND_MAX,
+                )
+            ],
+        ),
+    },
+    "/getdata": {
+        "get": _operation(
+            "getdata",
+            "The original sample's format: the global board, best first.",
+            {
+                "200": _answer(
+                    "Up to `limit` entries; `id` is the rank.",
+                    {
+                        "type": "array",
+                        "items": _object(
+                            {"id": _RANK, "name": {"type": "string"}, "score": _SCORE}
+                        ),
+                    },
+                ),
+                **_READ_ERRORS,
+            },
+            parameters=[
+                _query_integer(
+                    "limit", "Entries.", default=100, low=1, high=inputs.GETDATA_LIMIT_MAX
+                )
+            ],
+        ),
+    },
+    "/api/v1/leaderboards/{slug}/scores": {
+        "parameters": [_ref("parameters", "slug")],
+        "post": _operation(
+            "scores",
+            "Submit a player's score; the board's operator decides what is kept.",
+            {
+                "200": _answer(
+                    "Saved and ranked.", _ref("schemas", "SubmissionResult"), **_REPLAYED
+                ),
+                "202": _answer(
+                    "Saved in the database, not ranked yet (Redis away): `rank` is null.",
+                    _ref("schemas", "SubmissionResult"),
+                    **_REPLAYED,
+                ),
+                **_WRITE_ERRORS,
+            },
+            description=(
+                "A new player needs `name`. On an `increment` board a total past ±(2^53 − 1) "
+                "is a 400."
+            ),
+            parameters=[_ref("parameters", "Idempotency-Key")],
+            requestBody={"required": True, "content": _json(_ref("schemas", "Submission"))},
+        ),
+    },
+    "/api/v1/scores/batch": {
+        "post": _operation(
+            "scores_batch",
+            "Submit many scores, to any boards, in order and all or nothing.",
+            {
+                "200": _answer(
+                    "Every item applied; results in request order.",
+                    _ref("schemas", "BatchResult"),
+                    **_REPLAYED,
+                ),
+                "202": _answer(
+                    "Saved, not all ranked yet (Redis away).",
+                    _ref("schemas", "BatchResult"),
+                    **_REPLAYED,
+                ),
+                **_WRITE_ERRORS,
+            },
+            description=(
+                "Every item is checked first: one bad item (an unknown board, a new player "
+                "without a name, a total out of range) is a 400 naming its index, e.g. "
+                "`scores[3].score`, and nothing is applied. Then the items are applied in "
+                "order with each board's operator, in one transaction."
+            ),
+            parameters=[_ref("parameters", "Idempotency-Key")],
+            requestBody={"required": True, "content": _json(_ref("schemas", "Batch"))},
+        ),
+    },
+    "/api/v1/leaderboards": {
+        "get": _operation(
+            "leaderboards",
+            "Every board with its player count.",
+            {
+                "200": _answer(
+                    "The boards.",
+                    _object(
+                        {
+                            "leaderboards": {
+                                "type": "array",
+                                "items": _ref("schemas", "Leaderboard"),
+                            }
+                        }
+                    ),
+                ),
+                **_GUARDED,
+                "503": _ref("responses", "Unavailable"),
+            },
+        ),
+    },
+    "/api/v1/openapi.json": {
+        "get": _operation(
+            "openapi",
+            "This document.",
+            {
+                "200": {
+                    "description": "The OpenAPI 3.1 document.",
+                    "headers": _REQUEST_ID,
+                    "content": _json({"type": "object"}),
+                },
+                **_GUARDED,
+            },
+        ),
+    },
+}
+
+DESCRIPTION = """\
+The private ranking service. Every path needs `Authorization: Bearer <BACKEND_SERVICE_TOKEN>`
+(401 without it) and a caller inside `BACKEND_ALLOWED_NETWORKS` (403 otherwise).
+
+Errors are always JSON, `{"error": {"code": "...", "message": "..."}}`. A method an operation
+does not list is a 405 `method_not_allowed` with an `Allow` header (HEAD is served wherever
+GET is); an unknown path is a 404 `not_found`. 503s carry `Retry-After`. Unknown query
+parameters are ignored. The one exception to JSON: a request line over 4094 bytes (414) or
+a header over 8190 bytes (431) is refused by gunicorn, with an HTML page, before the
+backend sees it.
+
+The health probes `/healthz` (open) and `/readyz` (allowlist only, no token) are outside this
+API; see the README.
+"""
+
+
+def document() -> dict:
+    """The OpenAPI 3.1 document, as a new dict (tools that read it may write to it)."""
+    return copy.deepcopy(
+        {
+            "openapi": "3.1.0",
+            "info": {"title": TITLE, "version": VERSION, "description": DESCRIPTION},
+            "security": [{"serviceToken": []}],
+            "paths": PATHS,
+            "components": {
+                "securitySchemes": {
+                    "serviceToken": {
+                        "type": "http",
+                        "scheme": "bearer",
+                        "description": (
+                            "BACKEND_SERVICE_TOKEN (the backend accepts any of a comma-separated "
+                            "list, to rotate)."
+                        ),
+                    }
+                },
+                "schemas": SCHEMAS,
+                "parameters": PARAMETERS,
+                "headers": HEADERS,
+                "responses": RESPONSES,
+            },
+        }
+    )
+
+
+@functools.cache
+def document_json() -> bytes:
+    """The document as JSON bytes, built once per process."""
+    return orjson.dumps(document(), option=orjson.OPT_INDENT_2)
