@@ -7,6 +7,9 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from redis.backoff import NoBackoff
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.retry import Retry
 
 from backend_site.redis_config import cluster_url_check, redis_url
 from common.env import env_bool, env_float, env_list, env_str
@@ -96,7 +99,13 @@ REDIS_TIMEOUT = env_float("REDIS_TIMEOUT_SECONDS", 0.5)
 REDIS_CLUSTER = env_bool("REDIS_CLUSTER", False)
 if REDIS_CLUSTER:
     cluster_url_check(REDIS_URL)
-_redis_pool_kwargs = {"health_check_interval": 30}
+_redis_pool_kwargs = {
+    "health_check_interval": 30,
+    # A connection Redis closed (a restart, an idle timeout) is opened again once, at once;
+    # a timeout is not retried, so a frozen Redis still costs a request one REDIS_TIMEOUT.
+    "retry": Retry(NoBackoff(), 1, supported_errors=(RedisConnectionError,)),
+    "retry_on_error": [RedisConnectionError],
+}
 if env_str("REDIS_TLS_CA_FILE"):
     # redis-py rejects a CA file on a plain connection at the first command (TypeError);
     # say so at start-up instead, naming both variables.

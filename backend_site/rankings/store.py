@@ -253,7 +253,11 @@ def _cluster_build() -> RedisCluster:
                 # new layout once, then fails (503, or 202 for a saved write) rather than
                 # keeping the caller waiting; game servers retry.
                 retry=Retry(NoBackoff(), 1),
-                **options.get("CONNECTION_POOL_KWARGS", {}),
+                **{
+                    name: value
+                    for name, value in options.get("CONNECTION_POOL_KWARGS", {}).items()
+                    if name not in ("retry", "retry_on_error")  # the single node's, above
+                },
             )
         return _cluster_client
 
