@@ -30,7 +30,7 @@ def frontend_env(backend_url: str, static_root: Path, **extra: str) -> dict[str,
         static_root,
         secret_key="test-secret-key-for-the-frontend-only-in-tests",
         service_token=SERVICE_TOKEN,
-        # One worker: its in-memory cache is the whole site's, so stale copies are certain.
+        # One worker unless a test asks for more (what the workers share is tested with 3).
         **{"WEB_CONCURRENCY": "1", **extra},
     )
 
@@ -57,11 +57,15 @@ def static_root(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def make_frontend(static_root, tmp_path_factory):
-    """Start frontends pointed at a given backend URL; all are stopped at the end."""
+    """Start frontends pointed at a given backend URL, each with a FRONTEND_CACHE_DIR of its
+    own (in its folder, next to its log); all are stopped at the end."""
     sites = Sites(tmp_path_factory, "frontend")
 
     def make(backend_url: str, **extra: str) -> GunicornSite:
-        return sites.start("frontend_site.wsgi", frontend_env(backend_url, static_root, **extra))
+        workdir = sites.workdir()
+        extra = {"FRONTEND_CACHE_DIR": str(workdir / "cache"), **extra}
+        env = frontend_env(backend_url, static_root, **extra)
+        return sites.start("frontend_site.wsgi", env, workdir=workdir)
 
     yield make
     sites.stop_all()
@@ -227,22 +231,21 @@ _KEPT_SETTINGS = {"DATABASES", "STORAGES", "ALLOWED_HOSTS", "DEBUG", "LOGGING", 
 
 
 def _forget_frontend_caches() -> None:
-    """Empty what the frontend keeps per process: snapshots, rendered bodies, last good copies.
+    """Empty what the frontend keeps per process: snapshots and rendered bodies.
 
-    The page cache (SnapshotPageCache) lives in the middleware chain of each test client.
+    The page cache (SnapshotPageCache) lives in the middleware chain of each test client; the
+    shared cache and its locks in the test's own FRONTEND_CACHE_DIR.
     """
-    from django.core.cache import cache
-
     from frontend_site.board import snapshots, views
 
     snapshots._FRESH.clear()
     views._RENDERED.clear()
-    cache.clear()
 
 
 @pytest.fixture
-def frontend_settings(settings):
-    """The frontend's settings in this process, with the service token and empty caches.
+def frontend_settings(settings, tmp_path):
+    """The frontend's settings in this process, with the service token and empty caches: a
+    FRONTEND_CACHE_DIR of the test's own.
 
     BACKEND_URL is the development default until a test (or ``frontend``) points it.
     """
@@ -254,6 +257,8 @@ def frontend_settings(settings):
             if getattr(settings, name, None) != value:
                 setattr(settings, name, value)
     settings.BACKEND_SERVICE_TOKEN = SERVICE_TOKEN
+    settings.FRONTEND_CACHE_DIR = tmp_path / "frontend-cache"
+    settings.CACHES = frontend.instance_caches(settings.FRONTEND_CACHE_DIR)
     _forget_frontend_caches()
     yield settings
     _forget_frontend_caches()
