@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import itertools
+import json
 import socket
 import threading
 import time
@@ -336,3 +338,82 @@ def garbage_backend():
     yield f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()
     server.server_close()
+
+
+class CountingBackend(ThreadingHTTPServer):
+    """A stand-in for the backend on loopback that takes ``delay`` seconds to answer and counts
+    what it is asked: calls per path, and the most calls in flight at once.
+
+    Boards have one player; a player whose id starts with "missing" does not exist (the
+    backend's JSON 404), every other one does.
+    """
+
+    daemon_threads = True
+    request_queue_size = 128  # a flood waits in the backlog, not refused
+
+    def __init__(self, delay: float):
+        super().__init__(("127.0.0.1", 0), CountingHandler)
+        self.delay = delay
+        self.calls: collections.Counter[str] = collections.Counter()
+        self.in_flight = 0
+        self.most_in_flight = 0
+        self.lock = threading.Lock()
+        self.thread = threading.Thread(target=self.serve_forever, args=(0.05,), daemon=True)
+        self.thread.start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}"
+
+    def close(self) -> None:
+        self.shutdown()
+        self.server_close()
+
+
+class CountingHandler(BaseHTTPRequestHandler):
+    server: CountingBackend
+
+    def do_GET(self):
+        path = self.path.split("?")[0]
+        with self.server.lock:
+            self.server.calls[path] += 1
+            self.server.in_flight += 1
+            self.server.most_in_flight = max(self.server.most_in_flight, self.server.in_flight)
+        try:
+            time.sleep(self.server.delay)
+            status, body = self._answer(path.split("/"))
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+        finally:
+            with self.server.lock:
+                self.server.in_flight -= 1
+
+    def _answer(self, parts: list[str]) -> tuple[int, bytes]:
+        row = {"rank": 1, "player_id": "counted", "name": "Counted Once", "score": 100}
+        # ['', 'api', 'v1', 'leaderboards', board, 'entries' | 'players', player_id?]
+        if len(parts) == 6 and parts[5] == "entries":
+            return 200, json.dumps({"total": 1, "entries": [row]}).encode()
+        if len(parts) == 7 and parts[5] == "players" and not parts[6].startswith("missing"):
+            standing = {**row, "player_id": parts[6], "percentile": 100.0, "total": 1}
+            return 200, json.dumps({**standing, "around": [row]}).encode()
+        return 404, b'{"error": {"code": "not_found", "message": "no such thing"}}'
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def counting_backend():
+    """Return ``start(delay) -> CountingBackend``; every one started is closed after the test."""
+    started: list[CountingBackend] = []
+
+    def start(delay: float) -> CountingBackend:
+        started.append(CountingBackend(delay))
+        return started[-1]
+
+    yield start
+    for server in started:
+        server.close()
