@@ -179,12 +179,12 @@ def _fresh(key: str, keep_in: str) -> Snapshot | None:
         if memo is None:
             return None
     found = memo[1]
+    if isinstance(found, Snapshot):
+        return found
     # Equal, not identical: an outcome another worker shared comes back unpickled.
     if found == _NOT_FOUND:
         raise BackendNotFound(key)
-    if found == _UNAVAILABLE:
-        return _last_good_or_raise(key, keep_in)
-    return found
+    return _last_good_or_raise(key, keep_in)  # _UNAVAILABLE
 
 
 def _shared_answer(key: str, keep_in: str) -> tuple[float, object] | None:
