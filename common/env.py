@@ -37,7 +37,7 @@ def env_float(name: str, default: float) -> float:
         raise ImproperlyConfigured(f"{name} must be a number, not {raw!r}.") from None
 
 
-def env_positive_int(name: str, default: int) -> int:
+def env_count(name: str, default: int) -> int:
     """Return a whole number of at least 1 (a count), failing with the variable's name."""
     raw = os.environ.get(name, "").strip()
     if not raw:

@@ -9,7 +9,7 @@ in FRONTEND_CACHE_DIR (frontend_site/board/snapshots.py).
 import tempfile
 from pathlib import Path
 
-from common.env import env_float, env_list, env_positive_int, env_str
+from common.env import env_count, env_float, env_list, env_str
 from common.settings_base import *  # noqa: F403
 from common.settings_base import BASE_DIR, secret_key
 from frontend_site.backend_config import backend_url
@@ -30,7 +30,7 @@ FRONTEND_STALE_SECONDS = env_float("FRONTEND_STALE_SECONDS", 300.0)
 FRONTEND_NOT_FOUND_SECONDS = env_float("FRONTEND_NOT_FOUND_SECONDS", 10.0)
 # Calls to the backend in flight at once from one instance, all workers together; a request
 # beyond them gets the last good copy or a 503 at once, never a place in a queue.
-FRONTEND_BACKEND_CONCURRENCY = env_positive_int("FRONTEND_BACKEND_CONCURRENCY", 8)
+FRONTEND_BACKEND_CONCURRENCY = env_count("FRONTEND_BACKEND_CONCURRENCY", 8)
 # The instance's shared cache and locks: every worker of an instance uses this folder, and each
 # instance its own (a local disk, not a network share). The folders are made on first use.
 FRONTEND_CACHE_DIR = Path(

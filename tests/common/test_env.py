@@ -8,9 +8,9 @@ from django.core.exceptions import ImproperlyConfigured
 from common.env import (
     env_bool,
     env_choice,
+    env_count,
     env_float,
     env_list,
-    env_positive_int,
     env_str,
     require_in_production,
 )
@@ -59,15 +59,15 @@ def test_env_float_reads_numbers_and_names_the_variable_when_it_is_not_one(monke
         env_float("LB_TEST_FLOAT", 1.0)
 
 
-def test_env_positive_int_reads_a_count_and_names_the_variable_when_it_is_not_one(monkeypatch):
-    monkeypatch.setenv("LB_TEST_INT", " 8 ")
-    assert env_positive_int("LB_TEST_INT", 1) == 8
-    monkeypatch.setenv("LB_TEST_INT", "")
-    assert env_positive_int("LB_TEST_INT", 3) == 3
+def test_env_count_reads_a_count_and_names_the_variable_when_it_is_not_one(monkeypatch):
+    monkeypatch.setenv("LB_TEST_COUNT", " 8 ")
+    assert env_count("LB_TEST_COUNT", 1) == 8
+    monkeypatch.setenv("LB_TEST_COUNT", "")
+    assert env_count("LB_TEST_COUNT", 3) == 3
     for raw in ("0", "2.5", "many", "-1"):
-        monkeypatch.setenv("LB_TEST_INT", raw)
-        with pytest.raises(ImproperlyConfigured, match="LB_TEST_INT must be a whole number"):
-            env_positive_int("LB_TEST_INT", 1)
+        monkeypatch.setenv("LB_TEST_COUNT", raw)
+        with pytest.raises(ImproperlyConfigured, match="LB_TEST_COUNT must be a whole number"):
+            env_count("LB_TEST_COUNT", 1)
 
 
 def test_env_list_splits_on_commas_and_drops_blanks(monkeypatch):
