@@ -203,7 +203,11 @@ def measure_size(
 
     backend = processes.add(GunicornSite("backend_site.wsgi", env, here / "backend.log"))
     backend.start()
-    fenv = frontend_env(backend.url, workdir / "frontend-static")
+    # A cache folder per size: no stale copies or backend slots shared with another frontend.
+    fenv = {
+        **frontend_env(backend.url, workdir / "frontend-static"),
+        "FRONTEND_CACHE_DIR": str(here / "frontend-cache"),
+    }
     if not (workdir / "frontend-static").exists():
         checked(manage("collectstatic", "--no-input", env=fenv), "frontend collectstatic")
     frontend = processes.add(GunicornSite("frontend_site.wsgi", fenv, here / "frontend.log"))

@@ -37,6 +37,20 @@ def env_float(name: str, default: float) -> float:
         raise ImproperlyConfigured(f"{name} must be a number, not {raw!r}.") from None
 
 
+def env_count(name: str, default: int) -> int:
+    """Return a whole number of at least 1 (a count), failing with the variable's name."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise ImproperlyConfigured(f"{name} must be a whole number of at least 1, not {raw!r}.")
+    return value
+
+
 def env_choice(name: str, choices: tuple[str, ...], default: str) -> str:
     """Return a variable that must be one of ``choices`` (compared in lower case)."""
     raw = os.environ.get(name, "").strip()

@@ -4,6 +4,11 @@ One pooled ``requests.Session`` per process, connect and read timeouts on every 
 service token and the caller's request id on every request; every way a call can fail
 (timeout, refused connection, error status, garbage body) becomes ``BackendUnavailable``.
 Answers come back as small frozen dataclasses, checked field by field.
+
+Each call holds one of the instance's FRONTEND_BACKEND_CONCURRENCY slots (shared by all its
+workers, ``instance_locks.backend_slot``): every distinct page a visitor makes up is a cache
+miss, and a flood of them must not become a flood of backend calls. A call that finds no slot
+free within SLOT_WAIT_SECONDS is not made (``BackendBusy``), so the excess is answered at once.
 """
 
 from __future__ import annotations
@@ -18,15 +23,23 @@ from requests.adapters import HTTPAdapter
 
 from common.entries import Entry
 from common.middleware import REQUEST_ID_HEADER
+from frontend_site.board import instance_locks
 
 logger = logging.getLogger("frontend_site.backend")
 
 # gthread workers run a few threads each; keep a connection per thread and some spare.
 POOL_SIZE = 16
+# How long a call may wait for a slot: long enough for a fast call in flight to end, short
+# enough that a visitor beyond the limit gets the last good copy or a 503 without delay.
+SLOT_WAIT_SECONDS = 0.05
 
 
 class BackendUnavailable(Exception):
     """The backend did not give a usable answer in time."""
+
+
+class BackendBusy(BackendUnavailable):
+    """The instance's FRONTEND_BACKEND_CONCURRENCY calls are all in flight: none was made."""
 
 
 class BackendNotFound(Exception):
@@ -75,13 +88,17 @@ def _get(path: str, *, params: dict, request_id: str) -> dict:
         headers["Authorization"] = f"Bearer {settings.BACKEND_SERVICE_TOKEN}"
     url = f"{settings.BACKEND_URL}{path}"
     try:
-        response = _SESSION.get(
-            url,
-            params=params,
-            headers=headers,
-            timeout=(settings.BACKEND_CONNECT_TIMEOUT, settings.BACKEND_READ_TIMEOUT),
-            allow_redirects=False,
-        )
+        with instance_locks.backend_slot(within=SLOT_WAIT_SECONDS):
+            response = _SESSION.get(
+                url,
+                params=params,
+                headers=headers,
+                timeout=(settings.BACKEND_CONNECT_TIMEOUT, settings.BACKEND_READ_TIMEOUT),
+                allow_redirects=False,
+            )
+    except instance_locks.LockBusy as exc:
+        logger.info("Backend not asked for %s: the instance's calls are all in flight", path)
+        raise BackendBusy(str(exc)) from exc
     except requests.RequestException as exc:
         logger.warning("Backend unreachable for %s: %s", path, exc)
         raise BackendUnavailable(str(exc)) from exc

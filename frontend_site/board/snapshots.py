@@ -1,32 +1,42 @@
 """The frontend's cache of backend answers: fresh snapshots, and last good copies for outages.
 
 Each read is keyed by what it asks (board and page, board and player). A fresh answer is
-reused for FRONTEND_CACHE_SECONDS, so a burst of page views costs the backend one call per
-worker; the last good answer is kept for FRONTEND_STALE_SECONDS and served, marked stale,
-while the backend is down, slow or talking nonsense. A failure is remembered for the fresh
-period too, so an outage does not make every request wait for the timeouts.
+reused for FRONTEND_CACHE_SECONDS by every worker of the instance, so a burst of page views
+costs the backend one call per instance, however many workers take it; the last good answer
+is kept for FRONTEND_STALE_SECONDS and served, marked stale, while the backend is down, slow,
+busy or talking nonsense. A failure is remembered for the fresh period too, so an outage does
+not make every request wait for the timeouts, and the backend's 404 for
+FRONTEND_NOT_FOUND_SECONDS, so made-up URLs do not each cost a call.
 
-Fresh answers are kept as the objects themselves in this process's memory; the Django cache
-(which pickles) holds only the last good copies, read while the backend is away. Unpickling
-a page of entries on every view cost more than the rest of the view.
+An answer is looked for in three places, cheapest first:
+
+1. This process's memory (``_FRESH``): the objects themselves, until their fresh time ends.
+   Unpickling a page of entries on every view cost more than the rest of the view, so a hot
+   page does not touch the disk.
+2. The instance's shared cache, Django's FileBasedCache in FRONTEND_CACHE_DIR (two caches,
+   see ``frontend_site.settings.instance_caches``): what another worker fetched in the fresh
+   period, the failures and 404s it met, and the last good copies. Files, so that the copy
+   outlives a worker that is killed, recycled or reloaded, and every worker falls back on the
+   same one.
+3. The backend, asked by one worker of the instance at a time for a key (an flock per key
+   stripe, ``instance_locks.key_lock``), the others waiting for its answer at most the
+   backend's timeouts; the backend client adds the instance's limit on calls in flight.
 """
 
 from __future__ import annotations
 
-import threading
 import time
-import zlib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Generic, TypeVar
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.utils import timezone
 
-from frontend_site.board import backend_client
-from frontend_site.board.backend_client import BackendNotFound, BackendUnavailable
+from frontend_site.board import backend_client, instance_locks
+from frontend_site.board.backend_client import BackendBusy, BackendNotFound, BackendUnavailable
 
 T = TypeVar("T")
 
@@ -35,10 +45,13 @@ DATA_JSON_LIMIT = 100
 AROUND = 3
 DEFAULT_BOARD = "global"
 
+# The caches (settings.CACHES) of the last good copies: board first pages, the ones an outage
+# must keep, apart from the many other pages; the failures and 404s go with the latter.
+FIRST_PAGES = "default"
+OTHER_PAGES = "pages"
+
 _UNAVAILABLE = "unavailable"
 _NOT_FOUND = "not-found"
-# Striped locks: one thread per key asks the backend while the others wait for its answer.
-_LOCKS = [threading.Lock() for _ in range(64)]
 # key -> (monotonic time it expires, a Snapshot, _NOT_FOUND or _UNAVAILABLE).
 _FRESH: dict[str, tuple[float, object]] = {}
 FRESH_MAX = 5000
@@ -68,6 +81,7 @@ def board_page_snapshot(
         lambda: backend_client.board_page_fetch(
             board=board, offset=offset, limit=PAGE_SIZE, request_id=request_id
         ),
+        keep_in=FIRST_PAGES if page == 1 else OTHER_PAGES,
     )
 
 
@@ -78,6 +92,7 @@ def board_top_snapshot(*, board: str, request_id: str) -> Snapshot[backend_clien
         lambda: backend_client.board_page_fetch(
             board=board, offset=0, limit=DATA_JSON_LIMIT, request_id=request_id
         ),
+        keep_in=FIRST_PAGES,
     )
 
 
@@ -90,43 +105,60 @@ def standing_snapshot(
         lambda: backend_client.standing_fetch(
             board=board, player_id=player_id, around=AROUND, request_id=request_id
         ),
+        keep_in=OTHER_PAGES,
     )
 
 
-def _cached(key: str, fetch: Callable[[], T]) -> Snapshot[T]:
-    found = _fresh(key)
+def _cached(key: str, fetch: Callable[[], T], *, keep_in: str) -> Snapshot[T]:
+    found = _fresh(key, keep_in)
     if found is not None:
         return found
     budget = settings.BACKEND_CONNECT_TIMEOUT + settings.BACKEND_READ_TIMEOUT
-    lock = _LOCKS[zlib.crc32(key.encode()) % len(_LOCKS)]
-    if not lock.acquire(timeout=budget):
-        return _last_good_or_raise(key)
     try:
-        found = _fresh(key)  # another thread may have fetched it while we waited
-        if found is not None:
-            return found
-        try:
-            value = fetch()
-        except BackendNotFound:
-            _remember(key, _NOT_FOUND, _fresh_until())
-            cache.delete(f"good:{key}")
-            raise
-        except BackendUnavailable:
-            _remember(key, _UNAVAILABLE, _fresh_until())
-            return _last_good_or_raise(key)
-        snapshot = Snapshot(value=value, fetched_at=timezone.now(), fresh_until=_fresh_until())
-        _remember(key, snapshot, snapshot.fresh_until)
-        cache.set(f"good:{key}", snapshot, settings.FRONTEND_STALE_SECONDS)
-        return snapshot
-    finally:
-        lock.release()
+        with instance_locks.key_lock(key, within=budget):
+            # Another worker, or thread, may have fetched it while we waited.
+            found = _fresh(key, keep_in)
+            return found if found is not None else _fetched(key, fetch, keep_in)
+    except instance_locks.LockBusy:  # its fetch is taking all the time we have
+        return _last_good_or_raise(key, keep_in)
+
+
+def _fetched(key: str, fetch: Callable[[], T], keep_in: str) -> Snapshot[T]:
+    """Ask the backend, and share what it answered with the instance's other workers."""
+    try:
+        value = fetch()
+    except BackendNotFound:
+        _share(key, _NOT_FOUND, settings.FRONTEND_NOT_FOUND_SECONDS)
+        caches[keep_in].delete(f"good:{key}")
+        raise
+    except BackendBusy:
+        # Not remembered: the backend is well, only asked enough already; the next view tries.
+        return _last_good_or_raise(key, keep_in)
+    except BackendUnavailable:
+        _share(key, _UNAVAILABLE, settings.FRONTEND_CACHE_SECONDS)
+        return _last_good_or_raise(key, keep_in)
+    snapshot = Snapshot(value=value, fetched_at=timezone.now(), fresh_until=_fresh_until())
+    # Others work out their own deadline from fetched_at: this one is on our clock.
+    shared = replace(snapshot, fresh_until=0.0)
+    caches[keep_in].set(f"good:{key}", shared, settings.FRONTEND_STALE_SECONDS)
+    _remember(key, snapshot, snapshot.fresh_until)
+    return snapshot
 
 
 def _fresh_until() -> float:
     return time.monotonic() + settings.FRONTEND_CACHE_SECONDS
 
 
-def _remember(key: str, found: object, until: float) -> None:
+def _share(key: str, outcome: str, seconds: float) -> None:
+    """Remember, here and for the instance's other workers, that ``key`` was ``outcome``
+    (_NOT_FOUND or _UNAVAILABLE) for ``seconds``."""
+    if seconds <= 0:
+        return
+    caches[OTHER_PAGES].set(f"outcome:{key}", (outcome, time.time() + seconds), seconds)
+    _remember(key, outcome, time.monotonic() + seconds)
+
+
+def _remember(key: str, found: object, until: float) -> tuple[float, object]:
     """Keep ``found`` (a Snapshot, _NOT_FOUND or _UNAVAILABLE) for ``key`` until ``until``."""
     if len(_FRESH) >= FRESH_MAX:
         now = time.monotonic()
@@ -134,23 +166,47 @@ def _remember(key: str, found: object, until: float) -> None:
             _FRESH.pop(stale_key, None)
         if len(_FRESH) >= FRESH_MAX:
             _FRESH.clear()
-    _FRESH[key] = (until, found)
+    memo = _FRESH[key] = (until, found)
+    return memo
 
 
-def _fresh(key: str) -> Snapshot | None:
+def _fresh(key: str, keep_in: str) -> Snapshot | None:
+    """What the instance knows of ``key`` from within the fresh period: a fresh snapshot, the
+    last good copy after a failure, BackendNotFound; None if the backend must be asked."""
     memo = _FRESH.get(key)
     if memo is None or memo[0] <= time.monotonic():
-        return None
+        memo = _shared_answer(key, keep_in)
+        if memo is None:
+            return None
     found = memo[1]
-    if found is _NOT_FOUND:
+    if isinstance(found, Snapshot):
+        return found
+    # Equal, not identical: an outcome another worker shared comes back unpickled.
+    if found == _NOT_FOUND:
         raise BackendNotFound(key)
-    if found is _UNAVAILABLE:
-        return _last_good_or_raise(key)
-    return found
+    return _last_good_or_raise(key, keep_in)  # _UNAVAILABLE
 
 
-def _last_good_or_raise(key: str) -> Snapshot:
-    good = cache.get(f"good:{key}")
+def _shared_answer(key: str, keep_in: str) -> tuple[float, object] | None:
+    """What another worker learnt of ``key`` within its fresh period, now remembered here too;
+    None if nobody did."""
+    good = caches[keep_in].get(f"good:{key}")
+    if good is not None:
+        age = (timezone.now() - good.fetched_at).total_seconds()
+        if age < settings.FRONTEND_CACHE_SECONDS:
+            until = time.monotonic() + settings.FRONTEND_CACHE_SECONDS - age
+            return _remember(key, replace(good, fresh_until=until), until)
+    outcome = caches[OTHER_PAGES].get(f"outcome:{key}")
+    if outcome is not None:
+        found, until_by_the_wall = outcome
+        left = until_by_the_wall - time.time()
+        if left > 0:
+            return _remember(key, found, time.monotonic() + left)
+    return None
+
+
+def _last_good_or_raise(key: str, keep_in: str) -> Snapshot:
+    good = caches[keep_in].get(f"good:{key}")
     if good is None:
         raise BackendUnavailable(f"nothing cached for {key}")
     return Snapshot(value=good.value, fetched_at=good.fetched_at, stale=True)  # never reused

@@ -303,6 +303,7 @@ def frontend_env(backend_url: str, token: str, workdir) -> dict[str, str]:
         secret_key="test-secret-key-for-the-frontend-in-the-access-tests",
         service_token=token,
         WEB_CONCURRENCY="1",
+        FRONTEND_CACHE_DIR=str(workdir / "cache"),
     )
 
 

@@ -8,6 +8,7 @@ from django.core.exceptions import ImproperlyConfigured
 from common.env import (
     env_bool,
     env_choice,
+    env_count,
     env_float,
     env_list,
     env_str,
@@ -56,6 +57,17 @@ def test_env_float_reads_numbers_and_names_the_variable_when_it_is_not_one(monke
     monkeypatch.setenv("LB_TEST_FLOAT", "two")
     with pytest.raises(ImproperlyConfigured, match="LB_TEST_FLOAT must be a number"):
         env_float("LB_TEST_FLOAT", 1.0)
+
+
+def test_env_count_reads_a_count_and_names_the_variable_when_it_is_not_one(monkeypatch):
+    monkeypatch.setenv("LB_TEST_COUNT", " 8 ")
+    assert env_count("LB_TEST_COUNT", 1) == 8
+    monkeypatch.setenv("LB_TEST_COUNT", "")
+    assert env_count("LB_TEST_COUNT", 3) == 3
+    for raw in ("0", "2.5", "many", "-1"):
+        monkeypatch.setenv("LB_TEST_COUNT", raw)
+        with pytest.raises(ImproperlyConfigured, match="LB_TEST_COUNT must be a whole number"):
+            env_count("LB_TEST_COUNT", 1)
 
 
 def test_env_list_splits_on_commas_and_drops_blanks(monkeypatch):

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import itertools
+import json
 import socket
 import threading
 import time
@@ -30,7 +32,7 @@ def frontend_env(backend_url: str, static_root: Path, **extra: str) -> dict[str,
         static_root,
         secret_key="test-secret-key-for-the-frontend-only-in-tests",
         service_token=SERVICE_TOKEN,
-        # One worker: its in-memory cache is the whole site's, so stale copies are certain.
+        # One worker unless a test asks for more (what the workers share is tested with 3).
         **{"WEB_CONCURRENCY": "1", **extra},
     )
 
@@ -57,11 +59,15 @@ def static_root(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def make_frontend(static_root, tmp_path_factory):
-    """Start frontends pointed at a given backend URL; all are stopped at the end."""
+    """Start frontends pointed at a given backend URL, each with a FRONTEND_CACHE_DIR of its
+    own (in its folder, next to its log); all are stopped at the end."""
     sites = Sites(tmp_path_factory, "frontend")
 
     def make(backend_url: str, **extra: str) -> GunicornSite:
-        return sites.start("frontend_site.wsgi", frontend_env(backend_url, static_root, **extra))
+        workdir = sites.workdir()
+        extra = {"FRONTEND_CACHE_DIR": str(workdir / "cache"), **extra}
+        env = frontend_env(backend_url, static_root, **extra)
+        return sites.start("frontend_site.wsgi", env, workdir=workdir)
 
     yield make
     sites.stop_all()
@@ -227,22 +233,21 @@ _KEPT_SETTINGS = {"DATABASES", "STORAGES", "ALLOWED_HOSTS", "DEBUG", "LOGGING", 
 
 
 def _forget_frontend_caches() -> None:
-    """Empty what the frontend keeps per process: snapshots, rendered bodies, last good copies.
+    """Empty what the frontend keeps per process: snapshots and rendered bodies.
 
-    The page cache (SnapshotPageCache) lives in the middleware chain of each test client.
+    The page cache (SnapshotPageCache) lives in the middleware chain of each test client; the
+    shared cache and its locks in the test's own FRONTEND_CACHE_DIR.
     """
-    from django.core.cache import cache
-
     from frontend_site.board import snapshots, views
 
     snapshots._FRESH.clear()
     views._RENDERED.clear()
-    cache.clear()
 
 
 @pytest.fixture
-def frontend_settings(settings):
-    """The frontend's settings in this process, with the service token and empty caches.
+def frontend_settings(settings, tmp_path):
+    """The frontend's settings in this process, with the service token and empty caches: a
+    FRONTEND_CACHE_DIR of the test's own.
 
     BACKEND_URL is the development default until a test (or ``frontend``) points it.
     """
@@ -254,6 +259,8 @@ def frontend_settings(settings):
             if getattr(settings, name, None) != value:
                 setattr(settings, name, value)
     settings.BACKEND_SERVICE_TOKEN = SERVICE_TOKEN
+    settings.FRONTEND_CACHE_DIR = tmp_path / "frontend-cache"
+    settings.CACHES = frontend.instance_caches(settings.FRONTEND_CACHE_DIR)
     _forget_frontend_caches()
     yield settings
     _forget_frontend_caches()
@@ -331,3 +338,82 @@ def garbage_backend():
     yield f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()
     server.server_close()
+
+
+class CountingBackend(ThreadingHTTPServer):
+    """A stand-in for the backend on loopback that takes ``delay`` seconds to answer and counts
+    what it is asked: calls per path, and the most calls in flight at once.
+
+    Boards have one player; a player whose id starts with "missing" does not exist (the
+    backend's JSON 404), every other one does.
+    """
+
+    daemon_threads = True
+    request_queue_size = 128  # a flood waits in the backlog, not refused
+
+    def __init__(self, delay: float):
+        super().__init__(("127.0.0.1", 0), CountingHandler)
+        self.delay = delay
+        self.calls: collections.Counter[str] = collections.Counter()
+        self.in_flight = 0
+        self.most_in_flight = 0
+        self.lock = threading.Lock()
+        self.thread = threading.Thread(target=self.serve_forever, args=(0.05,), daemon=True)
+        self.thread.start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}"
+
+    def close(self) -> None:
+        self.shutdown()
+        self.server_close()
+
+
+class CountingHandler(BaseHTTPRequestHandler):
+    server: CountingBackend
+
+    def do_GET(self):
+        path = self.path.split("?")[0]
+        with self.server.lock:
+            self.server.calls[path] += 1
+            self.server.in_flight += 1
+            self.server.most_in_flight = max(self.server.most_in_flight, self.server.in_flight)
+        try:
+            time.sleep(self.server.delay)
+            status, body = self._answer(path.split("/"))
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+        finally:
+            with self.server.lock:
+                self.server.in_flight -= 1
+
+    def _answer(self, parts: list[str]) -> tuple[int, bytes]:
+        row = {"rank": 1, "player_id": "counted", "name": "Counted Once", "score": 100}
+        # ['', 'api', 'v1', 'leaderboards', board, 'entries' | 'players', player_id?]
+        if len(parts) == 6 and parts[5] == "entries":
+            return 200, json.dumps({"total": 1, "entries": [row]}).encode()
+        if len(parts) == 7 and parts[5] == "players" and not parts[6].startswith("missing"):
+            standing = {**row, "player_id": parts[6], "percentile": 100.0, "total": 1}
+            return 200, json.dumps({**standing, "around": [row]}).encode()
+        return 404, b'{"error": {"code": "not_found", "message": "no such thing"}}'
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def counting_backend():
+    """Return ``start(delay) -> CountingBackend``; every one started is closed after the test."""
+    started: list[CountingBackend] = []
+
+    def start(delay: float) -> CountingBackend:
+        started.append(CountingBackend(delay))
+        return started[-1]
+
+    yield start
+    for server in started:
+        server.close()

@@ -1,8 +1,12 @@
 """Faults produced for real through gunicorn: a backend stopped, one that stops answering,
-then back. What each view answers with a backend that refuses, hangs or talks nonsense, with
-or without a last good copy, is tested in process (test_*_view.py)."""
+then back; workers killed or reloaded while it is away. What each view answers with a backend
+that refuses, hangs or talks nonsense, with or without a last good copy, is tested in process
+(test_*_view.py)."""
 
+import os
+import signal
 import time
+from pathlib import Path
 
 import pytest
 import requests
@@ -14,6 +18,9 @@ READ_TIMEOUT = 1.0
 # What a page may take at most while the backend hangs: both timeouts plus rendering.
 WITHIN_THE_TIMEOUTS = CONNECT_TIMEOUT + READ_TIMEOUT + 1.0
 STALE_NOTICE = "live scores are temporarily unavailable"
+# Enough workers that a visitor rarely meets the one that fetched, and views for each of them.
+WORKERS = 3
+VISITS = 15
 
 
 def is_stale(response: requests.Response) -> bool:
@@ -97,3 +104,61 @@ def test_when_the_backend_comes_back_pages_are_fresh_again_without_a_restart(sta
     assert not is_stale(page)
     assert STALE_NOTICE not in page.text
     assert get(frontend, "/data.json").json()[0]["name"] == "Comeback Kid"
+
+
+def worker_pids(site) -> set[int]:
+    """The pids of the gunicorn master's live workers (its children)."""
+    workers = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            state, parent = stat.read_text().rsplit(")", 1)[1].split()[:2]
+        except (OSError, IndexError):
+            continue  # ended while we looked
+        if int(parent) == site.pid and state != "Z":
+            workers.add(int(stat.parent.name))
+    return workers
+
+
+def kill_every_worker(site) -> None:
+    """SIGKILL each worker, as the out-of-memory killer would; the master starts new ones."""
+    for pid in worker_pids(site):
+        os.kill(pid, signal.SIGKILL)
+
+
+def reload_the_master(site) -> None:
+    """SIGHUP the master, as a deploy's reload does: new workers, the old ones retired."""
+    os.kill(site.pid, signal.SIGHUP)
+
+
+def assert_every_visit_is_the_stale_copy(frontend, ids) -> None:
+    """Views of each page on fresh connections, so that every worker answers some: each one is
+    the last good copy, marked stale, never the 503 page."""
+    for path, visits in (("/", VISITS), ("/data.json", 5), (f"/players/{ids[0]}/", 5)):
+        answers = [get(frontend, path) for _ in range(visits)]
+        assert [(a.status_code, is_stale(a)) for a in answers] == [(200, True)] * visits, path
+        assert all("Steady Eddie" in answer.text for answer in answers), path
+
+
+def test_with_the_backend_stopped_every_worker_shows_the_same_last_good_copy(stack):
+    backend, frontend, ids = stack(WEB_CONCURRENCY=str(WORKERS))
+    assert len(worker_pids(frontend)) == WORKERS
+
+    backend.stop()
+    response_when(frontend, "/", is_stale, what="stale /")
+
+    assert_every_visit_is_the_stale_copy(frontend, ids)
+
+
+@pytest.mark.parametrize("restart", [kill_every_worker, reload_the_master])
+def test_workers_started_after_the_backend_stopped_show_the_last_good_copy(stack, restart):
+    backend, frontend, ids = stack(WEB_CONCURRENCY=str(WORKERS))
+    before = worker_pids(frontend)
+    backend.stop()
+
+    restart(frontend)
+    eventually(
+        lambda: len(after := worker_pids(frontend)) == WORKERS and not after & before,
+        what=f"{WORKERS} new workers",
+    )
+
+    assert_every_visit_is_the_stale_copy(frontend, ids)

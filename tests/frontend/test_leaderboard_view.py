@@ -4,6 +4,7 @@ import html
 import re
 import time
 
+from frontend_site.board import instance_locks
 from tests.frontend.conftest import WITHIN_THE_TIMEOUTS, seed_players, submit_score
 
 STALE_NOTICE = "live scores are temporarily unavailable"
@@ -109,6 +110,24 @@ def test_once_the_last_good_copy_expires_a_gone_backend_gives_a_friendly_503(
     assert page.status_code == 503
     assert "Live scores are taking a short break" in page.content.decode()
     assert page["Retry-After"]
+
+
+def test_while_every_backend_call_of_the_instance_is_taken_the_last_rows_show_at_once(
+    frontend, frontend_settings
+):
+    frontend_settings.FRONTEND_CACHE_SECONDS = 0  # every view asks the backend
+    frontend_settings.FRONTEND_BACKEND_CONCURRENCY = 1
+    assert frontend.get("/")["X-Data-Stale"] == "false"
+
+    with instance_locks.backend_slot(within=0):  # as a call in flight from another worker
+        started = time.monotonic()
+        page = frontend.get("/")
+        took = time.monotonic() - started
+
+    assert (page.status_code, page["X-Data-Stale"]) == (200, "true")
+    assert STALE_NOTICE in page.content.decode()
+    assert took < 1.0, f"/ took {took:.2f}s"
+    assert frontend.get("/")["X-Data-Stale"] == "false"  # nothing remembered: asked again
 
 
 def test_with_nothing_cached_a_backend_that_never_answers_gives_a_503_within_the_timeouts(

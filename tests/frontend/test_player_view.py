@@ -1,11 +1,19 @@
 """GET /players/<id>/ in process: a player's standing from the served backend."""
 
 import html
+import time
 
 import requests
 
+from frontend_site.board import instance_locks
 from tests.conftest import SERVICE_TOKEN
-from tests.frontend.conftest import WITHIN_THE_TIMEOUTS, eventually, seed_players
+from tests.frontend.conftest import (
+    WITHIN_THE_TIMEOUTS,
+    eventually,
+    new_player_id,
+    seed_players,
+    submit_score,
+)
 
 STALE_NOTICE = "live scores are temporarily unavailable"
 
@@ -45,6 +53,35 @@ def test_an_unknown_player_gets_a_friendly_404_page(frontend):
     assert response.status_code == 404
     assert "We couldn’t find that player" in response.content.decode()
     assert "Traceback" not in response.content.decode()
+
+
+def test_an_unknown_player_is_believed_gone_for_a_while_then_asked_about_again(
+    backend_server, frontend, frontend_settings, top_scores
+):
+    frontend_settings.FRONTEND_NOT_FOUND_SECONDS = 1.0
+    player_id = new_player_id()
+    assert frontend.get(f"/players/{player_id}/").status_code == 404
+
+    submit_score(backend_server, player_id=player_id, score=top_scores(1)[0], name="Newcomer")
+
+    assert frontend.get(f"/players/{player_id}/").status_code == 404  # the 404 believed
+    time.sleep(frontend_settings.FRONTEND_NOT_FOUND_SECONDS)
+    assert frontend.get(f"/players/{player_id}/").status_code == 200
+
+
+def test_with_nothing_cached_and_every_backend_call_taken_a_player_gets_a_503_at_once(
+    frontend, frontend_settings
+):
+    frontend_settings.FRONTEND_BACKEND_CONCURRENCY = 1
+
+    with instance_locks.backend_slot(within=0):  # as a call in flight from another worker
+        started = time.monotonic()
+        response = frontend.get("/players/someone/")
+        took = time.monotonic() - started
+
+    assert response.status_code == 503
+    assert response["Retry-After"]
+    assert took < 1.0, f"the page took {took:.2f}s"
 
 
 def test_a_request_id_follows_the_call_into_the_backends_log(backend_server, frontend):
