@@ -6,6 +6,7 @@ show while the backend is away; both are shared by the workers of an instance th
 in FRONTEND_CACHE_DIR (frontend_site/board/snapshots.py).
 """
 
+import os
 import tempfile
 from pathlib import Path
 
@@ -33,9 +34,14 @@ FRONTEND_NOT_FOUND_SECONDS = env_float("FRONTEND_NOT_FOUND_SECONDS", 10.0)
 FRONTEND_BACKEND_CONCURRENCY = env_count("FRONTEND_BACKEND_CONCURRENCY", 8)
 # The instance's shared cache and locks: every worker of an instance uses this folder, and each
 # instance its own (a local disk, not a network share). The folders are made on first use.
+# The default names the user, so another user's folder (made 0700) is never in the way.
 FRONTEND_CACHE_DIR = Path(
-    env_str("FRONTEND_CACHE_DIR") or Path(tempfile.gettempdir()) / "leaderboard-frontend-cache"
+    env_str("FRONTEND_CACHE_DIR")
+    or Path(tempfile.gettempdir()) / f"leaderboard-frontend-cache-{os.getuid()}"
 ).absolute()
+# Bump when the shapes kept in the shared cache change (snapshots.Snapshot, the answers in
+# backend_client): a folder that outlives a deploy then reads as empty, not as old objects.
+SHARED_CACHE_VERSION = 1
 
 INSTALLED_APPS = [
     "django.contrib.staticfiles",
@@ -85,12 +91,14 @@ def instance_caches(folder: Path) -> dict:
         "default": {  # the first page of each board, and /data.json's rows
             "BACKEND": file_cache,
             "LOCATION": str(folder / "first-pages"),
+            "VERSION": SHARED_CACHE_VERSION,
             "OPTIONS": {"MAX_ENTRIES": 1000},
         },
         # Every set lists the folder to count its files: 4 ms at 5000 files, under 2 at 2000.
         "pages": {
             "BACKEND": file_cache,
             "LOCATION": str(folder / "pages"),
+            "VERSION": SHARED_CACHE_VERSION,
             "OPTIONS": {"MAX_ENTRIES": 2000},
         },
     }

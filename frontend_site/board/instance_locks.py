@@ -14,6 +14,7 @@ gives up, so no request waits longer than its caller allows.
 from __future__ import annotations
 
 import fcntl
+import logging
 import os
 import time
 import zlib
@@ -27,6 +28,7 @@ from django.conf import settings
 # fetches in flight (at most FRONTEND_BACKEND_CONCURRENCY), for a few hundred empty files.
 KEY_STRIPES = 256
 POLL_SECONDS = 0.005
+logger = logging.getLogger("frontend_site.board")
 
 
 class LockBusy(Exception):
@@ -52,7 +54,14 @@ def backend_slot(*, within: float) -> Iterator[None]:
 
 @contextmanager
 def _first_free(names: list[str], *, within: float) -> Iterator[None]:
-    held = _acquire(names, deadline=time.monotonic() + within)
+    try:
+        held = _acquire(names, deadline=time.monotonic() + within)
+    except OSError as exc:
+        # No lock files (a folder that cannot be written): serve as a worker alone would,
+        # unguarded, rather than answer an error page.
+        logger.warning("Instance locks unavailable in %s: %s", settings.FRONTEND_CACHE_DIR, exc)
+        yield
+        return
     try:
         yield
     finally:

@@ -25,6 +25,7 @@ An answer is looked for in three places, cheapest first:
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -39,6 +40,7 @@ from frontend_site.board import backend_client, instance_locks
 from frontend_site.board.backend_client import BackendBusy, BackendNotFound, BackendUnavailable
 
 T = TypeVar("T")
+logger = logging.getLogger("frontend_site.board")
 
 PAGE_SIZE = 25
 DATA_JSON_LIMIT = 100
@@ -129,7 +131,7 @@ def _fetched(key: str, fetch: Callable[[], T], keep_in: str) -> Snapshot[T]:
         value = fetch()
     except BackendNotFound:
         _share(key, _NOT_FOUND, settings.FRONTEND_NOT_FOUND_SECONDS)
-        caches[keep_in].delete(f"good:{key}")
+        _shared_delete(keep_in, f"good:{key}")
         raise
     except BackendBusy:
         # Not remembered: the backend is well, only asked enough already; the next view tries.
@@ -140,7 +142,7 @@ def _fetched(key: str, fetch: Callable[[], T], keep_in: str) -> Snapshot[T]:
     snapshot = Snapshot(value=value, fetched_at=timezone.now(), fresh_until=_fresh_until())
     # Others work out their own deadline from fetched_at: this one is on our clock.
     shared = replace(snapshot, fresh_until=0.0)
-    caches[keep_in].set(f"good:{key}", shared, settings.FRONTEND_STALE_SECONDS)
+    _shared_set(keep_in, f"good:{key}", shared, settings.FRONTEND_STALE_SECONDS)
     _remember(key, snapshot, snapshot.fresh_until)
     return snapshot
 
@@ -154,7 +156,7 @@ def _share(key: str, outcome: str, seconds: float) -> None:
     (_NOT_FOUND or _UNAVAILABLE) for ``seconds``."""
     if seconds <= 0:
         return
-    caches[OTHER_PAGES].set(f"outcome:{key}", (outcome, time.time() + seconds), seconds)
+    _shared_set(OTHER_PAGES, f"outcome:{key}", (outcome, time.time() + seconds), seconds)
     _remember(key, outcome, time.monotonic() + seconds)
 
 
@@ -190,13 +192,13 @@ def _fresh(key: str, keep_in: str) -> Snapshot | None:
 def _shared_answer(key: str, keep_in: str) -> tuple[float, object] | None:
     """What another worker learnt of ``key`` within its fresh period, now remembered here too;
     None if nobody did."""
-    good = caches[keep_in].get(f"good:{key}")
+    good = _shared_get(keep_in, f"good:{key}")
     if good is not None:
         age = (timezone.now() - good.fetched_at).total_seconds()
         if age < settings.FRONTEND_CACHE_SECONDS:
             until = time.monotonic() + settings.FRONTEND_CACHE_SECONDS - age
             return _remember(key, replace(good, fresh_until=until), until)
-    outcome = caches[OTHER_PAGES].get(f"outcome:{key}")
+    outcome = _shared_get(OTHER_PAGES, f"outcome:{key}")
     if outcome is not None:
         found, until_by_the_wall = outcome
         left = until_by_the_wall - time.time()
@@ -206,7 +208,40 @@ def _shared_answer(key: str, keep_in: str) -> tuple[float, object] | None:
 
 
 def _last_good_or_raise(key: str, keep_in: str) -> Snapshot:
-    good = caches[keep_in].get(f"good:{key}")
+    good = _shared_get(keep_in, f"good:{key}")
     if good is None:
         raise BackendUnavailable(f"nothing cached for {key}")
     return Snapshot(value=good.value, fetched_at=good.fetched_at, stale=True)  # never reused
+
+
+# The shared cache is a help, never a reason for an error page: a folder that cannot be
+# written (a full disk, wrong owner) or a file that no longer unpickles (a deploy that changed
+# a snapshot's shape) reads as nothing cached, and the page is answered as a worker alone would.
+
+
+def _shared_get(cache: str, key: str):
+    try:
+        return caches[cache].get(key)
+    except Exception as exc:  # OSError, or any error unpickling an old file
+        _shared_failed("read", key, exc)
+        return None
+
+
+def _shared_set(cache: str, key: str, value, seconds: float) -> None:
+    try:
+        caches[cache].set(key, value, seconds)
+    except OSError as exc:
+        _shared_failed("write", key, exc)
+
+
+def _shared_delete(cache: str, key: str) -> None:
+    try:
+        caches[cache].delete(key)
+    except OSError as exc:
+        _shared_failed("delete", key, exc)
+
+
+def _shared_failed(action: str, key: str, exc: Exception) -> None:
+    logger.warning(
+        "Shared cache in %s: could not %s %s: %s", settings.FRONTEND_CACHE_DIR, action, key, exc
+    )

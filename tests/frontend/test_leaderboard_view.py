@@ -161,3 +161,25 @@ def test_a_backend_answering_garbage_gives_a_friendly_503_never_a_500(
 
         assert response.status_code == 503, path
         assert "Traceback" not in response.content.decode()
+
+
+def test_a_cache_folder_that_cannot_be_written_costs_the_copies_not_the_page(
+    frontend, frontend_settings, closed_port_url, tmp_path
+):
+    """The shared cache is a help: without it (here a "folder" below a plain file, as a full
+    disk or a wrong owner would be) pages are still served, and an outage gives the friendly
+    503, never a 500."""
+    from frontend_site import settings as frontend_module
+
+    blocker = tmp_path / "a-plain-file"
+    blocker.write_text("")
+    frontend_settings.FRONTEND_CACHE_DIR = blocker / "cache"
+    frontend_settings.CACHES = frontend_module.instance_caches(blocker / "cache")
+    frontend_settings.FRONTEND_CACHE_SECONDS = 0
+
+    assert (frontend.get("/").status_code, frontend.get("/data.json").status_code) == (200, 200)
+
+    frontend_settings.BACKEND_URL = closed_port_url
+    page = frontend.get("/")
+    assert page.status_code == 503
+    assert "Live scores are taking a short break" in page.content.decode()
