@@ -14,7 +14,10 @@ workers = int(os.environ.get("WEB_CONCURRENCY") or multiprocessing.cpu_count() *
 # deploy), so no connection queues onto it only to be reset: common/gunicorn_worker.py.
 worker_class = "common.gunicorn_worker.ThreadWorker"
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
-keepalive = 5
+# Longer than the load balancer's idle timeout (an ALB's is 60 s): the balancer, not the site,
+# closes an idle kept-alive connection, so it never sends a request on one we are closing
+# (which it would answer 502). Idle connections wait in gthread's poller, not in a thread.
+keepalive = 75
 reuse_port = True  # a socket per worker: the kernel spreads keep-alive connections evenly
 timeout = 30
 graceful_timeout = 10

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import runpy
 from functools import cache
 
 import pytest
@@ -137,6 +138,15 @@ def test_the_backend_load_balancer_is_internal_in_private_subnets():
 
     assert balancer["Scheme"] == "internal"
     assert balancer["Subnets"] == {"Ref": "PrivateSubnetIds"}
+
+
+def test_the_sites_keep_idle_connections_open_longer_than_the_load_balancer():
+    """Else the balancer may send a request on a connection gunicorn is closing: a 502."""
+    (balancer,) = resources("AWS::ElasticLoadBalancingV2::LoadBalancer").values()
+    attributes = {a["Key"]: a["Value"] for a in balancer.get("LoadBalancerAttributes", [])}
+    idle_timeout = int(attributes.get("idle_timeout.timeout_seconds", 60))  # AWS's default
+
+    assert runpy.run_path(str(ROOT / "gunicorn.conf.py"))["keepalive"] > idle_timeout
 
 
 def test_backend_tasks_get_no_public_address_and_run_in_private_subnets():
