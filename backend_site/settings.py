@@ -37,6 +37,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "common.middleware.HeadWithoutBodyMiddleware",
     "common.middleware.RequestLogMiddleware",
     "backend_site.access.AccessControlMiddleware",
     "common.middleware.HealthCheckMiddleware",

@@ -50,6 +50,24 @@ class HealthCheckMiddleware:
         return self.get_response(request)
 
 
+class HeadWithoutBodyMiddleware:
+    """Answer HEAD with the GET's status and headers (Content-Length too) and no body.
+
+    Django leaves dropping the body to the server; gunicorn does drop it, but logs a warning
+    for every such response. Outermost, so every layer below sees an ordinary GET-like answer.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.method == "HEAD" and not response.streaming:
+            response.headers.setdefault("Content-Length", str(len(response.content)))
+            response.content = b""
+        return response
+
+
 class RequestLogMiddleware:
     """Log method, path, status and time of each request with its request id.
 

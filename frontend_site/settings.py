@@ -50,6 +50,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "common.middleware.HeadWithoutBodyMiddleware",
     "common.middleware.RequestLogMiddleware",
     "common.middleware.HealthCheckMiddleware",
     "frontend_site.middleware.SnapshotPageCache",
