@@ -6,8 +6,8 @@ from django.contrib import admin
 from django.db.models import Count
 from django.utils import timezone
 
-from backend_site.rankings import selectors, services
-from backend_site.rankings.errors import REDIS_ERRORS, NotFound
+from backend_site.rankings import inputs, selectors, services
+from backend_site.rankings.errors import REDIS_ERRORS, InvalidInput, NotFound
 from backend_site.rankings.models import DEFAULT_BOARD, Leaderboard, Player, Score
 from backend_site.rankings.store import Standing
 
@@ -36,8 +36,24 @@ class ServiceAdmin(admin.ModelAdmin):
             self.delete_with_service(obj)
 
 
+class PlayerForm(forms.ModelForm):
+    """A name typed here obeys the API's rules (trimmed, visible, no control or invisible
+    formatting characters), so the public page shows no name the API would refuse."""
+
+    class Meta:
+        model = Player
+        fields = ["player_id", "name"]
+
+    def clean_name(self):
+        try:
+            return inputs.name_clean(self.cleaned_data["name"])
+        except InvalidInput as exc:
+            raise forms.ValidationError(exc.message) from exc
+
+
 @admin.register(Player)
 class PlayerAdmin(ServiceAdmin):
+    form = PlayerForm
     list_display = ["player_id", "name", "on_global", "updated_at"]
     search_fields = ["player_id", "name"]
     readonly_fields = ["created_at", "updated_at", "on_global"]

@@ -60,7 +60,24 @@ def name_clean(value, *, field: str = "name") -> str:
         raise InvalidInput(f"{field}: must be 1–{NAME_MAX} characters.", field=field)
     if any(unicodedata.category(ch) in ("Cc", "Cs") for ch in name):
         raise InvalidInput(f"{field}: must not contain control characters.", field=field)
+    if any(_invisible_format(ch) for ch in name):
+        raise InvalidInput(
+            f"{field}: must not contain invisible formatting characters "
+            "(direction overrides, zero-width spaces, byte order marks).",
+            field=field,
+        )
     return name
+
+
+def _invisible_format(ch: str) -> bool:
+    """A format character (Unicode Cf) that could make one name pass for another: a
+    right-to-left override, a zero-width space. Kept: the joiner and the tag characters that
+    emoji sequences are made of (👩‍💻, a region's flag)."""
+    return (
+        unicodedata.category(ch) == "Cf"
+        and ch != "\u200d"
+        and not "\U000e0020" <= ch <= "\U000e007f"
+    )
 
 
 def score_clean(value, *, field: str = "score") -> int:

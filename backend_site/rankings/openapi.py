@@ -96,16 +96,20 @@ _PLAYER_ID = {
 }
 _SLUG = {"type": "string", "pattern": r"^[-a-zA-Z0-9_]+$"}
 _SCORE = {**_integer(-MAX_SCORE, MAX_SCORE), "description": "An integer within ±(2^53 − 1)."}
+# Control characters, and the invisible formatting ones most used to pass for another name
+# (the server refuses every Unicode format character but the joiner and tags of emoji).
+_UNSEEN = r"\x00-\x1f\x7f-\x9f\xad\u200b\u200c\u200e\u200f\u202a-\u202e\u2060-\u206f\ufeff"
 _NAME = {
     "type": ["string", "null"],
     "minLength": 1,
     "maxLength": inputs.NAME_MAX,
-    # A visible character, and no control characters (the server also trims spaces).
-    "pattern": r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$",
+    # At least one visible character, none unseen (the server also trims spaces).
+    "pattern": rf"^[^{_UNSEEN}]*[^\s{_UNSEEN}][^{_UNSEEN}]*$",
     "description": (
         f"The player's display name, 1–{inputs.NAME_MAX} characters after trimming, no control "
-        "characters; required for a player the backend has not seen (a 400 otherwise), and "
-        "renames the player when it differs."
+        "characters and no invisible formatting ones (direction overrides, zero-width spaces; "
+        "the joiner and tags of emoji sequences are allowed); required for a player the "
+        "backend has not seen (a 400 otherwise), and renames the player when it differs."
     ),
 }
 _RANK = _integer(1)

@@ -71,6 +71,17 @@ def test_renaming_a_player_in_the_admin_renames_them_on_the_board(admin_client):
     assert names_on_board()["24323"] == "Alicia"
 
 
+@pytest.mark.parametrize("name", ["   ", "evil\u202egnp.exe", "tab\there"])
+def test_a_name_the_api_would_refuse_is_refused_in_the_admin_too(admin_client, name):
+    response = admin_client.post(
+        "/admin/rankings/player/24323/change/", {"player_id": "24323", "name": name}
+    )
+
+    assert response.status_code == 200  # the form again, with the error
+    assert response.context["adminform"].form.errors["name"]
+    assert Player.objects.get(pk="24323").name != name
+
+
 def test_deleting_a_score_in_the_admin_removes_it_from_the_board(admin_client):
     score = Score.objects.get(player_id="94566")
 

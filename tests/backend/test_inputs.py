@@ -49,6 +49,20 @@ def test_any_other_player_id_is_refused(value):
 def test_a_name_is_trimmed_and_may_hold_any_printable_unicode():
     assert inputs.name_clean('  O\'Brien "the" 🎮  ') == 'O\'Brien "the" 🎮'
     assert inputs.name_clean("🎮" * 64) == "🎮" * 64
+    # Emoji sequences keep their joiner and tag characters.
+    coder, scotland = "👩\u200d💻", "🏴\U000e0067\U000e0062\U000e0073\U000e0063\U000e0074\U000e007f"
+    assert inputs.name_clean(f"{coder} {scotland}") == f"{coder} {scotland}"
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["evil\u202egnp.exe", "\u200bAdmin", "Ad\u200bmin", "\ufeffBOM", "left\u2066isolate"],
+    ids=["rtl-override", "leading-zero-width", "inner-zero-width", "bom", "isolate"],
+)
+def test_a_name_with_invisible_formatting_that_could_pass_for_another_is_refused(value):
+    error = refused(inputs.name_clean, value)
+    assert error.field == "name"
+    assert "invisible" in str(error)
 
 
 @pytest.mark.parametrize("value", ["", "   ", "x" * 65, "tab\there", "nul\x00", "\ud800", 5, None])
