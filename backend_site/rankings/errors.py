@@ -32,6 +32,17 @@ class InvalidInput(ApiError):
         self.field = field
 
 
+class LengthRequired(ApiError):
+    """A body sent in chunks (no Content-Length): Django reads it as empty, so say why."""
+
+    def __init__(self):
+        super().__init__(
+            411,
+            "length_required",
+            "Send the body with a Content-Length header; chunked request bodies are not read.",
+        )
+
+
 class Unavailable(ApiError):
     def __init__(self, message: str, *, retry_after: int = 1):
         super().__init__(503, "unavailable", message, headers={"Retry-After": str(retry_after)})

@@ -251,6 +251,10 @@ RESPONSES = {
         Allow=_ref("headers", "Allow"),
     ),
     "TooLarge": _error("The body is over 1 MiB.", "too_large"),
+    "LengthRequired": _error(
+        "The body came in chunks, without a Content-Length header; send its length.",
+        "length_required",
+    ),
     "KeyReused": _error(
         "The Idempotency-Key was used with a different request.", "idempotency_key_reused"
     ),
@@ -288,6 +292,7 @@ _READ_ERRORS = {
 }
 _WRITE_ERRORS = {
     **_READ_ERRORS,
+    "411": _ref("responses", "LengthRequired"),
     "413": _ref("responses", "TooLarge"),
     "422": _ref("responses", "KeyReused"),
 }

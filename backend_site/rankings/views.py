@@ -15,7 +15,7 @@ from backend_site.rankings import (
     services,
     sync,
 )
-from backend_site.rankings.errors import error_response
+from backend_site.rankings.errors import LengthRequired, error_response
 from backend_site.rankings.models import DEFAULT_BOARD
 
 
@@ -142,6 +142,14 @@ def _entries_answered(stored: bytes, kwargs: dict) -> list[tuple[str, str]]:
     return [(kwargs["slug"], data["player_id"])]
 
 
+def _body(request) -> bytes:
+    """The POST's body; LengthRequired for one sent in chunks, which Django reads as empty."""
+    body = request.body
+    if not body and "chunked" in request.headers.get("Transfer-Encoding", "").lower():
+        raise LengthRequired()
+    return body
+
+
 def _ranked_status(rank: int | None) -> int:
     # 202: saved in the database, not ranked yet (Redis unreachable); it will be.
     return 200 if rank is not None else 202
@@ -150,7 +158,7 @@ def _ranked_status(rank: int | None) -> int:
 @allow("POST")
 @idempotent
 def scores(request, slug: str):
-    submission = inputs.submission_parse(request.body)
+    submission = inputs.submission_parse(_body(request))
     board = selectors.board_for_write(slug=slug)
 
     def write() -> services.SubmitResult:
@@ -178,7 +186,7 @@ def scores(request, slug: str):
 @allow("POST")
 @idempotent
 def scores_batch(request):
-    items = inputs.batch_parse(request.body)
+    items = inputs.batch_parse(_body(request))
 
     def write() -> list[services.SubmitResult]:
         return batch.scores_submit_batch(items=items)

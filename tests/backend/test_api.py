@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+import requests
 from django.test import Client
 
 from backend_site.rankings.models import Leaderboard, Player
@@ -419,3 +420,36 @@ def test_the_api_keeps_no_session_sets_no_cookie_and_does_not_vary_on_one(api, g
         assert "Cookie" not in response.headers.get("Vary", "")
         assert not hasattr(response.wsgi_request, "session")
         assert not hasattr(response.wsgi_request, "user")
+
+
+@pytest.mark.parametrize(
+    ("path", "payload"),
+    [
+        ("/api/v1/leaderboards/global/scores", {"player_id": "chunky", "score": 1, "name": "C"}),
+        (
+            "/api/v1/scores/batch",
+            {"scores": [{"leaderboard": "global", "player_id": "chunky", "score": 1, "name": "C"}]},
+        ),
+    ],
+)
+def test_a_body_sent_in_chunks_is_a_411_that_says_to_send_its_length(backend_server, path, payload):
+    """Through gunicorn, as a game server's HTTP client streaming its body would send it:
+    Django reads a chunked body as empty, which must not read as "not valid JSON"."""
+    raw = json.dumps(payload).encode()
+    response = requests.post(
+        backend_server.url + path,
+        data=iter([raw[:10], raw[10:]]),  # a generator: requests sends it in chunks
+        headers={"Authorization": f"Bearer {SERVICE_TOKEN}", "Content-Type": "application/json"},
+        timeout=10,
+    )
+
+    assert response.request.headers["Transfer-Encoding"] == "chunked"
+    assert response.status_code == 411
+    assert response.json()["error"]["code"] == "length_required"
+    sent_whole = requests.post(
+        backend_server.url + path,
+        data=raw,
+        headers={"Authorization": f"Bearer {SERVICE_TOKEN}", "Content-Type": "application/json"},
+        timeout=10,
+    )
+    assert sent_whole.status_code == 200
