@@ -12,6 +12,7 @@ state), or until ``manage.py verify_rankings --repair`` runs.
 from __future__ import annotations
 
 import logging
+import threading
 from collections import deque
 from collections.abc import Callable, Iterable
 from functools import partial
@@ -29,6 +30,7 @@ logger = logging.getLogger("backend_site.rankings")
 # before this process's next apply. Bounded: past it, verify_rankings --repair mends the rest.
 DEFERRED_MAX = 10_000
 _deferred: deque[EntriesSync] = deque()
+_deferred_retrying = threading.Lock()
 
 
 class EntriesSync:
@@ -85,14 +87,22 @@ class EntriesSync:
 
 
 def _retry_deferred() -> None:
-    while _deferred:
-        try:
-            _deferred[0]._apply()
-        except ApiError as exc:
-            # Its board is gone, or being rebuilt from the database (which has the change):
-            # nothing left to apply. A RedisError stops the retry and keeps the queue.
-            logger.warning("Dropped a deferred ranking update: %s", exc)
-        _deferred.popleft()
+    """Apply the deferred changes, oldest first, in one thread at a time: another thread that
+    finds the queue being worked on goes on with its own change (versions keep the order
+    from mattering), rather than apply the same head twice and pop one it never applied."""
+    if not _deferred or not _deferred_retrying.acquire(blocking=False):
+        return
+    try:
+        while _deferred:
+            try:
+                _deferred[0]._apply()
+            except ApiError as exc:
+                # Its board is gone, or being rebuilt from the database (which has the
+                # change): nothing left to apply. A RedisError stops the retry, queue kept.
+                logger.warning("Dropped a deferred ranking update: %s", exc)
+            _deferred.popleft()  # only the thread holding the lock takes from the left
+    finally:
+        _deferred_retrying.release()
 
 
 def entries_changed(

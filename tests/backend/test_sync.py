@@ -3,6 +3,8 @@ left between a commit and Redis is mended by the entry's next write."""
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 from django.apps import apps as django_apps
 from django.db import IntegrityError, transaction
@@ -141,3 +143,43 @@ def test_a_deferred_update_for_a_board_deleted_meanwhile_does_not_block_later_on
 
     assert result.rank == 1
     assert shown()["a"] == ("Player a", 20)
+
+
+def test_deferred_updates_retried_by_many_threads_at_once_are_each_applied(global_board):
+    """A worker's threads all retry the deferred queue before their own writes. Two of them
+    working on it at once applied its head twice and popped one change nobody had applied (or
+    popped an empty queue: a 500): each change must be applied, and no thread fail."""
+    make_score(global_board, "loaded", 1)  # the board is in Redis: the retries touch only it
+    moment = timezone.now()
+    for number in range(200):
+        change = store.EntryChange(
+            player_id=f"late-{number}", version=10**9 + number, value=number, achieved_at=moment
+        )
+        sync._deferred.append(sync.EntriesSync([(global_board, change)]))
+    start = threading.Barrier(8)
+    failures: list[BaseException] = []
+
+    def retry() -> None:
+        start.wait()
+        try:
+            sync._retry_deferred()
+        except BaseException as exc:  # reported by the assertion below
+            failures.append(exc)
+
+    threads = [threading.Thread(target=retry) for _ in range(8)]
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
+        sync._retry_deferred()  # what a thread that found the queue busy leaves, if any
+    finally:
+        leftover = len(sync._deferred)
+        sync._deferred.clear()
+
+    assert failures == []
+    assert leftover == 0
+    stored = store.entries_read(
+        slug="global", players=[(f"late-{n}", store.seq_bytes(moment)) for n in range(200)]
+    )
+    assert all(entry.in_zset for entry in stored)
