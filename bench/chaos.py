@@ -91,9 +91,21 @@ class Drill:
     verify: str = ""
     statuses: dict[str, int] = field(default_factory=dict)
 
+    @property
+    def unexpected(self) -> int:
+        """Answers that are a bug whatever the fault: a 5xx other than 503 (a 500 is a crash)."""
+        return sum(
+            count
+            for status, count in self.statuses.items()
+            if status.split()[-1].isdigit()
+            and status.split()[-1].startswith("5")
+            and status.split()[-1] != "503"
+        )
+
     def met(self) -> dict[str, bool | None]:
         fail_fast = self.backend_fail_max_s
         return {
+            "unexpected": self.unexpected == 0,
             "lost": len(self.lost) <= LOST_MAX and self.verify == "no drift",
             "frontend_errors": self.frontend_errors_with_copy <= FRONTEND_ERRORS_MAX,
             "fail_fast": None if fail_fast is None else fail_fast <= FAIL_FAST_MAX_S,
@@ -324,7 +336,7 @@ def _flag(ok: bool | None) -> str:
 
 def table(drills: list[Drill]) -> str:
     header = (
-        f"{'fault':<34}{'lost':>10}{'fe 5xx':>11}{'503 in s':>15}{'recover s':>16}"
+        f"{'fault':<34}{'500s':>10}{'lost':>10}{'fe 5xx':>11}{'503 in s':>15}{'recover s':>16}"
         f"{'p99 be ms':>11}{'p99 fe ms':>11}{'requests':>10}"
     )
     lines = [header, "-" * len(header)]
@@ -332,7 +344,8 @@ def table(drills: list[Drill]) -> str:
         met = drill.met()
         lost = f"{len(drill.lost)}{'' if drill.verify == 'no drift' else '*'}"
         lines.append(
-            f"{drill.label:<34}{lost + _flag(met['lost']):>10}"
+            f"{drill.label:<34}{str(drill.unexpected) + _flag(met['unexpected']):>10}"
+            f"{lost + _flag(met['lost']):>10}"
             f"{str(drill.frontend_errors_with_copy) + _flag(met['frontend_errors']):>11}"
             f"{_cell(drill.backend_fail_max_s) + _flag(met['fail_fast']):>15}"
             f"{_cell(drill.recover_s) + _flag(met['recover']):>16}"
@@ -340,7 +353,8 @@ def table(drills: list[Drill]) -> str:
             f"{drill.requests:>10}"
         )
     lines.append(
-        f"targets: lost {LOST_MAX} (and verify_rankings: no drift; * = drift found), "
+        f"targets: 500s (a 5xx other than 503, from either site) 0, "
+        f"lost {LOST_MAX} (and verify_rankings: no drift; * = drift found), "
         f"frontend 5xx while a copy exists {FRONTEND_ERRORS_MAX}, backend's slowest failed "
         f"answer <= {FAIL_FAST_MAX_S:.0f} s, recovery <= {RECOVER_MAX_S:.0f} s"
     )
@@ -353,7 +367,10 @@ def write(drills: list[Drill], config: dict, facts: dict, notes: list, started: 
         "finished_at": datetime.now().astimezone().isoformat(timespec="seconds"),
         "config": config,
         "machine": facts,
-        "drills": [{**asdict(drill), "met": drill.met()} for drill in drills],
+        "drills": [
+            {**asdict(drill), "unexpected": drill.unexpected, "met": drill.met()}
+            for drill in drills
+        ],
         "notes": notes,
     }
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
