@@ -6,19 +6,16 @@ from __future__ import annotations
 
 import json
 import threading
-import time
-import uuid
 from collections.abc import Iterator
 
 import pytest
 import redis
-import requests
 from django.test import Client
 
 from backend_site.rankings import store
+from bench.ledger import GameServer, ranked_scores, stored_scores
 from common.local_servers import GunicornSite, RedisCluster
 from tests.backend.conftest import make_tls_files
-from tests.backend.test_concurrency import session, standing, stored_values
 from tests.backend.test_store import load
 from tests.conftest import SERVICE_TOKEN, backend_env, running_cluster
 
@@ -97,69 +94,36 @@ def failover_site(failover_cluster, make_database_url, tmp_path) -> Iterator[Gun
     site.stop()
 
 
-class GameServer(threading.Thread):
-    """Submits increasing scores for a few players, as a game server would: one
-    Idempotency-Key per score, the same one again on every retry until a 2xx."""
-
-    def __init__(self, url: str):
-        super().__init__(daemon=True)
-        self.url = url
-        self.acknowledged: dict[str, int] = {}
-        self.statuses: list[int] = []
-        self.failures: list[str] = []
-
-    def run(self) -> None:
-        http = session()
-        for score in range(1, WRITES + 1):
-            player = f"p{score % PLAYERS}"
-            payload = {"player_id": player, "score": score, "name": player.upper()}
-            key = uuid.uuid4().hex
-            deadline = time.monotonic() + 30
-            while True:
-                try:
-                    response = http.post(
-                        self.url, json=payload, headers={"Idempotency-Key": key}, timeout=10
-                    )
-                    status = response.status_code
-                except requests.RequestException as exc:
-                    status, response = 0, exc
-                self.statuses.append(status)
-                if 200 <= status < 300:
-                    self.acknowledged[player] = score  # increasing: the last is the best
-                    break
-                if status not in (0, 503) or time.monotonic() > deadline:
-                    self.failures.append(f"{payload}: {status} {response}")
-                    return
-                time.sleep(0.1)
-            time.sleep(0.01)
-
-
 def test_a_master_that_dies_while_scores_are_written_loses_no_acknowledged_write(
     failover_cluster, failover_site
 ):
-    url = f"{failover_site.url}/api/v1/leaderboards/global/scores"
-    game = GameServer(url)
+    """The drills' game server (bench.ledger: an Idempotency-Key per score, the same key
+    again on every retry until a 2xx) writes while the master of the board's slot dies."""
+    players = [f"failover-{number}" for number in range(PLAYERS)]
+    game = GameServer(failover_site.url, SERVICE_TOKEN, {"global": "best"}, players)
     game.start()
-    while len(game.acknowledged) < PLAYERS and game.is_alive():
-        time.sleep(0.05)
-    master = failover_cluster.master_of(store.zset_key("global"))
-    replica = failover_cluster.replica_of(master)
-    master.kill()  # a crash: what it had not passed on to its replica is gone from Redis
-    failover_cluster.wait_for_master(replica)
-    game.join(timeout=120)
+    try:
+        game.wait_for_acknowledged(PLAYERS)
+        master = failover_cluster.master_of(store.zset_key("global"))
+        replica = failover_cluster.replica_of(master)
+        master.kill()  # a crash: what it had not passed on to its replica is gone from Redis
+        failover_cluster.wait_for_master(replica)
+        game.wait_for_acknowledged(WRITES, timeout=120)
+    finally:
+        game.stop()
+    game.settle()
 
-    assert not game.is_alive() and not game.failures, game.failures
-    assert len(game.statuses) >= WRITES
-    expected = game.acknowledged
-    assert stored_values(failover_site, "global") == expected
+    assert not game.failures and not game.unsettled, (game.failures, game.unsettled)
+    assert game.sent >= WRITES
+    expected = game.expected()
+    assert stored_scores(failover_site, ["global"], "failover-") == expected
     verified = failover_site.manage("verify_rankings")
     if verified.returncode != 0:  # Redis lost writes the database has: mend them once
         repaired = failover_site.manage("verify_rankings", "--repair")
         assert repaired.returncode == 0, repaired.stdout + repaired.stderr
         verified = failover_site.manage("verify_rankings")
     assert verified.returncode == 0, verified.stdout + verified.stderr
-    shown = {player: standing(failover_site, "global", player)["score"] for player in expected}
-    assert shown == expected
+    assert ranked_scores(failover_site.url, SERVICE_TOKEN, expected) == expected
 
 
 @pytest.fixture(scope="module")
