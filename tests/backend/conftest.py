@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,8 @@ from django.test import Client
 
 from backend_site.rankings import services
 from backend_site.rankings.models import DEFAULT_BOARD, Leaderboard, Player, Score
-from tests.conftest import SERVICE_TOKEN
+from common.local_servers import RedisCluster, RedisServer
+from tests.conftest import CLUSTER, SERVICE_TOKEN
 
 _slugs = itertools.count(1)
 
@@ -90,3 +92,17 @@ def make_tls_files(folder: Path) -> dict[str, str]:
 def tls_files(tmp_path_factory) -> dict[str, str]:
     """The TLS tests' CA and server certificate (see make_tls_files)."""
     return make_tls_files(tmp_path_factory.mktemp("tls"))
+
+
+@pytest.fixture
+def own_redis(tmp_path) -> Iterator[RedisServer | RedisCluster]:
+    """A redis-server for this test alone, so stopping it disturbs no other test; under
+    TEST_REDIS=cluster, a cluster of its own (3 masters without replicas: all of it stops)."""
+    if CLUSTER:
+        server = RedisCluster(tmp_path / "redis", replicas=0)
+    else:
+        server = RedisServer(tmp_path / "redis")
+    server.start()
+    yield server
+    server.resume()  # in case the test left it paused
+    server.stop()

@@ -14,21 +14,13 @@ from collections.abc import Iterator
 import pytest
 
 from bench.ledger import GameServer, lost_writes, ranked_scores, stored_scores
-from common.local_servers import GunicornSite, RedisServer, wait_until
+from common.local_servers import GunicornSite, wait_until
 from tests.conftest import SERVICE_TOKEN, start_backend_with_board
 
 BOARDS = {"global": "best", "coins": "increment"}
 PLAYERS = [f"drill-{number}" for number in range(6)]
 ACKNOWLEDGED_BETWEEN_FAULTS = 12
 WRITES_DURING_A_FAULT = 4  # attempts the game server makes while the fault lasts
-
-
-@pytest.fixture
-def own_redis(tmp_path) -> Iterator[RedisServer]:
-    server = RedisServer(tmp_path / "redis")
-    server.start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

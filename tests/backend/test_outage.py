@@ -12,7 +12,7 @@ from django.test import Client
 from django_redis.pool import ConnectionFactory
 
 from backend_site.rankings.models import Score
-from common.local_servers import GunicornSite, RedisCluster, RedisServer
+from common.local_servers import GunicornSite
 from tests.conftest import CLUSTER, SERVICE_TOKEN, backend_env
 
 PROMPT_SECONDS = 3.0
@@ -27,20 +27,6 @@ READ_PATHS = [
     "/api/v1/leaderboards/global/entries",
     "/api/v1/leaderboards/global/players/a",
 ]
-
-
-@pytest.fixture
-def own_redis(tmp_path) -> Iterator[RedisServer | RedisCluster]:
-    """A redis-server for this test alone, so stopping it disturbs no other test; under
-    TEST_REDIS=cluster, a cluster of its own (3 masters without replicas: all of it stops)."""
-    if CLUSTER:
-        server = RedisCluster(tmp_path / "redis", replicas=0)
-    else:
-        server = RedisServer(tmp_path / "redis")
-    server.start()
-    yield server
-    server.resume()  # in case the test left it paused
-    server.stop()
 
 
 @pytest.fixture
