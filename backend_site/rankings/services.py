@@ -151,6 +151,26 @@ def changes_of(
     ]
 
 
+def entries_resync(entries: Iterable[tuple[str, str]]) -> None:
+    """Bring these (board slug, player id) entries in Redis up to their database rows now.
+
+    For a retry that replays an answer its first request never completed: that request may
+    have died between its commit and Redis. Versions make this harmless where Redis already
+    has the rows; rows that are gone (board or player deleted since) are skipped.
+    """
+    wanted: dict[str, set[str]] = {}
+    for slug, player_id in entries:
+        wanted.setdefault(slug, set()).add(player_id)
+    keys = []
+    for slug, player_ids in wanted.items():
+        keys += Score.objects.filter(board__slug=slug, player_id__in=player_ids).values_list(
+            "board_id", "player_id", "version"
+        )
+    changes = changes_of(keys)
+    if changes:
+        sync.EntriesSync(changes, previous_ranks=False)()
+
+
 def _delete_with_entries(obj: Player | Score, *, where: str, params: list) -> None:
     """Delete ``obj`` (a player or a score) and take the entries it held, the scores
     ``where`` picks, off their boards."""

@@ -21,7 +21,7 @@ from django.db import transaction
 
 from backend_site.rankings import rebuild, store
 from backend_site.rankings.errors import REDIS_ERRORS, ApiError
-from backend_site.rankings.models import Leaderboard, Score
+from backend_site.rankings.models import Leaderboard
 
 logger = logging.getLogger("backend_site.rankings")
 
@@ -114,38 +114,6 @@ def entries_changed(
     if sync.boards:
         transaction.on_commit(sync)
     return sync
-
-
-def entries_resync(entries: Iterable[tuple[str, str]]) -> None:
-    """Bring these (board slug, player id) entries in Redis up to their database rows now.
-
-    For a retry that replays an answer its first request never completed: that request may
-    have died between its commit and Redis. Versions make this harmless where Redis already
-    has the rows; rows that are gone (board or player deleted since) are skipped.
-    """
-    wanted: dict[str, set[str]] = {}
-    for slug, player_id in entries:
-        wanted.setdefault(slug, set()).add(player_id)
-    changes = []
-    for slug, player_ids in wanted.items():
-        rows = Score.objects.filter(board__slug=slug, player_id__in=player_ids).select_related(
-            "board", "player"
-        )
-        changes += [
-            (
-                row.board,
-                store.EntryChange(
-                    player_id=row.player_id,
-                    version=row.version,
-                    value=row.value,
-                    achieved_at=row.achieved_at,
-                    name=row.player.name,
-                ),
-            )
-            for row in rows
-        ]
-    if changes:
-        EntriesSync(changes, previous_ranks=False)()
 
 
 def _quietly(action: Callable[[], object], what: str) -> None:

@@ -13,7 +13,6 @@ from backend_site.rankings import (
     openapi,
     selectors,
     services,
-    sync,
 )
 from backend_site.rankings.errors import LengthRequired, error_response
 from backend_site.rankings.models import DEFAULT_BOARD
@@ -128,7 +127,7 @@ def idempotent(view):
             fingerprint=idempotency.fingerprint(path=request.path, body=request.body),
             write=write,
             answer=answer,
-            settle=lambda stored: sync.entries_resync(_entries_answered(stored, kwargs)),
+            settle=lambda stored: services.entries_resync(_entries_answered(stored, kwargs)),
         )
 
     return wrapped
