@@ -1,7 +1,10 @@
 """Players, boards and scores: the source of truth that the Redis ranking index is built from."""
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
+
+from backend_site.rankings import periods
 
 MAX_SCORE = 2**53 - 1  # the largest integer a JSON number (and a Redis score) holds exactly
 PLAYER_ID_PATTERN = r"^[A-Za-z0-9_.:-]{1,64}$"
@@ -37,10 +40,28 @@ class Leaderboard(models.Model):
         LATEST = "latest", "Keep the latest score"
         INCREMENT = "increment", "Add to the score"
 
+    class Reset(models.TextChoices):
+        NEVER = periods.NEVER, "Never (all-time)"
+        DAILY = periods.DAILY, "Daily, at 00:00"
+        WEEKLY = periods.WEEKLY, "Weekly, Monday 00:00"
+        MONTHLY = periods.MONTHLY, "Monthly, on the 1st at 00:00"
+
     slug = models.SlugField(max_length=50, unique=True)
     title = models.CharField(max_length=100)
     order = models.CharField(max_length=4, choices=Order.choices, default=Order.DESC)
     operator = models.CharField(max_length=9, choices=Operator.choices, default=Operator.BEST)
+    reset = models.CharField(max_length=7, choices=Reset.choices, default=Reset.NEVER)
+    timezone = models.CharField(
+        max_length=64, default="UTC", help_text="IANA name; periods start at 00:00 there."
+    )
+    source = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="fed",
+        help_text="Every score accepted on this board is also applied here.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -48,6 +69,24 @@ class Leaderboard(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def clean(self) -> None:
+        try:
+            periods.zone(self.timezone)
+        except ValueError as exc:
+            raise ValidationError({"timezone": str(exc)}) from exc
+        if self.source_id is not None:
+            if self.pk is not None and self.source_id == self.pk:
+                raise ValidationError({"source": "A board cannot feed itself."})
+            source = Leaderboard.objects.filter(pk=self.source_id).values("source_id").first()
+            if source and source["source_id"] is not None:
+                raise ValidationError({"source": "The source board must not have a source itself."})
+            if self.pk is not None and self.fed.exists():
+                raise ValidationError({"source": "A board that feeds others cannot have a source."})
+
+    def period_at(self, moment) -> periods.Period | None:
+        """The period in force at ``moment``; None when the board never resets."""
+        return periods.period_at(self.reset, self.timezone, moment)
 
 
 class Score(models.Model):
@@ -60,15 +99,94 @@ class Score(models.Model):
     # Raised from one database-wide counter on every change (versions.py), so Redis can
     # refuse an update older than the one it holds.
     version = models.BigIntegerField(default=0, editable=False)
+    # The period the score belongs to ("" on a board that never resets): rows of a closed
+    # period are never written again; they are its final standings.
+    period = models.CharField(max_length=10, default=periods.NO_PERIOD, blank=True)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["board", "player"], name="one_score_per_board_player"),
+            models.UniqueConstraint(
+                fields=["board", "period", "player"], name="one_score_per_board_period_player"
+            ),
         ]
-        indexes = [models.Index(fields=["board", "value"])]
+        indexes = [models.Index(fields=["board", "period", "value"])]
 
     def __str__(self) -> str:
         return f"{self.player_id} on {self.board_id}: {self.value}"
+
+
+class PeriodArchive(models.Model):
+    """A closed period of a board that resets: written once, when the period has ended.
+
+    Its final standings are the board's score rows of that period, which nothing writes
+    after its end; this row records the close, the number of players and the winner.
+    """
+
+    board = models.ForeignKey(Leaderboard, on_delete=models.CASCADE, related_name="archives")
+    period = models.CharField(max_length=10)
+    start = models.DateTimeField()
+    end = models.DateTimeField()
+    players = models.PositiveIntegerField()
+    winner_id = models.CharField(max_length=64, blank=True)
+    winner_name = models.CharField(max_length=64, blank=True)
+    winner_score = models.BigIntegerField(null=True, blank=True)
+    closed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["board", "period"], name="one_archive_per_period"),
+        ]
+        ordering = ["board", "-start"]
+
+    def __str__(self) -> str:
+        return f"{self.board_id} {self.period}"
+
+
+class ScoreEvent(models.Model):
+    """One accepted change of a score, appended in the write's transaction, never updated.
+
+    ``value`` is the score after the change (None: the score was removed).
+    """
+
+    board = models.ForeignKey(Leaderboard, on_delete=models.CASCADE, related_name="+")
+    period = models.CharField(max_length=10, default=periods.NO_PERIOD, blank=True)
+    player = models.ForeignKey(Player, on_delete=models.CASCADE, related_name="+")
+    value = models.BigIntegerField(null=True)
+    at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["board", "player", "at"]),
+            models.Index(fields=["board", "at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.player_id} on {self.board_id}: {self.value} at {self.at}"
+
+
+class RankDay(models.Model):
+    """A day whose closing ranks are in DayRank: written once, with them, per board and day."""
+
+    board = models.ForeignKey(Leaderboard, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    players = models.PositiveIntegerField()
+    taken_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["board", "day"], name="one_rank_day")]
+
+
+class DayRank(models.Model):
+    """A player's score and rank on a board at the end of a day (in the board's zone)."""
+
+    board = models.ForeignKey(Leaderboard, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    player_id = models.CharField(max_length=64)
+    score = models.BigIntegerField()
+    rank = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["board", "player_id", "day"])]
 
 
 class IdempotencyKey(models.Model):
