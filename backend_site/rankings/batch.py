@@ -8,18 +8,19 @@ Redis gets the final state of each entry in one round trip per board, after the 
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import connection
-from django.utils import timezone
 
-from backend_site.rankings import services, sql, sync
+from backend_site.rankings import boards, clock, services, sql, sync
 from backend_site.rankings.errors import InvalidInput
 from backend_site.rankings.models import MAX_SCORE, Leaderboard
 from backend_site.rankings.store import EntryChange
 
 RACE_RETRIES = 3
+EVENTS_CHUNK = 1000  # rows per history INSERT: 5,000 parameters, well inside both engines
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,42 +47,60 @@ class _Entry:
 
 
 def scores_submit_batch(*, items: list[BatchItem]) -> list[services.SubmitResult]:
-    """Apply every item in order with its board's operator, all or nothing."""
-    boards = _boards_check(items)
+    """Apply every item in order with its board's operator, all or nothing, in the period in
+    force now, and to every board its board feeds."""
+    found = _boards_check(items)
     # Read before the transaction, so the rows it locks are held as briefly as can be.
     names = sql.player_names(list({item.player_id for item in items}))
     _names_check(items, names)
-    now = timezone.now()
+    now = clock.now()
+    targets = _targets(found, now)
     for attempt in range(RACE_RETRIES):
         try:
             with sql.write_transaction():
-                outcome, changes = _apply(items, boards, names, now)
+                outcome, changes = _apply(items, targets, names, now)
                 pending = sync.entries_changed(changes, previous_ranks=False)
             break
         except _Raced:
             if attempt == RACE_RETRIES - 1:
                 raise
-    return [
-        services.SubmitResult(
-            slug=item.leaderboard,
-            player_id=item.player_id,
-            score=outcome[index][0],
-            updated=outcome[index][1],
-            synced=pending,
-        )
-        for index, item in enumerate(items)
-    ]
+    results = []
+    for index, item in enumerate(items):
+        each = [
+            services.SubmitResult(
+                slug=ranking.board.slug,
+                player_id=item.player_id,
+                score=outcome[(index, ranking.name)][0],
+                updated=outcome[(index, ranking.name)][1],
+                synced=pending,
+                ranking=ranking.name,
+            )
+            for ranking in targets[item.leaderboard]
+        ]
+        results.append(dataclasses.replace(each[0], also=tuple(each[1:])))
+    return results
 
 
 def _boards_check(items: list[BatchItem]) -> dict[str, Leaderboard]:
-    boards = Leaderboard.objects.in_bulk({item.leaderboard for item in items}, field_name="slug")
+    found = Leaderboard.objects.in_bulk({item.leaderboard for item in items}, field_name="slug")
     for index, item in enumerate(items):
-        if item.leaderboard not in boards:
+        if item.leaderboard not in found:
             raise InvalidInput(
                 f"scores[{index}].leaderboard: no leaderboard {item.leaderboard!r}.",
                 field=f"scores[{index}].leaderboard",
             )
-    return boards
+    return found
+
+
+def _targets(found: dict[str, Leaderboard], now: datetime) -> dict[str, list[boards.Ranking]]:
+    """Per board named: its ranking in force now, then those of the boards it feeds."""
+    fed: dict[int, list[Leaderboard]] = {}
+    for board in Leaderboard.objects.filter(source__in=list(found.values())).order_by("id"):
+        fed.setdefault(board.source_id, []).append(board)
+    return {
+        slug: [boards.ranking_of(target, now) for target in [board, *fed.get(board.pk, [])]]
+        for slug, board in found.items()
+    }
 
 
 def _names_check(items: list[BatchItem], stored: dict[str, str]) -> None:
@@ -96,30 +115,38 @@ def _names_check(items: list[BatchItem], stored: dict[str, str]) -> None:
 
 
 def _apply(
-    items: list[BatchItem], boards: dict[str, Leaderboard], stored: dict[str, str], now: datetime
-) -> tuple[dict[int, tuple[int, bool]], list[tuple[Leaderboard, EntryChange]]]:
-    """The batch inside its transaction: per item (score after it, updated), and the
-    committed state of every entry it touched."""
+    items: list[BatchItem],
+    targets: dict[str, list[boards.Ranking]],
+    stored: dict[str, str],
+    now: datetime,
+) -> tuple[dict[tuple[int, str], tuple[int, bool]], list[tuple[boards.Ranking, EntryChange]]]:
+    """The batch inside its transaction: per item and ranking (score after it, updated),
+    and the committed state of every entry it touched."""
     names, changes = _players_write(items, stored, now)
-    outcome: dict[int, tuple[int, bool]] = {}
-    by_board: dict[str, list[int]] = {}
+    outcome: dict[tuple[int, str], tuple[int, bool]] = {}
+    by_ranking: dict[str, tuple[boards.Ranking, list[int]]] = {}
     for index, item in enumerate(items):
-        by_board.setdefault(item.leaderboard, []).append(index)
-    # Boards, players and rows are always locked in one order, so batches cannot deadlock.
-    for slug in sorted(by_board):
-        indexes = by_board[slug]
-        board = boards[slug]
-        entries = _entries_read(board, [items[i].player_id for i in indexes])
+        for ranking in targets[item.leaderboard]:
+            by_ranking.setdefault(ranking.name, (ranking, []))[1].append(index)
+    events = []
+    # Rankings, players and rows are always locked in one order: batches cannot deadlock.
+    for name in sorted(by_ranking):
+        ranking, indexes = by_ranking[name]
+        board = ranking.board
+        entries = _entries_read(ranking, [items[i].player_id for i in indexes])
         for index in indexes:
             item = items[index]
             entry = entries[item.player_id]
-            outcome[index] = _operate(board, entry, item.score, index)
-            if outcome[index][1]:
+            value, changed = outcome[(index, name)] = _operate(board, entry, item.score, index)
+            if changed:
                 entry.achieved_at = now + timedelta(microseconds=index)
-        _entries_write(board, entries)
+                events.append(
+                    (board.pk, ranking.period_id, item.player_id, value, entry.achieved_at)
+                )
+        _entries_write(ranking, entries)
         changes += [
             (
-                board,
+                ranking,
                 EntryChange(
                     player_id=player_id,
                     version=entry.version,
@@ -130,12 +157,14 @@ def _apply(
             )
             for player_id, entry in entries.items()
         ]
+    for start in range(0, len(events), EVENTS_CHUNK):
+        sql.events_append(events[start : start + EVENTS_CHUNK])
     return outcome, changes
 
 
 def _players_write(
     items: list[BatchItem], stored: dict[str, str], now: datetime
-) -> tuple[dict[str, str], list[tuple[Leaderboard, EntryChange]]]:
+) -> tuple[dict[str, str], list[tuple[boards.Ranking, EntryChange]]]:
     """Create or rename the named players; every player's name, and the rename changes."""
     given = {item.player_id: item.name for item in items if item.name is not None}
     renamed = [pid for pid, name in given.items() if pid in stored and stored[pid] != name]
@@ -154,12 +183,15 @@ def _players_write(
     return {**stored, **given}, changes
 
 
-def _entries_read(board: Leaderboard, player_ids: list[str]) -> dict[str, _Entry]:
+def _entries_read(ranking: boards.Ranking, player_ids: list[str]) -> dict[str, _Entry]:
+    rows = sql.scores_lock(
+        board=ranking.board, period=ranking.period_id, player_ids=sorted(set(player_ids))
+    )
     stored = {
         row.player_id: _Entry(
             value=row.value, achieved_at=row.achieved_at, version=row.version, existed=True
         )
-        for row in sql.scores_lock(board=board, player_ids=sorted(set(player_ids)))
+        for row in rows
     }
     return {pid: stored.get(pid) or _Entry(value=None) for pid in dict.fromkeys(player_ids)}
 
@@ -188,21 +220,25 @@ def _operate(board: Leaderboard, entry: _Entry, score: int, index: int) -> tuple
     return new, changed
 
 
-def _entries_write(board: Leaderboard, entries: dict[str, _Entry]) -> None:
+def _entries_write(ranking: boards.Ranking, entries: dict[str, _Entry]) -> None:
     """Write the changed entries: one INSERT for new rows, one UPDATE for the others."""
     new = {pid: e for pid, e in sorted(entries.items()) if e.changed and not e.existed}
     old = {pid: e for pid, e in sorted(entries.items()) if e.changed and e.existed}
     if new:
         versions = sql.scores_insert(
-            board=board, rows=[(pid, e.value, e.achieved_at) for pid, e in new.items()]
+            board=ranking.board,
+            period=ranking.period_id,
+            rows=[(pid, e.value, e.achieved_at) for pid, e in new.items()],
         )
         if len(versions) != len(new):
-            raise _Raced(board.slug)
+            raise _Raced(ranking.name)
         for pid, version in versions.items():
             new[pid].version = version
     if old:
         versions = sql.scores_update(
-            board=board, rows=[(pid, e.value, e.achieved_at) for pid, e in old.items()]
+            board=ranking.board,
+            period=ranking.period_id,
+            rows=[(pid, e.value, e.achieved_at) for pid, e in old.items()],
         )
         for pid, version in versions.items():
             old[pid].version = version

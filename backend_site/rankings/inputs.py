@@ -42,6 +42,28 @@ def query_int(params, name: str, *, default: int, low: int, high: int) -> int:
     return value
 
 
+PERIOD_PATTERN = r"^(current|previous|\d{4}-(W\d{2}|\d{2}(-\d{2})?))$"
+_PERIOD_RE = re.compile(PERIOD_PATTERN)
+PERIODS_LIMIT_MAX = 100
+HISTORY_DAYS_MAX = 365
+
+
+def period_param(params) -> str:
+    """The ``period`` query parameter: current (the default), previous, or a period id
+    (2026-11-25, 2026-W48 or 2026-11). A well-formed id the board has no period for is a
+    404, found later."""
+    raw = params.get("period")
+    if raw is None or raw == "":
+        return "current"
+    if not _PERIOD_RE.fullmatch(raw):
+        raise InvalidInput(
+            "period: must be current, previous, or a period id such as 2026-11-25, 2026-W48 "
+            "or 2026-11.",
+            field="period",
+        )
+    return raw
+
+
 def player_id_clean(value, *, field: str = "player_id") -> str:
     if not isinstance(value, str):
         raise InvalidInput(f"{field}: must be a string.", field=field)

@@ -175,6 +175,9 @@ class RankDay(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["board", "day"], name="one_rank_day")]
 
+    def __str__(self) -> str:
+        return f"{self.board_id} {self.day}"
+
 
 class DayRank(models.Model):
     """A player's score and rank on a board at the end of a day (in the board's zone)."""
@@ -187,6 +190,9 @@ class DayRank(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["board", "player_id", "day"])]
+
+    def __str__(self) -> str:
+        return f"{self.player_id} on {self.board_id} {self.day}: #{self.rank}"
 
 
 class IdempotencyKey(models.Model):

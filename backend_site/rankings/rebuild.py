@@ -19,7 +19,8 @@ from redis import Redis
 from redis.exceptions import LockError, LockNotOwnedError
 from redis.lock import Lock
 
-from backend_site.rankings import store
+from backend_site.rankings import clock, store
+from backend_site.rankings.boards import Ranking, boards_forget, ranking_of
 from backend_site.rankings.errors import NotFound, Unavailable
 from backend_site.rankings.models import Leaderboard, Score
 
@@ -29,13 +30,15 @@ logger = logging.getLogger("backend_site.rankings")
 # Redis before it can unlock) holds the board up for seconds, not minutes.
 REBUILD_LOCK_SECONDS = 15
 REBUILD_WAIT_SECONDS = 5.0
+# A past period loaded back from the database stays this long after its last load.
+PAST_PERIOD_SECONDS = 3600
 T = TypeVar("T")
 
 
-def board_rows(*, board: Leaderboard, chunk: int = 20_000) -> Iterator[store.LoadRow]:
-    """Stream a board's scores with player names, without loading them all at once."""
+def board_rows(*, ranking: Ranking, chunk: int = 20_000) -> Iterator[store.LoadRow]:
+    """Stream a ranking's scores with player names, without loading them all at once."""
     rows = (
-        Score.objects.filter(board=board)
+        Score.objects.filter(board=ranking.board, period=ranking.period_id)
         .values_list("player_id", "player__name", "value", "achieved_at", "version")
         .order_by()
         .iterator(chunk_size=chunk)
@@ -47,7 +50,7 @@ def board_rows(*, board: Leaderboard, chunk: int = 20_000) -> Iterator[store.Loa
 
 
 class BoardLock:
-    """A board's rebuild lock: redis-py's ``Lock`` on ``store.lock_key``, with the build's
+    """A ranking's rebuild lock: redis-py's ``Lock`` on ``store.lock_key``, with the build's
     ``tag`` as its token. Writes made while it is held are journaled under that tag
     (``store.entries_apply``), and the swap that puts the build in place lets the lock go in
     the same step (``store.board_swap``)."""
@@ -81,18 +84,18 @@ class BoardLock:
             self._lock.release()
 
 
-def lock_take(*, board: Leaderboard, wait: float = 30.0) -> BoardLock:
-    """Take the board's rebuild lock, waiting up to ``wait`` seconds (else Unavailable)."""
-    lock = BoardLock(board.slug)
+def lock_take(*, ranking: Ranking, wait: float = 30.0) -> BoardLock:
+    """Take the ranking's rebuild lock, waiting up to ``wait`` seconds (else Unavailable)."""
+    lock = BoardLock(ranking.name)
     if not lock.acquire(wait=wait):
-        raise Unavailable(f"Leaderboard {board.slug!r} is being rebuilt; try again shortly.")
+        raise Unavailable(f"Leaderboard {ranking.name!r} is being rebuilt; try again shortly.")
     return lock
 
 
 def board_build_aside(
-    *, board: Leaderboard, lock: BoardLock, progress: Callable[[int], None] | None = None
+    *, ranking: Ranking, lock: BoardLock, progress: Callable[[int], None] | None = None
 ) -> int:
-    """Stream the board's rows from the database into keys of their own, holding ``lock``
+    """Stream the ranking's rows from the database into keys of their own, holding ``lock``
     (renewed as it goes); store.board_swap puts them in place. Their count."""
 
     def step(done: int) -> None:
@@ -100,66 +103,95 @@ def board_build_aside(
         if progress is not None:
             progress(done)
 
+    board = ranking.board
     return store.board_build(
-        slug=board.slug,
+        slug=ranking.name,
         title=board.title,
         order=board.order,
         operator=board.operator,
-        rows=board_rows(board=board),
+        rows=board_rows(ranking=ranking),
         tag=lock.tag,
         progress=step,
     )
 
 
-def board_rebuild(
-    *, board: Leaderboard, progress: Callable[[int], None] | None = None, wait: float = 30.0
+def _swap(ranking: Ranking, tag: str) -> None:
+    """Put the build in place; a past period's ranking is kept only PAST_PERIOD_SECONDS."""
+    store.board_swap(slug=ranking.name, tag=tag)
+    if not _is_current(ranking):
+        store.ranking_expire(slug=ranking.name, seconds=PAST_PERIOD_SECONDS)
+
+
+def _is_current(ranking: Ranking) -> bool:
+    period = ranking.board.period_at(clock.now())
+    return ranking.period_id == (period.id if period else "")
+
+
+def ranking_rebuild(
+    *, ranking: Ranking, progress: Callable[[int], None] | None = None, wait: float = 30.0
 ) -> int:
-    """Rebuild the board's ranking from the database, aside, then swap it in; its size."""
-    lock = lock_take(board=board, wait=wait)
+    """Rebuild the ranking from the database, aside, then swap it in; its size."""
+    lock = lock_take(ranking=ranking, wait=wait)
     try:
-        size = board_build_aside(board=board, lock=lock, progress=progress)
-        store.board_swap(slug=board.slug, tag=lock.tag)
+        size = board_build_aside(ranking=ranking, lock=lock, progress=progress)
+        _swap(ranking, lock.tag)
         return size
     finally:
         lock.release()
 
 
-def board_restore(*, slug: str) -> None:
-    """Load a board Redis has lost, once across all workers; others wait for it briefly."""
-    board = Leaderboard.objects.filter(slug=slug).first()
-    if board is None:
-        raise NotFound(f"No leaderboard {slug!r}.")
-    lock = BoardLock(slug)
+def board_rebuild(
+    *, board: Leaderboard, progress: Callable[[int], None] | None = None, wait: float = 30.0
+) -> int:
+    """Rebuild the board's current ranking from the database; its size."""
+    return ranking_rebuild(ranking=ranking_of(board, clock.now()), progress=progress, wait=wait)
+
+
+def ranking_restore(*, ranking: Ranking) -> None:
+    """Load a ranking Redis has lost (or never had), once across all workers; others wait
+    for it briefly."""
+    name = ranking.name
+    board = ranking.board
+    if not Leaderboard.objects.filter(pk=board.pk, slug=board.slug).exists():
+        boards_forget()  # this process's copy of the board is out of date
+        raise NotFound(f"No leaderboard {board.slug!r}.")
+    lock = BoardLock(name)
     if not lock.acquire(wait=0):
         deadline = time.monotonic() + REBUILD_WAIT_SECONDS
         while time.monotonic() < deadline:
-            if store.board_is_loaded(slug=slug):
+            if store.board_is_loaded(slug=name):
                 return
             time.sleep(0.05)
         raise Unavailable(
-            f"Leaderboard {slug!r} is being rebuilt; try again shortly.", retry_after=5
+            f"Leaderboard {name!r} is being rebuilt; try again shortly.", retry_after=5
         )
     try:
-        if not store.board_is_loaded(slug=slug):
-            size = board_build_aside(board=board, lock=lock)
-            store.board_swap(slug=slug, tag=lock.tag)
-            logger.warning("Rebuilt leaderboard %s from the database (%d players).", slug, size)
+        if not store.board_is_loaded(slug=name):
+            size = board_build_aside(ranking=ranking, lock=lock)
+            _swap(ranking, lock.tag)
+            if size or not ranking.period_id:
+                logger.warning("Loaded leaderboard %s from the database (%d players).", name, size)
     finally:
         lock.release()
 
 
 def boards_restore() -> None:
-    """Load every board Redis has lost (after a restart or flush), and list them all again:
-    on a cluster the list of boards can be lost (one shard restarted) while the boards stay."""
-    slugs = list(Leaderboard.objects.values_list("slug", flat=True))
-    for slug in slugs:
-        if not store.board_is_loaded(slug=slug):
-            board_restore(slug=slug)
-    store.boards_register(slugs=slugs)
+    """Load every board's current ranking Redis has lost (after a restart or flush), and
+    list them all again: on a cluster the list of boards can be lost (one shard restarted)
+    while the boards stay."""
+    now = clock.now()
+    names = []
+    for board in Leaderboard.objects.all():
+        ranking = ranking_of(board, now)
+        names.append(ranking.name)
+        if not store.board_is_loaded(slug=ranking.name):
+            ranking_restore(ranking=ranking)
+    store.boards_register(slugs=names)
 
 
-def with_board_loaded(slug: str, action: Callable[[], T]) -> T:
-    """Run ``action``; if Redis lost the board, rebuild it from the database and run it again."""
+def with_board_loaded(ranking: Ranking, action: Callable[[], T]) -> T:
+    """Run ``action``; if Redis lost the ranking (or never had it: a new period, a past one
+    not read lately), load it from the database and run it again."""
     try:
         return action()
     except store.BoardNotLoaded:
@@ -167,5 +199,5 @@ def with_board_loaded(slug: str, action: Callable[[], T]) -> T:
             # Redis lost everything (restart or flush): bring every board back, not just
             # this one, so the list of boards is whole again.
             boards_restore()
-        board_restore(slug=slug)
+        ranking_restore(ranking=ranking)
         return action()

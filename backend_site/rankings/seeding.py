@@ -7,9 +7,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import connection, transaction
-from django.utils import timezone
 
-from backend_site.rankings import services, sql, sync
+from backend_site.rankings import boards, clock, services, sql, sync
 from backend_site.rankings.errors import InvalidInput
 from backend_site.rankings.inputs import name_clean, player_id_clean, score_clean
 from backend_site.rankings.models import Leaderboard, Player, Score
@@ -56,8 +55,9 @@ def _scores_upsert() -> str:
     version, conflict = sql.version_sql()
     return (
         f"INSERT INTO {Score._meta.db_table} "  # noqa: S608
-        f"(board_id, player_id, value, achieved_at, version) VALUES (%s, %s, %s, %s, {version}) "
-        "ON CONFLICT (board_id, player_id) DO UPDATE SET value = excluded.value, "
+        "(board_id, period, player_id, value, achieved_at, version) "
+        f"VALUES (%s, %s, %s, %s, %s, {version}) "
+        "ON CONFLICT (board_id, period, player_id) DO UPDATE SET value = excluded.value, "
         f"achieved_at = excluded.achieved_at, version = {conflict}"
     )
 
@@ -144,25 +144,36 @@ def seed_apply(
     commits and swapped in after, so a failure anywhere leaves both exactly as they were.
     Returning players who got a new name are renamed on their other boards too.
     """
-    now = timezone.now()
+    now = clock.now()
     stamp = connection.ops.adapt_datetimefield_value(now)
     step = progress or (lambda phase, done: None)
-    build = None
+    builds: list[sync.BoardBuild] = []
     try:
         with transaction.atomic():
             board, _ = Leaderboard.objects.get_or_create(
                 slug=slug, defaults={"title": slug.title()}
             )
+            # The board's current ranking, and those of the boards it feeds.
+            rankings = [
+                boards.ranking_of(target, now)
+                for target in [board, *Leaderboard.objects.filter(source=board).order_by("id")]
+            ]
             if reset:
-                Score.objects.filter(board=board).delete()
+                Score.objects.filter(board=board, period=rankings[0].period_id).delete()
             before = Player.objects.count()
             renamed = _players_upsert(entries, stamp, lambda done: step("players", done))
-            _scores_write(board, entries, stamp, lambda done: step("scores", done))
+            for ranking in rankings:
+                _scores_write(ranking, entries, stamp, lambda done: step("scores", done))
             new_players = Player.objects.count() - before
             _renamed_elsewhere(board, renamed)
-            build = sync.BoardBuild.start(board=board, progress=lambda done: step("ranking", done))
+            for ranking in rankings:
+                builds.append(
+                    sync.BoardBuild.start(
+                        ranking=ranking, progress=lambda done: step("ranking", done)
+                    )
+                )
     except BaseException:
-        if build is not None:
+        for build in builds:
             build.drop()
         raise
     if connection.vendor == "sqlite":
@@ -171,7 +182,7 @@ def seed_apply(
         with connection.cursor() as cursor:
             cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     return SeedReport(
-        board=slug, seeded=len(entries), new_players=new_players, board_size=build.size
+        board=slug, seeded=len(entries), new_players=new_players, board_size=builds[0].size
     )
 
 
@@ -203,21 +214,28 @@ def _players_upsert(
 
 
 def _scores_write(
-    board: Leaderboard, entries: list[SeedEntry], stamp, progress: Callable[[int], None]
+    ranking: boards.Ranking, entries: list[SeedEntry], stamp, progress: Callable[[int], None]
 ) -> None:
+    """Set the scores in the ranking's period, and record each as a history event."""
+    board, period = ranking.board, ranking.period_id
     if connection.vendor == "postgresql":
-        return _scores_copy(board, entries, stamp, progress)
+        return _scores_copy(board, period, entries, stamp, progress)
     # Plain executemany: a million rows in seconds, where model instances would take a minute.
     upsert = _scores_upsert()
+    event = (
+        f"INSERT INTO {sql.EVENTS} (board_id, period, player_id, value, at) "  # noqa: S608
+        "VALUES (%s, %s, %s, %s, %s)"
+    )
     with connection.cursor() as cursor:
         for start in range(0, len(entries), CHUNK):
             chunk = entries[start : start + CHUNK]
             versions = sql.versions_reserve(len(chunk)) or [None] * len(chunk)
             rows = [
-                (board.pk, e.player_id, e.score, stamp, *([v] if v is not None else []))
+                (board.pk, period, e.player_id, e.score, stamp, *([v] if v is not None else []))
                 for e, v in zip(chunk, versions, strict=True)
             ]
             cursor.executemany(upsert, rows)
+            cursor.executemany(event, [row[:5] for row in rows])
             progress(len(chunk))
 
 
@@ -259,7 +277,7 @@ def _players_copy(
 
 
 def _scores_copy(
-    board: Leaderboard, entries: list[SeedEntry], stamp, progress: Callable[[int], None]
+    board: Leaderboard, period: str, entries: list[SeedEntry], stamp, progress
 ) -> None:
     rows = [(e.player_id, e.score) for e in entries]
     version, conflict = sql.version_sql()
@@ -267,12 +285,18 @@ def _scores_copy(
         _copy(cursor, "seed_scores", "player_id text, value bigint", rows, progress)
         cursor.execute(
             f"INSERT INTO {sql.SCORES} "  # noqa: S608
-            "(board_id, player_id, value, achieved_at, version) "
-            f"SELECT %s, player_id, value, %s, {version} FROM seed_scores "
-            "ON CONFLICT (board_id, player_id) DO UPDATE SET value = excluded.value, "
+            "(board_id, period, player_id, value, achieved_at, version) "
+            f"SELECT %s, %s, player_id, value, %s, {version} FROM seed_scores "
+            "ON CONFLICT (board_id, period, player_id) DO UPDATE SET value = excluded.value, "
             f"achieved_at = excluded.achieved_at, version = {conflict}",
-            [board.pk, stamp],
+            [board.pk, period, stamp],
         )
+        cursor.execute(
+            f"INSERT INTO {sql.EVENTS} (board_id, period, player_id, value, at) "  # noqa: S608
+            "SELECT %s, %s, player_id, value, %s FROM seed_scores",
+            [board.pk, period, stamp],
+        )
+        cursor.execute("DROP TABLE seed_scores")
 
 
 def _renamed_elsewhere(board: Leaderboard, renamed: dict[str, str]) -> None:

@@ -1,65 +1,124 @@
-"""Reads: boards looked up in the database, rankings answered from Redis alone (one round
-trip each, O(log N + page size))."""
+"""Reads: boards as this process knows them (boards.py), rankings answered from Redis alone
+(one round trip each, O(log N + page size)), in any period of a board that resets."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.db import connection
 
-from backend_site.rankings import sql, store
+from backend_site.rankings import boards, clock, periods, seasons, store
 from backend_site.rankings.errors import NotFound
 from backend_site.rankings.models import Leaderboard
-from backend_site.rankings.rebuild import boards_restore, with_board_loaded
-from backend_site.rankings.store import BoardSummary, Page, Standing
-
-# Boards as this process last saw them, for score_submit: its statement checks that the board
-# is still so (slug, order, operator) and a stale one is fetched again, so a write costs one
-# query, not two.
-_boards: dict[str, Leaderboard] = {}
+from backend_site.rankings.rebuild import with_board_loaded
+from backend_site.rankings.store import Page, Standing
 
 
 def board_get(*, slug: str) -> Leaderboard:
     """Return the board from the database, or raise NotFound."""
-    board = sql.board_by_slug(slug)
-    if board is None:
-        _boards.pop(slug, None)
-        raise NotFound(f"No leaderboard {slug!r}.")
-    _boards[slug] = board
-    return board
+    return boards.board_fetch(slug).board
 
 
 def board_for_write(*, slug: str) -> Leaderboard:
     """The board for a submission: this process's copy, or fetched (NotFound if none)."""
-    return _boards.get(slug) or board_get(slug=slug)
+    return boards.board_known(slug).board
 
 
-def board_top(*, slug: str, offset: int, limit: int) -> Page:
-    """Return ``limit`` entries of the board from position ``offset``, best first."""
-    return with_board_loaded(
-        slug, lambda: store.entries_page(slug=slug, offset=offset, limit=limit)
+def board_top(
+    *, slug: str, offset: int, limit: int, period: str = seasons.CURRENT
+) -> tuple[periods.Period | None, Page]:
+    """The period read and ``limit`` entries of it from position ``offset``, best first."""
+    known = boards.board_known(slug)
+    now = clock.now()
+    ranking, found = seasons.ranking_for_read(known, period, now)
+    today = known.today(now)
+    page = with_board_loaded(
+        ranking,
+        lambda: store.entries_page(slug=ranking.name, offset=offset, limit=limit, today=today),
     )
+    return found, page
 
 
-def player_standing(*, slug: str, player_id: str, around: int) -> Standing:
-    """Return the player's rank, percentile inputs and up to ``around`` neighbours each side;
-    NotFound when they have no score on the board."""
+def player_standing(
+    *, slug: str, player_id: str, around: int, period: str = seasons.CURRENT
+) -> tuple[periods.Period | None, Standing]:
+    """The period read and the player's rank, percentile inputs and up to ``around``
+    neighbours each side; NotFound when they have no score on the board in that period."""
+    known = boards.board_known(slug)
+    now = clock.now()
+    ranking, found = seasons.ranking_for_read(known, period, now)
+    today = known.today(now)
     standing = with_board_loaded(
-        slug, lambda: store.entry_standing(slug=slug, player_id=player_id, around=around)
+        ranking,
+        lambda: store.entry_standing(
+            slug=ranking.name, player_id=player_id, around=around, today=today
+        ),
     )
     if standing is None:
-        raise NotFound(f"Player {player_id!r} has no score on {slug!r}.")
-    return standing
+        where = f"{slug!r}" + (f" in {found.id}" if found else "")
+        raise NotFound(f"Player {player_id!r} has no score on {where}.")
+    return found, standing
 
 
-def leaderboards_overview() -> list[BoardSummary]:
-    """Return every board with its player count."""
-    try:
-        boards = store.boards_overview()
-    except store.BoardNotLoaded:
-        boards = []
-    if not boards:  # Redis lost the boards (the default board always exists)
-        boards_restore()
-        boards = store.boards_overview()
-    return boards
+@dataclass(frozen=True, slots=True)
+class BoardOverview:
+    board: Leaderboard
+    source: str | None
+    period: periods.Period | None
+    players: int
+
+
+def leaderboards_overview() -> list[BoardOverview]:
+    """Every board with its current period and its number of players in it: the boards
+    from the database, their sizes from Redis in one round trip."""
+    now = clock.now()
+    found = list(Leaderboard.objects.select_related("source").order_by("slug"))
+    rankings = [boards.ranking_of(board, now) for board in found]
+    sizes = store.rankings_sizes(slugs=[ranking.name for ranking in rankings])
+    overview = []
+    for board, ranking, size in zip(found, rankings, sizes, strict=True):
+        if size is None:  # not in Redis: lost, or a period nobody has touched yet
+            size = with_board_loaded(ranking, lambda name=ranking.name: _loaded_size(name))
+        overview.append(
+            BoardOverview(
+                board=board,
+                source=board.source.slug if board.source else None,
+                period=board.period_at(now),
+                players=size,
+            )
+        )
+    return overview
+
+
+def _loaded_size(name: str) -> int:
+    size = store.rankings_sizes(slugs=[name])[0]
+    if size is None:
+        raise store.BoardNotLoaded(name)
+    return size
+
+
+def periods_overview(*, slug: str, limit: int) -> tuple[Leaderboard, list[seasons.PeriodSummary]]:
+    """The board and its periods, newest first: the current one as Redis ranks it now, the
+    others from the database."""
+    known = boards.board_known(slug)
+    now = clock.now()
+    current = known.current(now)
+    live = None
+    if current is not None:
+        ranking, _ = seasons.ranking_for_read(known, seasons.CURRENT, now)
+        today = known.today(now)
+        page = with_board_loaded(
+            ranking,
+            lambda: store.entries_page(slug=ranking.name, offset=0, limit=1, today=today),
+        )
+        top = page.entries[0] if page.entries else None
+        live = seasons.PeriodSummary(
+            period=current,
+            players=page.total,
+            winner=seasons.Winner(top.player_id, top.name, top.score) if top else None,
+            closed=False,
+        )
+    return known.board, seasons.periods_list(known, now=now, limit=limit, live=live)
 
 
 def percentile(standing: Standing) -> float:

@@ -12,36 +12,39 @@ from contextlib import nullcontext
 from dataclasses import dataclass
 
 from django.db import connection, transaction
-from django.utils import timezone
 
-from backend_site.rankings import selectors, sql, sync
+from backend_site.rankings import boards, clock, periods, sql, sync
 from backend_site.rankings.errors import InvalidInput
 from backend_site.rankings.models import DEFAULT_BOARD, Leaderboard, Player, Score
+from backend_site.rankings.periods import NO_PERIOD
 from backend_site.rankings.store import EntryChange
 
 
 @dataclass(frozen=True, slots=True)
 class SubmitResult:
-    """A submission's outcome; its ranks are known once the transaction has committed."""
+    """A submission's outcome on one board; its ranks are known once the transaction has
+    committed. ``also``: its outcome on each board the first one feeds."""
 
     slug: str
     player_id: str
     score: int
     updated: bool
     synced: sync.EntriesSync
+    ranking: str = ""  # the Redis name of the ranking it went to (the slug on never boards)
+    also: tuple[SubmitResult, ...] = ()
 
     @property
     def rank(self) -> int | None:
         """None until committed, or while Redis is unreachable (saved, ranked once back).
         In a batch: the entry's rank once the whole batch is applied."""
-        applied = self.synced.result(self.slug, self.player_id)
+        applied = self.synced.result(self.ranking or self.slug, self.player_id)
         return applied.rank if applied else None
 
     @property
     def previous_rank(self) -> int | None:
         """The rank just before this submission: None for a new entry, or where Redis had
         already taken the change in (a board rebuilt from the database meanwhile)."""
-        applied = self.synced.result(self.slug, self.player_id)
+        applied = self.synced.result(self.ranking or self.slug, self.player_id)
         if applied is None:
             return None
         if not self.updated:
@@ -50,12 +53,18 @@ class SubmitResult:
 
 
 class _StaleBoard(Exception):
-    """The board changed since this process read it."""
+    """The board (or a board it feeds) changed since this process read it."""
 
 
 def _board_is_current(board: Leaderboard) -> bool:
-    fresh = selectors.board_get(slug=board.slug)
-    return (fresh.pk, fresh.order, fresh.operator) == (board.pk, board.order, board.operator)
+    fresh = sql.board_by_slug(board.slug)
+    return fresh is not None and (
+        fresh.pk,
+        fresh.order,
+        fresh.operator,
+        fresh.reset,
+        fresh.timezone,
+    ) == (board.pk, board.order, board.operator, board.reset, board.timezone)
 
 
 def _change(row: sql.Row) -> EntryChange:
@@ -71,43 +80,80 @@ def _change(row: sql.Row) -> EntryChange:
 def score_submit(
     *, board: Leaderboard, player_id: str, score: int, name: str | None = None
 ) -> SubmitResult:
-    """Apply a score with the board's operator (best, latest or increment), atomically."""
+    """Apply a score with the board's operator (best, latest or increment), atomically, in
+    the period in force now, and to every board it feeds with theirs."""
+    known = boards.board_known(board.slug)
+    if known.board.pk != board.pk:
+        known = boards.board_fetch(board.slug)
     try:
-        return _score_submit(board=board, player_id=player_id, score=score, name=name)
+        return _score_submit(known=known, player_id=player_id, score=score, name=name)
     except _StaleBoard:
-        board = selectors.board_get(slug=board.slug)  # NotFound when it is gone
-        return _score_submit(board=board, player_id=player_id, score=score, name=name)
+        known = boards.board_fetch(board.slug)  # NotFound when it is gone
+        return _score_submit(known=known, player_id=player_id, score=score, name=name)
 
 
 def _score_submit(
-    *, board: Leaderboard, player_id: str, score: int, name: str | None
+    *, known: boards.KnownBoard, player_id: str, score: int, name: str | None
 ) -> SubmitResult:
-    now = timezone.now()
-    # Without a name the write is one statement, atomic by itself (on PostgreSQL; SQLite
-    # reserves its version first, so it needs the transaction).
-    alone = name is None and connection.vendor == "postgresql"
+    now = clock.now()
+    board = known.board
+    period = known.current(now)
+    targets = [(board, period.id if period else NO_PERIOD)]
+    for fed in known.fed:
+        fed_period = fed.period_at(now)
+        targets.append((fed, fed_period.id if fed_period else NO_PERIOD))
+    # Without a name or a fed board the write is one statement, atomic by itself (on
+    # PostgreSQL; SQLite reserves its version first, so it needs the transaction).
+    alone = name is None and not known.fed and connection.vendor == "postgresql"
+    outcomes = []
     with nullcontext() if alone else sql.write_transaction():
         changes = _player_named(player_id=player_id, name=name, now=now)
-        row = sql.score_upsert(board=board, player_id=player_id, score=score, now=now)
-        updated = row is not None
-        if row is None:
-            if not _board_is_current(board):
-                raise _StaleBoard(board.slug)
-            row = sql.score_current(board=board, player_id=player_id)
+        for target, period_id in targets:
+            row = sql.score_upsert(
+                board=target, period=period_id, player_id=player_id, score=score, now=now
+            )
+            updated = row is not None
             if row is None:
-                raise InvalidInput("name: required for a new player.", field="name")
-            if board.operator == Leaderboard.Operator.INCREMENT and score:
-                raise InvalidInput(f"score: the total would pass ±{sql.MAX_SCORE}.", field="score")
-        # Unchanged rows go too: the entry's next write mends a gap a crash left.
-        pending = sync.entries_changed([*changes, (board, _change(row))])
+                if not _board_is_current(target):
+                    raise _StaleBoard(target.slug)
+                row = sql.score_current(board=target, period=period_id, player_id=player_id)
+                if row is None:
+                    raise InvalidInput("name: required for a new player.", field="name")
+                if target.operator == Leaderboard.Operator.INCREMENT and score:
+                    raise InvalidInput(
+                        f"score: the total would pass ±{sql.MAX_SCORE}.", field="score"
+                    )
+            ranking = boards.Ranking(target, period_id)
+            # Unchanged rows go too: the entry's next write mends a gap a crash left.
+            changes.append((ranking, _change(row)))
+            outcomes.append((ranking, row.value, updated))
+        pending = sync.entries_changed(changes)
+    results = [
+        SubmitResult(
+            slug=ranking.board.slug,
+            player_id=player_id,
+            score=value,
+            updated=updated,
+            synced=pending,
+            ranking=ranking.name,
+        )
+        for ranking, value, updated in outcomes
+    ]
+    first = results[0]
     return SubmitResult(
-        slug=board.slug, player_id=player_id, score=row.value, updated=updated, synced=pending
+        slug=first.slug,
+        player_id=player_id,
+        score=first.score,
+        updated=first.updated,
+        synced=pending,
+        ranking=first.ranking,
+        also=tuple(results[1:]),
     )
 
 
 def _player_named(
     *, player_id: str, name: str | None, now
-) -> list[tuple[Leaderboard, EntryChange]]:
+) -> list[tuple[boards.Ranking, EntryChange]]:
     """Create the player or rename them; the changes a rename makes on their boards."""
     if name is None:
         return []
@@ -116,28 +162,33 @@ def _player_named(
     return []
 
 
-def _entries_renamed(*, player_id: str, name: str) -> list[tuple[Leaderboard, EntryChange]]:
-    """New versions for every score of a renamed player, so each board shows the new name."""
+def _entries_renamed(*, player_id: str, name: str) -> list[tuple[boards.Ranking, EntryChange]]:
+    """New versions for every score of a renamed player, so each board shows the new name
+    (in every period: a past period's ranking that is not in Redis just loads it later)."""
     bumped = sql.versions_bump(where="player_id = %s", params=[player_id])
     return changes_of(bumped, name_override={player_id: name})
 
 
 def changes_of(
-    bumped: Iterable[tuple[int, str, int]], *, name_override: dict[str, str] | None = None
-) -> list[tuple[Leaderboard, EntryChange]]:
-    """The committed state of each (board id, player id) just given a new version."""
+    bumped: Iterable[tuple[int, str, str, int]], *, name_override: dict[str, str] | None = None
+) -> list[tuple[boards.Ranking, EntryChange]]:
+    """The committed state of each (board id, period, player id) just given a new version."""
     keys = list(bumped)
     if not keys:
         return []
-    boards = Leaderboard.objects.in_bulk({board_id for board_id, _, _ in keys})
+    by_id = Leaderboard.objects.in_bulk({board_id for board_id, _, _, _ in keys})
     rows = Score.objects.filter(
-        board_id__in=boards, player_id__in={player_id for _, player_id, _ in keys}
-    ).values_list("board_id", "player_id", "value", "achieved_at", "version", "player__name")
-    wanted = {(board_id, player_id) for board_id, player_id, _ in keys}
+        board_id__in=by_id,
+        period__in={period for _, period, _, _ in keys},
+        player_id__in={player_id for _, _, player_id, _ in keys},
+    ).values_list(
+        "board_id", "period", "player_id", "value", "achieved_at", "version", "player__name"
+    )
+    wanted = {(board_id, period, player_id) for board_id, period, player_id, _ in keys}
     names = name_override or {}
     return [
         (
-            boards[board_id],
+            boards.Ranking(by_id[board_id], period),
             EntryChange(
                 player_id=player_id,
                 version=version,
@@ -146,13 +197,14 @@ def changes_of(
                 name=names.get(player_id, name),
             ),
         )
-        for board_id, player_id, value, achieved_at, version, name in rows
-        if (board_id, player_id) in wanted
+        for board_id, period, player_id, value, achieved_at, version, name in rows
+        if (board_id, period, player_id) in wanted
     ]
 
 
 def entries_resync(entries: Iterable[tuple[str, str]]) -> None:
-    """Bring these (board slug, player id) entries in Redis up to their database rows now.
+    """Bring these (board slug, player id) entries in Redis up to their database rows now,
+    in the board's current and previous period.
 
     For a retry that replays an answer its first request never completed: that request may
     have died between its commit and Redis. Versions make this harmless where Redis already
@@ -161,29 +213,32 @@ def entries_resync(entries: Iterable[tuple[str, str]]) -> None:
     wanted: dict[str, set[str]] = {}
     for slug, player_id in entries:
         wanted.setdefault(slug, set()).add(player_id)
+    now = clock.now()
     keys = []
-    for slug, player_ids in wanted.items():
-        keys += Score.objects.filter(board__slug=slug, player_id__in=player_ids).values_list(
-            "board_id", "player_id", "version"
-        )
+    for board in Leaderboard.objects.filter(slug__in=wanted):
+        recent = {NO_PERIOD}
+        period = board.period_at(now)
+        if period is not None:
+            before = periods.period_before(board.reset, board.timezone, period)
+            recent = {period.id, before.id}
+        keys += Score.objects.filter(
+            board=board, period__in=recent, player_id__in=wanted[board.slug]
+        ).values_list("board_id", "period", "player_id", "version")
     changes = changes_of(keys)
     if changes:
         sync.EntriesSync(changes, previous_ranks=False)()
 
 
-def _delete_with_entries(obj: Player | Score, *, where: str, params: list) -> None:
-    """Delete ``obj`` (a player or a score) and take the entries it held, the scores
-    ``where`` picks, off their boards."""
-    with transaction.atomic():
-        bumped = sql.versions_bump(where=where, params=params)
-        obj.delete()
-        boards = Leaderboard.objects.in_bulk({board_id for board_id, _, _ in bumped})
-        sync.entries_changed(
-            [
-                (boards[board_id], EntryChange(player_id=player_id, version=version, value=None))
-                for board_id, player_id, version in bumped
-            ]
+def _removals(bumped: list[tuple[int, str, str, int]]) -> list[tuple[boards.Ranking, EntryChange]]:
+    by_id = Leaderboard.objects.in_bulk({board_id for board_id, _, _, _ in bumped})
+    return [
+        (
+            boards.Ranking(by_id[board_id], period),
+            EntryChange(player_id=player_id, version=version, value=None),
         )
+        for board_id, period, player_id, version in bumped
+        if board_id in by_id
+    ]
 
 
 def player_rename(*, player: Player, name: str) -> None:
@@ -195,30 +250,43 @@ def player_rename(*, player: Player, name: str) -> None:
 
 
 def player_delete(*, player: Player) -> None:
-    """Delete a player and their scores everywhere."""
-    _delete_with_entries(player, where="player_id = %s", params=[player.player_id])
+    """Delete a player, their scores everywhere and their history."""
+    with transaction.atomic():
+        bumped = sql.versions_bump(where="player_id = %s", params=[player.player_id])
+        player.delete()
+        sync.entries_changed(_removals(bumped))
 
 
 def score_set(*, score: Score) -> None:
-    """Save a score exactly as given (the admin's edit, which may move it to another board
-    or player) and put it on its board, taking it off where it was."""
+    """Save a score exactly as given (the admin's edit, which may move it to another board,
+    period or player) and put it on its board, taking it off where it was."""
     with transaction.atomic():
         before = None
         if score.pk is not None:
-            before = Score.objects.filter(pk=score.pk).values_list("board_id", "player_id").first()
+            before = (
+                Score.objects.filter(pk=score.pk)
+                .values_list("board_id", "period", "player_id")
+                .first()
+            )
         score.save()
         bumped = sql.versions_bump(where="id = %s", params=[score.pk])
         changes = changes_of(bumped)
-        if before and before != (score.board_id, score.player_id):
-            version = bumped[0][2]
-            board = Leaderboard.objects.get(pk=before[0])
-            changes.append((board, EntryChange(player_id=before[1], version=version, value=None)))
+        events = [(score.board_id, score.period, score.player_id, score.value, clock.now())]
+        if before and before != (score.board_id, score.period, score.player_id):
+            version = bumped[0][3]
+            changes += _removals([(*before, version)])
+            events.append((*before, None, clock.now()))
+        sql.events_append(events)
         sync.entries_changed(changes)
 
 
 def score_delete(*, score: Score) -> None:
-    """Remove a player's score from a board."""
-    _delete_with_entries(score, where="id = %s", params=[score.pk])
+    """Remove a player's score from a board (its history records the removal)."""
+    with transaction.atomic():
+        bumped = sql.versions_bump(where="id = %s", params=[score.pk])
+        score.delete()
+        sql.events_append([(b, period, pid, None, clock.now()) for b, period, pid, _ in bumped])
+        sync.entries_changed(_removals(bumped))
 
 
 def board_save(*, board: Leaderboard) -> None:
@@ -231,8 +299,21 @@ def board_save(*, board: Leaderboard) -> None:
             )
             if old_slug == DEFAULT_BOARD and board.slug != DEFAULT_BOARD:
                 raise InvalidInput(f"The default board {DEFAULT_BOARD!r} keeps its slug.")
+            _periods_kept(board)
         board.save()
+        boards.boards_forget()
         sync.board_saved(board=board, old_slug=old_slug)
+
+
+def _periods_kept(board: Leaderboard) -> None:
+    """A board with scores keeps its reset and zone: its scores are filed under the periods
+    they name."""
+    stored = Leaderboard.objects.filter(pk=board.pk).values("reset", "timezone").first()
+    changed = stored and (stored["reset"], stored["timezone"]) != (board.reset, board.timezone)
+    if changed and Score.objects.filter(board_id=board.pk).exists():
+        raise InvalidInput(
+            "A board with scores keeps its reset and time zone; make a new board instead."
+        )
 
 
 def board_delete(*, board: Leaderboard) -> None:
@@ -240,6 +321,7 @@ def board_delete(*, board: Leaderboard) -> None:
     if board.slug == DEFAULT_BOARD:
         raise InvalidInput(f"The default board {DEFAULT_BOARD!r} cannot be deleted.")
     with transaction.atomic():
-        slug = board.slug
+        names = sync.ranking_names_recent(board)
         board.delete()
-        sync.board_removed(slug=slug)
+        boards.boards_forget()
+        sync.board_removed(names=names)

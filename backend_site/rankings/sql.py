@@ -19,13 +19,15 @@ from datetime import UTC, datetime
 from django.db import connection, transaction
 from django.utils.dateparse import parse_datetime
 
-from backend_site.rankings.models import MAX_SCORE, Leaderboard, Player, Score
+from backend_site.rankings.models import MAX_SCORE, Leaderboard, Player, Score, ScoreEvent
 
 SEQUENCE = "rankings_score_version_seq"
 COUNTER = "rankings_version_counter"
 SCORES = Score._meta.db_table
 PLAYERS = Player._meta.db_table
 BOARDS = Leaderboard._meta.db_table
+EVENTS = ScoreEvent._meta.db_table
+_BOARD_COLUMNS = 'id, slug, title, "order", operator, reset, timezone, source_id, created_at'
 PLAYERS_UPSERT = (
     f"INSERT INTO {PLAYERS} (player_id, name, created_at, updated_at) "  # noqa: S608
     "VALUES (%s, %s, %s, %s) ON CONFLICT (player_id) "
@@ -48,26 +50,40 @@ def _postgres() -> bool:
     return connection.vendor == "postgresql"
 
 
-def board_by_slug(slug: str) -> Leaderboard | None:
-    """The board, in one plain query (the write path's; the ORM costs more than the query)."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f'SELECT id, slug, title, "order", operator, created_at FROM {BOARDS} '  # noqa: S608
-            "WHERE slug = %s",
-            [slug],
-        )
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    board_id, slug, title, order, operator, created_at = row
+def _board(row) -> Leaderboard:
+    board_id, slug, title, order, operator, reset, tz, source_id, created_at = row
     return Leaderboard(
         id=board_id,
         slug=slug,
         title=title,
         order=order,
         operator=operator,
+        reset=reset,
+        timezone=tz,
+        source_id=source_id,
         created_at=_datetime(created_at),
     )
+
+
+def board_by_slug(slug: str) -> Leaderboard | None:
+    """The board, in one plain query (the write path's; the ORM costs more than the query)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {_BOARD_COLUMNS} FROM {BOARDS} WHERE slug = %s",  # noqa: S608
+            [slug],
+        )
+        row = cursor.fetchone()
+    return None if row is None else _board(row)
+
+
+def boards_fed_by(board_id: int) -> list[Leaderboard]:
+    """The boards whose source is this board, by id (the order writes lock them in)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {_BOARD_COLUMNS} FROM {BOARDS} WHERE source_id = %s ORDER BY id",  # noqa: S608
+            [board_id],
+        )
+        return [_board(row) for row in cursor.fetchall()]
 
 
 _writer = threading.local()
@@ -161,21 +177,24 @@ def _improves(board: Leaderboard) -> str:
     )
 
 
-def score_upsert(*, board: Leaderboard, player_id: str, score: int, now: datetime) -> Row | None:
-    """Apply a score with the board's operator in one statement; None when nothing changed
-    (or when there is no such player, or the board is no longer as given)."""
+def score_upsert(
+    *, board: Leaderboard, period: str, player_id: str, score: int, now: datetime
+) -> Row | None:
+    """Apply a score with the board's operator in one statement, to the row of ``period``,
+    and append its history event; None when nothing changed (or when there is no such
+    player, or the board is no longer as given)."""
     new_value = "excluded.value"
     if board.operator == Leaderboard.Operator.INCREMENT:
         new_value = f"{SCORES}.value + excluded.value"
     version, conflict_version = version_sql()
     sql = (
-        f"INSERT INTO {SCORES} (board_id, player_id, value, achieved_at, version) "  # noqa: S608
-        f"SELECT %s, %s, %s, %s, {version} "
+        f"INSERT INTO {SCORES} (board_id, period, player_id, value, achieved_at, version) "  # noqa: S608
+        f"SELECT %s, %s, %s, %s, %s, {version} "
         f"WHERE EXISTS (SELECT 1 FROM {PLAYERS} WHERE player_id = %s) "
         # The board as the caller knows it (it may come from a cache): still so, or nothing.
         f'AND EXISTS (SELECT 1 FROM {BOARDS} WHERE id = %s AND slug = %s AND "order" = %s '
-        "AND operator = %s) "
-        "ON CONFLICT (board_id, player_id) DO UPDATE SET "
+        "AND operator = %s AND reset = %s AND timezone = %s) "
+        "ON CONFLICT (board_id, period, player_id) DO UPDATE SET "
         f"value = {new_value}, achieved_at = excluded.achieved_at, "
         f"version = {conflict_version} "
         f"WHERE {_improves(board)} "
@@ -184,14 +203,26 @@ def score_upsert(*, board: Leaderboard, player_id: str, score: int, now: datetim
         f"RETURNING value, achieved_at, version, (SELECT name FROM {PLAYERS} "
         f"WHERE {PLAYERS}.player_id = %s)"
     )
-    params: list = [board.pk, player_id, score, _stamp(now), *versions_reserve(1), player_id]
-    params += [board.pk, board.slug, board.order, board.operator, player_id]
+    params: list = [board.pk, period, player_id, score, _stamp(now), *versions_reserve(1)]
+    params += [player_id, board.pk, board.slug, board.order, board.operator, board.reset]
+    params += [board.timezone, player_id]
+    if _postgres():
+        # The history event in the same statement: one round trip, atomic without a
+        # transaction around it.
+        sql = (
+            f"WITH up AS ({sql}), ev AS (INSERT INTO {EVENTS} "  # noqa: S608
+            "(board_id, period, player_id, value, at) "
+            "SELECT %s, %s, %s, value, achieved_at FROM up) SELECT * FROM up"
+        )
+        params += [board.pk, period, player_id]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
     if row is None:
         return None
     value, achieved_at, version, name = row
+    if not _postgres():  # SQLite writes inside a transaction (write_transaction)
+        events_append([(board.pk, period, player_id, value, now)])
     return Row(player_id, value, _datetime(achieved_at), version, name)
 
 
@@ -208,14 +239,14 @@ def player_names(player_ids: Sequence[str]) -> dict[str, str]:
         return dict(cursor.fetchall())
 
 
-def score_current(*, board: Leaderboard, player_id: str) -> Row | None:
-    """The stored score row with the player's name, or None."""
+def score_current(*, board: Leaderboard, period: str, player_id: str) -> Row | None:
+    """The stored score row of ``period`` with the player's name, or None."""
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT s.value, s.achieved_at, s.version, p.name FROM {SCORES} s "  # noqa: S608
             f"JOIN {PLAYERS} p ON p.player_id = s.player_id "
-            "WHERE s.board_id = %s AND s.player_id = %s",
-            [board.pk, player_id],
+            "WHERE s.board_id = %s AND s.period = %s AND s.player_id = %s",
+            [board.pk, period, player_id],
         )
         row = cursor.fetchone()
     if row is None:
@@ -240,19 +271,20 @@ def player_upsert(*, player_id: str, name: str, now: datetime) -> str | None:
     return "created" if row[0] else "renamed"
 
 
-def versions_bump(*, where: str, params: Sequence) -> list[tuple[int, str, int]]:
-    """Give every score row matching ``where`` a new version; return (board_id, player_id,
-    version) for each. Used before a rename or a removal, so Redis takes it as newer."""
+def versions_bump(*, where: str, params: Sequence) -> list[tuple[int, str, str, int]]:
+    """Give every score row matching ``where`` a new version; return (board_id, period,
+    player_id, version) for each. Used before a rename or a removal, so Redis takes it as
+    newer."""
     with connection.cursor() as cursor:
         if _postgres():
             cursor.execute(
                 f"UPDATE {SCORES} SET version = nextval('{SEQUENCE}') WHERE {where} "  # noqa: S608
-                "RETURNING board_id, player_id, version",
+                "RETURNING board_id, period, player_id, version",
                 list(params),
             )
             return [tuple(row) for row in cursor.fetchall()]
         cursor.execute(
-            f"SELECT id, board_id, player_id FROM {SCORES} WHERE {where}",  # noqa: S608
+            f"SELECT id, board_id, period, player_id FROM {SCORES} WHERE {where}",  # noqa: S608
             list(params),
         )
         rows = cursor.fetchall()
@@ -262,12 +294,29 @@ def versions_bump(*, where: str, params: Sequence) -> list[tuple[int, str, int]]
             [(version, row[0]) for row, version in zip(rows, versions, strict=True)],
         )
         return [
-            (board_id, player_id, v)
-            for (_, board_id, player_id), v in zip(rows, versions, strict=True)
+            (board_id, period, player_id, v)
+            for (_, board_id, period, player_id), v in zip(rows, versions, strict=True)
         ]
 
 
-def scores_lock(*, board: Leaderboard, player_ids: Sequence[str]) -> list[Row]:
+def events_append(rows: Sequence[tuple[int, str, str, int | None, datetime]]) -> None:
+    """Append history events (board_id, period, player_id, value or None, at) in one
+    statement."""
+    if not rows:
+        return
+    marks = ", ".join(["(%s, %s, %s, %s, %s)"] * len(rows))
+    params: list = []
+    for board_id, period, player_id, value, at in rows:
+        params += [board_id, period, player_id, value, _stamp(at)]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {EVENTS} (board_id, period, player_id, value, at) "  # noqa: S608
+            f"VALUES {marks}",
+            params,
+        )
+
+
+def scores_lock(*, board: Leaderboard, period: str, player_ids: Sequence[str]) -> list[Row]:
     """The stored rows of these players on the board, locked until commit (PostgreSQL; an
     SQLite writer holds the whole database). Sorted ids lock in one order: no deadlocks."""
     if not player_ids:
@@ -277,15 +326,15 @@ def scores_lock(*, board: Leaderboard, player_ids: Sequence[str]) -> list[Row]:
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT player_id, value, achieved_at, version FROM {SCORES} "  # noqa: S608
-            f"WHERE board_id = %s AND player_id IN ({marks}){lock}",
-            [board.pk, *player_ids],
+            f"WHERE board_id = %s AND period = %s AND player_id IN ({marks}){lock}",
+            [board.pk, period, *player_ids],
         )
         rows = cursor.fetchall()
     return [Row(pid, value, _datetime(at), version, "") for pid, value, at, version in rows]
 
 
 def scores_insert(
-    *, board: Leaderboard, rows: Sequence[tuple[str, int, datetime]]
+    *, board: Leaderboard, period: str, rows: Sequence[tuple[str, int, datetime]]
 ) -> dict[str, int]:
     """Insert new rows (player_id, value, achieved_at); the version of each one inserted.
     A row another writer created meanwhile is left alone and missing from the answer."""
@@ -293,14 +342,14 @@ def scores_insert(
     versions = iter(versions_reserve(len(rows)))
     values, params = [], []
     for player_id, value, achieved_at in rows:
-        values.append(f"(%s, %s, %s, %s, {version})")
-        params += [board.pk, player_id, value, _stamp(achieved_at)]
+        values.append(f"(%s, %s, %s, %s, %s, {version})")
+        params += [board.pk, period, player_id, value, _stamp(achieved_at)]
         if not _postgres():
             params.append(next(versions))
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {SCORES} (board_id, player_id, value, achieved_at, version) "  # noqa: S608
-            f"VALUES {', '.join(values)} ON CONFLICT (board_id, player_id) DO NOTHING "
+            f"INSERT INTO {SCORES} (board_id, period, player_id, value, achieved_at, version) "  # noqa: S608
+            f"VALUES {', '.join(values)} ON CONFLICT (board_id, period, player_id) DO NOTHING "
             "RETURNING player_id, version",
             params,
         )
@@ -308,7 +357,7 @@ def scores_insert(
 
 
 def scores_update(
-    *, board: Leaderboard, rows: Sequence[tuple[str, int, datetime]]
+    *, board: Leaderboard, period: str, rows: Sequence[tuple[str, int, datetime]]
 ) -> dict[str, int]:
     """Set existing rows (player_id, value, achieved_at) in one statement; their versions."""
     postgres = _postgres()
@@ -326,8 +375,9 @@ def scores_update(
             f"WITH v ({columns}) AS (VALUES {', '.join([row_sql] * len(rows))}) "  # noqa: S608
             f"UPDATE {SCORES} SET value = v.value, achieved_at = v.achieved_at, "
             f"version = {version} FROM v "
-            f"WHERE {SCORES}.board_id = %s AND {SCORES}.player_id = v.player_id "
+            f"WHERE {SCORES}.board_id = %s AND {SCORES}.period = %s "
+            f"AND {SCORES}.player_id = v.player_id "
             f"RETURNING {SCORES}.player_id, {SCORES}.version",
-            [*params, board.pk],
+            [*params, board.pk, period],
         )
         return dict(cursor.fetchall())

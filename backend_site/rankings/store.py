@@ -141,6 +141,12 @@ class StoredEntry:
         return self.raw[RECORD_HEAD:].decode() if self.present else ""
 
 
+def ranking_name(slug: str, period_id: str = "") -> str:
+    """The name a board's ranking in one period goes by in Redis (the board's slug alone on
+    a board that never resets): the ``slug`` every function here takes."""
+    return f"{slug}/{period_id}" if period_id else slug
+
+
 def meta_key(slug: str) -> str:
     return f"lb:{{{slug}}}:meta"
 
@@ -860,3 +866,44 @@ def board_is_loaded(*, slug: str, client: Redis | None = None) -> bool:
 
 def ping(*, client: Redis | None = None) -> bool:
     return bool((client or connection()).ping())
+
+
+# Keep a ranking only ``seconds`` more: KEYS meta, zset, names prefix; ARGV buckets, seconds.
+# The meta goes first (a minute before the rest), so a ranking never reads as loaded with
+# its entries gone: the next read after that loads it again from the database.
+_EXPIRE = """
+local seconds = tonumber(ARGV[2])
+redis.call('EXPIRE', KEYS[1], seconds)
+redis.call('EXPIRE', KEYS[2], seconds + 60)
+for bucket = 0, tonumber(ARGV[1]) - 1 do redis.call('EXPIRE', KEYS[3] .. bucket, seconds + 60) end
+return 1
+"""
+
+
+def ranking_expire(*, slug: str, seconds: int, client: Redis | None = None) -> None:
+    """Let a ranking (a closed period's) go from Redis after ``seconds``; the database keeps
+    it, and a read loads it back."""
+    client = client or connection()
+    _run(_EXPIRE, board_keys(slug), [NAME_BUCKETS, seconds], client)
+    client.srem(BOARDS_KEY, slug)
+
+
+def boards_listed_names(*, client: Redis | None = None) -> list[str]:
+    """The names of the rankings listed as loaded."""
+    return [name.decode() for name in (client or connection()).smembers(BOARDS_KEY)]
+
+
+def rankings_sizes(*, slugs: Sequence[str], client: Redis | None = None) -> list[int | None]:
+    """Each ranking's number of players, None for one not loaded; one round trip (on a
+    cluster, one per node that holds any)."""
+    if not slugs:
+        return []
+    pipe = (client or connection()).pipeline(transaction=False)
+    for slug in slugs:
+        pipe.hget(meta_key(slug), "layout")
+        pipe.zcard(zset_key(slug))
+    reply = iter(pipe.execute())
+    return [
+        size if layout == LAYOUT.encode() else None
+        for layout, size in zip(reply, reply, strict=True)
+    ]

@@ -19,7 +19,7 @@ from functools import partial
 
 from django.db import transaction
 
-from backend_site.rankings import rebuild, store
+from backend_site.rankings import boards, clock, periods, rebuild, store
 from backend_site.rankings.errors import REDIS_ERRORS, ApiError
 from backend_site.rankings.models import Leaderboard
 
@@ -34,24 +34,30 @@ _deferred_retrying = threading.Lock()
 
 
 class EntriesSync:
-    """Entry changes recorded in a transaction; applied to Redis once it commits."""
+    """Entry changes recorded in a transaction; applied to Redis once it commits, every
+    ranking they touch in one round trip."""
 
     def __init__(
         self,
-        changes: Iterable[tuple[Leaderboard, store.EntryChange]],
+        changes: Iterable[tuple[boards.Ranking, store.EntryChange]],
         *,
         previous_ranks: bool = True,
     ):
         self.previous_ranks = previous_ranks
-        # One state per board and player: the last one recorded is the committed one.
-        self.boards: dict[str, tuple[str, dict[str, store.EntryChange]]] = {}
-        for board, change in changes:
-            self.boards.setdefault(board.slug, (board.order, {}))[1][change.player_id] = change
+        # One state per ranking and player: the last one recorded is the committed one.
+        self.rankings: dict[str, tuple[boards.Ranking, dict[str, store.EntryChange]]] = {}
+        for ranking, change in changes:
+            name = ranking.name
+            self.rankings.setdefault(name, (ranking, {}))[1][change.player_id] = change
         self.results: dict[tuple[str, str], store.Applied] = {}
         self.deferred = False
 
+    @property
+    def boards(self) -> list[str]:
+        return list(self.rankings)
+
     def __len__(self) -> int:
-        return sum(len(by_player) for _, by_player in self.boards.values())
+        return sum(len(by_player) for _, by_player in self.rankings.values())
 
     def __call__(self) -> None:
         try:
@@ -60,30 +66,48 @@ class EntriesSync:
         except (*REDIS_ERRORS, ApiError) as exc:
             # Committed but not ranked yet: retried by this process's next write, and the
             # entry's own next write or verify_rankings --repair mends it in any case.
-            logger.warning("Ranking update deferred (%s): %s", ", ".join(self.boards), exc)
+            logger.warning("Ranking update deferred (%s): %s", ", ".join(self.rankings), exc)
             self.deferred = True
             if sum(map(len, _deferred)) + len(self) <= DEFERRED_MAX:
                 _deferred.append(self)
 
     def _apply(self) -> None:
-        for slug, (order, by_player) in self.boards.items():
-            changes = list(by_player.values())
-            _, applied = rebuild.with_board_loaded(
-                slug,
-                partial(
-                    store.entries_apply,
-                    slug=slug,
-                    order=order,
-                    changes=changes,
-                    previous_ranks=self.previous_ranks,
-                ),
-            )
+        now = clock.now()
+        batches = [
+            (name, ranking.order, list(by_player.values()), boards.today_of(ranking.board, now))
+            for name, (ranking, by_player) in self.rankings.items()
+        ]
+        replies = store.entries_apply_many(batches=batches, previous_ranks=self.previous_ranks)
+        for (name, order, changes, today), reply in zip(batches, replies, strict=True):
+            if isinstance(reply, store.BoardNotLoaded):
+                ranking = self.rankings[name][0]
+                if not _is_current(ranking, now):
+                    continue  # a past period not in Redis: it loads from the database whole
+                _, applied = rebuild.with_board_loaded(
+                    ranking,
+                    partial(
+                        store.entries_apply,
+                        slug=name,
+                        order=order,
+                        changes=changes,
+                        previous_ranks=self.previous_ranks,
+                        today=today,
+                    ),
+                )
+            else:
+                _, applied = reply
             for change, result in zip(changes, applied, strict=True):
-                self.results[(slug, change.player_id)] = result
+                self.results[(name, change.player_id)] = result
 
-    def result(self, slug: str, player_id: str) -> store.Applied | None:
-        """What applying the player's change on the board did, or None if it was not applied."""
-        return self.results.get((slug, player_id))
+    def result(self, name: str, player_id: str) -> store.Applied | None:
+        """What applying the player's change on the ranking did, or None if it was not
+        applied."""
+        return self.results.get((name, player_id))
+
+
+def _is_current(ranking: boards.Ranking, now) -> bool:
+    """Whether the ranking is its board's one in force (a board that never resets has one)."""
+    return ranking.period_id == boards.ranking_of(ranking.board, now).period_id
 
 
 def _retry_deferred() -> None:
@@ -106,12 +130,12 @@ def _retry_deferred() -> None:
 
 
 def entries_changed(
-    changes: Iterable[tuple[Leaderboard, store.EntryChange]], *, previous_ranks: bool = True
+    changes: Iterable[tuple[boards.Ranking, store.EntryChange]], *, previous_ranks: bool = True
 ) -> EntriesSync:
     """Record changed entries; they reach Redis when the current transaction commits.
     ``previous_ranks=False`` spares Redis finding each player's rank before the change."""
     sync = EntriesSync(changes, previous_ranks=previous_ranks)
-    if sync.boards:
+    if sync.rankings:
         transaction.on_commit(sync)
     return sync
 
@@ -123,68 +147,91 @@ def _quietly(action: Callable[[], object], what: str) -> None:
         logger.warning("%s deferred: %s (verify_rankings --repair mends it)", what, exc)
 
 
+def ranking_names_recent(board: Leaderboard) -> list[str]:
+    """The Redis names of the board's current and previous rankings (its only one if it
+    never resets): what to drop when the board goes (older periods expire on their own)."""
+    period = board.period_at(clock.now())
+    if period is None:
+        return [board.slug]
+    before = periods.period_before(board.reset, board.timezone, period)
+    return [store.ranking_name(board.slug, p.id) for p in (period, before)]
+
+
 def board_saved(*, board: Leaderboard, old_slug: str | None = None) -> None:
-    """After commit, rebuild the board from the database (its order or title may have
-    changed), and drop the keys of its old slug when it was renamed."""
+    """After commit, rebuild the board's current ranking from the database (its order or
+    title may have changed), and drop the keys of its old slug when it was renamed."""
     board_id = board.pk
+    old = None
+    if old_slug and old_slug != board.slug:
+        old = Leaderboard(slug=old_slug, reset=board.reset, timezone=board.timezone)
 
     def reload() -> None:
         fresh = Leaderboard.objects.get(pk=board_id)
-        rebuild.board_rebuild(board=fresh)
-        if old_slug and old_slug != fresh.slug:
-            store.board_forget(slug=old_slug)
+        rebuild.ranking_rebuild(ranking=boards.ranking_of(fresh, clock.now()))
+        if old is not None:
+            for name in ranking_names_recent(old):
+                store.board_forget(slug=name)
 
     transaction.on_commit(lambda: _quietly(reload, f"Reloading board {board.slug}"))
 
 
-def board_removed(*, slug: str) -> None:
-    """After commit, drop the board's keys."""
-    transaction.on_commit(
-        lambda: _quietly(lambda: store.board_forget(slug=slug), f"Dropping board {slug}")
-    )
+def board_removed(*, names: list[str]) -> None:
+    """After commit, drop the keys of a deleted board's rankings."""
+
+    def forget() -> None:
+        for name in names:
+            store.board_forget(slug=name)
+
+    transaction.on_commit(lambda: _quietly(forget, f"Dropping {', '.join(names)}"))
 
 
 def boards_stale_after_migration(apps, schema_editor) -> None:
     """For a data migration (``migrations.RunPython(boards_stale_after_migration)`` after
-    the operations that change scores, players or boards): once it commits, every board with
-    scores is marked stale in Redis, so the first request that needs one rebuilds it from the
-    database, once across all workers. A fresh database has nothing to mark."""
+    the operations that change scores, players or boards): once it commits, the current
+    ranking of every board with scores is marked stale in Redis, so the first request that
+    needs one rebuilds it from the database, once across all workers. A fresh database has
+    nothing to mark."""
     Board = apps.get_model("rankings", "Leaderboard")
-    slugs = list(
-        Board.objects.filter(scores__isnull=False).distinct().values_list("slug", flat=True)
-    )
+    now = clock.now()
+    names = []
+    for board in Board.objects.filter(scores__isnull=False).distinct():
+        period = periods.period_at(
+            getattr(board, "reset", periods.NEVER), getattr(board, "timezone", "UTC"), now
+        )
+        names.append(store.ranking_name(board.slug, period.id if period else ""))
 
     def mark() -> None:
-        for slug in slugs:
-            store.board_mark_stale(slug=slug)
+        for name in names:
+            store.board_mark_stale(slug=name)
 
-    if slugs:
+    if names:
         transaction.on_commit(
             lambda: _quietly(mark, "Marking boards stale (run rebuild_rankings instead)")
         )
 
 
 class BoardBuild:
-    """A board rebuilt aside from what the current transaction sees, swapped in after commit.
+    """A ranking rebuilt aside from what the current transaction sees, swapped in after
+    commit.
 
     For bulk writes (seed): start() at the end of the transaction, then drop() if the
     transaction fails, so a failed import changes nothing in Redis.
     """
 
-    def __init__(self, board: Leaderboard, lock: rebuild.BoardLock):
-        self.board = board
+    def __init__(self, ranking: boards.Ranking, lock: rebuild.BoardLock):
+        self.ranking = ranking
         self.lock = lock
         self.swapped = False
         self.size = 0
 
     @classmethod
     def start(
-        cls, *, board: Leaderboard, progress: Callable[[int], None] | None = None
+        cls, *, ranking: boards.Ranking, progress: Callable[[int], None] | None = None
     ) -> BoardBuild:
-        lock = rebuild.lock_take(board=board)
-        build = cls(board, lock)
+        lock = rebuild.lock_take(ranking=ranking)
+        build = cls(ranking, lock)
         try:
-            build.size = rebuild.board_build_aside(board=board, lock=lock, progress=progress)
+            build.size = rebuild.board_build_aside(ranking=ranking, lock=lock, progress=progress)
         except BaseException:
             lock.release()
             raise
@@ -192,11 +239,11 @@ class BoardBuild:
         return build
 
     def swap(self) -> None:
-        store.board_swap(slug=self.board.slug, tag=self.lock.tag)
+        store.board_swap(slug=self.ranking.name, tag=self.lock.tag)
         self.swapped = True
 
     def drop(self) -> None:
         if self.swapped:
             return
-        store.board_build_drop(slug=self.board.slug, tag=self.lock.tag)
+        store.board_build_drop(slug=self.ranking.name, tag=self.lock.tag)
         self.lock.release()

@@ -12,5 +12,6 @@ urlpatterns = [
     path("api/v1/leaderboards/<slug:slug>/scores", views.scores, name="scores"),
     path("api/v1/scores/batch", views.scores_batch, name="scores-batch"),
     path("api/v1/leaderboards", views.leaderboards, name="leaderboards"),
+    path("api/v1/leaderboards/<slug:slug>/periods", views.periods, name="periods"),
     path("api/v1/openapi.json", views.openapi_document, name="openapi"),
 ]

@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from backend_site.rankings import rebuild, store
+from backend_site.rankings import clock, rebuild, store
+from backend_site.rankings.boards import Ranking, ranking_of
 from backend_site.rankings.models import Leaderboard, Score
 
 CHUNK = 10_000
@@ -59,16 +60,18 @@ def _kind(stored: store.StoredEntry, *, seq: bytes, score: int, name: str) -> st
 def board_verify(
     *, board: Leaderboard, repair: bool = False, progress: Callable[[int], None] | None = None
 ) -> Drift:
-    """Compare the board in Redis with the database; with ``repair``, mend what differs."""
-    drift = Drift(slug=board.slug)
-    if not store.board_is_loaded(slug=board.slug):
+    """Compare the board's current ranking in Redis with the database; with ``repair``,
+    mend what differs."""
+    ranking = ranking_of(board, clock.now())
+    drift = Drift(slug=ranking.name)
+    if not store.board_is_loaded(slug=ranking.name):
         drift.not_loaded = True
         if repair:
-            drift.repaired = rebuild.board_rebuild(board=board)
+            drift.repaired = rebuild.ranking_rebuild(ranking=ranking)
         return drift
     matched = 0
     rows = (
-        Score.objects.filter(board=board)
+        Score.objects.filter(board=board, period=ranking.period_id)
         .values_list("player_id", "player__name", "value", "achieved_at", "version")
         .order_by()
         .iterator(chunk_size=CHUNK)
@@ -77,16 +80,16 @@ def board_verify(
     for row in rows:
         chunk.append(row)
         if len(chunk) == CHUNK:
-            matched += _chunk_check(board, chunk, drift, repair, progress)
+            matched += _chunk_check(ranking, chunk, drift, repair, progress)
             chunk = []
-    matched += _chunk_check(board, chunk, drift, repair, progress)
-    if store.board_size(slug=board.slug) > matched:
-        _extras_check(board, drift, repair)
+    matched += _chunk_check(ranking, chunk, drift, repair, progress)
+    if store.board_size(slug=ranking.name) > matched:
+        _extras_check(ranking, drift, repair)
     return drift
 
 
 def _chunk_check(
-    board: Leaderboard,
+    ranking: Ranking,
     chunk: list[tuple],
     drift: Drift,
     repair: bool,
@@ -94,9 +97,10 @@ def _chunk_check(
 ) -> int:
     if not chunk:
         return 0
+    board = ranking.board
     seqs = [store.seq_bytes(achieved_at) for _, _, _, achieved_at, _ in chunk]
     stored = store.entries_read(
-        slug=board.slug, players=[(row[0], seq) for row, seq in zip(chunk, seqs, strict=True)]
+        slug=ranking.name, players=[(row[0], seq) for row, seq in zip(chunk, seqs, strict=True)]
     )
     fixes = []
     matched = 0
@@ -114,23 +118,24 @@ def _chunk_check(
         fixes.append(store.Fix(player_id=player_id, expected=entry.raw, change=change))
     drift.checked += len(chunk)
     if repair and fixes:
-        drift.repaired += store.entries_repair(slug=board.slug, order=board.order, fixes=fixes)
+        drift.repaired += store.entries_repair(slug=ranking.name, order=board.order, fixes=fixes)
     if progress is not None:
         progress(len(chunk))
     return matched
 
 
-def _extras_check(board: Leaderboard, drift: Drift, repair: bool) -> None:
+def _extras_check(ranking: Ranking, drift: Drift, repair: bool) -> None:
     """Walk the sorted set for members the database does not have."""
+    board, name = ranking.board, ranking.name
     fixes = []
-    size = store.board_size(slug=board.slug)
+    size = store.board_size(slug=name)
     for start in range(0, size, CHUNK):
-        members = store.zset_members(slug=board.slug, start=start, stop=start + CHUNK - 1)
+        members = store.zset_members(slug=name, start=start, stop=start + CHUNK - 1)
         ids = [member[store.SEQ_BYTES :].decode() for member, _ in members]
         known = {
             player_id: (name, value, achieved_at, version)
             for player_id, name, value, achieved_at, version in Score.objects.filter(
-                board=board, player_id__in=ids
+                board=board, period=ranking.period_id, player_id__in=ids
             ).values_list("player_id", "player__name", "value", "achieved_at", "version")
         }
         for (member, _), player_id in zip(members, ids, strict=True):
@@ -152,9 +157,9 @@ def _extras_check(board: Leaderboard, drift: Drift, repair: bool) -> None:
                 )
             fixes.append((player_id, member, change))
     if repair and fixes:
-        current = store.entries_read(slug=board.slug, players=[(pid, b"") for pid, _, _ in fixes])
+        current = store.entries_read(slug=name, players=[(pid, b"") for pid, _, _ in fixes])
         drift.repaired += store.entries_repair(
-            slug=board.slug,
+            slug=name,
             order=board.order,
             fixes=[
                 store.Fix(player_id=pid, expected=entry.raw, change=change, stray_member=member)
@@ -164,9 +169,8 @@ def _extras_check(board: Leaderboard, drift: Drift, repair: bool) -> None:
 
 
 def boards_extra() -> list[str]:
-    """Boards Redis lists that the database no longer has."""
-    try:
-        listed = {board.slug for board in store.boards_overview()}
-    except store.BoardNotLoaded:
-        return []
-    return sorted(listed - set(Leaderboard.objects.values_list("slug", flat=True)))
+    """Rankings Redis lists whose board the database no longer has."""
+    slugs = set(Leaderboard.objects.values_list("slug", flat=True))
+    return sorted(
+        name for name in store.boards_listed_names() if name.split("/", 1)[0] not in slugs
+    )

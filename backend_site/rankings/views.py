@@ -48,7 +48,7 @@ def getdata(request):
     limit = inputs.query_int(
         request.GET, "limit", default=100, low=1, high=inputs.GETDATA_LIMIT_MAX
     )
-    page = selectors.board_top(slug=DEFAULT_BOARD, offset=0, limit=limit)
+    _, page = selectors.board_top(slug=DEFAULT_BOARD, offset=0, limit=limit)
     return json_response(
         [{"id": entry.rank, "name": entry.name, "score": entry.score} for entry in page.entries]
     )
@@ -56,35 +56,46 @@ def getdata(request):
 
 @allow("GET", "HEAD")
 def leaderboards(request):
-    boards = selectors.leaderboards_overview()
+    overview = selectors.leaderboards_overview()
     return json_response(
         {
             "leaderboards": [
                 {
-                    "slug": board.slug,
-                    "title": board.title,
-                    "order": board.order,
-                    "operator": board.operator,
-                    "players": board.players,
+                    "slug": row.board.slug,
+                    "title": row.board.title,
+                    "order": row.board.order,
+                    "operator": row.board.operator,
+                    "players": row.players,
+                    "reset": row.board.reset,
+                    "timezone": row.board.timezone,
+                    "source": row.source,
+                    "period": _period_json(row.period),
                 }
-                for board in boards
+                for row in overview
             ]
         }
     )
+
+
+def _period_json(period) -> dict | None:
+    return period.as_json() if period is not None else None
 
 
 @allow("GET", "HEAD")
 def entries(request, slug: str):
     offset = inputs.query_int(request.GET, "offset", default=0, low=0, high=inputs.MAX_OFFSET)
     limit = inputs.query_int(request.GET, "limit", default=10, low=1, high=inputs.PAGE_LIMIT_MAX)
-    page = selectors.board_top(slug=slug, offset=offset, limit=limit)
+    period = inputs.period_param(request.GET)
+    found, page = selectors.board_top(slug=slug, offset=offset, limit=limit, period=period)
     return json_response(
         {
             "leaderboard": slug,
+            "period": _period_json(found),
             "total": page.total,
             "offset": offset,
             "limit": limit,
-            # orjson writes each Entry as {"rank", "player_id", "name", "score"} (its fields,
+            # orjson writes each Entry as {"rank", "player_id", "name", "score",
+            # "rank_change"} (its fields,
             # in order) without a dict per row built here: that is the API's entry shape.
             "entries": page.entries,
         }
@@ -95,14 +106,19 @@ def entries(request, slug: str):
 def player(request, slug: str, player_id: str):
     player_id = inputs.player_id_clean(player_id)
     around = inputs.query_int(request.GET, "around", default=2, low=0, high=inputs.AROUND_MAX)
-    standing = selectors.player_standing(slug=slug, player_id=player_id, around=around)
+    period = inputs.period_param(request.GET)
+    found, standing = selectors.player_standing(
+        slug=slug, player_id=player_id, around=around, period=period
+    )
     return json_response(
         {
             "leaderboard": slug,
+            "period": _period_json(found),
             "player_id": standing.player_id,
             "name": standing.name,
             "score": standing.score,
             "rank": standing.rank,
+            "rank_change": standing.rank_change,
             "percentile": selectors.percentile(standing),
             "total": standing.total,
             "around": standing.around,
@@ -136,9 +152,12 @@ def idempotent(view):
 def _entries_answered(stored: bytes, kwargs: dict) -> list[tuple[str, str]]:
     """The (board, player) entries a stored answer of ``scores`` or ``scores_batch`` names."""
     data = orjson.loads(stored)
-    if "results" in data:
-        return [(row["leaderboard"], row["player_id"]) for row in data["results"]]
-    return [(kwargs["slug"], data["player_id"])]
+    rows = data["results"] if "results" in data else [{**data, "leaderboard": kwargs["slug"]}]
+    entries = []
+    for row in rows:
+        entries.append((row["leaderboard"], row["player_id"]))
+        entries += [(also["leaderboard"], row["player_id"]) for also in row.get("also", ())]
+    return entries
 
 
 def _body(request) -> bytes:
@@ -149,9 +168,12 @@ def _body(request) -> bytes:
     return body
 
 
-def _ranked_status(rank: int | None) -> int:
-    # 202: saved in the database, not ranked yet (Redis unreachable); it will be.
-    return 200 if rank is not None else 202
+def _also(result: services.SubmitResult) -> list[dict]:
+    """The submission's outcome on each board its board feeds."""
+    return [
+        {"leaderboard": fed.slug, "score": fed.score, "rank": fed.rank, "updated": fed.updated}
+        for fed in result.also
+    ]
 
 
 @allow("POST")
@@ -176,8 +198,10 @@ def scores(request, slug: str):
             "rank": rank,
             "previous_rank": result.previous_rank,
             "updated": result.updated,
+            "also": _also(result),
         }
-        return json_response(body, status=_ranked_status(rank))
+        ranked = rank is not None and all(row["rank"] is not None for row in body["also"])
+        return json_response(body, status=200 if ranked else 202)
 
     return write, answer
 
@@ -198,13 +222,49 @@ def scores_batch(request):
                 "score": r.score,
                 "rank": r.rank,
                 "updated": r.updated,
+                "also": _also(r),
             }
             for r in results
         ]
-        ranked = all(row["rank"] is not None for row in rows)
+        # 202: saved in the database, not ranked yet (Redis unreachable); it will be.
+        ranked = all(
+            row["rank"] is not None and all(also["rank"] is not None for also in row["also"])
+            for row in rows
+        )
         return json_response({"results": rows}, status=200 if ranked else 202)
 
     return write, answer
+
+
+@allow("GET", "HEAD")
+def periods(request, slug: str):
+    """The board's periods, newest first, with their players and winners."""
+    limit = inputs.query_int(request.GET, "limit", default=20, low=1, high=inputs.PERIODS_LIMIT_MAX)
+    board, found = selectors.periods_overview(slug=slug, limit=limit)
+    return json_response(
+        {
+            "leaderboard": board.slug,
+            "reset": board.reset,
+            "timezone": board.timezone,
+            "periods": [
+                {
+                    **summary.period.as_json(),
+                    "players": summary.players,
+                    "winner": (
+                        {
+                            "player_id": summary.winner.player_id,
+                            "name": summary.winner.name,
+                            "score": summary.winner.score,
+                        }
+                        if summary.winner
+                        else None
+                    ),
+                    "closed": summary.closed,
+                }
+                for summary in found
+            ],
+        }
+    )
 
 
 @allow("GET", "HEAD")

@@ -1,0 +1,112 @@
+"""Boards as a process sees them, and the rankings (board, period) that Redis keeps.
+
+A board that never resets has one ranking; a board that resets has one per period, each kept
+in Redis under a name of its own (``store.ranking_name``). Reads need a board's reset, zone
+and order before they can name its ranking, without a database query each time: each process
+keeps its boards for BOARD_CACHE_SECONDS. Reset and zone cannot change once a board has scores
+(admin.py), so a copy only a few seconds old names the same periods; a board deleted and made
+again under the same slug is seen within those seconds, or at once by a write (its statement
+checks the board) or a read that finds its ranking missing.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from backend_site.rankings import periods, sql, store
+from backend_site.rankings.errors import NotFound
+from backend_site.rankings.models import Leaderboard
+
+BOARD_CACHE_SECONDS = 5.0
+
+
+@dataclass(frozen=True, slots=True)
+class Ranking:
+    """One board's ranking in one period (period id "" for a board that never resets)."""
+
+    board: Leaderboard
+    period_id: str = periods.NO_PERIOD
+
+    @property
+    def name(self) -> str:
+        return store.ranking_name(self.board.slug, self.period_id)
+
+    @property
+    def order(self) -> str:
+        return self.board.order
+
+
+@dataclass(slots=True)
+class KnownBoard:
+    """A board, the boards it feeds, and its current period and day, as last computed."""
+
+    board: Leaderboard
+    fed: tuple[Leaderboard, ...]
+    fetched: float
+    period: periods.Period | None = None
+    day: str = ""
+    day_end: datetime | None = None
+    checked: set[str] = field(default_factory=set)  # past periods known to be closed
+
+    def current(self, now: datetime) -> periods.Period | None:
+        """The period in force at ``now`` (cached until it ends)."""
+        board = self.board
+        if board.reset == periods.NEVER:
+            return None
+        period = self.period
+        if period is None or not (period.start <= now < period.end):
+            period = self.period = board.period_at(now)
+        return period
+
+    def today(self, now: datetime) -> str:
+        """The board's local day at ``now``: the snapshot rank movement counts from."""
+        if self.day_end is None or now >= self.day_end or not self.day:
+            self.day = periods.day_id(self.board.timezone, now)
+            _, self.day_end = periods.day_bounds(
+                self.board.timezone, datetime.fromisoformat(self.day).date()
+            )
+        return self.day
+
+
+_known: dict[str, KnownBoard] = {}
+
+
+def board_fetch(slug: str) -> KnownBoard:
+    """The board and the boards it feeds from the database (NotFound if there is none)."""
+    board = sql.board_by_slug(slug)
+    if board is None:
+        _known.pop(slug, None)
+        raise NotFound(f"No leaderboard {slug!r}.")
+    known = KnownBoard(
+        board=board, fed=tuple(sql.boards_fed_by(board.pk)), fetched=time.monotonic()
+    )
+    _known[slug] = known
+    return known
+
+
+def board_known(slug: str) -> KnownBoard:
+    """The board as this process knows it (fetched again once BOARD_CACHE_SECONDS old)."""
+    known = _known.get(slug)
+    if known is None or time.monotonic() - known.fetched > BOARD_CACHE_SECONDS:
+        return board_fetch(slug)
+    return known
+
+
+def boards_forget() -> None:
+    """Drop every board this process knows (tests, and a board saved in this process)."""
+    _known.clear()
+
+
+def ranking_of(board: Leaderboard, moment: datetime) -> Ranking:
+    """The board's ranking in force at ``moment``."""
+    period = board.period_at(moment)
+    return Ranking(board, period.id if period else periods.NO_PERIOD)
+
+
+def today_of(board: Leaderboard, moment: datetime) -> str:
+    known = _known.get(board.slug)
+    if known is not None and known.board.pk == board.pk:
+        return known.today(moment)
+    return periods.day_id(board.timezone, moment)

@@ -1,0 +1,211 @@
+"""Periods of boards that reset: reading any period, and archiving the ones that ended.
+
+A period is archived (``PeriodArchive``) exactly once: the row is unique per board and
+period, so of many workers racing at a boundary one writes it and the others find it. It is
+written PERIOD_CLOSE_GRACE_SECONDS after the period's end, so a score accepted just before
+the boundary (whose transaction may still be committing) is in it. The final standings are the
+period's score rows, which no write touches after its end. Archiving is lazy — the first
+request on the board after the grace does it — or eager, by ``manage.py close_periods``.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import connection, transaction
+
+from backend_site.rankings import boards, clock, periods, store
+from backend_site.rankings.errors import NotFound
+from backend_site.rankings.models import Leaderboard, PeriodArchive, Score
+
+logger = logging.getLogger("backend_site.rankings")
+
+CURRENT = "current"
+PREVIOUS = "previous"
+# A closed period stays in Redis this long after its archiving (``previous`` is read most
+# right after a boundary); then it is loaded from the database when read.
+CLOSED_PERIOD_REDIS_SECONDS = 24 * 3600
+
+# Per board id: the past periods this process knows are archived (or had nothing to archive).
+_closed: dict[int, set[str]] = {}
+
+
+@dataclass(frozen=True, slots=True)
+class Winner:
+    player_id: str
+    name: str
+    score: int
+
+
+@dataclass(frozen=True, slots=True)
+class PeriodSummary:
+    period: periods.Period
+    players: int
+    winner: Winner | None
+    closed: bool
+
+
+def ranking_for_read(
+    known: boards.KnownBoard, wanted: str, now: datetime
+) -> tuple[boards.Ranking, periods.Period | None]:
+    """The ranking a read of ``period=wanted`` names; NotFound for a period the board
+    never had (malformed, in the future, or ended before the board was made)."""
+    board = known.board
+    current = known.current(now)
+    if current is not None:
+        closes_due(known, current, now)
+    if wanted == CURRENT:
+        period = current
+    elif current is None:
+        raise NotFound(f"Leaderboard {board.slug!r} never resets: it has no period {wanted!r}.")
+    elif wanted == PREVIOUS:
+        period = periods.period_before(board.reset, board.timezone, current)
+    else:
+        period = periods.period_parse(board.reset, board.timezone, wanted)
+        if period is None or period.start > now or period.end <= board.created_at:
+            raise NotFound(f"Leaderboard {board.slug!r} has no period {wanted!r}.")
+    return boards.Ranking(board, period.id if period else periods.NO_PERIOD), period
+
+
+def closes_due(known: boards.KnownBoard, current: periods.Period, now: datetime) -> None:
+    """Archive the period before ``current`` if its grace is over and this process has not
+    seen it archived yet (one query per process and period; the archiving itself once)."""
+    board = known.board
+    before = periods.period_before(board.reset, board.timezone, current)
+    done = _closed.setdefault(board.pk, set())
+    if before.id in done or now < before.end + _grace():
+        return
+    if before.end > board.created_at:
+        period_close(board, before, now=now)
+    done.add(before.id)
+
+
+def _grace() -> timedelta:
+    return timedelta(seconds=settings.PERIOD_CLOSE_GRACE_SECONDS)
+
+
+def period_close(board: Leaderboard, period: periods.Period, *, now: datetime) -> bool:
+    """Archive the period (it must have ended); whether this call was the one that did.
+    A period without scores is archived too, with no players and no winner."""
+    summary = _summary_from_rows(board, period)
+    winner = summary.winner
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {PeriodArchive._meta.db_table} "  # noqa: S608
+                '(board_id, period, start, "end", players, winner_id, winner_name, '
+                "winner_score, closed_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) "
+                "ON CONFLICT (board_id, period) DO NOTHING RETURNING id",
+                [
+                    board.pk,
+                    period.id,
+                    _stamp(period.start),
+                    _stamp(period.end),
+                    summary.players,
+                    winner.player_id if winner else "",
+                    winner.name if winner else "",
+                    winner.score if winner else None,
+                    _stamp(now),
+                ],
+            )
+            wrote = cursor.fetchone() is not None
+        if wrote:
+            name = store.ranking_name(board.slug, period.id)
+            transaction.on_commit(lambda: _expire_quietly(name))
+    if wrote:
+        logger.info(
+            "Archived %s %s: %d players, winner %s.",
+            board.slug,
+            period.id,
+            summary.players,
+            winner.player_id if winner else "none",
+        )
+    return wrote
+
+
+def _expire_quietly(name: str) -> None:
+    try:
+        store.ranking_expire(slug=name, seconds=CLOSED_PERIOD_REDIS_SECONDS)
+    except Exception as exc:  # Redis down: the keys just stay until it is read or dropped
+        logger.warning("Could not set %s to expire: %s", name, exc)
+
+
+def _stamp(moment: datetime):
+    return connection.ops.adapt_datetimefield_value(moment)
+
+
+def _summary_from_rows(board: Leaderboard, period: periods.Period) -> PeriodSummary:
+    rows = Score.objects.filter(board=board, period=period.id)
+    ordering = "-value" if board.order == Leaderboard.Order.DESC else "value"
+    top = (
+        rows.order_by(ordering, "achieved_at")
+        .values_list("player_id", "player__name", "value")
+        .first()
+    )
+    return PeriodSummary(
+        period=period,
+        players=rows.count(),
+        winner=Winner(*top) if top else None,
+        closed=False,
+    )
+
+
+def periods_close(*, now: datetime | None = None) -> list[tuple[str, str]]:
+    """Archive every ended period of every board that has not been (close_periods); the
+    (board slug, period id) of each this call archived."""
+    now = now or clock.now()
+    done = []
+    for board in Leaderboard.objects.exclude(reset=periods.NEVER):
+        current = board.period_at(now)
+        archived = set(PeriodArchive.objects.filter(board=board).values_list("period", flat=True))
+        pending = set(
+            Score.objects.filter(board=board)
+            .exclude(period=current.id)
+            .values_list("period", flat=True)
+            .distinct()
+        )
+        before = periods.period_before(board.reset, board.timezone, current)
+        if before.end > board.created_at:
+            pending.add(before.id)
+        for period_id in sorted(pending - archived):
+            period = periods.period_parse(board.reset, board.timezone, period_id)
+            if period is None or period.start >= current.start or now < period.end + _grace():
+                continue
+            if period_close(board, period, now=now):
+                done.append((board.slug, period_id))
+        _closed.setdefault(board.pk, set()).update(pending)
+    return done
+
+
+def periods_list(
+    known: boards.KnownBoard, *, now: datetime, limit: int, live: PeriodSummary | None
+) -> list[PeriodSummary]:
+    """The board's periods newest first: ``live`` (the current one, read from Redis by the
+    caller), the previous one while it is not archived yet, then the archived ones."""
+    board = known.board
+    current = known.current(now)
+    if current is None:
+        return []
+    found = [live] if live is not None else []
+    archived = list(
+        PeriodArchive.objects.filter(board=board, start__lt=current.start).order_by("-start")[
+            :limit
+        ]
+    )
+    before = periods.period_before(board.reset, board.timezone, current)
+    if before.end > board.created_at and not any(a.period == before.id for a in archived):
+        found.append(_summary_from_rows(board, before))
+    for archive in archived:
+        period = periods.period_parse(board.reset, board.timezone, archive.period)
+        if period is None:
+            continue
+        winner = None
+        if archive.winner_id:
+            winner = Winner(archive.winner_id, archive.winner_name, archive.winner_score)
+        found.append(
+            PeriodSummary(period=period, players=archive.players, winner=winner, closed=True)
+        )
+    return found[:limit]
