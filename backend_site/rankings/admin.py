@@ -6,18 +6,27 @@ from django.contrib import admin
 from django.db.models import Count
 from django.utils import timezone
 
-from backend_site.rankings import inputs, selectors, services
+from backend_site.rankings import inputs, periods, selectors, services
 from backend_site.rankings.errors import REDIS_ERRORS, InvalidInput, NotFound
-from backend_site.rankings.models import DEFAULT_BOARD, Leaderboard, Player, Score
+from backend_site.rankings.models import (
+    DEFAULT_BOARD,
+    Leaderboard,
+    PeriodArchive,
+    Player,
+    Score,
+)
 from backend_site.rankings.store import Standing
 
 
 def global_standing(player: Player) -> Standing | None:
     """The player's standing on the default board; None without a score or Redis."""
     try:
-        return selectors.player_standing(slug=DEFAULT_BOARD, player_id=player.player_id, around=0)
+        _, standing = selectors.player_standing(
+            slug=DEFAULT_BOARD, player_id=player.player_id, around=0
+        )
     except (NotFound, *REDIS_ERRORS):
         return None
+    return standing
 
 
 class ServiceAdmin(admin.ModelAdmin):
@@ -80,7 +89,15 @@ class PlayerAdmin(ServiceAdmin):
 class LeaderboardForm(forms.ModelForm):
     class Meta:
         model = Leaderboard
-        fields = ["slug", "title", "order", "operator"]
+        fields = ["slug", "title", "order", "operator", "reset", "timezone", "source"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and Score.objects.filter(board_id=self.instance.pk).exists():
+            # Its scores are filed under the periods these name.
+            for name in ("reset", "timezone"):
+                self.fields[name].disabled = True
+                self.fields[name].help_text = "Fixed once the board has scores."
 
     def clean_slug(self):
         slug = self.cleaned_data["slug"]
@@ -92,7 +109,7 @@ class LeaderboardForm(forms.ModelForm):
 @admin.register(Leaderboard)
 class LeaderboardAdmin(ServiceAdmin):
     form = LeaderboardForm
-    list_display = ["slug", "title", "order", "operator", "player_count"]
+    list_display = ["slug", "title", "order", "operator", "reset", "source", "player_count"]
     prepopulated_fields = {"slug": ["title"]}
 
     def has_delete_permission(self, request, obj=None):
@@ -117,10 +134,35 @@ class LeaderboardAdmin(ServiceAdmin):
         services.board_delete(board=obj)
 
 
+class ScoreForm(forms.ModelForm):
+    """A score's period must be one its board has: blank means the one in force now."""
+
+    class Meta:
+        model = Score
+        fields = ["board", "period", "player", "value", "achieved_at"]
+
+    def clean(self):
+        data = super().clean()
+        board = data.get("board")
+        if board is None:
+            return data
+        period_id = data.get("period") or ""
+        if board.reset == periods.NEVER:
+            if period_id:
+                self.add_error("period", "This board never resets: leave the period blank.")
+            return data
+        if not period_id:
+            data["period"] = board.period_at(timezone.now()).id
+        elif periods.period_parse(board.reset, board.timezone, period_id) is None:
+            self.add_error("period", f"Not a {board.reset} period id of this board.")
+        return data
+
+
 @admin.register(Score)
 class ScoreAdmin(ServiceAdmin):
-    list_display = ["player", "board", "value", "achieved_at"]
-    list_filter = ["board"]
+    form = ScoreForm
+    list_display = ["player", "board", "period", "value", "achieved_at"]
+    list_filter = ["board", "period"]
     list_select_related = ["player", "board"]
     search_fields = ["player__player_id", "player__name"]
     ordering = ["board", "-value"]
@@ -137,3 +179,18 @@ class ScoreAdmin(ServiceAdmin):
 
     def delete_with_service(self, obj):
         services.score_delete(score=obj)
+
+
+@admin.register(PeriodArchive)
+class PeriodArchiveAdmin(admin.ModelAdmin):
+    """Closed periods, as archived: read only (the scores of a period are its standings)."""
+
+    list_display = ["board", "period", "players", "winner_name", "winner_score", "closed_at"]
+    list_filter = ["board"]
+    ordering = ["board", "-start"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -116,6 +116,17 @@ _RANK = _integer(1)
 _RANK_OR_NULL = {"type": ["integer", "null"], "minimum": 1}
 
 
+_RANK_CHANGE = {
+    "type": ["integer", "null"],
+    "description": (
+        "Places gained since the board's last daily snapshot (00:00 in its zone): negative "
+        "means fallen, null means new on the board since then."
+    ),
+}
+_PERIOD_ID = {"type": "string", "pattern": r"^\d{4}-(W\d{2}|\d{2}(-\d{2})?)$"}
+_DATETIME = {"type": "string", "format": "date-time"}
+
+
 def _object(properties: dict, *, optional: tuple[str, ...] = ()) -> dict:
     return {
         "type": "object",
@@ -127,17 +138,53 @@ def _object(properties: dict, *, optional: tuple[str, ...] = ()) -> dict:
 
 SCHEMAS = {
     "Entry": _object(
-        {"rank": _RANK, "player_id": _PLAYER_ID, "name": {"type": "string"}, "score": _SCORE}
+        {
+            "rank": _RANK,
+            "player_id": _PLAYER_ID,
+            "name": {"type": "string"},
+            "score": _SCORE,
+            "rank_change": _RANK_CHANGE,
+        }
     ),
+    "Period": {
+        **_object({"id": _PERIOD_ID, "start": _DATETIME, "end": _DATETIME}),
+        "description": (
+            "A period of a board that resets, in its zone: `2026-11-25` (daily), `2026-W48` "
+            "(weekly, from Monday 00:00) or `2026-11` (monthly); it ends where the next starts."
+        ),
+    },
+    "PeriodOrNull": {
+        "anyOf": [_ref("schemas", "Period"), {"type": "null"}],
+        "description": "The period read; null on a board that never resets.",
+    },
     "Leaderboard": _object(
         {
             "slug": _SLUG,
             "title": {"type": "string"},
             "order": {"type": "string", "enum": list(Leaderboard.Order.values)},
             "operator": {"type": "string", "enum": list(Leaderboard.Operator.values)},
-            "players": _integer(0),
+            "players": {**_integer(0), "description": "Players in the current period."},
+            "reset": {"type": "string", "enum": list(Leaderboard.Reset.values)},
+            "timezone": {"type": "string", "description": "IANA name."},
+            "source": {
+                "type": ["string", "null"],
+                "description": "The board whose every accepted score is also applied here.",
+            },
+            "period": _ref("schemas", "PeriodOrNull"),
         }
     ),
+    "Also": {
+        "type": "array",
+        "description": "The same score on each board this board feeds (their `source`).",
+        "items": _object(
+            {
+                "leaderboard": _SLUG,
+                "score": _SCORE,
+                "rank": _RANK_OR_NULL,
+                "updated": {"type": "boolean"},
+            }
+        ),
+    },
     "Submission": _object(
         {"player_id": _PLAYER_ID, "score": _SCORE, "name": _NAME}, optional=("name",)
     ),
@@ -151,6 +198,7 @@ SCHEMAS = {
                 "description": "The rank just before; null for a new entry (or a 202).",
             },
             "updated": {"type": "boolean", "description": "Whether the stored score changed."},
+            "also": _ref("schemas", "Also"),
         }
     ),
     "BatchItem": _object(
@@ -186,6 +234,7 @@ SCHEMAS = {
                             "description": "The rank after the whole batch; null in a 202.",
                         },
                         "updated": {"type": "boolean"},
+                        "also": _ref("schemas", "Also"),
                     }
                 ),
             }
@@ -202,6 +251,16 @@ PARAMETERS = {
         "schema": _SLUG,
     },
     "player_id": {"name": "player_id", "in": "path", "required": True, "schema": _PLAYER_ID},
+    "period": {
+        "name": "period",
+        "in": "query",
+        "required": False,
+        "description": (
+            "`current` (the default), `previous`, or a period id. A board that never resets "
+            "has only `current`; a period the board never had is a 404."
+        ),
+        "schema": {"type": "string", "pattern": inputs.PERIOD_PATTERN, "default": "current"},
+    },
     "Idempotency-Key": {
         "name": "Idempotency-Key",
         "in": "header",
@@ -315,6 +374,7 @@ PATHS = {
                     _object(
                         {
                             "leaderboard": _SLUG,
+                            "period": _ref("schemas", "PeriodOrNull"),
                             "total": _integer(0),
                             "offset": _integer(0),
                             "limit": _integer(1),
@@ -335,6 +395,7 @@ PATHS = {
                 _query_integer(
                     "limit", "Entries per page.", default=10, low=1, high=inputs.PAGE_LIMIT_MAX
                 ),
+                _ref("parameters", "period"),
             ],
         ),
     },
@@ -349,10 +410,12 @@ PATHS = {
                     _object(
                         {
                             "leaderboard": _SLUG,
+                            "period": _ref("schemas", "PeriodOrNull"),
                             "player_id": _PLAYER_ID,
                             "name": {"type": "string"},
                             "score": _SCORE,
                             "rank": _RANK,
+                            "rank_change": _RANK_CHANGE,
                             "percentile": {
                                 "type": "number",
                                 "minimum": 0,
@@ -374,7 +437,8 @@ PATHS = {
                     default=2,
                     low=0,
                     high=inputs.AROUND_MAX,
-                )
+                ),
+                _ref("parameters", "period"),
             ],
         ),
     },
@@ -455,7 +519,7 @@ PATHS = {
     "/api/v1/leaderboards": {
         "get": _operation(
             "leaderboards",
-            "Every board with its player count.",
+            "Every board with its settings, current period and player count.",
             {
                 "200": _answer(
                     "The boards.",
@@ -471,6 +535,57 @@ PATHS = {
                 **_GUARDED,
                 "503": _ref("responses", "Unavailable"),
             },
+        ),
+    },
+    "/api/v1/leaderboards/{slug}/periods": {
+        "parameters": [_ref("parameters", "slug")],
+        "get": _operation(
+            "periods",
+            "The board's periods, newest first, with their players and winners.",
+            {
+                "200": _answer(
+                    "The current period first (`closed` false), then the previous one while "
+                    "it is not archived yet, then the archived ones. A board that never "
+                    "resets has none.",
+                    _object(
+                        {
+                            "leaderboard": _SLUG,
+                            "reset": {"type": "string", "enum": list(Leaderboard.Reset.values)},
+                            "timezone": {"type": "string"},
+                            "periods": {
+                                "type": "array",
+                                "items": _object(
+                                    {
+                                        "id": _PERIOD_ID,
+                                        "start": _DATETIME,
+                                        "end": _DATETIME,
+                                        "players": _integer(0),
+                                        "winner": {
+                                            "anyOf": [
+                                                _object(
+                                                    {
+                                                        "player_id": _PLAYER_ID,
+                                                        "name": {"type": "string"},
+                                                        "score": _SCORE,
+                                                    }
+                                                ),
+                                                {"type": "null"},
+                                            ]
+                                        },
+                                        "closed": {"type": "boolean"},
+                                    }
+                                ),
+                            },
+                        }
+                    ),
+                ),
+                **_READ_ERRORS,
+            },
+            parameters=[
+                _query_integer(
+                    "limit", "Periods.", default=20, low=1, high=inputs.PERIODS_LIMIT_MAX
+                )
+            ],
         ),
     },
     "/api/v1/openapi.json": {
