@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.db import connection
 
-from backend_site.rankings import sql, store
+from backend_site.rankings import clock, periods, sql, store
 from backend_site.rankings.errors import NotFound
 from backend_site.rankings.models import Leaderboard
 from backend_site.rankings.rebuild import boards_restore, with_board_loaded
@@ -32,18 +32,26 @@ def board_for_write(*, slug: str) -> Leaderboard:
     return _boards.get(slug) or board_get(slug=slug)
 
 
+def _today() -> str:
+    # The day whose 00:00 snapshot rank changes count from; UTC until boards pass their zone.
+    return periods.day_id("UTC", clock.now())
+
+
 def board_top(*, slug: str, offset: int, limit: int) -> Page:
     """Return ``limit`` entries of the board from position ``offset``, best first."""
+    today = _today()
     return with_board_loaded(
-        slug, lambda: store.entries_page(slug=slug, offset=offset, limit=limit)
+        slug, lambda: store.entries_page(slug=slug, offset=offset, limit=limit, today=today)
     )
 
 
 def player_standing(*, slug: str, player_id: str, around: int) -> Standing:
     """Return the player's rank, percentile inputs and up to ``around`` neighbours each side;
     NotFound when they have no score on the board."""
+    today = _today()
     standing = with_board_loaded(
-        slug, lambda: store.entry_standing(slug=slug, player_id=player_id, around=around)
+        slug,
+        lambda: store.entry_standing(slug=slug, player_id=player_id, around=around, today=today),
     )
     if standing is None:
         raise NotFound(f"Player {player_id!r} has no score on {slug!r}.")

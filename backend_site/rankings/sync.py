@@ -19,7 +19,7 @@ from functools import partial
 
 from django.db import transaction
 
-from backend_site.rankings import rebuild, store
+from backend_site.rankings import clock, periods, rebuild, store
 from backend_site.rankings.errors import REDIS_ERRORS, ApiError
 from backend_site.rankings.models import Leaderboard
 
@@ -66,6 +66,8 @@ class EntriesSync:
                 _deferred.append(self)
 
     def _apply(self) -> None:
+        # The day whose 00:00 snapshot rank changes count from; UTC until boards pass their zone.
+        today = periods.day_id("UTC", clock.now())
         for slug, (order, by_player) in self.boards.items():
             changes = list(by_player.values())
             _, applied = rebuild.with_board_loaded(
@@ -75,6 +77,7 @@ class EntriesSync:
                     slug=slug,
                     order=order,
                     changes=changes,
+                    today=today,
                     previous_ranks=self.previous_ranks,
                 ),
             )
