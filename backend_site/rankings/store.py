@@ -52,6 +52,7 @@ from redis import Redis
 from redis.backoff import NoBackoff
 from redis.cluster import RedisCluster
 from redis.commands.core import Script
+from redis.exceptions import NoScriptError
 from redis.retry import Retry
 
 from common.entries import Entry
@@ -752,6 +753,47 @@ def entries_apply(
     keys, args = _apply_call(slug, order, changes, today, previous_ranks)
     reply = _run(_APPLY, keys, args, client)
     return _apply_decode(reply, slug=slug)
+
+
+ApplyBatch = tuple[str, str, Sequence[EntryChange], str]  # name, order, changes, today
+
+
+def entries_apply_many(
+    *, batches: Sequence[ApplyBatch], previous_ranks: bool, client: Redis | None = None
+) -> list[tuple[int, list[Applied]] | BoardNotLoaded]:
+    """Apply each batch ``(name, order, changes, today)`` as entries_apply does, all in one
+    round trip (on a cluster, one per node); per batch, its result or a BoardNotLoaded.
+
+    The scripts go in one pipeline of EVALSHA calls (redis-py's own script support would
+    first ask SCRIPT EXISTS, a second trip); a server that lacks the script (restarted,
+    flushed, failed over) gets it loaded and only those calls sent again.
+    """
+    client = client or connection()
+    script = _script(_APPLY)
+    calls = [_apply_call(*batch, previous_ranks) for batch in batches]
+    replies = _evalsha_all(client, script.sha, calls)
+    missing = [i for i, reply in enumerate(replies) if isinstance(reply, NoScriptError)]
+    if missing:
+        client.script_load(script.script)
+        again = _evalsha_all(client, script.sha, [calls[i] for i in missing])
+        for i, reply in zip(missing, again, strict=True):
+            replies[i] = reply
+    results: list[tuple[int, list[Applied]] | BoardNotLoaded] = []
+    for (name, *_), reply in zip(batches, replies, strict=True):
+        if isinstance(reply, Exception):
+            raise reply
+        results.append(_apply_decode(reply, slug=name) if reply else BoardNotLoaded(name))
+    return results
+
+
+def _evalsha_all(client: Redis, sha: str, calls: list[tuple[list[str], list]]) -> list:
+    """Send one EVALSHA per call in one pipeline; replies and errors, in order."""
+    if not calls:
+        return []
+    pipe = client.pipeline(transaction=False)
+    for keys, args in calls:
+        pipe.evalsha(sha, len(keys), *keys, *args)
+    return pipe.execute(raise_on_error=False)
 
 
 def entries_read(

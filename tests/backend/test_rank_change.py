@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 
 import pytest
+import redis
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -218,3 +219,99 @@ def test_moves_match_the_ranks_at_each_days_snapshot(redis_client, start, days):
             else:
                 now[player_id] = value
         assert_moves(redis_client, then, now, today=today)
+
+
+# --- entries_apply_many ----------------------------------------------------------------------
+
+
+class CountingConnection(redis.Connection):
+    """A connection that counts its writes to the server: one per command or pipeline."""
+
+    sends = 0
+
+    def send_packed_command(self, command, check_health=True):
+        CountingConnection.sends += 1
+        super().send_packed_command(command, check_health)
+
+
+@pytest.fixture
+def counted_client(redis_url):
+    client = redis.Redis.from_url(redis_url, connection_class=CountingConnection)
+    yield client
+    client.close()
+
+
+def change(player_id: str, value: int | None) -> store.EntryChange:
+    version = next(_versions)
+    return store.EntryChange(
+        player_id=player_id, version=version, value=value, achieved_at=at(version), name=player_id
+    )
+
+
+@pytest.mark.single_redis_only("counts the writes of a single node's connection")
+def test_apply_many_applies_every_ranking_in_one_round_trip(redis_client, counted_client):
+    load(redis_client, {"a": 10, "b": 5}, slug="day")
+    load(redis_client, {"a": 1}, slug="week")
+    for slug in ("day", "week", "gone"):  # the scripts known, the connection open
+        store.entries_apply_many(
+            batches=[(slug, "desc", [], DAY)], previous_ranks=True, client=counted_client
+        )
+    CountingConnection.sends = 0
+    results = store.entries_apply_many(
+        batches=[
+            ("day", "desc", [change("b", 20), change("c", 7)], DAY),
+            ("gone", "desc", [change("b", 20)], DAY),
+            ("week", "desc", [change("b", 20)], DAY),
+        ],
+        previous_ranks=True,
+        client=counted_client,
+    )
+    assert CountingConnection.sends == 1
+    day, gone, week = results
+    assert day == (
+        3,
+        [
+            store.Applied(applied=True, previous_rank=2, rank=1),
+            store.Applied(applied=True, previous_rank=None, rank=3),
+        ],
+    )
+    assert isinstance(gone, store.BoardNotLoaded) and gone.args == ("gone",)
+    assert week == (2, [store.Applied(applied=True, previous_rank=None, rank=1)])
+    page = store.entries_page(slug="day", offset=0, limit=10, today=DAY, client=redis_client)
+    assert [(e.player_id, e.rank, e.rank_change) for e in page.entries] == [
+        ("b", 1, 1),
+        ("a", 2, -1),
+        ("c", 3, None),
+    ]
+
+
+@pytest.mark.single_redis_only("counts the writes of a single node's connection")
+def test_apply_many_loads_the_script_again_after_a_script_flush(redis_client, counted_client):
+    load(redis_client, {"a": 10}, slug="day")
+    load(redis_client, {"a": 10}, slug="week")
+    counted_client.ping()  # the connection open (its handshake is not the point)
+    redis_client.script_flush()
+    CountingConnection.sends = 0
+    results = store.entries_apply_many(
+        batches=[
+            ("day", "desc", [change("b", 20)], DAY),
+            ("week", "desc", [change("b", 5)], DAY),
+        ],
+        previous_ranks=False,
+        client=counted_client,
+    )
+    assert CountingConnection.sends == 3  # the pipeline, SCRIPT LOAD, the pipeline again
+    assert results == [
+        (2, [store.Applied(applied=True, previous_rank=None, rank=1)]),
+        (2, [store.Applied(applied=True, previous_rank=None, rank=2)]),
+    ]
+
+
+def test_apply_many_raises_other_redis_errors(redis_client):
+    redis_client.set(store.meta_key("odd"), "not a hash")
+    with pytest.raises(redis.ResponseError, match="WRONGTYPE"):
+        store.entries_apply_many(
+            batches=[("odd", "desc", [change("a", 1)], DAY)],
+            previous_ranks=True,
+            client=redis_client,
+        )
