@@ -17,6 +17,16 @@ Layout of one board (the ``{slug}`` hash tag keeps a board's keys in one cluster
 * ``lb:{slug}:rebuilding`` — while a board is rebuilt aside, the build's tag. Writes made
   meanwhile also go to the build's journal (``lb:{slug}:build:<tag>:j`` records and ``:js``
   scores), which the swap replays onto the built board, so a rebuild never drops them.
+* Rank movement since the ranking's daily snapshot (00:00 of the board's day), kept lazily:
+  ``lb:{slug}:snapday`` string — the day id of the current snapshot (a key of its own, not in
+  the meta, which a rebuild's swap replaces); ``lb:{slug}:sm`` hash — ``player_id`` → the
+  stored score of each player changed since the snapshot, as it was then ('' for a player
+  with no entry then); ``lb:{slug}:st`` sorted set — those changed players' members and
+  scores at the snapshot; ``lb:{slug}:sn`` sorted set — their members and scores now (it
+  mirrors the live sorted set for them). The first script to run on a later day (every write
+  runs one, so the live board still is as it was at 00:00) empties the three and stores the
+  day. A player's rank at the snapshot, for a stored score ``s`` then, is
+  ``1 + ZCOUNT(z, < s) - ZCOUNT(sn, < s) + ZCOUNT(st, < s)``.
 * ``lb:boards`` set — the slugs that are loaded (or being swapped in). It lives in a slot of
   its own, so no script touches it together with a board's keys: the swap adds the slug just
   before it runs, and restoring the boards after a loss lists them all again.
@@ -42,6 +52,7 @@ from redis import Redis
 from redis.backoff import NoBackoff
 from redis.cluster import RedisCluster
 from redis.commands.core import Script
+from redis.exceptions import NoScriptError
 from redis.retry import Retry
 
 from common.entries import Entry
@@ -76,6 +87,7 @@ class Standing:
     name: str
     score: int
     rank: int
+    rank_change: int | None
     total: int
     worse: int
     around: list[Entry]
@@ -179,6 +191,12 @@ def names_key(slug: str, player_id: str) -> str:
 def board_keys(slug: str) -> list[str]:
     """Meta, sorted set and the names prefix: what every board script is given as KEYS."""
     return [meta_key(slug), zset_key(slug), names_prefix(slug)]
+
+
+def movement_keys(slug: str) -> list[str]:
+    """The snapshot's day, its changed players' scores then (hash), their members then and
+    now (sorted sets): KEYS[4] to KEYS[7] of the page, standing and apply scripts."""
+    return [f"lb:{{{slug}}}:{part}" for part in ("snapday", "sm", "st", "sn")]
 
 
 def seq_bytes(moment: datetime) -> bytes:
@@ -317,11 +335,48 @@ local order = meta[1]
 local sign = order == 'desc' and -1 or 1  -- 'desc' boards store scores negated
 """
 
-# Appends {player_id, name, score, rank} for each row of a ZRANGE WITHSCORES reply `rows`
-# to `result` and returns it: names from the hashes under KEYS[3]; the score as the caller
-# knows it (times `sign`); competition ranks (1, 1, 3 ...) from
+# Starts a new snapshot on the first run of a later day: KEYS[4] the snapshot's day, KEYS[5]
+# to KEYS[7] its sm, st and sn (see the module docstring); ARGV[3] today's day id. Only a later
+# day starts one (ISO dates compare as strings), so a process whose clock lags behind
+# another's around midnight cannot wipe the new day's movement.
+_SNAPSHOT_DAY = """
+local day = redis.call('GET', KEYS[4])
+if not day or day < ARGV[3] then
+  redis.call('UNLINK', KEYS[5], KEYS[6], KEYS[7])
+  redis.call('SET', KEYS[4], ARGV[3])
+end
+"""
+
+# moved(id, score, rank): the places a player of stored `score` (a string) and competition
+# rank `rank` gained since the snapshot, or '' when they had no entry then. Unchanged players
+# (absent from sm) had `score` then too, and rank - 1 players are better now; for the others
+# the live set is counted at their score then. Nothing changed (st and sn empty): 0, no call.
+_MOVED = (
+    _SNAPSHOT_DAY
+    + """
+local moving = redis.call('EXISTS', KEYS[6], KEYS[7]) > 0
+local function moved(id, score, rank)
+  if not moving then return 0 end
+  local before = redis.call('HGET', KEYS[5], id)
+  local below
+  if before then
+    if before == '' then return '' end
+    below = redis.call('ZCOUNT', KEYS[2], '-inf', '(' .. before)
+  else
+    before, below = score, rank - 1
+  end
+  return below + 1 - rank - redis.call('ZCOUNT', KEYS[7], '-inf', '(' .. before)
+    + redis.call('ZCOUNT', KEYS[6], '-inf', '(' .. before)
+end
+"""
+)
+
+# Appends {player_id, name, score, rank, rank_change} for each row of a ZRANGE WITHSCORES
+# reply `rows` to `result` and returns it: names from the hashes under KEYS[3]; the score as
+# the caller knows it (times `sign`); competition ranks (1, 1, 3 ...) from
 # `position`, the 0-based position of the first row, and `better`, how many players have a
-# strictly better score than it. Doing this here keeps the reply flat and ready to serve.
+# strictly better score than it; rank_change from moved() ('' for a player new since the
+# snapshot). Doing this here keeps the reply flat and ready to serve.
 _APPEND_ROWS = f"""
 local rank = better + 1
 local previous = rows[2]
@@ -336,15 +391,18 @@ for i = 1, #rows, 2 do
   result[#result + 1] = record and string.sub(record, {RECORD_HEAD + 1}) or ''
   result[#result + 1] = sign * tonumber(rows[i + 1])
   result[#result + 1] = rank
+  result[#result + 1] = moved(id, rows[i + 1], rank)
 end
 return result
 """
 
-# A page: KEYS meta, zset, names; ARGV start, stop.
-# Returns false when the board is not loaded, else {total, id1, name1, score1, rank1, ...}.
+# A page: KEYS meta, zset, names, then movement_keys(); ARGV start, stop, today.
+# Returns false when the board is not loaded, else
+# {total, id1, name1, score1, rank1, rank_change1, ...}.
 _PAGE = (
     _NAMES_KEY
     + _LOADED_ORDER
+    + _MOVED
     + """
 local result = {redis.call('ZCARD', KEYS[2])}
 local rows = redis.call('ZRANGE', KEYS[2], ARGV[1], ARGV[2], 'WITHSCORES')
@@ -356,13 +414,18 @@ local better = redis.call('ZCOUNT', KEYS[2], '-inf', '(' .. rows[2])
 )
 
 
+def _moved_decode(value: int | bytes) -> int | None:
+    """A moved() value: places gained, or None for '' (new since the snapshot)."""
+    return None if value == b"" else value
+
+
 def _rows_decode(reply: list, start: int) -> list[Entry]:
     """The entries _APPEND_ROWS put in ``reply`` from index ``start``."""
     rows = islice(reply, start, None)
-    # One iterator read four at a time: no index arithmetic per row (a page is hot).
+    # One iterator read five at a time: no index arithmetic per row (a page is hot).
     return [
-        Entry(rank, player_id.decode(), name.decode(), score)
-        for player_id, name, score, rank in zip(rows, rows, rows, rows, strict=True)
+        Entry(rank, player_id.decode(), name.decode(), score, None if moved == b"" else moved)
+        for player_id, name, score, rank, moved in zip(rows, rows, rows, rows, rows, strict=True)
     ]
 
 
@@ -374,12 +437,14 @@ def _page_decode(reply: list | None, *, slug: str) -> Page:
     return Page(total=total, entries=_rows_decode(reply, 1))
 
 
-# A player's standing and the window around it: KEYS meta, zset, names; ARGV player_id, around.
+# A player's standing and the window around it: KEYS meta, zset, names, then movement_keys();
+# ARGV player_id, around, today.
 # Returns false when the board is not loaded, {} when the player has no score, else
-# {total, name, score, rank, worse, id1, name1, score1, rank1, ...}.
+# {total, name, score, rank, worse, rank_change, id1, name1, score1, rank1, rank_change1, ...}.
 _STANDING = (
     _NAMES_KEY
     + _LOADED_ORDER
+    + _MOVED
     + f"""
 local own = redis.call('HGET', names_key(KEYS[3], ARGV[1]), ARGV[1])
 if not own or #own <= {VERSION_BYTES} then return {{}} end
@@ -392,10 +457,11 @@ local around = tonumber(ARGV[2])
 local position = math.max(0, index - around)
 local stop = math.min(total - 1, position + 2 * around)
 position = math.max(0, stop - 2 * around)
+local own_rank = redis.call('ZCOUNT', KEYS[2], '-inf', '(' .. score) + 1
 local result = {{total, string.sub(own, {RECORD_HEAD + 1}),
-  sign * tonumber(score),
-  redis.call('ZCOUNT', KEYS[2], '-inf', '(' .. score) + 1,
-  redis.call('ZCOUNT', KEYS[2], '(' .. score, '+inf')}}
+  sign * tonumber(score), own_rank,
+  redis.call('ZCOUNT', KEYS[2], '(' .. score, '+inf'),
+  moved(ARGV[1], score, own_rank)}}
 local rows = redis.call('ZRANGE', KEYS[2], string.format('%d', position),
   string.format('%d', stop), 'WITHSCORES')
 local better = redis.call('ZCOUNT', KEYS[2], '-inf', '(' .. rows[2])
@@ -410,15 +476,16 @@ def _standing_decode(reply: list | None, *, slug: str, player_id: str) -> Standi
         raise BoardNotLoaded(slug)
     if not reply:
         return None
-    total, name, score, rank, worse = reply[:5]
+    total, name, score, rank, worse, moved = reply[:6]
     return Standing(
         player_id=player_id,
         name=name.decode(),
         score=score,
         rank=rank,
+        rank_change=_moved_decode(moved),
         total=total,
         worse=worse,
-        around=_rows_decode(reply, 5),
+        around=_rows_decode(reply, 6),
     )
 
 
@@ -451,30 +518,49 @@ end
 """
 )
 
-# Apply committed changes to one board: KEYS meta, zset, names prefix, rebuild lock;
-# ARGV slug, '1' to find previous ranks (else '0'), then per change: player_id, record,
-# stored score ('' for a removal).
+# Apply committed changes to one board: KEYS meta, zset, names prefix, then movement_keys(),
+# then the rebuild lock; ARGV slug, '1' to find previous ranks (else '0'), today's day id,
+# then per change: player_id, record, stored score ('' for a removal).
 # Returns false when the board is not loaded, else {total, applied1, previous1, rank1, ...}
-# (previous and rank 0 when the player had or has no entry).
+# (previous and rank 0 when the player had or has no entry). A change that applies records
+# the player's entry at the snapshot on their first change since it (sm, st) and keeps their
+# entry now in sn.
 _APPLY = (
     _PUT
     + f"""
 local meta = redis.call('HGET', KEYS[1], 'layout')
 if meta ~= '{LAYOUT}' then return false end
-local tag = redis.call('GET', KEYS[4])
+"""
+    + _SNAPSHOT_DAY
+    + f"""
+local tag = redis.call('GET', KEYS[8])
 local journal = tag and ('lb:{{' .. ARGV[1] .. '}}:build:' .. tag .. ':j')
 local result = {{0}}
 local want_previous = ARGV[2] == '1'
-for i = 3, #ARGV, 3 do
+for i = 4, #ARGV, 3 do
   local id, record = ARGV[i], ARGV[i + 1]
   local score = ARGV[i + 2] ~= '' and ARGV[i + 2]
   local names = names_key(KEYS[3], id)
   local old = redis.call('HGET', names, id)
+  local member = old and #old > {VERSION_BYTES} and
+    string.sub(old, {VERSION_BYTES + 1}, {RECORD_HEAD}) .. id
+  local newer = not old or version(old) < version(record)
+  local stored = member and (want_previous or newer) and redis.call('ZSCORE', KEYS[2], member)
   local previous = 0
-  if want_previous and old and #old > {VERSION_BYTES} then
-    previous = rank_of(KEYS[2], string.sub(old, {VERSION_BYTES + 1}, {RECORD_HEAD}) .. id) or 0
+  if want_previous and stored then
+    previous = redis.call('ZCOUNT', KEYS[2], '-inf', '(' .. stored) + 1
+  end
+  if newer and redis.call('HSETNX', KEYS[5], id, stored or '') == 1 and stored then
+    redis.call('ZADD', KEYS[6], stored, member)
   end
   local done = put(KEYS[2], names, id, old, record, score)
+  if done then
+    if member then redis.call('ZREM', KEYS[7], member) end
+    if score then
+      local seq = string.sub(record, {VERSION_BYTES + 1}, {RECORD_HEAD})
+      redis.call('ZADD', KEYS[7], score, seq .. id)
+    end
+  end
   if journal then
     local seen = redis.call('HGET', journal, id)
     if not seen or version(seen) < version(record) then
@@ -486,12 +572,12 @@ for i = 3, #ARGV, 3 do
   result[#result + 1] = previous
   result[#result + 1] = 0
 end
-for i = 3, #ARGV, 3 do
+for i = 4, #ARGV, 3 do
   local id = ARGV[i]
   local now = redis.call('HGET', names_key(KEYS[3], id), id)
   if now and #now > {VERSION_BYTES} then
-    local slot = 1 + (i - 3) / 3 * 3 + 3
-    result[slot] = rank_of(KEYS[2], string.sub(now, {VERSION_BYTES + 1}, {RECORD_HEAD}) .. id) or 0
+    -- change k (0-based) has ARGV index 4 + 3k, and its rank sits at 1 + 3k + 3: the same
+    result[i] = rank_of(KEYS[2], string.sub(now, {VERSION_BYTES + 1}, {RECORD_HEAD}) .. id) or 0
   end
 end
 result[1] = redis.call('ZCARD', KEYS[2])
@@ -594,9 +680,10 @@ return 1
 """
 )
 
-# Delete a board's keys (live or built aside): KEYS meta, zset, names prefix; ARGV buckets.
+# Delete a board's keys (live or built aside): KEYS meta, zset, names prefix, then any other
+# keys of the board (its movement_keys()); ARGV buckets.
 _DROP = """
-redis.call('UNLINK', KEYS[1], KEYS[2])
+redis.call('UNLINK', KEYS[1], KEYS[2], unpack(KEYS, 4))
 for bucket = 0, tonumber(ARGV[1]) - 1 do redis.call('UNLINK', KEYS[3] .. bucket) end
 return 1
 """
@@ -616,17 +703,23 @@ def _run(source: str, keys: list[str], args: list, client: Redis | None):
     return _script(source)(keys=keys, args=args, client=client or connection())
 
 
-def entries_page(*, slug: str, offset: int, limit: int, client: Redis | None = None) -> Page:
-    """Return ``limit`` entries from position ``offset`` (0-based) and the board's size."""
-    reply = _run(_PAGE, board_keys(slug), [offset, offset + limit - 1], client)
+def entries_page(
+    *, slug: str, offset: int, limit: int, today: str, client: Redis | None = None
+) -> Page:
+    """Return ``limit`` entries from position ``offset`` (0-based) and the board's size, each
+    with its rank change since the snapshot of ``today`` (the board's day id)."""
+    keys = [*board_keys(slug), *movement_keys(slug)]
+    reply = _run(_PAGE, keys, [offset, offset + limit - 1, today], client)
     return _page_decode(reply, slug=slug)
 
 
 def entry_standing(
-    *, slug: str, player_id: str, around: int, client: Redis | None = None
+    *, slug: str, player_id: str, around: int, today: str, client: Redis | None = None
 ) -> Standing | None:
-    """Return the player's rank and neighbours, or None when they have no score here."""
-    reply = _run(_STANDING, board_keys(slug), [player_id, around], client)
+    """Return the player's rank, rank change and neighbours, or None when they have no score
+    here (rank changes count from the snapshot of ``today``, the board's day id)."""
+    keys = [*board_keys(slug), *movement_keys(slug)]
+    reply = _run(_STANDING, keys, [player_id, around, today], client)
     return _standing_decode(reply, slug=slug, player_id=player_id)
 
 
@@ -637,25 +730,76 @@ def record_bytes(change: EntryChange) -> bytes:
     return version_bytes(change.version) + seq_bytes(change.achieved_at) + change.name.encode()
 
 
+def _apply_call(
+    name: str, order: str, changes: Sequence[EntryChange], today: str, previous_ranks: bool
+) -> tuple[list[str], list]:
+    """_APPLY's KEYS and ARGV for applying ``changes`` to the ranking ``name``."""
+    args: list = [name, "1" if previous_ranks else "0", today]
+    for change in changes:
+        score = "" if change.value is None else stored_score(change.value, order)
+        args += [change.player_id, record_bytes(change), score]
+    return [*board_keys(name), *movement_keys(name), lock_key(name)], args
+
+
 def entries_apply(
     *,
     slug: str,
     order: str,
     changes: Sequence[EntryChange],
+    today: str,
     previous_ranks: bool = True,
     client: Redis | None = None,
 ) -> tuple[int, list[Applied]]:
     """Apply committed changes, refusing any older than what Redis holds; one round trip.
 
     Returns the board's size and, per change, whether it applied, the player's rank before
-    it and their rank after all of them (None where they had or have no entry).
+    it and their rank after all of them (None where they had or have no entry). ``today``
+    (the board's day id) dates the snapshot rank changes count from.
     """
-    args: list = [slug, "1" if previous_ranks else "0"]
-    for change in changes:
-        score = "" if change.value is None else stored_score(change.value, order)
-        args += [change.player_id, record_bytes(change), score]
-    reply = _run(_APPLY, [*board_keys(slug), lock_key(slug)], args, client)
+    keys, args = _apply_call(slug, order, changes, today, previous_ranks)
+    reply = _run(_APPLY, keys, args, client)
     return _apply_decode(reply, slug=slug)
+
+
+ApplyBatch = tuple[str, str, Sequence[EntryChange], str]  # name, order, changes, today
+
+
+def entries_apply_many(
+    *, batches: Sequence[ApplyBatch], previous_ranks: bool, client: Redis | None = None
+) -> list[tuple[int, list[Applied]] | BoardNotLoaded]:
+    """Apply each batch ``(name, order, changes, today)`` as entries_apply does, all in one
+    round trip (on a cluster, one per node); per batch, its result or a BoardNotLoaded.
+
+    The scripts go in one pipeline of EVALSHA calls (redis-py's own script support would
+    first ask SCRIPT EXISTS, a second trip); a server that lacks the script (restarted,
+    flushed, failed over) gets it loaded and only those calls sent again.
+    """
+    client = client or connection()
+    script = _script(_APPLY)
+    calls = [_apply_call(*batch, previous_ranks) for batch in batches]
+    replies = _evalsha_all(client, script.sha, calls)
+    missing = [i for i, reply in enumerate(replies) if isinstance(reply, NoScriptError)]
+    if missing:
+        client.script_load(script.script)
+        again = _evalsha_all(client, script.sha, [calls[i] for i in missing])
+        for i, reply in zip(missing, again, strict=True):
+            replies[i] = reply
+    results: list[tuple[int, list[Applied]] | BoardNotLoaded] = []
+    for (name, *_), reply in zip(batches, replies, strict=True):
+        if isinstance(reply, Exception):
+            raise reply
+        results.append(_apply_decode(reply, slug=name) if reply else BoardNotLoaded(name))
+    return results
+
+
+def _evalsha_all(client: Redis, sha: str, calls: list[tuple[list[str], list]]) -> list:
+    """Send one EVALSHA per call in one pipeline; replies and errors, in order."""
+    if not calls:
+        return []
+    pipe = client.pipeline(transaction=False)
+    for keys, args in calls:
+        pipe.evalsha(sha, len(keys), *keys, *args)
+    return pipe.execute(raise_on_error=False)
 
 
 def entries_read(
@@ -836,7 +980,7 @@ def _flush(pipe, built: list[str], scores: dict, names: dict, progress) -> int:
 def board_forget(*, slug: str, client: Redis | None = None) -> None:
     """Remove a board's keys (the board was deleted from the database or renamed)."""
     client = client or connection()
-    _run(_DROP, board_keys(slug), [NAME_BUCKETS], client)
+    _run(_DROP, [*board_keys(slug), *movement_keys(slug)], [NAME_BUCKETS], client)
     client.srem(BOARDS_KEY, slug)
 
 

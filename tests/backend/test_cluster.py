@@ -16,7 +16,7 @@ from backend_site.rankings import store
 from bench.ledger import GameServer, ranked_scores, stored_scores
 from common.local_servers import GunicornSite, RedisCluster
 from tests.backend.conftest import make_tls_files
-from tests.backend.test_store import load
+from tests.backend.test_store import TODAY, load
 from tests.conftest import SERVICE_TOKEN, backend_env, running_cluster
 
 pytestmark = pytest.mark.cluster_only
@@ -51,13 +51,17 @@ def test_boards_spread_over_the_shards_and_each_keeps_its_keys_on_one(ranking_re
 
 def test_a_page_is_one_command_on_the_node_of_the_boards_slot(ranking_redis, redis_cluster):
     load(ranking_redis, {"a": 1, "b": 2}, slug="speedrun")
-    store.entries_page(slug="speedrun", offset=0, limit=10, client=ranking_redis)  # scripts known
+    store.entries_page(
+        slug="speedrun", offset=0, limit=10, today=TODAY, client=ranking_redis
+    )  # scripts known
     holder = redis_cluster.master_of(store.zset_key("speedrun"))
     clients = {master.port: master.client() for master in redis_cluster.masters()}
     try:
         for client in clients.values():
             client.config_resetstat()
-        page = store.entries_page(slug="speedrun", offset=0, limit=10, client=ranking_redis)
+        page = store.entries_page(
+            slug="speedrun", offset=0, limit=10, today=TODAY, client=ranking_redis
+        )
         # Commands a script runs count too; only ours count elsewhere.
         calls = {port: _commands(client) for port, client in clients.items()}
     finally:

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 from backend_site.rankings import store
 from backend_site.rankings.rebuild import REBUILD_LOCK_SECONDS, BoardLock
+from tests.backend.test_store import TODAY
 
 T0 = datetime(2024, 1, 1, tzinfo=UTC)
 
@@ -42,7 +43,7 @@ def test_renewing_the_lock_keeps_the_journal_of_writes_made_meanwhile(redis_clie
     lock = BoardLock("b", client=redis_client)
     assert lock.acquire(wait=0)
     change = store.EntryChange(player_id="a", version=2, value=5, achieved_at=T0, name="A")
-    store.entries_apply(slug="b", order="desc", changes=[change], client=redis_client)
+    store.entries_apply(slug="b", order="desc", changes=[change], today=TODAY, client=redis_client)
     journal = f"lb:{{b}}:build:{lock.tag}:j"
     assert redis_client.hexists(journal, "a")
     redis_client.pexpire(store.lock_key("b"), 1000)

@@ -8,57 +8,83 @@ import pytest
 
 from backend_site.rankings import store
 from common.entries import Entry
-from tests.backend.test_store import at, load
+from tests.backend.test_store import TODAY, at, load
 
 KEYS = store.board_keys("b")
+READ_KEYS = [*KEYS, *store.movement_keys("b")]
+APPLY_KEYS = [*READ_KEYS, store.lock_key("b")]
 
 
-def test_the_page_script_sends_the_size_then_four_fields_a_row(redis_client):
+def test_the_page_script_sends_the_size_then_five_fields_a_row(redis_client):
     load(redis_client, {"a": 30, "b": 20, "c": 20})
-    reply = store._run(store._PAGE, KEYS, [0, 2], redis_client)
-    assert reply == [3, b"a", b"Name a", 30, 1, b"b", b"Name b", 20, 2, b"c", b"Name c", 20, 2]
+    store._run(store._PAGE, READ_KEYS, [0, 0, TODAY], redis_client)  # the day's snapshot
+    new = store.EntryChange(player_id="d", version=9, value=25, achieved_at=at(9), name="Name d")
+    store.entries_apply(slug="b", order="desc", changes=[new], today=TODAY, client=redis_client)
+    reply = store._run(store._PAGE, READ_KEYS, [0, 3, TODAY], redis_client)
+    assert reply == [
+        4,
+        *(b"a", b"Name a", 30, 1, 0),  # id, name, score, rank, rank_change
+        *(b"d", b"Name d", 25, 2, b""),  # '' for a player new since the snapshot
+        *(b"b", b"Name b", 20, 3, -1),
+        *(b"c", b"Name c", 20, 3, -1),
+    ]
     assert store._page_decode(reply, slug="b") == store.Page(
-        total=3,
+        total=4,
         entries=[
-            Entry(1, "a", "Name a", 30),
-            Entry(2, "b", "Name b", 20),
-            Entry(2, "c", "Name c", 20),
+            Entry(1, "a", "Name a", 30, 0),
+            Entry(2, "d", "Name d", 25, None),
+            Entry(3, "b", "Name b", 20, -1),
+            Entry(3, "c", "Name c", 20, -1),
         ],
     )
-    past_the_end = store._run(store._PAGE, KEYS, [5, 9], redis_client)
-    assert past_the_end == [3]
-    assert store._page_decode(past_the_end, slug="b") == store.Page(total=3, entries=[])
-    unloaded = store._run(store._PAGE, store.board_keys("nope"), [0, 9], redis_client)
+    past_the_end = store._run(store._PAGE, READ_KEYS, [5, 9, TODAY], redis_client)
+    assert past_the_end == [4]
+    assert store._page_decode(past_the_end, slug="b") == store.Page(total=4, entries=[])
+    unloaded = store._run(
+        store._PAGE,
+        [*store.board_keys("nope"), *store.movement_keys("nope")],
+        [0, 9, TODAY],
+        redis_client,
+    )
     with pytest.raises(store.BoardNotLoaded):
         store._page_decode(unloaded, slug="nope")
 
 
-def test_the_standing_script_sends_five_fields_then_the_window(redis_client):
+def test_the_standing_script_sends_six_fields_then_the_window(redis_client):
     load(redis_client, {"a": 30, "b": 20, "c": 10}, order="asc")
-    reply = store._run(store._STANDING, KEYS, ["b", 1], redis_client)
+    store._run(store._STANDING, READ_KEYS, ["b", 0, TODAY], redis_client)  # the day's snapshot
+    faster = store.EntryChange(player_id="a", version=9, value=5, achieved_at=at(9), name="Name a")
+    store.entries_apply(slug="b", order="asc", changes=[faster], today=TODAY, client=redis_client)
+    reply = store._run(store._STANDING, READ_KEYS, ["b", 1, TODAY], redis_client)
     assert reply == [
-        *(3, b"Name b", 20, 2, 1),  # total, name, score, rank, worse
-        *(b"c", b"Name c", 10, 1),
-        *(b"b", b"Name b", 20, 2),
-        *(b"a", b"Name a", 30, 3),
+        *(3, b"Name b", 20, 3, 0, -1),  # total, name, score, rank, worse, rank_change
+        *(b"a", b"Name a", 5, 1, 2),  # 3rd at the snapshot
+        *(b"c", b"Name c", 10, 2, -1),
+        *(b"b", b"Name b", 20, 3, -1),
     ]
     assert store._standing_decode(reply, slug="b", player_id="b") == store.Standing(
         player_id="b",
         name="Name b",
         score=20,
-        rank=2,
+        rank=3,
+        rank_change=-1,
         total=3,
-        worse=1,
+        worse=0,
         around=[
-            Entry(1, "c", "Name c", 10),
-            Entry(2, "b", "Name b", 20),
-            Entry(3, "a", "Name a", 30),
+            Entry(1, "a", "Name a", 5, 2),
+            Entry(2, "c", "Name c", 10, -1),
+            Entry(3, "b", "Name b", 20, -1),
         ],
     )
-    no_score = store._run(store._STANDING, KEYS, ["zed", 1], redis_client)
+    no_score = store._run(store._STANDING, READ_KEYS, ["zed", 1, TODAY], redis_client)
     assert no_score == []
     assert store._standing_decode(no_score, slug="b", player_id="zed") is None
-    unloaded = store._run(store._STANDING, store.board_keys("nope"), ["b", 1], redis_client)
+    unloaded = store._run(
+        store._STANDING,
+        [*store.board_keys("nope"), *store.movement_keys("nope")],
+        ["b", 1, TODAY],
+        redis_client,
+    )
     with pytest.raises(store.BoardNotLoaded):
         store._standing_decode(unloaded, slug="nope", player_id="b")
 
@@ -68,10 +94,10 @@ def test_the_apply_script_sends_the_size_then_three_fields_a_change(redis_client
     newer = store.EntryChange(player_id="b", version=5, value=40, achieved_at=at(9), name="Name b")
     older = store.EntryChange(player_id="a", version=1, value=99, achieved_at=at(9), name="Name a")
     new = store.EntryChange(player_id="c", version=6, value=10, achieved_at=at(9), name="Name c")
-    args: list = ["b", "1"]
+    args: list = ["b", "1", TODAY]
     for change in (newer, older, new):
         args += [change.player_id, store.record_bytes(change), -change.value]
-    reply = store._run(store._APPLY, [*KEYS, store.lock_key("b")], args, redis_client)
+    reply = store._run(store._APPLY, APPLY_KEYS, args, redis_client)
     assert reply == [3, 1, 2, 1, 0, 2, 2, 1, 0, 3]  # a was 2nd once b had gone past it
     assert store._apply_decode(reply, slug="b") == (
         3,
@@ -83,8 +109,8 @@ def test_the_apply_script_sends_the_size_then_three_fields_a_change(redis_client
     )
     unloaded = store._run(
         store._APPLY,
-        [*store.board_keys("nope"), store.lock_key("nope")],
-        ["nope", "1"],
+        [*store.board_keys("nope"), *store.movement_keys("nope"), store.lock_key("nope")],
+        ["nope", "1", TODAY],
         redis_client,
     )
     with pytest.raises(store.BoardNotLoaded):
@@ -104,9 +130,11 @@ def test_the_repair_script_sends_how_many_entries_it_changed(redis_client):
         store._REPAIR, [store.zset_key("b"), store.names_prefix("b")], args, redis_client
     )
     assert reply == 1
-    assert store.entries_page(slug="b", offset=0, limit=5, client=redis_client).entries == [
-        Entry(1, "b", "Name b", 20),
-        Entry(2, "a", "A", 1),
+    assert store.entries_page(
+        slug="b", offset=0, limit=5, today=TODAY, client=redis_client
+    ).entries == [
+        Entry(1, "b", "Name b", 20, 0),
+        Entry(2, "a", "A", 1, 0),  # a repair is not tracked as a move
     ]
 
 
@@ -118,7 +146,9 @@ def test_the_swap_and_drop_scripts_send_one(redis_client):
     built = store._built_keys("b", "t2")
     keys = [*KEYS, *built[:3], built[3], store.lock_key("b")]
     assert store._run(store._SWAP, keys, [store.NAME_BUCKETS, "t2"], redis_client) == 1
-    assert store.entries_page(slug="b", offset=0, limit=5, client=redis_client).total == 0
+    assert (
+        store.entries_page(slug="b", offset=0, limit=5, today=TODAY, client=redis_client).total == 0
+    )
     assert store._run(store._DROP, KEYS, [store.NAME_BUCKETS], redis_client) == 1
     assert not store.board_is_loaded(slug="b", client=redis_client)
 

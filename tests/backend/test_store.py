@@ -12,6 +12,7 @@ from backend_site.rankings.models import MAX_SCORE, Leaderboard
 from backend_site.rankings.services import score_submit
 
 T0 = datetime(2024, 1, 1, tzinfo=UTC)
+TODAY = "2024-01-01"  # the day id the store's reads and writes pass (rank changes count from it)
 
 
 def at(step: int) -> datetime:
@@ -59,20 +60,22 @@ def write(
         achieved_at=at(step),
         name=name or f"Name {player_id}",
     )
-    size, (applied,) = store.entries_apply(slug=slug, order=order, changes=[change], client=client)
+    size, (applied,) = store.entries_apply(
+        slug=slug, order=order, changes=[change], today=TODAY, client=client
+    )
     return size, applied
 
 
 def page(client, *, slug: str = "b", offset: int = 0, limit: int = 100) -> list[tuple]:
-    result = store.entries_page(slug=slug, offset=offset, limit=limit, client=client)
+    result = store.entries_page(slug=slug, offset=offset, limit=limit, today=TODAY, client=client)
     return [(e.rank, e.player_id, e.score) for e in result.entries]
 
 
 def test_a_board_redis_never_saw_is_reported_as_not_loaded(redis_client):
     with pytest.raises(store.BoardNotLoaded):
-        store.entries_page(slug="nope", offset=0, limit=10, client=redis_client)
+        store.entries_page(slug="nope", offset=0, limit=10, today=TODAY, client=redis_client)
     with pytest.raises(store.BoardNotLoaded):
-        store.entry_standing(slug="nope", player_id="a", around=2, client=redis_client)
+        store.entry_standing(slug="nope", player_id="a", around=2, today=TODAY, client=redis_client)
     with pytest.raises(store.BoardNotLoaded):
         write(redis_client, "a", 1, version=1, slug="nope")
 
@@ -81,7 +84,7 @@ def test_a_board_of_an_older_layout_is_reported_as_not_loaded(redis_client):
     load(redis_client, {"a": 1})
     redis_client.hset(store.meta_key("b"), "layout", "1")
     with pytest.raises(store.BoardNotLoaded):
-        store.entries_page(slug="b", offset=0, limit=10, client=redis_client)
+        store.entries_page(slug="b", offset=0, limit=10, today=TODAY, client=redis_client)
     assert not store.board_is_loaded(slug="b", client=redis_client)
 
 
@@ -138,23 +141,28 @@ def test_names_with_quotes_and_emoji_come_back_unchanged(redis_client):
             for i, name in enumerate(names)
         ],
     )
-    result = store.entries_page(slug="b", offset=0, limit=10, client=redis_client)
+    result = store.entries_page(slug="b", offset=0, limit=10, today=TODAY, client=redis_client)
     assert [e.name for e in result.entries] == names
 
 
 def test_an_offset_past_the_end_gives_an_empty_page_and_the_size(redis_client):
     load(redis_client, {"a": 1, "b": 2})
-    result = store.entries_page(slug="b", offset=2, limit=10, client=redis_client)
+    result = store.entries_page(slug="b", offset=2, limit=10, today=TODAY, client=redis_client)
     assert (result.total, result.entries) == (2, [])
-    huge = store.entries_page(slug="b", offset=2**53 - 1, limit=100, client=redis_client)
+    huge = store.entries_page(
+        slug="b", offset=2**53 - 1, limit=100, today=TODAY, client=redis_client
+    )
     assert (huge.total, huge.entries) == (2, [])
 
 
 def test_an_empty_loaded_board_has_no_entries(redis_client):
     load(redis_client, {})
-    result = store.entries_page(slug="b", offset=0, limit=10, client=redis_client)
+    result = store.entries_page(slug="b", offset=0, limit=10, today=TODAY, client=redis_client)
     assert (result.total, result.entries) == (0, [])
-    assert store.entry_standing(slug="b", player_id="x", around=2, client=redis_client) is None
+    assert (
+        store.entry_standing(slug="b", player_id="x", around=2, today=TODAY, client=redis_client)
+        is None
+    )
 
 
 def test_a_write_moves_the_player_and_reports_ranks_before_and_after_and_size(redis_client):
@@ -185,7 +193,10 @@ def test_a_removal_leaves_a_tombstone_that_refuses_older_changes(redis_client):
     assert (removed.applied, removed.previous_rank, removed.rank) == (True, 2, None)
     assert late.applied is False
     assert page(redis_client) == [(1, "a", 30), (2, "c", 10)]
-    assert store.entry_standing(slug="b", player_id="b", around=1, client=redis_client) is None
+    assert (
+        store.entry_standing(slug="b", player_id="b", around=1, today=TODAY, client=redis_client)
+        is None
+    )
     _, back = write(redis_client, "b", 5, version=11)
     assert back.applied and page(redis_client)[-1] == (3, "b", 5)
 
@@ -193,7 +204,7 @@ def test_a_removal_leaves_a_tombstone_that_refuses_older_changes(redis_client):
 def test_a_rename_is_a_newer_version_of_the_entry(redis_client):
     load(redis_client, {"a": 30, "c": 10})
     write(redis_client, "c", 10, version=10, step=1, name="Cé")
-    result = store.entries_page(slug="b", offset=0, limit=10, client=redis_client)
+    result = store.entries_page(slug="b", offset=0, limit=10, today=TODAY, client=redis_client)
     assert [(e.rank, e.player_id, e.name) for e in result.entries] == [
         (1, "a", "Name a"),
         (2, "c", "Cé"),
@@ -246,7 +257,9 @@ def test_a_repair_applies_only_where_the_entry_is_still_as_read(redis_client):
 
 
 def standing_window(client, player_id: str, around: int) -> list[str]:
-    standing = store.entry_standing(slug="b", player_id=player_id, around=around, client=client)
+    standing = store.entry_standing(
+        slug="b", player_id=player_id, around=around, today=TODAY, client=client
+    )
     return [e.player_id for e in standing.around]
 
 
@@ -262,7 +275,9 @@ def test_the_window_around_a_player_shifts_at_the_edges_and_stays_full(redis_cli
 
 def test_a_standing_counts_better_and_strictly_worse_players(redis_client):
     load(redis_client, {"a": 100, "b": 90, "c": 90, "d": 80, "e": 80})
-    standing = store.entry_standing(slug="b", player_id="c", around=1, client=redis_client)
+    standing = store.entry_standing(
+        slug="b", player_id="c", around=1, today=TODAY, client=redis_client
+    )
     assert (standing.rank, standing.score, standing.total, standing.worse) == (2, 90, 5, 2)
     assert standing.name == "Name c"
     assert [(e.rank, e.player_id) for e in standing.around] == [(2, "b"), (2, "c"), (4, "d")]
@@ -272,7 +287,10 @@ def test_loading_a_board_replaces_the_live_one_whole(redis_client):
     load(redis_client, {"a": 1, "b": 2, "c": 3})
     load(redis_client, {"c": 10, "d": 20})
     assert page(redis_client) == [(1, "d", 20), (2, "c", 10)]
-    assert store.entry_standing(slug="b", player_id="a", around=0, client=redis_client) is None
+    assert (
+        store.entry_standing(slug="b", player_id="a", around=0, today=TODAY, client=redis_client)
+        is None
+    )
 
 
 def test_a_load_that_fails_midway_leaves_the_live_board_and_no_build_keys(redis_client):
