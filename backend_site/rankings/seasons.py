@@ -71,15 +71,15 @@ def ranking_for_read(
 
 
 def closes_due(known: boards.KnownBoard, current: periods.Period, now: datetime) -> None:
-    """Archive the period before ``current`` if its grace is over and this process has not
-    seen it archived yet (one query per process and period; the archiving itself once)."""
+    """Once the period before ``current`` is past its grace, archive every ended period of
+    the board not archived yet (a few queries once per process and period; the archiving
+    itself once)."""
     board = known.board
     before = periods.period_before(board.reset, board.timezone, current)
     done = _closed.setdefault(board.pk, set())
     if before.id in done or now < before.end + _grace():
         return
-    if before.end > board.created_at:
-        period_close(board, before, now=now)
+    board_periods_close(board, now=now)
     done.add(before.id)
 
 
@@ -159,25 +159,33 @@ def periods_close(*, now: datetime | None = None) -> list[tuple[str, str]]:
     now = now or clock.now()
     done = []
     for board in Leaderboard.objects.exclude(reset=periods.NEVER):
-        current = board.period_at(now)
-        archived = set(PeriodArchive.objects.filter(board=board).values_list("period", flat=True))
-        pending = set(
-            Score.objects.filter(board=board)
-            .exclude(period=current.id)
-            .values_list("period", flat=True)
-            .distinct()
-        )
-        before = periods.period_before(board.reset, board.timezone, current)
-        if before.end > board.created_at:
-            pending.add(before.id)
-        for period_id in sorted(pending - archived):
-            period = periods.period_parse(board.reset, board.timezone, period_id)
-            if period is None or period.start >= current.start or now < period.end + _grace():
-                continue
-            if period_close(board, period, now=now):
-                done.append((board.slug, period_id))
-        _closed.setdefault(board.pk, set()).update(pending)
+        done += [(board.slug, period_id) for period_id in board_periods_close(board, now=now)]
     return done
+
+
+def board_periods_close(board: Leaderboard, *, now: datetime) -> list[str]:
+    """Archive every period of the board that is past its grace and not archived yet: the
+    ones with scores, and the one before the current (with or without). Their ids."""
+    current = board.period_at(now)
+    archived = set(PeriodArchive.objects.filter(board=board).values_list("period", flat=True))
+    pending = set(
+        Score.objects.filter(board=board)
+        .exclude(period=current.id)
+        .values_list("period", flat=True)
+        .distinct()
+        .order_by()
+    )
+    before = periods.period_before(board.reset, board.timezone, current)
+    if before.end > board.created_at:
+        pending.add(before.id)
+    closed = []
+    for period_id in sorted(pending - archived):
+        period = periods.period_parse(board.reset, board.timezone, period_id)
+        if period is None or period.start >= current.start or now < period.end + _grace():
+            continue
+        if period_close(board, period, now=now):
+            closed.append(period_id)
+    return closed
 
 
 def periods_list(

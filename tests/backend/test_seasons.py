@@ -1,0 +1,415 @@
+"""Boards that reset: periods in a board's zone, fed boards, reading any period, archives.
+
+The clock is set by the tests (``clock.now``), never waited for.
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+
+from backend_site.rankings import boards, clock, periods, seasons, services
+from backend_site.rankings.models import Leaderboard, PeriodArchive, Score, ScoreEvent
+from common.local_servers.sites import manage
+from tests.backend.conftest import make_board, make_score
+
+
+class Clock:
+    """A settable clock for the backend (monkeypatched over clock.now)."""
+
+    def __init__(self, moment: datetime):
+        self.moment = moment
+        self.lock = threading.Lock()
+
+    def __call__(self) -> datetime:
+        with self.lock:
+            return self.moment
+
+    def set(self, moment: datetime) -> None:
+        with self.lock:
+            self.moment = moment
+
+    def advance(self, **delta) -> None:
+        self.set(self.moment + timedelta(**delta))
+
+
+@pytest.fixture
+def now(monkeypatch, settings) -> Clock:
+    settings.PERIOD_CLOSE_GRACE_SECONDS = 60
+    fake = Clock(datetime(2026, 11, 25, 12, 0, tzinfo=UTC))
+    monkeypatch.setattr(clock, "now", fake)
+    boards.boards_forget()
+    seasons._closed.clear()
+    yield fake
+    boards.boards_forget()
+    seasons._closed.clear()
+
+
+def resetting_board(slug: str, reset: str, *, tz: str = "UTC", source=None, **kw) -> Leaderboard:
+    board = make_board(slug, **kw)
+    board.reset, board.timezone, board.source = reset, tz, source
+    board.save()
+    # Made "in the past" for the tests' clock: periods before it would be refused.
+    Leaderboard.objects.filter(pk=board.pk).update(created_at=datetime(2026, 1, 1, tzinfo=UTC))
+    board.refresh_from_db()
+    return board
+
+
+# --- periods.py: ids and bounds in the board's zone ---------------------------------------
+
+
+def test_period_ids_name_the_day_iso_week_and_month_in_the_zone():
+    moment = datetime(2026, 11, 25, 23, 30, tzinfo=UTC)  # already the 26th in Tokyo
+    assert periods.period_at("daily", "UTC", moment).id == "2026-11-25"
+    assert periods.period_at("daily", "Asia/Tokyo", moment).id == "2026-11-26"
+    assert periods.period_at("weekly", "UTC", moment).id == "2026-W48"
+    assert periods.period_at("monthly", "UTC", moment).id == "2026-11"
+    assert periods.period_at("never", "UTC", moment) is None
+    week = periods.period_at("weekly", "UTC", moment)
+    assert week.start == datetime(2026, 11, 23, tzinfo=UTC)  # a Monday
+    assert week.end == datetime(2026, 11, 30, tzinfo=UTC)
+    # ISO weeks: 2026-12-31 is in week 53 of 2026, 2027-01-04 starts 2027-W01.
+    assert periods.period_at("weekly", "UTC", datetime(2026, 12, 31, tzinfo=UTC)).id == "2026-W53"
+    assert periods.period_at("weekly", "UTC", datetime(2027, 1, 4, tzinfo=UTC)).id == "2027-W01"
+
+
+def test_a_daylight_saving_day_is_23_or_25_hours_long_and_ends_at_local_midnight():
+    # Europe/Paris: clocks went forward on 2026-03-29 and go back on 2026-10-25.
+    def length(period: periods.Period) -> timedelta:
+        return period.end.astimezone(UTC) - period.start.astimezone(UTC)
+
+    spring = periods.period_parse("daily", "Europe/Paris", "2026-03-29")
+    assert length(spring) == timedelta(hours=23)
+    assert spring.start.astimezone(UTC) == datetime(2026, 3, 28, 23, 0, tzinfo=UTC)
+    assert spring.end.astimezone(UTC) == datetime(2026, 3, 29, 22, 0, tzinfo=UTC)
+    autumn = periods.period_parse("daily", "Europe/Paris", "2026-10-25")
+    assert length(autumn) == timedelta(hours=25)
+    # One microsecond either side of the boundary falls in different periods.
+    boundary = autumn.end
+    assert periods.period_at("daily", "Europe/Paris", boundary).id == "2026-10-26"
+    before = boundary - timedelta(microseconds=1)
+    assert periods.period_at("daily", "Europe/Paris", before).id == "2026-10-25"
+    # The week holding it is 7 days and an hour long.
+    week = periods.period_at("weekly", "Europe/Paris", boundary - timedelta(hours=1))
+    assert length(week) == timedelta(days=7, hours=1)
+
+
+def test_period_ids_that_name_no_period_are_refused():
+    assert periods.period_parse("daily", "UTC", "2026-02-30") is None
+    assert periods.period_parse("daily", "UTC", "2026-W48") is None
+    assert periods.period_parse("weekly", "UTC", "2026-W54") is None
+    assert periods.period_parse("monthly", "UTC", "2026-13") is None
+    assert periods.period_parse("monthly", "UTC", "2026-11").end == datetime(
+        2026, 12, 1, tzinfo=UTC
+    )
+    with pytest.raises(ValueError, match="Unknown time zone"):
+        periods.zone("Mars/Olympus")
+
+
+# --- writes: one submission, every window -------------------------------------------------
+
+
+def test_a_score_on_the_source_lands_in_each_fed_board_with_its_own_operator_and_period(
+    global_board, now
+):
+    daily = resetting_board("g-daily", "daily", source=global_board)
+    total = resetting_board("g-total", "weekly", source=global_board, operator="increment")
+    make_score(global_board, "ann", 100)
+    result = make_score(global_board, "ann", 40)
+    assert (result.score, result.updated) == (100, False)
+    also = {fed.slug: fed for fed in result.also}
+    assert (also["g-daily"].score, also["g-daily"].updated, also["g-daily"].rank) == (100, False, 1)
+    assert (also["g-total"].score, also["g-total"].updated) == (140, True)
+    assert Score.objects.get(board=daily, player_id="ann").period == "2026-11-25"
+    assert Score.objects.get(board=total, player_id="ann").period == "2026-W48"
+    assert Score.objects.get(board=global_board, player_id="ann").period == ""
+    # Every accepted change is a history event, on each board it changed.
+    events = ScoreEvent.objects.filter(player_id="ann").values_list("board__slug", "value")
+    assert sorted(events) == [("g-daily", 100), ("g-total", 100), ("g-total", 140), ("global", 100)]
+
+
+def test_the_post_answer_lists_the_fed_boards(api, global_board, now):
+    resetting_board("g-daily", "daily", source=global_board)
+    answer = api.post(
+        "/api/v1/leaderboards/global/scores",
+        {"player_id": "ann", "score": 5, "name": "Ann"},
+        content_type="application/json",
+    )
+    assert answer.status_code == 200, answer.content
+    assert answer.json()["also"] == [
+        {"leaderboard": "g-daily", "score": 5, "rank": 1, "updated": True}
+    ]
+    batch = api.post(
+        "/api/v1/scores/batch",
+        {"scores": [{"leaderboard": "global", "player_id": "bob", "score": 9, "name": "Bob"}]},
+        content_type="application/json",
+    )
+    assert batch.status_code == 200, batch.content
+    assert batch.json()["results"][0]["also"] == [
+        {"leaderboard": "g-daily", "score": 9, "rank": 1, "updated": True}
+    ]
+
+
+def test_a_batch_feeds_the_fed_boards_in_the_period_in_force(api, global_board, now):
+    daily = resetting_board("g-daily", "daily", source=global_board)
+    body = {
+        "scores": [
+            {"leaderboard": "global", "player_id": "ann", "score": 3, "name": "Ann"},
+            {"leaderboard": "global", "player_id": "ann", "score": 7},
+        ]
+    }
+    assert api.post("/api/v1/scores/batch", body, content_type="application/json").status_code == 200
+    now.advance(days=1)
+    body = {"scores": [{"leaderboard": "global", "player_id": "ann", "score": 5}]}
+    answer = api.post("/api/v1/scores/batch", body, content_type="application/json").json()
+    assert answer["results"][0]["also"][0] == {
+        "leaderboard": "g-daily",
+        "score": 5,
+        "rank": 1,
+        "updated": True,
+    }
+    rows = Score.objects.filter(board=daily).values_list("period", "value").order_by("period")
+    assert list(rows) == [("2026-11-25", 7), ("2026-11-26", 5)]
+
+
+# --- reads: any period ---------------------------------------------------------------------
+
+
+def test_the_first_read_after_the_boundary_sees_a_new_empty_period_and_previous_is_readable(
+    api, global_board, now
+):
+    resetting_board("g-daily", "daily", source=global_board)
+    make_score(global_board, "ann", 10)
+    make_score(global_board, "bob", 20)
+    page = api.get("/api/v1/leaderboards/g-daily/entries").json()
+    assert page["period"]["id"] == "2026-11-25"
+    assert page["total"] == 2
+    now.set(datetime(2026, 11, 26, 0, 0, tzinfo=UTC))  # midnight exactly
+    page = api.get("/api/v1/leaderboards/g-daily/entries").json()
+    assert (page["period"]["id"], page["total"], page["entries"]) == ("2026-11-26", 0, [])
+    previous = api.get("/api/v1/leaderboards/g-daily/entries?period=previous").json()
+    assert previous["period"] == {
+        "id": "2026-11-25",
+        "start": "2026-11-25T00:00:00+00:00",
+        "end": "2026-11-26T00:00:00+00:00",
+    }
+    assert [(e["player_id"], e["rank"]) for e in previous["entries"]] == [("bob", 1), ("ann", 2)]
+    by_id = api.get("/api/v1/leaderboards/g-daily/players/ann?period=2026-11-25").json()
+    assert (by_id["rank"], by_id["total"], by_id["percentile"]) == (2, 2, 0.0)
+    # The all-time board did not reset.
+    assert api.get("/api/v1/leaderboards/global/entries").json()["total"] == 2
+
+
+def test_a_past_period_gone_from_redis_is_loaded_back_from_the_database(
+    api, global_board, now, ranking_redis
+):
+    resetting_board("g-weekly", "weekly", source=global_board)
+    for number in range(30):
+        make_score(global_board, f"p{number:02d}", number)
+    now.advance(days=7)
+    ranking_redis.flushall()
+    page = api.get("/api/v1/leaderboards/g-weekly/entries?period=2026-W48&offset=10&limit=3")
+    body = page.json()
+    assert body["total"] == 30
+    assert [e["player_id"] for e in body["entries"]] == ["p19", "p18", "p17"]
+    around = api.get("/api/v1/leaderboards/g-weekly/players/p05?period=previous&around=1").json()
+    assert (around["rank"], [e["rank"] for e in around["around"]]) == (25, [24, 25, 26])
+    # Kept for a while, not for ever.
+    assert 0 < ranking_redis.ttl("lb:{g-weekly/2026-W48}:meta") <= 3600
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["period=2026-11-27", "period=2025-12-31", "period=2026-W48", "period=2026-02-30"],
+)
+def test_a_period_the_board_never_had_is_a_404(api, global_board, now, query):
+    resetting_board("g-daily", "daily", source=global_board)
+    answer = api.get(f"/api/v1/leaderboards/g-daily/entries?{query}")
+    assert answer.status_code == 404
+    assert answer.json()["error"]["code"] == "not_found"
+
+
+def test_a_malformed_period_is_a_400_and_a_never_board_has_only_current(api, global_board, now):
+    assert api.get("/api/v1/leaderboards/global/entries?period=yesterday").status_code == 400
+    assert api.get("/api/v1/leaderboards/global/entries?period=current").status_code == 200
+    never = api.get("/api/v1/leaderboards/global/entries?period=previous")
+    assert never.status_code == 404
+    assert api.get("/api/v1/leaderboards/global/entries").json()["period"] is None
+
+
+def test_the_overview_shows_each_boards_reset_zone_source_and_period(api, global_board, now):
+    resetting_board("g-daily", "daily", tz="America/New_York", source=global_board)
+    make_score(global_board, "ann", 1)
+    rows = {row["slug"]: row for row in api.get("/api/v1/leaderboards").json()["leaderboards"]}
+    assert rows["global"]["reset"] == "never"
+    assert rows["global"]["period"] is None
+    assert rows["g-daily"] == {
+        "slug": "g-daily",
+        "title": "G-Daily",
+        "order": "desc",
+        "operator": "best",
+        "players": 1,
+        "reset": "daily",
+        "timezone": "America/New_York",
+        "source": "global",
+        "period": {
+            "id": "2026-11-25",
+            "start": "2026-11-25T00:00:00-05:00",
+            "end": "2026-11-26T00:00:00-05:00",
+        },
+    }
+
+
+# --- archives --------------------------------------------------------------------------------
+
+
+def test_periods_are_listed_newest_first_with_players_and_winner(api, global_board, now):
+    resetting_board("g-daily", "daily", source=global_board)
+    make_score(global_board, "ann", 10)
+    make_score(global_board, "bob", 30)
+    now.advance(days=1)
+    make_score(global_board, "ann", 50)
+    now.advance(days=1, minutes=2)  # past the 60 s grace of both earlier days
+    make_score(global_board, "cid", 5, name="Cid <b>")
+    body = api.get("/api/v1/leaderboards/g-daily/periods").json()
+    listed = [(p["id"], p["players"], p["winner"], p["closed"]) for p in body["periods"]]
+    assert listed == [
+        ("2026-11-27", 1, {"player_id": "cid", "name": "Cid <b>", "score": 5}, False),
+        ("2026-11-26", 1, {"player_id": "ann", "name": "Player ann", "score": 50}, True),
+        ("2026-11-25", 2, {"player_id": "bob", "name": "Player bob", "score": 30}, True),
+    ]
+    assert api.get("/api/v1/leaderboards/global/periods").json()["periods"] == []
+    assert api.get("/api/v1/leaderboards/g-daily/periods?limit=0").status_code == 400
+
+
+@pytest.mark.postgres_only  # SQLite lets one writer in at a time: there is no race to run
+@pytest.mark.django_db(transaction=True)
+def test_writers_racing_across_a_boundary_land_each_score_in_one_period_and_archive_once(
+    global_board, now, ranking_redis
+):
+    """Eight writers submit while the clock crosses midnight; then eight readers race to
+    archive the closed day. Every accepted score is in exactly one period (the one its
+    acceptance named), and the archive is written once, with every player of that day."""
+    daily = resetting_board("g-daily", "daily", source=global_board)
+    now.set(datetime(2026, 11, 25, 23, 59, 59, 990_000, tzinfo=UTC))
+    accepted: list[tuple[str, str]] = []
+    errors: list[BaseException] = []
+    go = threading.Barrier(9)
+
+    def writer(number: int) -> None:
+        try:
+            go.wait()
+            for round_ in range(12):
+                player = f"w{number}-{round_}"
+                result = services.score_submit(
+                    board=global_board, player_id=player, score=round_, name=player
+                )
+                accepted.append((player, result.also[0].ranking))
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    go.wait()
+    for _ in range(40):  # the clock moves on while they write
+        now.advance(microseconds=500)
+    for thread in threads:
+        thread.join()
+    assert not errors, errors
+    rows = dict(Score.objects.filter(board=daily).values_list("player_id", "period"))
+    assert len(rows) == len(accepted) == 96
+    for player, ranking in accepted:
+        assert ranking == f"g-daily/{rows[player]}"
+    assert set(rows.values()) == {"2026-11-25", "2026-11-26"}
+    closed_day = sum(1 for period in rows.values() if period == "2026-11-25")
+
+    now.set(datetime(2026, 11, 26, 0, 1, 1, tzinfo=UTC))  # grace over
+    boards.boards_forget()
+    seasons._closed.clear()
+    go = threading.Barrier(8)
+
+    def reader() -> None:
+        try:
+            go.wait()
+            known = boards.board_fetch("g-daily")
+            seasons.ranking_for_read(known, "current", now())
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    readers = [threading.Thread(target=reader) for _ in range(8)]
+    for thread in readers:
+        thread.start()
+    for thread in readers:
+        thread.join()
+    assert not errors, errors
+    archive = PeriodArchive.objects.get(board=daily)
+    assert (archive.period, archive.players) == ("2026-11-25", closed_day)
+    call_command("close_periods", verbosity=0)
+    assert PeriodArchive.objects.filter(board=daily).count() == 1
+
+
+def test_close_periods_archives_every_ended_period_once(global_board, now, capsys):
+    daily = resetting_board("g-daily", "daily", source=global_board)
+    make_score(global_board, "ann", 1)
+    now.advance(days=3)
+    call_command("close_periods")
+    assert list(
+        PeriodArchive.objects.filter(board=daily)
+        .values_list("period", "players")
+        .order_by("period")
+    ) == [("2026-11-25", 1), ("2026-11-27", 0)]
+    call_command("close_periods")
+    assert PeriodArchive.objects.filter(board=daily).count() == 2
+    assert "Archived g-daily 2026-11-25." in capsys.readouterr().out
+
+
+def test_a_period_is_not_archived_before_its_grace_is_over(api, global_board, now):
+    daily = resetting_board("g-daily", "daily", source=global_board)
+    make_score(global_board, "ann", 1)
+    now.set(datetime(2026, 11, 26, 0, 0, 30, tzinfo=UTC))
+    api.get("/api/v1/leaderboards/g-daily/entries")
+    call_command("close_periods", verbosity=0)
+    assert not PeriodArchive.objects.filter(board=daily).exists()
+    now.set(datetime(2026, 11, 26, 0, 1, 1, tzinfo=UTC))
+    api.get("/api/v1/leaderboards/g-daily/entries")
+    assert PeriodArchive.objects.get(board=daily).players == 1
+
+
+# --- boards' settings ----------------------------------------------------------------------
+
+
+def test_a_board_with_scores_keeps_its_reset_and_zone(global_board, now):
+    daily = resetting_board("g-daily", "daily", source=global_board)
+    make_score(global_board, "ann", 1)
+    daily.reset = "weekly"
+    with pytest.raises(services.InvalidInput, match="keeps its reset"):
+        services.board_save(board=daily)
+
+
+def test_a_fresh_install_has_daily_and_weekly_boards_fed_by_global(tmp_path, make_database_url):
+    env = {
+        "DATABASE_URL": make_database_url(tmp_path),
+        "DJANGO_SETTINGS_MODULE": "backend_site.settings",
+    }
+    manage("migrate", "--no-input", env=env, check=True)
+    listed = manage(
+        "shell",
+        "-c",
+        "from backend_site.rankings.models import Leaderboard as L;"
+        "print(sorted((b.slug, b.reset, b.source.slug if b.source else None) "
+        "for b in L.objects.all()))",
+        env=env,
+        check=True,
+    ).stdout
+    assert "('global', 'never', None)" in listed
+    assert "('global-daily', 'daily', 'global')" in listed
+    assert "('global-weekly', 'weekly', 'global')" in listed
