@@ -8,6 +8,7 @@ from datetime import date, datetime
 
 import pytest
 from django.db import connection
+from django.test import Client
 
 from backend_site.rankings import clock, history, periods
 from backend_site.rankings.errors import NotFound
@@ -16,6 +17,7 @@ from backend_site.rankings.models import (
     Leaderboard,
     Player,
     RankDay,
+    Score,
     ScoreEvent,
 )
 from tests.backend.conftest import make_board
@@ -256,3 +258,85 @@ def test_days_take_recent_waits_for_writes_committing_across_midnight(now):
     board = board_with()
     history.days_take_recent(now=clock.now())
     assert RankDay.objects.get(board=board).day == day("2026-03-08")
+
+
+# --- The endpoint ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def played_board(now):
+    """A board on which a and b played on the 1st and 2nd of March; today is the 3rd."""
+    now("2026-03-03T12:00Z")
+    board = board_with()
+    events(
+        board,
+        ("a", 10, "2026-03-01T10:00Z"),
+        ("b", 20, "2026-03-01T11:00Z"),
+        ("a", 30, "2026-03-02T10:00Z"),
+    )
+    for player_id, value in (("a", 30), ("b", 20)):
+        Score.objects.create(board=board, player_id=player_id, value=value, achieved_at=clock.now())
+    return board
+
+
+def history_url(slug: str, player_id: str, query: str = "") -> str:
+    return f"/api/v1/leaderboards/{slug}/players/{player_id}/history{query}"
+
+
+def test_the_history_endpoint_answers_closing_points_and_today_live(api, played_board):
+    answer = api.get(history_url(played_board.slug, "a", "?days=3"))
+
+    assert answer.status_code == 200
+    assert answer["Content-Type"] == "application/json"
+    assert answer.json() == {
+        "leaderboard": played_board.slug,
+        "player_id": "a",
+        "days": 3,
+        "points": [
+            {"date": "2026-03-01", "score": 10, "rank": 2},
+            {"date": "2026-03-02", "score": 30, "rank": 1},
+            {"date": "2026-03-03", "score": 30, "rank": 1},
+        ],
+    }
+    assert api.get(history_url(played_board.slug, "b")).json()["days"] == 30
+    assert api.get(history_url(played_board.slug, "b", "?days=1")).json()["points"] == [
+        {"date": "2026-03-03", "score": 20, "rank": 2}
+    ]
+
+
+@pytest.mark.parametrize("days", ["0", "366", "abc", "-1", "1.5"])
+def test_days_out_of_bounds_is_a_400(api, played_board, days):
+    answer = api.get(history_url(played_board.slug, "a", f"?days={days}"))
+    assert answer.status_code == 400
+    assert answer.json()["error"]["code"] == "invalid"
+    assert "days" in answer.json()["error"]["message"]
+
+
+def test_an_unknown_board_or_player_is_a_json_404(api, played_board):
+    for url in (history_url("no-such-board", "a"), history_url(played_board.slug, "nobody")):
+        answer = api.get(url)
+        assert answer.status_code == 404
+        assert answer.json()["error"]["code"] == "not_found"
+    assert api.get(history_url(played_board.slug, "a*b")).status_code == 400
+
+
+def test_the_history_needs_the_service_token(api, played_board):
+    assert Client().get(history_url(played_board.slug, "a")).status_code == 401
+
+
+def test_a_history_reaches_no_further_back_than_the_retention(api, now, settings):
+    settings.HISTORY_RETENTION_DAYS = 3
+    now("2026-03-20T12:00Z")
+    board = board_with()
+    events(board, ("a", 10, "2026-03-01T10:00Z"))
+
+    answer = api.get(history_url(board.slug, "a", "?days=30"))
+
+    assert [point["date"] for point in answer.json()["points"]] == [
+        "2026-03-17",
+        "2026-03-18",
+        "2026-03-19",
+    ]
+    assert min(RankDay.objects.filter(board=board).values_list("day", flat=True)) == day(
+        "2026-03-17"
+    )
