@@ -12,7 +12,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.retry import Retry
 
 from backend_site.redis_config import cluster_url_check, redis_url
-from common.env import env_bool, env_float, env_list, env_str
+from common.env import env_bool, env_count, env_float, env_list, env_str
 from common.settings_base import *  # noqa: F403
 from common.settings_base import BASE_DIR, secret_key
 
@@ -155,3 +155,6 @@ SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 
 # A submission is a few dozen bytes; a batch of 1,000 with long unicode names stays under 1 MiB.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+
+# Days of rank history kept (score events, day ranks); manage.py prune_history removes older.
+HISTORY_RETENTION_DAYS = env_count("HISTORY_RETENTION_DAYS", 400)

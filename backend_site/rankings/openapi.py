@@ -19,7 +19,7 @@ import functools
 
 import orjson
 
-from backend_site.rankings import inputs
+from backend_site.rankings import history, inputs
 from backend_site.rankings.models import MAX_SCORE, PLAYER_ID_PATTERN, Leaderboard
 
 TITLE = "Leaderboard ranking API (private backend)"
@@ -600,6 +600,51 @@ PATHS = {
                 },
                 **_GUARDED,
             },
+        ),
+    },
+    "/api/v1/leaderboards/{slug}/players/{player_id}/history": {
+        "parameters": [_ref("parameters", "slug"), _ref("parameters", "player_id")],
+        "get": _operation(
+            "player_history",
+            "A player's score and rank at the end of each of the last days.",
+            {
+                "200": _answer(
+                    "Oldest first, one point per day on which the player had a score.",
+                    _object(
+                        {
+                            "leaderboard": _SLUG,
+                            "player_id": _PLAYER_ID,
+                            "days": _integer(1, history.DAYS_MAX),
+                            "points": {
+                                "type": "array",
+                                "maxItems": history.DAYS_MAX,
+                                "items": _object(
+                                    {
+                                        "date": {"type": "string", "format": "date"},
+                                        "score": _SCORE,
+                                        "rank": _RANK,
+                                    }
+                                ),
+                            },
+                        }
+                    ),
+                ),
+                **_READ_ERRORS,
+            },
+            description=(
+                "A day's point is the player's score and rank when it ended, in the board's "
+                "time zone, in the period then in force; today's is their live standing. "
+                "404 when the player never had a score on the board."
+            ),
+            parameters=[
+                _query_integer(
+                    "days",
+                    "Days covered, today included.",
+                    default=history.DAYS_DEFAULT,
+                    low=1,
+                    high=history.DAYS_MAX,
+                )
+            ],
         ),
     },
 }

@@ -14,4 +14,9 @@ urlpatterns = [
     path("api/v1/leaderboards", views.leaderboards, name="leaderboards"),
     path("api/v1/leaderboards/<slug:slug>/periods", views.periods, name="periods"),
     path("api/v1/openapi.json", views.openapi_document, name="openapi"),
+    path(
+        "api/v1/leaderboards/<slug:slug>/players/<str:player_id>/history",
+        views.player_history,
+        name="player-history",
+    ),
 ]

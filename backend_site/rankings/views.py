@@ -8,6 +8,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from backend_site.rankings import (
     batch,
+    history,
     idempotency,
     inputs,
     openapi,
@@ -288,3 +289,17 @@ def forbidden(request, exception=None):
 
 def server_error(request):
     return error_response(500, "internal", "Something went wrong on our side.")
+
+
+@allow("GET", "HEAD")
+def player_history(request, slug: str, player_id: str):
+    player_id = inputs.player_id_clean(player_id)
+    days = inputs.query_int(
+        request.GET, "days", default=history.DAYS_DEFAULT, low=1, high=history.DAYS_MAX
+    )
+    board = history.board_get(slug=slug)
+    points = history.player_history(board=board, player_id=player_id, days=days)
+    # orjson writes each Point as {"date": "YYYY-MM-DD", "score", "rank"}.
+    return json_response(
+        {"leaderboard": slug, "player_id": player_id, "days": days, "points": points}
+    )

@@ -1,0 +1,178 @@
+"""A player's rank history: the closing ranks of each finished day, kept in the database.
+
+The write paths append a ScoreEvent for every accepted change. The closing ranks of a day
+(in the board's zone) are rebuilt from those events once, by one INSERT ... SELECT, into
+DayRank, with a RankDay row marking the day as taken: whoever inserts the marker writes the
+ranks, so concurrent takers never duplicate them. Days are taken lazily, when a history is
+asked for, and every night for yesterday (``days_take_recent``). Today's point is the live
+standing in Redis.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Min
+
+from backend_site.rankings import clock, periods, selectors
+from backend_site.rankings.errors import NotFound
+from backend_site.rankings.models import DayRank, Leaderboard, RankDay, ScoreEvent
+
+DAYS_DEFAULT = 30
+DAYS_MAX = 365
+# A write commits a moment after it stamps its event: a day is taken only once it ended this
+# long ago, so a write still committing across midnight is not missed.
+SETTLE = timedelta(seconds=10)
+
+EVENTS = ScoreEvent._meta.db_table
+RANK_DAYS = RankDay._meta.db_table
+DAY_RANKS = DayRank._meta.db_table
+
+
+@dataclass(frozen=True, slots=True)
+class Point:
+    """A player's score and rank at the end of ``date`` (orjson writes it as an object)."""
+
+    date: date
+    score: int
+    rank: int
+
+
+def board_get(*, slug: str) -> Leaderboard:
+    """The whole board row (its reset and zone too), or NotFound."""
+    board = Leaderboard.objects.filter(slug=slug).first()
+    if board is None:
+        raise NotFound(f"No leaderboard {slug!r}.")
+    return board
+
+
+def _local_day(board: Leaderboard, moment: datetime) -> date:
+    return moment.astimezone(periods.zone(board.timezone)).date()
+
+
+def last_finished_day(*, board: Leaderboard, now: datetime) -> date:
+    """The last day, in the board's zone, that ended at least SETTLE before ``now``."""
+    return _local_day(board, now - SETTLE) - timedelta(days=1)
+
+
+def retention_first_day(*, board: Leaderboard, now: datetime, days: int | None = None) -> date:
+    """The oldest day whose history is kept: ``days`` (HISTORY_RETENTION_DAYS) before today."""
+    days = settings.HISTORY_RETENTION_DAYS if days is None else days
+    return _local_day(board, now) - timedelta(days=days)
+
+
+def _quote(name: str) -> str:
+    return connection.ops.quote_name(name)
+
+
+def _take_sql(board: Leaderboard) -> str:
+    """Insert the closing ranks: each player's last event of the period before the day's
+    end (ties by id), those removed left out, ranked as the live board ranks (RANK(): equal
+    scores share a rank, the next one skips). No DISTINCT ON, so SQLite runs it too."""
+    direction = "ASC" if board.order == Leaderboard.Order.ASC else "DESC"
+    at, rank, day = _quote("at"), _quote("rank"), _quote("day")
+    return (
+        f"INSERT INTO {DAY_RANKS} (board_id, {day}, player_id, score, {rank}) "  # noqa: S608
+        f"SELECT %s, %s, player_id, value, RANK() OVER (ORDER BY value {direction}) "
+        "FROM (SELECT player_id, value, ROW_NUMBER() OVER "
+        f"(PARTITION BY player_id ORDER BY {at} DESC, id DESC) AS newest "
+        f"FROM {EVENTS} WHERE board_id = %s AND period = %s AND {at} < %s) AS last_events "
+        "WHERE newest = 1 AND value IS NOT NULL"
+    )
+
+
+def days_take(*, board: Leaderboard, day: date) -> bool:
+    """Write the closing ranks of a finished ``day`` of the board once; whether this call did
+    (False: the day was taken already)."""
+    now = clock.now()
+    _, end = periods.day_bounds(board.timezone, day)
+    if end > now - SETTLE:
+        raise ValueError(f"{day} has not ended (long enough) in {board.timezone}.")
+    period = board.period_at(end - timedelta(microseconds=1))
+    period_id = period.id if period else periods.NO_PERIOD
+    stored_day = connection.ops.adapt_datefield_value(day)
+    with transaction.atomic(), connection.cursor() as cursor:
+        day_column = _quote("day")
+        cursor.execute(
+            f"INSERT INTO {RANK_DAYS} (board_id, {day_column}, players, taken_at) "  # noqa: S608
+            f"VALUES (%s, %s, 0, %s) ON CONFLICT (board_id, {day_column}) DO NOTHING "
+            "RETURNING id",
+            [board.pk, stored_day, connection.ops.adapt_datetimefield_value(now)],
+        )
+        marker = cursor.fetchone()
+        if marker is None:
+            return False  # taken by another caller (who waited for nobody: one insert wins)
+        cursor.execute(
+            _take_sql(board),
+            [
+                board.pk,
+                stored_day,
+                board.pk,
+                period_id,
+                connection.ops.adapt_datetimefield_value(end),
+            ],
+        )
+        RankDay.objects.filter(pk=marker[0]).update(players=cursor.rowcount)
+    return True
+
+
+def _days(first: date, last: date) -> Iterator[date]:
+    day = first
+    while day <= last:
+        yield day
+        day += timedelta(days=1)
+
+
+def days_take_missing(*, board: Leaderboard, first: date, last: date) -> int:
+    """Take the days from ``first`` to ``last`` not taken yet, oldest first; how many."""
+    if first > last:
+        return 0
+    taken = set(
+        RankDay.objects.filter(board=board, day__range=(first, last)).values_list("day", flat=True)
+    )
+    return sum(days_take(board=board, day=day) for day in _days(first, last) if day not in taken)
+
+
+def days_take_recent(*, now: datetime) -> list[str]:
+    """Take, on every board, its last finished day (yesterday in its zone); the slugs of the
+    boards whose day this call took."""
+    return [
+        board.slug
+        for board in Leaderboard.objects.order_by("slug")
+        if days_take(board=board, day=last_finished_day(board=board, now=now))
+    ]
+
+
+def player_history(*, board: Leaderboard, player_id: str, days: int) -> list[Point]:
+    """The player's closing score and rank on each of the last ``days`` days (today's from
+    the live board), oldest first, on the days they had one; NotFound for a player who never
+    had a score on the board."""
+    first_event = ScoreEvent.objects.filter(board=board, player_id=player_id).aggregate(
+        first=Min("at")
+    )["first"]
+    if first_event is None:
+        raise NotFound(f"Player {player_id!r} has no history on {board.slug!r}.")
+    now = clock.now()
+    today = _local_day(board, now)
+    first = max(
+        today - timedelta(days=days - 1),
+        _local_day(board, first_event),
+        retention_first_day(board=board, now=now),
+    )
+    last = last_finished_day(board=board, now=now)
+    days_take_missing(board=board, first=first, last=last)
+    rows = (
+        DayRank.objects.filter(board=board, player_id=player_id, day__range=(first, last))
+        .order_by("day")
+        .values_list("day", "score", "rank")
+    )
+    points = [Point(day, score, rank) for day, score, rank in rows]
+    try:
+        standing = selectors.player_standing(slug=board.slug, player_id=player_id, around=0)
+    except NotFound:
+        return points  # not on the board now
+    return [*points, Point(today, standing.score, standing.rank)]
