@@ -117,7 +117,8 @@ def days_take(*, board: Leaderboard, day: date) -> bool:
         )
         marker = cursor.fetchone()
         if marker is None:
-            return False  # taken by another caller (who waited for nobody: one insert wins)
+            # Taken already: a concurrent taker's marker made this insert wait for its commit.
+            return False
         cursor.execute(
             _take_sql(board),
             [
