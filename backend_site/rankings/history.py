@@ -6,6 +6,10 @@ DayRank, with a RankDay row marking the day as taken: whoever inserts the marker
 ranks, so concurrent takers never duplicate them. Days are taken lazily, when a history is
 asked for, and every night for yesterday (``days_take_recent``). Today's point is the live
 standing in Redis.
+
+Events, day ranks and markers older than HISTORY_RETENTION_DAYS are pruned
+(``history_prune``), keeping, per board, period and player, the last event before the
+cutoff when that period is still in force then, so any day still kept can be rebuilt.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Min
+from django.db.models import Exists, Min, OuterRef, Q, QuerySet
 
 from backend_site.rankings import clock, periods, selectors
 from backend_site.rankings.errors import NotFound
@@ -27,6 +31,7 @@ DAYS_MAX = 365
 # A write commits a moment after it stamps its event: a day is taken only once it ended this
 # long ago, so a write still committing across midnight is not missed.
 SETTLE = timedelta(seconds=10)
+PRUNE_CHUNK = 2000
 
 EVENTS = ScoreEvent._meta.db_table
 RANK_DAYS = RankDay._meta.db_table
@@ -40,6 +45,13 @@ class Point:
     date: date
     score: int
     rank: int
+
+
+@dataclass(frozen=True, slots=True)
+class Pruned:
+    events: int = 0
+    day_ranks: int = 0
+    rank_days: int = 0
 
 
 def board_get(*, slug: str) -> Leaderboard:
@@ -105,7 +117,8 @@ def days_take(*, board: Leaderboard, day: date) -> bool:
         )
         marker = cursor.fetchone()
         if marker is None:
-            return False  # taken by another caller (who waited for nobody: one insert wins)
+            # Taken already: a concurrent taker's marker made this insert wait for its commit.
+            return False
         cursor.execute(
             _take_sql(board),
             [
@@ -176,3 +189,60 @@ def player_history(*, board: Leaderboard, player_id: str, days: int) -> list[Poi
     except NotFound:
         return points  # not on the board now
     return [*points, Point(today, standing.score, standing.rank)]
+
+
+def _later_event(cutoff: datetime) -> Exists:
+    """A later event (ties by id) of the same board, period and player, before the cutoff."""
+    return Exists(
+        ScoreEvent.objects.filter(
+            board_id=OuterRef("board_id"),
+            period=OuterRef("period"),
+            player_id=OuterRef("player_id"),
+            at__lt=cutoff,
+        ).filter(Q(at__gt=OuterRef("at")) | Q(at=OuterRef("at"), id__gt=OuterRef("id")))
+    )
+
+
+def _delete_in_chunks(rows: QuerySet, chunk: int) -> int:
+    """Delete ``rows`` ``chunk`` at a time in id order, each chunk its own short statement."""
+    removed = 0
+    after = 0
+    while ids := list(
+        rows.filter(id__gt=after).order_by("id").values_list("id", flat=True)[:chunk]
+    ):
+        removed += rows.filter(id__gt=after, id__lte=ids[-1]).delete()[0]
+        after = ids[-1]
+    return removed
+
+
+def _board_prune(*, board: Leaderboard, now: datetime, days: int, chunk: int) -> Pruned:
+    first_day = retention_first_day(board=board, now=now, days=days)
+    cutoff, _ = periods.day_bounds(board.timezone, first_day)
+    # The periods still in force at the cutoff, whatever the board's reset was then: the
+    # last event of each before the cutoff is the state the first kept days start from.
+    in_force = {periods.NO_PERIOD} | {
+        periods.period_at(reset, board.timezone, cutoff).id
+        for reset in (periods.DAILY, periods.WEEKLY, periods.MONTHLY)
+    }
+    old_events = ScoreEvent.objects.filter(board=board, at__lt=cutoff).filter(
+        ~Q(period__in=in_force) | _later_event(cutoff)
+    )
+    return Pruned(
+        events=_delete_in_chunks(old_events, chunk),
+        day_ranks=_delete_in_chunks(DayRank.objects.filter(board=board, day__lt=first_day), chunk),
+        rank_days=_delete_in_chunks(RankDay.objects.filter(board=board, day__lt=first_day), chunk),
+    )
+
+
+def history_prune(*, now: datetime, days: int, chunk: int = PRUNE_CHUNK) -> Pruned:
+    """Delete events, day ranks and markers older than ``days`` days on every board, keeping
+    the events the days still kept are rebuilt from; how many of each went."""
+    total = Pruned()
+    for board in Leaderboard.objects.order_by("slug"):
+        done = _board_prune(board=board, now=now, days=days, chunk=chunk)
+        total = Pruned(
+            events=total.events + done.events,
+            day_ranks=total.day_ranks + done.day_ranks,
+            rank_days=total.rank_days + done.rank_days,
+        )
+    return total

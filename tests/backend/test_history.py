@@ -7,6 +7,7 @@ import threading
 from datetime import date, datetime
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test import Client
 
@@ -340,3 +341,99 @@ def test_a_history_reaches_no_further_back_than_the_retention(api, now, settings
     assert min(RankDay.objects.filter(board=board).values_list("day", flat=True)) == day(
         "2026-03-17"
     )
+
+
+# --- Pruning ----------------------------------------------------------------------------
+
+
+def retake(board: Leaderboard, when: str) -> list[tuple[int, str, int]]:
+    """The day's closing ranks taken anew from the events as they are now."""
+    DayRank.objects.filter(board=board, day=day(when)).delete()
+    RankDay.objects.filter(board=board, day=day(when)).delete()
+    return closing(board, when)
+
+
+def kept_events(board: Leaderboard) -> list[tuple[str, int | None, str]]:
+    rows = ScoreEvent.objects.filter(board=board).order_by("at", "id")
+    return [(e.player_id, e.value, e.at.date().isoformat()) for e in rows]
+
+
+def test_pruning_keeps_what_the_kept_days_are_rebuilt_from(now, settings, capsys):
+    settings.HISTORY_RETENTION_DAYS = 10
+    now("2026-03-20T12:00Z")  # the cutoff: 10 March, 00:00 UTC (a Tuesday)
+    never = board_with()
+    events(
+        never,
+        ("a", 10, "2026-03-01T10:00Z"),
+        ("b", 15, "2026-03-02T10:00Z"),
+        ("a", 20, "2026-03-03T10:00Z"),
+        ("b", None, "2026-03-04T10:00Z"),
+        ("c", 5, "2026-03-05T10:00Z"),
+        ("c", 40, "2026-03-11T10:00Z"),
+        ("a", 25, "2026-03-12T10:00Z"),
+    )
+    weekly = board_with(reset="weekly")
+    events(
+        weekly,
+        ("a", 90, "2026-03-03T10:00Z"),  # the week that ended on the 8th
+        ("a", 10, "2026-03-09T10:00Z"),  # the week in force at the cutoff
+        ("a", 12, "2026-03-09T11:00Z"),
+        ("b", 11, "2026-03-11T10:00Z"),
+    )
+    daily = board_with(reset="daily")
+    events(daily, ("a", 1, "2026-03-09T23:00Z"), ("a", 2, "2026-03-10T01:00Z"))
+    days = ["2026-03-10", "2026-03-11", "2026-03-14"]
+    before = {(b.slug, d): closing(b, d) for b in (never, weekly, daily) for d in days}
+    closing(never, "2026-03-05")  # older than the retention: removed
+
+    call_command("prune_history", "--chunk", "1")
+
+    assert "Removed 5 score events, 2 day ranks and 1 taken days older than 10 days." in (
+        capsys.readouterr().out
+    )
+    assert kept_events(never) == [
+        ("a", 20, "2026-03-03"),
+        ("b", None, "2026-03-04"),
+        ("c", 5, "2026-03-05"),
+        ("c", 40, "2026-03-11"),
+        ("a", 25, "2026-03-12"),
+    ]
+    assert kept_events(weekly) == [
+        ("a", 12, "2026-03-09"),
+        ("b", 11, "2026-03-11"),
+    ]
+    assert kept_events(daily) == [("a", 2, "2026-03-10")]
+    assert not RankDay.objects.filter(day__lt=day("2026-03-10")).exists()
+    after = {(b.slug, d): retake(b, d) for b in (never, weekly, daily) for d in days}
+    assert after == before
+    assert before[(weekly.slug, "2026-03-10")] == [(1, "a", 12)]
+
+
+def test_pruning_to_fewer_days_than_the_retention_is_refused(settings):
+    settings.HISTORY_RETENTION_DAYS = 30
+    with pytest.raises(CommandError, match="HISTORY_RETENTION_DAYS"):
+        call_command("prune_history", "--days", "10")
+    with pytest.raises(CommandError, match="at least 1"):
+        call_command("prune_history", "--days", "0")
+
+
+def test_a_later_history_still_matches_after_pruning(now, settings, ranking_redis):
+    settings.HISTORY_RETENTION_DAYS = 5
+    now("2026-03-10T12:00Z")
+    board = board_with()
+    events(
+        board,
+        *[
+            (f"p{n}", 10 * n + d, f"2026-03-{d:02d}T{n:02d}:00Z")
+            for d in range(1, 10)
+            for n in range(4)
+        ],
+    )
+    earlier = points(board, "p1", 30)
+    RankDay.objects.all().delete()
+    DayRank.objects.all().delete()
+    call_command("prune_history", verbosity=0)
+
+    assert points(board, "p1", 30) == earlier
+    assert earlier == [(f"2026-03-0{d}", 10 + d, 3) for d in range(5, 10)]
+    assert not ScoreEvent.objects.filter(at__lt=moment("2026-03-04T00:00Z")).exists()
