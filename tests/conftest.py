@@ -44,6 +44,8 @@ CLUSTER = TEST_REDIS == "cluster"
 CLUSTER_FILES = {
     "tests/backend/test_api.py",
     "tests/backend/test_cluster.py",
+    "tests/backend/test_rank_change.py",
+    "tests/backend/test_seasons.py",
     "tests/backend/test_concurrency.py",
     "tests/backend/test_outage.py",
     "tests/backend/test_rebuild.py",

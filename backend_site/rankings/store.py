@@ -1012,14 +1012,15 @@ def ping(*, client: Redis | None = None) -> bool:
     return bool((client or connection()).ping())
 
 
-# Keep a ranking only ``seconds`` more: KEYS meta, zset, names prefix; ARGV buckets, seconds.
-# The meta goes first (a minute before the rest), so a ranking never reads as loaded with
-# its entries gone: the next read after that loads it again from the database.
+# Keep a ranking only ``seconds`` more: KEYS meta, zset, names prefix, then its movement
+# keys; ARGV buckets, seconds. The meta goes first (a minute before the rest), so a ranking
+# never reads as loaded with its entries gone: the next read after that loads it again.
 _EXPIRE = """
 local seconds = tonumber(ARGV[2])
 redis.call('EXPIRE', KEYS[1], seconds)
 redis.call('EXPIRE', KEYS[2], seconds + 60)
 for bucket = 0, tonumber(ARGV[1]) - 1 do redis.call('EXPIRE', KEYS[3] .. bucket, seconds + 60) end
+for i = 4, #KEYS do redis.call('EXPIRE', KEYS[i], seconds + 60) end
 return 1
 """
 
@@ -1028,7 +1029,7 @@ def ranking_expire(*, slug: str, seconds: int, client: Redis | None = None) -> N
     """Let a ranking (a closed period's) go from Redis after ``seconds``; the database keeps
     it, and a read loads it back."""
     client = client or connection()
-    _run(_EXPIRE, board_keys(slug), [NAME_BUCKETS, seconds], client)
+    _run(_EXPIRE, [*board_keys(slug), *movement_keys(slug)], [NAME_BUCKETS, seconds], client)
     client.srem(BOARDS_KEY, slug)
 
 
