@@ -116,16 +116,26 @@ def standing_snapshot(
     )
 
 
-def boards_snapshot(*, request_id: str) -> Snapshot[tuple[backend_client.BoardInfo, ...]]:
+# The parts of a page besides its main read. ``ask_backend=False`` (the page's main read just
+# got an old copy: the backend is failing) takes only what the instance already has, so a page
+# never waits for the backend's timeouts twice.
+
+
+def boards_snapshot(
+    *, request_id: str, ask_backend: bool = True
+) -> Snapshot[tuple[backend_client.BoardInfo, ...]]:
     """Return a snapshot of the backend's list of boards (how each resets, what feeds it)."""
     return _cached(
         "boards",
         lambda: backend_client.boards_fetch(request_id=request_id),
         keep_in=FIRST_PAGES,
+        ask_backend=ask_backend,
     )
 
 
-def periods_snapshot(*, board: str, request_id: str) -> Snapshot[backend_client.PeriodList]:
+def periods_snapshot(
+    *, board: str, request_id: str, ask_backend: bool = True
+) -> Snapshot[backend_client.PeriodList]:
     """Return a snapshot of the newest PERIODS_LIMIT periods of ``board``, with their winners."""
     return _cached(
         f"periods:{board}:{PERIODS_LIMIT}",
@@ -133,11 +143,12 @@ def periods_snapshot(*, board: str, request_id: str) -> Snapshot[backend_client.
             board=board, limit=PERIODS_LIMIT, request_id=request_id
         ),
         keep_in=OTHER_PAGES,
+        ask_backend=ask_backend,
     )
 
 
 def history_snapshot(
-    *, board: str, player_id: str, request_id: str
+    *, board: str, player_id: str, request_id: str, ask_backend: bool = True
 ) -> Snapshot[backend_client.History]:
     """Return a snapshot of the player's rank and score by day over the last HISTORY_DAYS."""
     return _cached(
@@ -146,6 +157,7 @@ def history_snapshot(
             board=board, player_id=player_id, days=HISTORY_DAYS, request_id=request_id
         ),
         keep_in=OTHER_PAGES,
+        ask_backend=ask_backend,
     )
 
 
@@ -154,10 +166,14 @@ def _with_period(board: str, period: str) -> str:
     return f"{board}@{period}" if period else board
 
 
-def _cached(key: str, fetch: Callable[[], T], *, keep_in: str) -> Snapshot[T]:
+def _cached(
+    key: str, fetch: Callable[[], T], *, keep_in: str, ask_backend: bool = True
+) -> Snapshot[T]:
     found = _fresh(key, keep_in)
     if found is not None:
         return found
+    if not ask_backend:
+        return _last_good_or_raise(key, keep_in)
     budget = settings.BACKEND_CONNECT_TIMEOUT + settings.BACKEND_READ_TIMEOUT
     try:
         with instance_locks.key_lock(key, within=budget):

@@ -59,21 +59,23 @@ def _board(request, template: str):
     board, period = _board_and_period(request)
     if board is None:
         return not_found(request)
+    rid = request.request_id
     page = _page_number(request.GET.get("page", ""))
-    boards = _optional(lambda: snapshots.boards_snapshot(request_id=request.request_id))[0]
+    try:
+        snapshot = snapshots.board_page_snapshot(
+            board=board, page=page, request_id=rid, period=period
+        )
+    except BackendNotFound:
+        return not_found(request, what="period" if period else "leaderboard")
+    ask = not snapshot.stale
+    boards = _optional(lambda: snapshots.boards_snapshot(request_id=rid, ask_backend=ask))[0]
     info = next((b for b in boards.value if b.slug == board), None) if boards else None
     if period and info is not None and info.period is None:
         return not_found(request, what="period")  # a board that never resets has no periods
-    try:
-        snapshot = snapshots.board_page_snapshot(
-            board=board, page=page, request_id=request.request_id, period=period
-        )
-    except BackendNotFound:
-        return not_found(request, what="period" if period and info else "leaderboard")
     periods = None
     if period and info is not None:  # a past period's page lists the others
         periods = _optional(
-            lambda: snapshots.periods_snapshot(board=board, request_id=request.request_id)
+            lambda: snapshots.periods_snapshot(board=board, request_id=rid, ask_backend=ask)
         )[0]
     shown = snapshot.value.period
     resets = pages.resets_in(shown.end, timezone.now()) if shown and not period else ""
@@ -137,7 +139,10 @@ def player(request, player_id: str):
     )
     history, history_unavailable = _optional(
         lambda: snapshots.history_snapshot(
-            board=board, player_id=player_id, request_id=request.request_id
+            board=board,
+            player_id=player_id,
+            request_id=request.request_id,
+            ask_backend=not snapshot.stale,
         )
     )
     context = pages.player_context(

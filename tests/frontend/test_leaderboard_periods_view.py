@@ -359,3 +359,20 @@ def test_the_refreshed_table_of_a_past_period_keeps_its_period_and_shows_no_mark
     assert '<input type="hidden" name="period" value="2026-W48">' in page
     assert table.status_code == 200
     assert "Champion" in table.content.decode() and 'class="move' not in table.content.decode()
+
+
+def test_when_the_backend_goes_away_the_page_keeps_its_tabs_and_waits_for_one_call_only(
+    boards, client, frontend_settings, closed_port_url, caplog
+):
+    frontend_settings.FRONTEND_CACHE_SECONDS = 0  # every view asks the backend
+    assert client.get("/?board=global-weekly")["X-Data-Stale"] == "false"
+
+    frontend_settings.BACKEND_URL = closed_port_url
+    with caplog.at_level("WARNING", logger="frontend_site.backend"):
+        response = client.get("/?board=global-weekly")
+
+    assert (response.status_code, response["X-Data-Stale"]) == (200, "true")
+    assert len(tabs(response.content.decode())) == 3
+    assert "Resets in" in response.content.decode()
+    unreachable = [r for r in caplog.records if "unreachable" in r.getMessage()]
+    assert len(unreachable) == 1, unreachable  # the rows; the tabs came from the last copy
