@@ -41,7 +41,7 @@ FRONTEND_CACHE_DIR = Path(
 ).absolute()
 # Bump when the shapes kept in the shared cache change (snapshots.Snapshot, the answers in
 # backend_client): a folder that outlives a deploy then reads as empty, not as old objects.
-SHARED_CACHE_VERSION = 1
+SHARED_CACHE_VERSION = 2
 
 INSTALLED_APPS = [
     "django.contrib.staticfiles",

@@ -1,15 +1,51 @@
-"""Shape the backend's answers into what the templates show: rows, medals, ties, paging."""
+"""Shape the backend's answers into what the templates show: rows, medals, ties, moves,
+paging, a board's tabs and periods."""
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from datetime import datetime
 from urllib.parse import urlencode
 
-from frontend_site.board.backend_client import BoardPage, Entry, Standing
-from frontend_site.board.snapshots import DEFAULT_BOARD, PAGE_SIZE
+from frontend_site.board.backend_client import (
+    BoardInfo,
+    BoardPage,
+    Entry,
+    History,
+    Period,
+    PeriodList,
+    Standing,
+)
+from frontend_site.board.charts import RankChart, rank_chart
+from frontend_site.board.snapshots import DEFAULT_BOARD, HISTORY_DAYS, PAGE_SIZE
 
 PODIUM = {1: "gold", 2: "silver", 3: "bronze"}
+# The tab of each kind of board, in the order the tabs come.
+TAB_LABELS = {"never": "All-time", "weekly": "This week", "daily": "Today", "monthly": "This month"}
+PREVIOUS_LABELS = {
+    "weekly": "Last week’s winners",
+    "daily": "Yesterday’s winners",
+    "monthly": "Last month’s winners",
+}
+CURRENT_LABELS = {"weekly": "this week", "daily": "today", "monthly": "this month"}
+
+
+@dataclass(frozen=True, slots=True)
+class Tab:
+    label: str
+    board: str
+    query: str
+    selected: bool
+
+
+@dataclass(frozen=True, slots=True)
+class PeriodLink:
+    name: str
+    query: str
+    winner_name: str | None
+    winner_score: int | None
+    selected: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,16 +57,84 @@ class Row:
     tied: bool
     medal: str
     is_you: bool = False
+    # "up", "down", "new" or "" (no marker: the same place, a past period, an older backend).
+    move: str = ""
+    places: int = 0
 
 
-def board_query(board: str, page: int = 1) -> str:
-    """The query string of a board page, leaving out the defaults ("" for page 1 of global)."""
+def board_query(board: str, page: int = 1, period: str = "") -> str:
+    """The query string of a board page, leaving out the defaults ("" for page 1 of global now)."""
     params = {}
     if board != DEFAULT_BOARD:
         params["board"] = board
+    if period:
+        params["period"] = period
     if page != 1:
         params["page"] = page
     return f"?{urlencode(params)}" if params else ""
+
+
+def board_tabs(boards: tuple[BoardInfo, ...], selected: str) -> list[Tab]:
+    """The tabs of the selected board's family: the board that feeds it (or itself) and every
+    board it feeds, one tab per kind of reset; none for a board alone."""
+    by_slug = {board.slug: board for board in boards}
+    info = by_slug.get(selected)
+    root = info.source if info is not None and info.source in by_slug else selected
+    family = [
+        board
+        for board in boards
+        if (board.slug == root or board.source == root) and board.reset in TAB_LABELS
+    ]
+    order = list(TAB_LABELS)
+    family.sort(key=lambda board: (order.index(board.reset), board.slug))
+    if len(family) < 2 or selected not in {board.slug for board in family}:
+        return []
+    return [
+        Tab(
+            label=TAB_LABELS[board.reset],
+            board=board.slug,
+            query=board_query(board.slug),
+            selected=board.slug == selected,
+        )
+        for board in family
+    ]
+
+
+def resets_in(end: datetime, now: datetime) -> str:
+    """When a period ends, humanly and rounded down: "Resets in 5 h", "in 35 min", "in 3 d"."""
+    seconds = (end - now).total_seconds()
+    if seconds <= 0:
+        return "Resetting now"
+    if seconds < 60:
+        return "Resets in under a minute"
+    if seconds < 3600:
+        return f"Resets in {int(seconds // 60)} min"
+    if seconds < 86400:
+        return f"Resets in {int(seconds // 3600)} h"
+    return f"Resets in {int(seconds // 86400)} d"
+
+
+def period_name(reset: str, period: Period) -> str:
+    """A period as a heading, in its board's zone: "Tuesday 1 December 2026", "Week of 23
+    November 2026", "November 2026"; its id for a kind of board we do not know."""
+    day = period.start.date()  # start carries the board zone's offset
+    if reset == "daily":
+        return f"{day:%A} {day.day} {day:%B %Y}"
+    if reset == "weekly":
+        return f"Week of {day.day} {day:%B %Y}"
+    if reset == "monthly":
+        return f"{day:%B %Y}"
+    return period.id
+
+
+def _move(rank_change: int | None) -> tuple[str, int]:
+    if rank_change is None:
+        return "new", 0
+    if rank_change > 0:
+        return "up", rank_change
+    if rank_change < 0:
+        return "down", -rank_change
+    return "", 0
 
 
 def board_title(board: str) -> str:
@@ -38,8 +142,15 @@ def board_title(board: str) -> str:
     return board.replace("-", " ").replace("_", " ").title()
 
 
-def rows(entries: tuple[Entry, ...], *, first_position: int | None, you: str = "") -> list[Row]:
-    """Rows with their medal and tie marks; a rank below its position means a tie above."""
+def rows(
+    entries: tuple[Entry, ...],
+    *,
+    first_position: int | None,
+    you: str = "",
+    moves: bool = False,
+) -> list[Row]:
+    """Rows with their medal, tie and (if ``moves``) movement marks; a rank below its
+    position means a tie above."""
     result = []
     for index, entry in enumerate(entries):
         below = entries[index + 1] if index + 1 < len(entries) else None
@@ -49,6 +160,7 @@ def rows(entries: tuple[Entry, ...], *, first_position: int | None, you: str = "
         )
         if first_position is not None and entry.rank < first_position + index:
             tied = True
+        move, places = _move(entry.rank_change) if moves else ("", 0)
         result.append(
             Row(
                 rank=entry.rank,
@@ -58,39 +170,124 @@ def rows(entries: tuple[Entry, ...], *, first_position: int | None, you: str = "
                 tied=tied,
                 medal=PODIUM.get(entry.rank, ""),
                 is_you=entry.player_id == you,
+                move=move,
+                places=places,
             )
         )
     return result
 
 
-def board_context(board_page: BoardPage, *, page: int) -> dict:
-    """Template context of one page of a board."""
+def board_context(
+    board_page: BoardPage,
+    *,
+    page: int,
+    boards: tuple[BoardInfo, ...] = (),
+    period: str = "",
+    periods: PeriodList | None = None,
+    resets: str = "",
+) -> dict:
+    """Template context of one page of a board, of its current period unless ``period`` asked
+    for another; ``resets`` is resets_in() of the current period's end."""
     board = board_page.board
+    info = next((known for known in boards if known.slug == board), None)
+    reset = info.reset if info is not None else "never"
+    shown = board_page.period
+    past = is_past(period, shown, info)
+    # A past period's links name it by id, so its pages stay that period after the next reset.
+    period_key = shown.id if past and shown is not None else period
     pages = max(1, math.ceil(board_page.total / PAGE_SIZE))
+    current_period = shown is not None and not past
     return {
         "board": board,
         "board_title": board_title(board),
         "is_default_board": board == DEFAULT_BOARD,
-        "rows": rows(board_page.entries, first_position=board_page.offset + 1),
+        "tabs": board_tabs(boards, board),
+        "past": past,
+        "period_key": period_key,
+        "period_name": period_name(reset, shown) if past and shown is not None else "",
+        "current_label": CURRENT_LABELS.get(reset, "the current standings"),
+        "current_query": board_query(board),
+        "resets_in": resets if current_period else "",
+        "previous_label": PREVIOUS_LABELS.get(reset, "") if current_period else "",
+        "previous_period_query": board_query(board, period="previous"),
+        "period_links": period_links(periods, reset, shown) if past else [],
+        "rows": rows(
+            board_page.entries,
+            first_position=board_page.offset + 1,
+            moves=board_page.has_moves and not past,
+        ),
         "total": board_page.total,
         "page": page,
         "pages": pages,
         "past_the_end": page > pages,
-        "query": board_query(board, page),
-        "player_query": board_query(board),
-        "first_query": board_query(board, 1),
-        "previous_query": board_query(board, min(page, pages + 1) - 1) if page > 1 else None,
-        "next_query": board_query(board, page + 1) if page < pages else None,
+        "query": board_query(board, page, period_key),
+        "player_query": board_query(board, period=period_key),
+        "first_query": board_query(board, 1, period_key),
+        "previous_query": board_query(board, min(page, pages + 1) - 1, period_key)
+        if page > 1
+        else None,
+        "next_query": board_query(board, page + 1, period_key) if page < pages else None,
     }
 
 
-def player_context(standing: Standing) -> dict:
-    """Template context of a player's page."""
+def is_past(period: str, shown: Period | None, info: BoardInfo | None) -> bool:
+    """Whether a page that asked for ``period`` shows a period that has ended."""
+    if not period:
+        return False
+    current = info.period if info is not None else None
+    return shown is None or current is None or shown.id != current.id
+
+
+def period_links(periods: PeriodList | None, reset: str, shown: Period | None) -> list[PeriodLink]:
+    """Links to a board's ended periods, newest first, with their winners."""
+    if periods is None:
+        return []
+    return [
+        PeriodLink(
+            name=period_name(reset, Period(id=past.id, start=past.start, end=past.end)),
+            query=board_query(periods.board, period=past.id),
+            winner_name=past.winner.name if past.winner is not None else None,
+            winner_score=past.winner.score if past.winner is not None else None,
+            selected=shown is not None and past.id == shown.id,
+        )
+        for past in periods.periods
+        if past.closed
+    ]
+
+
+def player_context(
+    standing: Standing,
+    *,
+    period: str = "",
+    history: History | None = None,
+    history_unavailable: bool = False,
+) -> dict:
+    """Template context of a player's page; ``history`` None leaves the chart out."""
+    past = bool(period)
+    move, places = _move(standing.rank_change) if standing.has_moves and not past else ("", 0)
+    chart: RankChart | None = None
+    if history is not None and history.points:
+        chart = rank_chart(history.points, name=standing.name, days=history.days)
     return {
         "board": standing.board,
         "board_title": board_title(standing.board),
-        "player_query": board_query(standing.board),
-        "board_query": board_query(standing.board, 1 + (standing.rank - 1) // PAGE_SIZE),
+        "period_key": period,
+        "period_id": standing.period.id if past and standing.period is not None else "",
+        "player_query": board_query(standing.board, period=period),
+        "board_query": board_query(
+            standing.board, 1 + (standing.rank - 1) // PAGE_SIZE, period=period
+        ),
         "standing": standing,
-        "rows": rows(standing.around, first_position=None, you=standing.player_id),
+        "move": move,
+        "places": places,
+        "rows": rows(
+            standing.around,
+            first_position=None,
+            you=standing.player_id,
+            moves=standing.has_moves and not past,
+        ),
+        "history": history,
+        "history_days": history.days if history is not None else HISTORY_DAYS,
+        "history_unavailable": history_unavailable,
+        "chart": chart,
     }

@@ -46,6 +46,8 @@ PAGE_SIZE = 25
 DATA_JSON_LIMIT = 100
 AROUND = 3
 DEFAULT_BOARD = "global"
+PERIODS_LIMIT = 12
+HISTORY_DAYS = 30
 
 # The caches (settings.CACHES) of the last good copies: board first pages, the ones an outage
 # must keep, apart from the many other pages; the failures and 404s go with the latter.
@@ -74,16 +76,19 @@ class Snapshot(Generic[T]):
 
 
 def board_page_snapshot(
-    *, board: str, page: int, request_id: str
+    *, board: str, page: int, request_id: str, period: str = ""
 ) -> Snapshot[backend_client.BoardPage]:
-    """Return page ``page`` (from 1) of ``board``, PAGE_SIZE rows: a fresh or last good snapshot."""
+    """Return page ``page`` (from 1) of ``board``, PAGE_SIZE rows: a fresh or last good snapshot;
+    of the current period, or of ``period`` ("previous" or an id) on a board that resets."""
     offset = (page - 1) * PAGE_SIZE
+    # The first page of the current and of the previous period are the ones an outage must keep.
+    first = page == 1 and period in ("", "previous")
     return _cached(
-        f"board:{board}:{offset}:{PAGE_SIZE}",
+        f"board:{_with_period(board, period)}:{offset}:{PAGE_SIZE}",
         lambda: backend_client.board_page_fetch(
-            board=board, offset=offset, limit=PAGE_SIZE, request_id=request_id
+            board=board, offset=offset, limit=PAGE_SIZE, request_id=request_id, period=period
         ),
-        keep_in=FIRST_PAGES if page == 1 else OTHER_PAGES,
+        keep_in=FIRST_PAGES if first else OTHER_PAGES,
     )
 
 
@@ -99,22 +104,76 @@ def board_top_snapshot(*, board: str, request_id: str) -> Snapshot[backend_clien
 
 
 def standing_snapshot(
-    *, board: str, player_id: str, request_id: str
+    *, board: str, player_id: str, request_id: str, period: str = ""
 ) -> Snapshot[backend_client.Standing]:
     """Return a snapshot of the player's standing on ``board`` with AROUND neighbours each side."""
     return _cached(
-        f"player:{board}:{player_id}",
+        f"player:{_with_period(board, period)}:{player_id}",
         lambda: backend_client.standing_fetch(
-            board=board, player_id=player_id, around=AROUND, request_id=request_id
+            board=board, player_id=player_id, around=AROUND, request_id=request_id, period=period
         ),
         keep_in=OTHER_PAGES,
     )
 
 
-def _cached(key: str, fetch: Callable[[], T], *, keep_in: str) -> Snapshot[T]:
+# The parts of a page besides its main read. ``ask_backend=False`` (the page's main read just
+# got an old copy: the backend is failing) takes only what the instance already has, so a page
+# never waits for the backend's timeouts twice.
+
+
+def boards_snapshot(
+    *, request_id: str, ask_backend: bool = True
+) -> Snapshot[tuple[backend_client.BoardInfo, ...]]:
+    """Return a snapshot of the backend's list of boards (how each resets, what feeds it)."""
+    return _cached(
+        "boards",
+        lambda: backend_client.boards_fetch(request_id=request_id),
+        keep_in=FIRST_PAGES,
+        ask_backend=ask_backend,
+    )
+
+
+def periods_snapshot(
+    *, board: str, request_id: str, ask_backend: bool = True
+) -> Snapshot[backend_client.PeriodList]:
+    """Return a snapshot of the newest PERIODS_LIMIT periods of ``board``, with their winners."""
+    return _cached(
+        f"periods:{board}:{PERIODS_LIMIT}",
+        lambda: backend_client.periods_fetch(
+            board=board, limit=PERIODS_LIMIT, request_id=request_id
+        ),
+        keep_in=OTHER_PAGES,
+        ask_backend=ask_backend,
+    )
+
+
+def history_snapshot(
+    *, board: str, player_id: str, request_id: str, ask_backend: bool = True
+) -> Snapshot[backend_client.History]:
+    """Return a snapshot of the player's rank and score by day over the last HISTORY_DAYS."""
+    return _cached(
+        f"history:{board}:{player_id}:{HISTORY_DAYS}",
+        lambda: backend_client.history_fetch(
+            board=board, player_id=player_id, days=HISTORY_DAYS, request_id=request_id
+        ),
+        keep_in=OTHER_PAGES,
+        ask_backend=ask_backend,
+    )
+
+
+def _with_period(board: str, period: str) -> str:
+    """The part of a key naming the board and its period ("@" is not in slugs or period ids)."""
+    return f"{board}@{period}" if period else board
+
+
+def _cached(
+    key: str, fetch: Callable[[], T], *, keep_in: str, ask_backend: bool = True
+) -> Snapshot[T]:
     found = _fresh(key, keep_in)
     if found is not None:
         return found
+    if not ask_backend:
+        return _last_good_or_raise(key, keep_in)
     budget = settings.BACKEND_CONNECT_TIMEOUT + settings.BACKEND_READ_TIMEOUT
     try:
         with instance_locks.key_lock(key, within=budget):

@@ -8,6 +8,7 @@ import orjson
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from frontend_site.board import pages, snapshots
@@ -15,6 +16,8 @@ from frontend_site.board.backend_client import BackendNotFound, BackendUnavailab
 
 _SLUG_RE = re.compile(r"^[-a-zA-Z0-9_]{1,50}$")
 _PAGE_RE = re.compile(r"^[0-9]{1,7}$")
+# "current", "previous", or a period id: 2026-12-02 (a day), 2026-W49 (a week), 2026-12.
+_PERIOD_RE = re.compile(r"^(current|previous|[0-9]{4}-(W[0-9]{2}|[0-9]{2}(-[0-9]{2})?))$")
 RETRY_AFTER_SECONDS = "5"
 # A board page (and /data.json) depends only on its snapshot, so each snapshot is rendered
 # once per worker: a burst of views within the cache period costs one render, not one each.
@@ -53,18 +56,66 @@ def _backend_errors_as_pages(what: str):
 
 @_backend_errors_as_pages("leaderboard")
 def _board(request, template: str):
-    board = request.GET.get("board", snapshots.DEFAULT_BOARD)
-    if not _SLUG_RE.match(board):
+    board, period = _board_and_period(request)
+    if board is None:
         return not_found(request)
+    rid = request.request_id
     page = _page_number(request.GET.get("page", ""))
-    snapshot = snapshots.board_page_snapshot(board=board, page=page, request_id=request.request_id)
+    try:
+        snapshot = snapshots.board_page_snapshot(
+            board=board, page=page, request_id=rid, period=period
+        )
+    except BackendNotFound:
+        return not_found(request, what="period" if period else "leaderboard")
+    ask = not snapshot.stale
+    boards = _optional(lambda: snapshots.boards_snapshot(request_id=rid, ask_backend=ask))[0]
+    info = next((b for b in boards.value if b.slug == board), None) if boards else None
+    if period and info is not None and info.period is None:
+        return not_found(request, what="period")  # a board that never resets has no periods
+    periods = None
+    if period and info is not None:  # a past period's page lists the others
+        periods = _optional(
+            lambda: snapshots.periods_snapshot(board=board, request_id=rid, ask_backend=ask)
+        )[0]
+    shown = snapshot.value.period
+    resets = pages.resets_in(shown.end, timezone.now()) if shown and not period else ""
+    parts = [part for part in (snapshot, boards, periods) if part is not None]
 
     def render() -> bytes:
-        context = pages.board_context(snapshot.value, page=page)
+        context = pages.board_context(
+            snapshot.value,
+            page=page,
+            boards=boards.value if boards else (),
+            period=period,
+            periods=periods.value if periods else None,
+            resets=resets,
+        )
         return render_to_string(template, _with_snapshot(context, snapshot), request).encode()
 
-    body = _rendered_once((template, board, page, snapshot.fetched_at, snapshot.stale), render)
-    return _mark_stale(HttpResponse(body), snapshot)
+    versions = tuple((part.fetched_at, part.stale) for part in parts)
+    body = _rendered_once((template, board, period, page, resets, versions), render)
+    return _mark_stale(HttpResponse(body), *parts)
+
+
+def _board_and_period(request) -> tuple[str | None, str]:
+    """The board and period a page asks for ("" for the current one); None for a bad name."""
+    board = request.GET.get("board", snapshots.DEFAULT_BOARD)
+    period = request.GET.get("period", "")
+    if not _SLUG_RE.match(board) or (period and not _PERIOD_RE.match(period)):
+        return None, ""
+    return board, "" if period == "current" else period
+
+
+def _optional(read: Callable[[], snapshots.Snapshot]) -> tuple[snapshots.Snapshot | None, bool]:
+    """Read a part a page can do without: (its snapshot, False); (None, False) if the backend
+    has no such thing (one from before seasons lacks the endpoint); (None, True) if the backend
+    cannot answer and no copy is left."""
+    try:
+        return read(), False
+    except BackendNotFound:
+        return None, False
+    except BackendUnavailable:
+        return None, True
 
 
 def _rendered_once(key: tuple, render: Callable[[], bytes]) -> bytes:
@@ -80,14 +131,29 @@ def _rendered_once(key: tuple, render: Callable[[], bytes]) -> bytes:
 @require_safe
 @_backend_errors_as_pages("player")
 def player(request, player_id: str):
-    board = request.GET.get("board", snapshots.DEFAULT_BOARD)
-    if not _SLUG_RE.match(board) or set(player_id) == {"."}:
+    board, period = _board_and_period(request)
+    if board is None or set(player_id) == {"."}:
         return not_found(request, what="player")
     snapshot = snapshots.standing_snapshot(
-        board=board, player_id=player_id, request_id=request.request_id
+        board=board, player_id=player_id, request_id=request.request_id, period=period
     )
-    context = pages.player_context(snapshot.value)
-    return _render_snapshot(request, "board/player.html", context, snapshot)
+    history, history_unavailable = _optional(
+        lambda: snapshots.history_snapshot(
+            board=board,
+            player_id=player_id,
+            request_id=request.request_id,
+            ask_backend=not snapshot.stale,
+        )
+    )
+    context = pages.player_context(
+        snapshot.value,
+        period=period,
+        history=history.value if history else None,
+        history_unavailable=history_unavailable,
+    )
+    parts = [part for part in (snapshot, history) if part is not None]
+    response = render(request, "board/player.html", _with_snapshot(context, snapshot))
+    return _mark_stale(response, *parts)
 
 
 @require_safe
@@ -133,18 +199,16 @@ def _with_snapshot(context: dict, snapshot: snapshots.Snapshot) -> dict:
     return {**context, "fetched_at": snapshot.fetched_at, "stale": snapshot.stale}
 
 
-def _render_snapshot(request, template: str, context: dict, snapshot: snapshots.Snapshot):
-    response = render(request, template, _with_snapshot(context, snapshot))
-    return _mark_stale(response, snapshot)
-
-
-def _mark_stale(response: HttpResponse, snapshot: snapshots.Snapshot) -> HttpResponse:
-    response["X-Data-Stale"] = "true" if snapshot.stale else "false"
-    if snapshot.stale:
+def _mark_stale(response: HttpResponse, *parts: snapshots.Snapshot) -> HttpResponse:
+    """Mark a page made of ``parts`` stale if any of them is an old copy, else fresh until the
+    first of them goes."""
+    stale = any(part.stale for part in parts)
+    response["X-Data-Stale"] = "true" if stale else "false"
+    if stale:
         response["Cache-Control"] = "no-store"
     else:
         # The same URL gets these same bytes until the snapshot goes (SnapshotPageCache).
-        response.fresh_until = snapshot.fresh_until
+        response.fresh_until = min(part.fresh_until for part in parts)
     return response
 
 

@@ -9,6 +9,7 @@ import json
 import socket
 import threading
 import time
+import urllib.parse
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -417,3 +418,60 @@ def counting_backend():
     yield start
     for server in started:
         server.close()
+
+
+class CannedBackend(ThreadingHTTPServer):
+    """A stand-in for the backend on loopback that answers each path with what the test put in
+    ``answers`` (path -> (status, a JSON-able object, or bytes sent as they are)); any other
+    path gets the backend's JSON 404. ``asked`` lists (path, query) of every call."""
+
+    daemon_threads = True
+
+    def __init__(self):
+        super().__init__(("127.0.0.1", 0), CannedHandler)
+        self.answers: dict[str, tuple[int, object]] = {}
+        self.asked: list[tuple[str, dict[str, str]]] = []
+        self.thread = threading.Thread(target=self.serve_forever, args=(0.05,), daemon=True)
+        self.thread.start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}"
+
+    def answer(self, path: str, body: object, status: int = 200) -> None:
+        self.answers[f"/api/v1{path}"] = (status, body)
+
+    def queries(self, path: str) -> list[dict[str, str]]:
+        return [query for asked, query in self.asked if asked == f"/api/v1{path}"]
+
+    def close(self) -> None:
+        self.shutdown()
+        self.server_close()
+
+
+class CannedHandler(BaseHTTPRequestHandler):
+    server: CannedBackend
+
+    def do_GET(self):
+        path, _, query = self.path.partition("?")
+        self.server.asked.append((path, dict(urllib.parse.parse_qsl(query))))
+        not_found = {"error": {"code": "not_found", "message": "no such thing"}}
+        status, body = self.server.answers.get(path, (404, not_found))
+        data = body if isinstance(body, bytes) else json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def canned_backend(frontend_settings):
+    """A CannedBackend the frontend in this process is pointed at; closed after the test."""
+    server = CannedBackend()
+    frontend_settings.BACKEND_URL = server.url
+    yield server
+    server.close()
