@@ -186,6 +186,16 @@ def make_database_url(request):
 
 
 @pytest.fixture(autouse=True)
+def _boards_forgotten():
+    """Each test starts with no board known to this process (tables are flushed between
+    tests, so a board of the same slug comes back with another id)."""
+    from backend_site.rankings import boards, seasons
+
+    boards.boards_forget()
+    seasons._closed.clear()
+
+
+@pytest.fixture(autouse=True)
 def _plain_static_storage(settings):
     """In-process tests render pages without running collectstatic first."""
     settings.STORAGES = {

@@ -21,12 +21,9 @@ from backend_site.rankings.store import Standing
 def global_standing(player: Player) -> Standing | None:
     """The player's standing on the default board; None without a score or Redis."""
     try:
-        _, standing = selectors.player_standing(
-            slug=DEFAULT_BOARD, player_id=player.player_id, around=0
-        )
+        return selectors.player_standing(slug=DEFAULT_BOARD, player_id=player.player_id, around=0)
     except (NotFound, *REDIS_ERRORS):
         return None
-    return standing
 
 
 class ServiceAdmin(admin.ModelAdmin):

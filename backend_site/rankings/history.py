@@ -185,7 +185,7 @@ def player_history(*, board: Leaderboard, player_id: str, days: int) -> list[Poi
     )
     points = [Point(day, score, rank) for day, score, rank in rows]
     try:
-        _, standing = selectors.player_standing(slug=board.slug, player_id=player_id, around=0)
+        standing = selectors.player_standing(slug=board.slug, player_id=player_id, around=0)
     except NotFound:
         return points  # not on the board now
     return [*points, Point(today, standing.score, standing.rank)]

@@ -151,10 +151,12 @@ def ranking_restore(*, ranking: Ranking) -> None:
     """Load a ranking Redis has lost (or never had), once across all workers; others wait
     for it briefly."""
     name = ranking.name
-    board = ranking.board
-    if not Leaderboard.objects.filter(pk=board.pk, slug=board.slug).exists():
+    fresh = Leaderboard.objects.filter(slug=ranking.board.slug).first()
+    if fresh is None or fresh.pk != ranking.board.pk:
         boards_forget()  # this process's copy of the board is out of date
-        raise NotFound(f"No leaderboard {board.slug!r}.")
+        if fresh is None:
+            raise NotFound(f"No leaderboard {ranking.board.slug!r}.")
+        ranking = Ranking(fresh, ranking.period_id)  # deleted and made again meanwhile
     lock = BoardLock(name)
     if not lock.acquire(wait=0):
         deadline = time.monotonic() + REBUILD_WAIT_SECONDS

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.db import connection
 
@@ -24,10 +24,9 @@ def board_for_write(*, slug: str) -> Leaderboard:
     return boards.board_known(slug).board
 
 
-def board_top(
-    *, slug: str, offset: int, limit: int, period: str = seasons.CURRENT
-) -> tuple[periods.Period | None, Page]:
-    """The period read and ``limit`` entries of it from position ``offset``, best first."""
+def board_top(*, slug: str, offset: int, limit: int, period: str = seasons.CURRENT) -> Page:
+    """``limit`` entries of the board's ``period`` from position ``offset``, best first
+    (``Page.period``: the period read)."""
     known = boards.board_known(slug)
     now = clock.now()
     ranking, found = seasons.ranking_for_read(known, period, now)
@@ -36,14 +35,15 @@ def board_top(
         ranking,
         lambda: store.entries_page(slug=ranking.name, offset=offset, limit=limit, today=today),
     )
-    return found, page
+    return replace(page, period=found)
 
 
 def player_standing(
     *, slug: str, player_id: str, around: int, period: str = seasons.CURRENT
-) -> tuple[periods.Period | None, Standing]:
-    """The period read and the player's rank, percentile inputs and up to ``around``
-    neighbours each side; NotFound when they have no score on the board in that period."""
+) -> Standing:
+    """The player's rank, percentile inputs and up to ``around`` neighbours each side in the
+    board's ``period`` (``Standing.period``: the period read); NotFound when they have no
+    score on the board in that period."""
     known = boards.board_known(slug)
     now = clock.now()
     ranking, found = seasons.ranking_for_read(known, period, now)
@@ -57,7 +57,7 @@ def player_standing(
     if standing is None:
         where = f"{slug!r}" + (f" in {found.id}" if found else "")
         raise NotFound(f"Player {player_id!r} has no score on {where}.")
-    return found, standing
+    return replace(standing, period=found)
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +66,10 @@ class BoardOverview:
     source: str | None
     period: periods.Period | None
     players: int
+
+    @property
+    def slug(self) -> str:
+        return self.board.slug
 
 
 def leaderboards_overview() -> list[BoardOverview]:

@@ -79,6 +79,7 @@ class BoardNotLoaded(Exception):
 class Page:
     total: int
     entries: list[Entry]
+    period: object = None  # the period read (selectors fill it in); None on never boards
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +92,7 @@ class Standing:
     total: int
     worse: int
     around: list[Entry]
+    period: object = None  # the period read (selectors fill it in); None on never boards
 
 
 @dataclass(frozen=True, slots=True)

@@ -49,7 +49,7 @@ def getdata(request):
     limit = inputs.query_int(
         request.GET, "limit", default=100, low=1, high=inputs.GETDATA_LIMIT_MAX
     )
-    _, page = selectors.board_top(slug=DEFAULT_BOARD, offset=0, limit=limit)
+    page = selectors.board_top(slug=DEFAULT_BOARD, offset=0, limit=limit)
     return json_response(
         [{"id": entry.rank, "name": entry.name, "score": entry.score} for entry in page.entries]
     )
@@ -87,11 +87,11 @@ def entries(request, slug: str):
     offset = inputs.query_int(request.GET, "offset", default=0, low=0, high=inputs.MAX_OFFSET)
     limit = inputs.query_int(request.GET, "limit", default=10, low=1, high=inputs.PAGE_LIMIT_MAX)
     period = inputs.period_param(request.GET)
-    found, page = selectors.board_top(slug=slug, offset=offset, limit=limit, period=period)
+    page = selectors.board_top(slug=slug, offset=offset, limit=limit, period=period)
     return json_response(
         {
             "leaderboard": slug,
-            "period": _period_json(found),
+            "period": _period_json(page.period),
             "total": page.total,
             "offset": offset,
             "limit": limit,
@@ -108,13 +108,13 @@ def player(request, slug: str, player_id: str):
     player_id = inputs.player_id_clean(player_id)
     around = inputs.query_int(request.GET, "around", default=2, low=0, high=inputs.AROUND_MAX)
     period = inputs.period_param(request.GET)
-    found, standing = selectors.player_standing(
+    standing = selectors.player_standing(
         slug=slug, player_id=player_id, around=around, period=period
     )
     return json_response(
         {
             "leaderboard": slug,
-            "period": _period_json(found),
+            "period": _period_json(standing.period),
             "player_id": standing.player_id,
             "name": standing.name,
             "score": standing.score,

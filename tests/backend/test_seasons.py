@@ -162,7 +162,9 @@ def test_a_batch_feeds_the_fed_boards_in_the_period_in_force(api, global_board, 
             {"leaderboard": "global", "player_id": "ann", "score": 7},
         ]
     }
-    assert api.post("/api/v1/scores/batch", body, content_type="application/json").status_code == 200
+    assert (
+        api.post("/api/v1/scores/batch", body, content_type="application/json").status_code == 200
+    )
     now.advance(days=1)
     body = {"scores": [{"leaderboard": "global", "player_id": "ann", "score": 5}]}
     answer = api.post("/api/v1/scores/batch", body, content_type="application/json").json()

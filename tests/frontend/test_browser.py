@@ -94,3 +94,83 @@ def test_refresh_scores_moves_the_row_in_place_without_leaving_the_page(
     phone_page.goto(frontend_server.url + f"/players/{ids[2]}/")
     phone_page.screenshot(path=ARTIFACTS / "player-phone.png", full_page=True)
     phone.close()
+
+
+@pytest.mark.browser
+def test_the_tabs_movement_markers_and_rank_chart_work_without_javascript(
+    browser, backend_server, frontend_server, top_scores
+):
+    """The All-time / This week / Today tabs are plain links; a player who overtakes others
+    since the day's snapshot shows ▲, those passed ▼; the player page draws the rank over
+    the last days as an inline SVG with its table. With JavaScript off, within the CSP."""
+    import redis
+
+    names = ["Mary Somerville", "Emmy Noether", "Sofia Kovalevskaya"]
+    best, *scores = top_scores(4)
+    ids = seed_players(backend_server, names, scores)
+    # Three days of history for the last player (the days before today, from events).
+    backend_server.manage(
+        "shell",
+        "-c",
+        "from datetime import timedelta\n"
+        "from django.utils import timezone\n"
+        "from backend_site.rankings.models import Leaderboard, ScoreEvent\n"
+        "board = Leaderboard.objects.get(slug='global')\n"
+        f"for days in (3, 2, 1):\n"
+        f"    ScoreEvent.objects.create(board=board, period='', player_id='{ids[2]}', "
+        f"value={scores[2]} - days * 10, at=timezone.now() - timedelta(days=days))\n",
+    )
+    # A new day's snapshot for the all-time board (as at midnight): movement counts from here.
+    client = redis.Redis.from_url(backend_server.env["REDIS_URL"])
+    client.delete("lb:{global}:snapday")
+    submit_score(backend_server, player_id=ids[0], score=scores[0])  # a write takes the snapshot
+    submit_score(backend_server, player_id=ids[2], score=best)  # 3rd to 1st: ▲2
+
+    context = browser.new_context(
+        viewport={"width": 1100, "height": 900}, java_script_enabled=False
+    )
+    page = context.new_page()
+    problems: list[str] = []
+    page.on("console", lambda message: message.type == "error" and problems.append(message.text))
+    page.goto(frontend_server.url + "/")
+    for _ in range(20):  # the frontend's cache holds the old table for about a second
+        if player_names(page)[:1] == ["Sofia Kovalevskaya"]:
+            break
+        page.wait_for_timeout(200)
+        page.reload()
+    tabs = page.locator("nav.board-tabs a.board-tab")
+    assert tabs.all_inner_texts() == ["All-time", "This week", "Today"]
+    expect(page.locator('nav.board-tabs a[aria-current="page"]')).to_have_text("All-time")
+    row = page.locator(f'.board-table tbody tr[data-player-id="{ids[2]}"]')
+    expect(row.locator(".move.move-up")).to_have_text("▲2")
+    passed = page.locator(f'.board-table tbody tr[data-player-id="{ids[0]}"]')
+    expect(passed.locator(".move.move-down")).to_have_text("▼1")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=ARTIFACTS / "leaderboard-tabs.png", full_page=True)
+
+    page.get_by_role("link", name="This week").click()
+    assert page.url.endswith("/?board=global-weekly")
+    expect(page.locator('nav.board-tabs a[aria-current="page"]')).to_have_text("This week")
+    expect(page.locator(".resets-in")).to_have_text(
+        re.compile(r"^Resets in (\d+ (d|h|min)|under a minute)$")
+    )
+    # Everyone on this week's board is new since its snapshot.
+    expect(page.locator(f'tr[data-player-id="{ids[2]}"] .move.move-new')).to_have_text("new")
+    expect(page.locator("a.previous-period")).to_have_text("Last week’s winners")
+    page.screenshot(path=ARTIFACTS / "leaderboard-weekly.png", full_page=True)
+
+    page.goto(frontend_server.url + f"/players/{ids[2]}/")
+    chart = page.locator('svg.rank-chart[role="img"]')
+    expect(chart).to_have_attribute(
+        "aria-label", re.compile(r"^Sofia Kovalevskaya’s rank over the last 30 days")
+    )
+    rows = page.locator("table.history-table tbody tr")
+    assert rows.count() == 4  # three past days and today
+    assert rows.last.locator("td").last.inner_text() == "#1"
+    dots = page.locator("circle.chart-dot")
+    assert dots.count() == 4
+    heights = [float(dots.nth(i).get_attribute("cy")) for i in range(4)]
+    assert heights[-1] == min(heights)  # rank 1, today, is drawn highest
+    page.screenshot(path=ARTIFACTS / "player-rank-chart.png", full_page=True)
+    assert not problems, problems
+    context.close()
