@@ -47,6 +47,7 @@ def test_a_retried_increment_with_the_same_key_counts_once_and_replays_the_answe
             "rank": 1,
             "previous_rank": None,
             "updated": True,
+            "also": [],
         }
     )
     assert again["Idempotent-Replayed"] == "true"

@@ -110,10 +110,8 @@ def test_a_redis_that_stops_answering_gives_503s_within_the_socket_timeout(outag
         assert saved.status_code == 202 and elapsed < HUNG_SECONDS
     finally:
         own_redis.resume()
-    response = outage_api.get("/getdata")
-    assert json.loads(response.content) == [{"id": 1, "name": "A", "score": 10}]
-    # Redis kept its data, so nothing rebuilds the board: the write it missed is applied
-    # before this process's next one.
+    # Redis kept its data, so nothing rebuilds the board: the write it missed (or that it
+    # ran from its buffer once resumed) is applied by this process's next one at the latest.
     assert submit(outage_api, "b", 5).status_code == 200
     response = outage_api.get("/getdata")
     assert json.loads(response.content) == [

@@ -10,6 +10,7 @@ from django.apps import apps as django_apps
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from backend_site.rankings.boards import Ranking
 from backend_site.rankings import seeding, selectors, services, store, sync
 from backend_site.rankings.models import Score
 from tests.backend.conftest import make_board, make_score
@@ -126,7 +127,7 @@ def test_a_deferred_update_for_a_board_deleted_meanwhile_does_not_block_later_on
     stuck = sync.EntriesSync(
         [
             (
-                other,
+                Ranking(other),
                 store.EntryChange(
                     player_id="a", version=10**9, value=5, achieved_at=timezone.now()
                 ),
@@ -155,7 +156,7 @@ def test_deferred_updates_retried_by_many_threads_at_once_are_each_applied(globa
         change = store.EntryChange(
             player_id=f"late-{number}", version=10**9 + number, value=number, achieved_at=moment
         )
-        sync._deferred.append(sync.EntriesSync([(global_board, change)]))
+        sync._deferred.append(sync.EntriesSync([(Ranking(global_board), change)]))
     start = threading.Barrier(8)
     failures: list[BaseException] = []
 
