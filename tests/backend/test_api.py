@@ -106,7 +106,6 @@ def test_the_board_list_describes_every_board_with_its_player_count(api, global_
     }
 
 
-
 def without_movement(entry: dict) -> dict:
     """An entry without its rank_change (tests/backend/test_rank_change.py checks those)."""
     assert "rank_change" in entry

@@ -39,11 +39,46 @@ def test_a_batch_applies_every_item_in_order_with_each_boards_operator(api, glob
 
     assert response.status_code == 200, response.content
     assert body(response)["results"] == [
-        {"leaderboard": "global", "player_id": "a", "score": 50, "rank": 1, "updated": False, "also": []},
-        {"leaderboard": "coins", "player_id": "a", "score": 5, "rank": 1, "updated": True, "also": []},
-        {"leaderboard": "global", "player_id": "b", "score": 60, "rank": 2, "updated": True, "also": []},
-        {"leaderboard": "coins", "player_id": "a", "score": 12, "rank": 1, "updated": True, "also": []},
-        {"leaderboard": "global", "player_id": "a", "score": 70, "rank": 1, "updated": True, "also": []},
+        {
+            "leaderboard": "global",
+            "player_id": "a",
+            "score": 50,
+            "rank": 1,
+            "updated": False,
+            "also": [],
+        },
+        {
+            "leaderboard": "coins",
+            "player_id": "a",
+            "score": 5,
+            "rank": 1,
+            "updated": True,
+            "also": [],
+        },
+        {
+            "leaderboard": "global",
+            "player_id": "b",
+            "score": 60,
+            "rank": 2,
+            "updated": True,
+            "also": [],
+        },
+        {
+            "leaderboard": "coins",
+            "player_id": "a",
+            "score": 12,
+            "rank": 1,
+            "updated": True,
+            "also": [],
+        },
+        {
+            "leaderboard": "global",
+            "player_id": "a",
+            "score": 70,
+            "rank": 1,
+            "updated": True,
+            "also": [],
+        },
     ]
     global_page = selectors.board_top(slug="global", offset=0, limit=10).entries
     assert [(e.player_id, e.name, e.score) for e in global_page] == [

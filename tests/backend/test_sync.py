@@ -10,8 +10,8 @@ from django.apps import apps as django_apps
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from backend_site.rankings.boards import Ranking
 from backend_site.rankings import seeding, selectors, services, store, sync
+from backend_site.rankings.boards import Ranking
 from backend_site.rankings.models import Score
 from tests.backend.conftest import make_board, make_score
 
