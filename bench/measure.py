@@ -35,6 +35,11 @@ ENDPOINTS = [
     Endpoint("entries_top", "backend entries top 10", "backend"),
     Endpoint("entries_deep", "backend entries offset N/2", "backend"),
     Endpoint("standing", "backend player around=5 (mid)", "backend"),
+    # A board that resets (global-weekly, fed by global): this week, and last week's rows,
+    # which the first read loads from the database into Redis (bench.run warms it).
+    Endpoint("period_top", "backend weekly top 10 (current)", "backend"),
+    Endpoint("period_past", "backend weekly top 10 (past period)", "backend"),
+    Endpoint("period_standing", "backend weekly player (previous)", "backend"),
     Endpoint("frontend_page", "frontend /", "frontend"),
     Endpoint("frontend_data", "frontend /data.json", "frontend"),
     Endpoint("scores_post", "backend POST scores (write)", "backend", read=False),
@@ -57,11 +62,11 @@ def size_text(size: int | None) -> str:
     return "-" if size is None else f"{size:,}"
 
 
-def get_json(url: str, *, token: bool = True):
+def get_json(url: str, *, token: bool = True, timeout: float = 30):
     request = urllib.request.Request(url)
     if token:
         request.add_header("Authorization", f"Bearer {TOKEN}")
-    with urllib.request.urlopen(request, timeout=30) as response:
+    with urllib.request.urlopen(request, timeout=timeout) as response:
         return json.loads(response.read())
 
 

@@ -16,6 +16,9 @@ FLAT_MIN = 0.8
 CEILING_GOALS = {
     "entries_top": 0.4,
     "standing": 0.4,
+    "period_top": 0.4,
+    "period_past": 0.4,
+    "period_standing": 0.4,
     "getdata": 0.3,
     "frontend_page": 0.5,
 }

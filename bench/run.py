@@ -36,6 +36,31 @@ from bench.session import (
 from common.local_servers import ROOT, GunicornSite, RedisServer, manage
 
 BOARD = "global"  # /getdata reads the global board
+PERIOD_BOARD = "global-weekly"  # resets weekly; fed by global, so the seed fills this week
+# Run in `manage.py shell`: copy the board's rows of this period into the one before, dated
+# then, and date the board from that period's start (a period that ended before the board
+# was made does not exist). Prints the earlier period's id.
+PAST_PERIOD_COPY = """
+from django.db import connection, transaction
+from backend_site.rankings import clock, periods
+from backend_site.rankings.models import Leaderboard, Score
+
+board = Leaderboard.objects.get(slug={slug!r})
+current = board.period_at(clock.now())
+past = periods.period_before(board.reset, board.timezone, current)
+stamp = connection.ops.adapt_datetimefield_value(past.start)
+table = Score._meta.db_table
+with transaction.atomic():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {{table}} (board_id, period, player_id, value, achieved_at, version) "
+            f"SELECT board_id, %s, player_id, value, %s, version FROM {{table}} "
+            "WHERE board_id = %s AND period = %s",
+            [past.id, stamp, board.pk, current.id],
+        )
+    Leaderboard.objects.filter(pk=board.pk).update(created_at=past.start)
+print(past.id)
+"""
 FULL_SIZES = [1_000, 100_000, 1_000_000]
 QUICK_SIZES = [1_000, 10_000]
 HELPS = {
@@ -51,6 +76,15 @@ class Board:
     size: int
     mid_player: str | None
     ids_file: Path | None
+    past_period: str = ""  # an earlier period of PERIOD_BOARD, with as many players
+    past_mid_player: str | None = None
+
+
+PERIOD_READS = ("period_past", "period_standing")  # the reads that need a past period
+
+
+def _wanted(args, keys) -> bool:
+    return not args.only or any(key in args.only for key in keys)
 
 
 def _parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -162,6 +196,18 @@ def seed_board(size: int, env: dict[str, str], redis: RedisServer, results: Resu
     return seed
 
 
+def seed_past_period(env: dict[str, str]) -> str:
+    """Give PERIOD_BOARD a past period as large as this one (not timed with the seed)."""
+    started = time.perf_counter()
+    done = checked(
+        manage("shell", "-c", PAST_PERIOD_COPY.format(slug=PERIOD_BOARD), env=env),
+        f"copying {PERIOD_BOARD}'s scores into its previous period",
+    )
+    period = done.stdout.strip().splitlines()[-1]
+    say(f"  {PERIOD_BOARD} {period}: copied in {time.perf_counter() - started:.1f} s")
+    return period
+
+
 def board_facts(size: int, backend: GunicornSite, redis: RedisServer, workdir: Path) -> Board:
     """Find a mid-board player through the API and sample ids for score submissions."""
     from backend_site.rankings.store import SEQ_BYTES, zset_key  # key names live in one place
@@ -183,6 +229,19 @@ def board_facts(size: int, backend: GunicornSite, redis: RedisServer, workdir: P
     return Board(size=total, mid_player=mid_player, ids_file=ids_file)
 
 
+def past_period_facts(board: Board, period: str, backend: GunicornSite) -> None:
+    """Load the past period into Redis (its first read does, from the database) and find
+    its mid-board player."""
+    entries = f"{backend.url}/api/v1/leaderboards/{PERIOD_BOARD}/entries?period={period}"
+    started = time.perf_counter()
+    total = get_json(f"{entries}&limit=1", timeout=900)["total"]
+    elapsed = time.perf_counter() - started
+    say(f"  {PERIOD_BOARD} {period}: {total:,} players, first read {elapsed:.1f} s")
+    middle = get_json(f"{entries}&offset={total // 2}&limit=1")["entries"]
+    board.past_period = period
+    board.past_mid_player = middle[0]["player_id"] if middle else None
+
+
 def measure_size(
     args,
     size: int,
@@ -200,6 +259,7 @@ def measure_size(
     env = backend_env(redis.url, f"sqlite:///{here / 'backend.sqlite3'}")
     checked(manage("migrate", "--no-input", env=env), "manage.py migrate")
     seed_board(size, env, redis, results)
+    past_period = seed_past_period(env) if _wanted(args, PERIOD_READS) else ""
 
     backend = processes.add(GunicornSite("backend_site.wsgi", env, here / "backend.log"))
     backend.start()
@@ -215,13 +275,27 @@ def measure_size(
 
     board = board_facts(size, backend, redis, here)
     say(f"board {BOARD}: {board.size:,} players; mid-board player {board.mid_player}")
+    if past_period:
+        past_period_facts(board, past_period, backend)
     measure_ceiling(args, ceiling, size, results)  # right next to this size's runs
     api = f"{backend.url}/api/v1/leaderboards/{BOARD}"
+    periodic = f"{backend.url}/api/v1/leaderboards/{PERIOD_BOARD}"
     urls = {
         "getdata": f"{backend.url}/getdata",
         "entries_top": f"{api}/entries?offset=0&limit=10",
         "entries_deep": f"{api}/entries?offset={board.size // 2}&limit=10",
         "standing": f"{api}/players/{board.mid_player}?around=5" if board.mid_player else None,
+        "period_top": f"{periodic}/entries?offset=0&limit=10",
+        "period_past": (
+            f"{periodic}/entries?period={board.past_period}&offset=0&limit=10"
+            if board.past_period
+            else None
+        ),
+        "period_standing": (
+            f"{periodic}/players/{board.past_mid_player}?period=previous&around=5"
+            if board.past_mid_player
+            else None
+        ),
         "scores_post": f"{api}/scores" if board.ids_file else None,
         "frontend_page": f"{frontend.url}/",
         "frontend_data": f"{frontend.url}/data.json",

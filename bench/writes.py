@@ -6,8 +6,9 @@
 For each engine it seeds a fresh database (a private, durable PostgreSQL cluster, or a SQLite
 file) and a private redis-server, lets the seed's writes settle, starts the backend under
 gunicorn as bench.run does, and loads that one server with wrk: top-10 reads (the baseline),
-single submissions, batches of 500 and single submissions with an Idempotency-Key, each
-write run to players of its own. Then `manage.py verify_rankings` must find Redis and the
+single submissions to `global` (which feeds global-weekly and global-daily), the same to a
+board with the same players that feeds none, batches of 500 and single submissions with an
+Idempotency-Key, each write run to players of its own. Then `manage.py verify_rankings` must find Redis and the
 database agreeing. Everything it starts it stops again.
 """
 
@@ -40,7 +41,18 @@ from bench.session import (
 )
 from common.local_servers import ROOT, GunicornSite, RedisServer, manage
 
-BOARD = "global"
+BOARD = "global"  # feeds global-weekly and global-daily (migration 0005)
+SOLO = "bench-solo"  # like global, feeding no board: what one board's submission costs
+# Run in `manage.py shell`: make SOLO as global is, minus the boards it feeds.
+SOLO_CREATE = f"""
+from backend_site.rankings.models import Leaderboard
+from backend_site.rankings.services import board_save
+
+source = Leaderboard.objects.get(slug={BOARD!r})
+board_save(board=Leaderboard(
+    slug={SOLO!r}, title="Bench: no fed boards", order=source.order, operator=source.operator
+))
+"""
 FULL_SIZE = 1_000_000
 QUICK_SIZE = 10_000
 IDS_DEFAULT = 4_000
@@ -56,6 +68,7 @@ SINGLE_VS_READ_MIN = 0.4
 PG_SINGLE_P99_MAX_MS = 100.0
 SQLITE_SINGLE_P99_MAX_MS = 250.0
 PG_BATCH_SCORES_MIN = 20_000.0
+FED_COST_MAX = 1.5  # a submission to a board feeding two more / one to a board feeding none
 
 
 @dataclass(frozen=True)
@@ -64,11 +77,13 @@ class Load:
     label: str
     items: int  # scores per request; 0 for a read
     script: str | None = None
+    board: str = BOARD
 
 
 LOADS = [
     Load("read", "GET entries top 10 (baseline)", 0),
-    Load("single", "POST one score", 1, "post_scores.lua"),
+    Load("single", "POST one score (feeds 2 boards)", 1, "post_scores.lua"),
+    Load("single_solo", "POST one score (feeds none)", 1, "post_scores.lua", board=SOLO),
     Load("batch", f"POST batch of {BATCH_ITEMS} scores", BATCH_ITEMS, "post_batch.lua"),
     Load("idempotent", "POST one score + Idempotency-Key", 1, "post_scores.lua"),
 ]
@@ -148,6 +163,10 @@ def measure_engine(args, result: EngineRun, processes: Processes, here: Path) ->
     seed_args = ("--players", str(args.size), "--board", BOARD, "--random-seed", "1")
     checked(manage("seed", *seed_args, env=env), f"manage.py seed --players {args.size}")
     result.seed_s = time.perf_counter() - started
+    # The same players and scores on a board that feeds none (not timed with the seed).
+    checked(manage("shell", "-c", SOLO_CREATE, env=env), f"creating board {SOLO}")
+    seed_args = ("--players", str(args.size), "--board", SOLO, "--random-seed", "1")
+    checked(manage("seed", *seed_args, env=env), f"manage.py seed --board {SOLO}")
     started = time.perf_counter()
     _settle(database_url)
     result.settle_s = time.perf_counter() - started
@@ -249,7 +268,7 @@ def _player_ids_files(
 def _target(load: Load, base: str, ids_file: Path | None) -> tuple[str, list[str], bytes | None]:
     """URL, wrk script arguments and the probe's body of one load."""
     if ids_file is None:
-        return f"{base}/api/v1/leaderboards/{BOARD}/entries?limit=10", [], None
+        return f"{base}/api/v1/leaderboards/{load.board}/entries?limit=10", [], None
     first = ids_file.read_text().split("\n", 1)[0]
     if load.key == "batch":
         item = {"leaderboard": BOARD, "player_id": first, "score": 1}
@@ -257,7 +276,7 @@ def _target(load: Load, base: str, ids_file: Path | None) -> tuple[str, list[str
         return f"{base}/api/v1/scores/batch", [str(ids_file), str(BATCH_ITEMS), BOARD], body
     body = json.dumps({"player_id": first, "score": 1}).encode()
     script_args = [str(ids_file)] + (["idempotent"] if load.key == "idempotent" else [])
-    return f"{base}/api/v1/leaderboards/{BOARD}/scores", script_args, body
+    return f"{base}/api/v1/leaderboards/{load.board}/scores", script_args, body
 
 
 def _wrk_options(args, load: Load, script_args: list[str]) -> dict:
@@ -366,12 +385,41 @@ def _engine_targets(result: EngineRun) -> list[Target]:
             detail=f"{batch.rps:,.1f} req/s" if batch else "",
         ),
     ]
+    found.append(_fed_cost(name, result.run("single"), result.run("single_solo")))
     verified = Target(f"{name}: verify_rankings after the writes", "-", "no drift", "SKIP")
     if result.verify_exit is not None:
         verified.value = "no drift" if result.verify_exit == 0 else f"exit {result.verify_exit}"
         verified.status = "PASS" if result.verify_exit == 0 else "MISS"
         verified.detail = f"{result.verify_s:.1f} s at {result.size:,} players"
     return [*found, verified]
+
+
+def _fed_cost(name: str, fed: Measured | None, solo: Measured | None) -> Target:
+    """What a submission feeding 3 boards (all-time, weekly, daily) costs over one feeding
+    only its own, as the ratio of their rates under the same load (graded on both engines)."""
+    ratio = solo.rps / fed.rps if fed and solo and fed.rps else None
+    detail = ""
+    if ratio is not None:
+        detail = (
+            f"{solo.rps:,.0f} / {fed.rps:,.0f} req/s; p50 {fed.p50_ms:.1f} / {solo.p50_ms:.1f} ms"
+        )
+        fed_us, solo_us = _serving_us(fed), _serving_us(solo)
+        if fed_us and solo_us:
+            detail += f"; serving CPU {fed_us:,.0f} / {solo_us:,.0f} µs per request"
+    return _check(
+        f"{name} submission feeding 3 boards / feeding 1",
+        f"<= {FED_COST_MAX}",
+        ratio,
+        lambda v: v <= FED_COST_MAX,
+        "{:.2f}",
+        detail=detail,
+    )
+
+
+def _serving_us(run: Measured) -> float | None:
+    """CPU time the backend, Redis and PostgreSQL spent per request, in µs."""
+    cores = sum(run.cpu_cores.get(key, 0.0) for key in ("backend", "redis", "postgres"))
+    return cores / run.rps * 1e6 if cores and run.rps else None
 
 
 def targets(engines: list[EngineRun]) -> list[Target]:
