@@ -11,15 +11,19 @@ checks the board) or a read that finds its ranking missing.
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
+
+from django.db import DatabaseError
 
 from backend_site.rankings import periods, sql, store
 from backend_site.rankings.errors import NotFound
 from backend_site.rankings.models import Leaderboard
 
 BOARD_CACHE_SECONDS = 5.0
+logger = logging.getLogger("backend_site.rankings")
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,7 +52,10 @@ class KnownBoard:
     period: periods.Period | None = None
     day: str = ""
     day_end: datetime | None = None
-    checked: set[str] = field(default_factory=set)  # past periods known to be closed
+    first_fetched: float = field(default_factory=time.monotonic)
+
+    def age(self) -> float:
+        return time.monotonic() - self.first_fetched
 
     def current(self, now: datetime) -> periods.Period | None:
         """The period in force at ``now`` (cached until it ends)."""
@@ -87,10 +94,20 @@ def board_fetch(slug: str) -> KnownBoard:
 
 
 def board_known(slug: str) -> KnownBoard:
-    """The board as this process knows it (fetched again once BOARD_CACHE_SECONDS old)."""
+    """The board as this process knows it (fetched again once BOARD_CACHE_SECONDS old).
+
+    While the database is unreachable, a copy this process has is used as it is, so reads
+    stay up on Redis alone; only a board never seen needs the database.
+    """
     known = _known.get(slug)
-    if known is None or time.monotonic() - known.fetched > BOARD_CACHE_SECONDS:
+    if known is None:
         return board_fetch(slug)
+    if time.monotonic() - known.fetched > BOARD_CACHE_SECONDS:
+        try:
+            return board_fetch(slug)
+        except DatabaseError as exc:
+            logger.warning("Board %s kept from %.0f s ago: %s", slug, known.age(), exc)
+            known.fetched = time.monotonic()  # try again in BOARD_CACHE_SECONDS
     return known
 
 
