@@ -108,7 +108,8 @@ def test_the_tabs_movement_markers_and_rank_chart_work_without_javascript(
     names = ["Mary Somerville", "Emmy Noether", "Sofia Kovalevskaya"]
     best, *scores = top_scores(4)
     ids = seed_players(backend_server, names, scores)
-    # Three days of history for the last player (the days before today, from events).
+    # Three days of history for the last player (the days before today, from events), the
+    # first player passing her two days ago: her closing ranks were #1, #2, #2.
     backend_server.manage(
         "shell",
         "-c",
@@ -118,7 +119,9 @@ def test_the_tabs_movement_markers_and_rank_chart_work_without_javascript(
         "board = Leaderboard.objects.get(slug='global')\n"
         f"for days in (3, 2, 1):\n"
         f"    ScoreEvent.objects.create(board=board, period='', player_id='{ids[2]}', "
-        f"value={scores[2]} - days * 10, at=timezone.now() - timedelta(days=days))\n",
+        f"value={scores[2]} - days * 10, at=timezone.now() - timedelta(days=days))\n"
+        f"ScoreEvent.objects.create(board=board, period='', player_id='{ids[0]}', "
+        f"value={scores[2]}, at=timezone.now() - timedelta(days=2))\n",
     )
     # A new day's snapshot for the all-time board (as at midnight): movement counts from here.
     client = redis.Redis.from_url(backend_server.env["REDIS_URL"])
@@ -165,12 +168,12 @@ def test_the_tabs_movement_markers_and_rank_chart_work_without_javascript(
         "aria-label", re.compile(r"^Sofia Kovalevskaya’s rank over the last 30 days")
     )
     rows = page.locator("table.history-table tbody tr")
-    assert rows.count() == 4  # three past days and today
-    assert rows.last.locator("td").last.inner_text() == "#1"
+    ranks = [rows.nth(i).locator("td").last.inner_text() for i in range(rows.count())]
+    assert ranks == ["#1", "#2", "#2", "#1"]  # three past days and today
     dots = page.locator("circle.chart-dot")
-    assert dots.count() == 4
-    heights = [float(dots.nth(i).get_attribute("cy")) for i in range(4)]
-    assert heights[-1] == min(heights)  # rank 1, today, is drawn highest
+    heights = [float(dots.nth(i).get_attribute("cy")) for i in range(dots.count())]
+    assert len(heights) == 4
+    assert heights[0] == heights[3] < heights[1] == heights[2]  # rank 1 is drawn highest
     page.screenshot(path=ARTIFACTS / "player-rank-chart.png", full_page=True)
     assert not problems, problems
     context.close()
