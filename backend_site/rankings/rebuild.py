@@ -13,13 +13,14 @@ import logging
 import secrets
 import time
 from collections.abc import Callable, Iterator
+from datetime import datetime
 from typing import TypeVar
 
 from redis import Redis
 from redis.exceptions import LockError, LockNotOwnedError
 from redis.lock import Lock
 
-from backend_site.rankings import clock, store
+from backend_site.rankings import clock, periods, sql, store
 from backend_site.rankings.boards import Ranking, boards_forget, ranking_of
 from backend_site.rankings.errors import NotFound, Unavailable
 from backend_site.rankings.models import Leaderboard, Score
@@ -116,10 +117,30 @@ def board_build_aside(
 
 
 def _swap(ranking: Ranking, tag: str) -> None:
-    """Put the build in place; a past period's ranking is kept only PAST_PERIOD_SECONDS."""
+    """Put the build in place; a past period's ranking is kept only PAST_PERIOD_SECONDS, a
+    current one gets today's snapshot of rank movement from the history events."""
     store.board_swap(slug=ranking.name, tag=tag)
-    if not _is_current(ranking):
+    if _is_current(ranking):
+        snapshot_restore(ranking)
+    else:
         store.ranking_expire(slug=ranking.name, seconds=PAST_PERIOD_SECONDS)
+
+
+def snapshot_restore(ranking: Ranking) -> None:
+    """Give a ranking just loaded the snapshot it would have had since 00:00 (its board's
+    day): every player with a history event since then is set back, for the snapshot, to
+    their last event before it (or to no entry). Without this, a ranking loaded during the
+    day (a new period's first write, Redis restarted) would count movement from its load."""
+    board = ranking.board
+    now = clock.now()
+    today = periods.day_id(board.timezone, now)
+    midnight, _ = periods.day_bounds(board.timezone, datetime.fromisoformat(today).date())
+    store.snapshot_seed(
+        slug=ranking.name,
+        order=board.order,
+        today=today,
+        before=sql.events_before(board=board, period=ranking.period_id, moment=midnight),
+    )
 
 
 def _is_current(ranking: Ranking) -> bool:

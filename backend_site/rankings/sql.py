@@ -20,6 +20,7 @@ from django.db import connection, transaction
 from django.utils.dateparse import parse_datetime
 
 from backend_site.rankings.models import MAX_SCORE, Leaderboard, Player, Score, ScoreEvent
+from backend_site.rankings.store import Before
 
 SEQUENCE = "rankings_score_version_seq"
 COUNTER = "rankings_version_counter"
@@ -381,3 +382,33 @@ def scores_update(
             [*params, board.pk, period],
         )
         return dict(cursor.fetchall())
+
+
+def events_before(*, board: Leaderboard, period: str, moment: datetime) -> list[Before]:
+    """Every player with a history event of the board and period since ``moment``, as
+    they were just before it (their last earlier event; no entry if none or a removal)."""
+    since = _stamp(moment)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT DISTINCT player_id FROM {EVENTS} "  # noqa: S608
+            'WHERE board_id = %s AND period = %s AND "at" >= %s',
+            [board.pk, period, since],
+        )
+        changed = [row[0] for row in cursor.fetchall()]
+        earlier: dict[str, tuple] = {}
+        for start in range(0, len(changed), 1000):
+            chunk = changed[start : start + 1000]
+            marks = ", ".join(["%s"] * len(chunk))
+            cursor.execute(
+                'SELECT player_id, value, at FROM (SELECT player_id, value, "at", '  # noqa: S608
+                'ROW_NUMBER() OVER (PARTITION BY player_id ORDER BY "at" DESC, id DESC) AS n '
+                f'FROM {EVENTS} WHERE board_id = %s AND period = %s AND "at" < %s '
+                f"AND player_id IN ({marks})) latest WHERE n = 1",
+                [board.pk, period, since, *chunk],
+            )
+            earlier.update((pid, (value, _datetime(at))) for pid, value, at in cursor.fetchall())
+    before = []
+    for player_id in changed:
+        value, at = earlier.get(player_id, (None, None))
+        before.append(Before(player_id, value, at if value is not None else None))
+    return before

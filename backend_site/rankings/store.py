@@ -1054,3 +1054,68 @@ def rankings_sizes(*, slugs: Sequence[str], client: Redis | None = None) -> list
         size if layout == LAYOUT.encode() else None
         for layout, size in zip(reply, reply, strict=True)
     ]
+
+
+# Set a ranking's snapshot from what the database says the changed players had at 00:00 (a
+# ranking loaded during the day has no movement of its own): KEYS meta, zset, names prefix,
+# then movement_keys(); ARGV today, '1' to start the snapshot anew (the first call), then per
+# player changed since 00:00: id, their stored score then ('' for no entry then), their member
+# then ('' likewise). Their members now come from the live ranking.
+_SNAPSHOT_SEED = (
+    _NAMES_KEY
+    + f"""
+if ARGV[2] == '1' then
+  redis.call('UNLINK', KEYS[5], KEYS[6], KEYS[7])
+  redis.call('SET', KEYS[4], ARGV[1])
+end
+for i = 3, #ARGV, 3 do
+  local id, score, member = ARGV[i], ARGV[i + 1], ARGV[i + 2]
+  redis.call('HSET', KEYS[5], id, score)
+  if member ~= '' then redis.call('ZADD', KEYS[6], score, member) end
+  local record = redis.call('HGET', names_key(KEYS[3], id), id)
+  if record and #record > {VERSION_BYTES} then
+    local now = string.sub(record, {VERSION_BYTES + 1}, {RECORD_HEAD}) .. id
+    local live = redis.call('ZSCORE', KEYS[2], now)
+    if live then redis.call('ZADD', KEYS[7], live, now) end
+  end
+end
+return 1
+"""
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Before:
+    """A player changed since the snapshot, as they were at it (value None: no entry)."""
+
+    player_id: str
+    value: int | None
+    achieved_at: datetime | None
+
+
+def snapshot_seed(
+    *,
+    slug: str,
+    order: str,
+    today: str,
+    before: Sequence[Before],
+    chunk: int = 5_000,
+    client: Redis | None = None,
+) -> None:
+    """Make the ranking's snapshot of ``today`` the one ``before`` describes (every player
+    changed since 00:00, as they were then); the others are as they are now."""
+    client = client or connection()
+    keys = [*board_keys(slug), *movement_keys(slug)]
+    start = 0
+    while True:
+        args: list = [today, "1" if start == 0 else "0"]
+        for entry in before[start : start + chunk]:
+            if entry.value is None:
+                args += [entry.player_id, "", ""]
+            else:
+                member = seq_bytes(entry.achieved_at) + entry.player_id.encode()
+                args += [entry.player_id, stored_score(entry.value, order), member]
+        _run(_SNAPSHOT_SEED, keys, args, client)
+        start += chunk
+        if start >= len(before):
+            return

@@ -241,6 +241,10 @@ class BoardBuild:
     def swap(self) -> None:
         store.board_swap(slug=self.ranking.name, tag=self.lock.tag)
         self.swapped = True
+        _quietly(
+            lambda: rebuild.snapshot_restore(self.ranking),
+            f"Rank movement of {self.ranking.name}",
+        )
 
     def drop(self) -> None:
         if self.swapped:

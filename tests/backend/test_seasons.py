@@ -421,3 +421,51 @@ def test_a_fresh_install_has_daily_and_weekly_boards_fed_by_global(tmp_path, mak
     assert "('global', 'never', None)" in listed
     assert "('global-daily', 'daily', 'global')" in listed
     assert "('global-weekly', 'weekly', 'global')" in listed
+
+
+def test_scores_around_midnight_on_a_daylight_saving_day_land_in_the_local_day(
+    api, global_board, now
+):
+    """Paris leaves summer time on 2026-10-25: that day runs 25 hours, to 23:00 UTC."""
+    paris = resetting_board("g-paris", "daily", tz="Europe/Paris", source=global_board)
+    now.set(datetime(2026, 10, 25, 22, 59, 59, 999_999, tzinfo=UTC))  # 23:59:59.999999 CET
+    make_score(global_board, "late", 10)
+    now.set(datetime(2026, 10, 25, 23, 0, tzinfo=UTC))  # 00:00 CET on the 26th
+    make_score(global_board, "early", 20)
+    rows = dict(Score.objects.filter(board=paris).values_list("player_id", "period"))
+    assert rows == {"late": "2026-10-25", "early": "2026-10-26"}
+    page = api.get("/api/v1/leaderboards/g-paris/entries?period=previous").json()
+    assert page["period"] == {
+        "id": "2026-10-25",
+        "start": "2026-10-25T00:00:00+02:00",
+        "end": "2026-10-26T00:00:00+01:00",
+    }
+    assert [e["player_id"] for e in page["entries"]] == ["late"]
+    current = api.get("/api/v1/leaderboards/g-paris/entries").json()
+    assert [e["player_id"] for e in current["entries"]] == ["early"]
+
+
+def test_rank_change_counts_from_the_boards_local_midnight(api, global_board, now, ranking_redis):
+    """A day of scores, then the next: movement is measured against 00:00 in the board's
+    zone (New York here), and players new since then have none."""
+    now.set(datetime(2026, 11, 25, 20, 0, tzinfo=UTC))  # 15:00 in New York
+    nyc = resetting_board("g-nyc", "weekly", tz="America/New_York", source=global_board)
+    for player, score in {"a": 30, "b": 20, "c": 10}.items():
+        make_score(global_board, player, score)
+    first = api.get("/api/v1/leaderboards/g-nyc/entries").json()["entries"]
+    assert [e["rank_change"] for e in first] == [None, None, None]  # new this day
+    now.set(datetime(2026, 11, 26, 5, 0, tzinfo=UTC))  # 00:00 in New York: a new snapshot
+    api.get("/api/v1/leaderboards/g-nyc/entries")
+    make_score(global_board, "c", 40)  # from third to first
+    make_score(global_board, "d", 25)  # new today
+    entries = api.get("/api/v1/leaderboards/g-nyc/entries").json()["entries"]
+    moves = {e["player_id"]: (e["rank"], e["rank_change"]) for e in entries}
+    assert moves == {"c": (1, 2), "a": (2, -1), "d": (3, None), "b": (4, -2)}
+    standing = api.get("/api/v1/leaderboards/g-nyc/players/b?around=1").json()
+    assert standing["rank_change"] == -2
+    assert [e["rank_change"] for e in standing["around"]] == [-1, None, -2]
+    assert Score.objects.filter(board=nyc).values("period").distinct().count() == 1
+    # Redis restarted empty: the ranking comes back with its movement, from the events.
+    ranking_redis.flushall()
+    again = api.get("/api/v1/leaderboards/g-nyc/entries").json()["entries"]
+    assert {e["player_id"]: (e["rank"], e["rank_change"]) for e in again} == moves
