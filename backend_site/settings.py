@@ -148,7 +148,9 @@ AUTH_PASSWORD_VALIDATORS = [
 
 USE_I18N = True  # the admin speaks the user's language
 
-STATIC_ROOT = BASE_DIR / "staticfiles" / "backend"
+# Where collectstatic puts the admin's files (a folder of its own per site; tests running
+# side by side give each backend its own).
+STATIC_ROOT = Path(env_str("DJANGO_STATIC_ROOT") or BASE_DIR / "staticfiles" / "backend")
 
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")  # the admin behind a proxy
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]

@@ -404,7 +404,9 @@ def backend_server(served_redis_url, make_database_url, tmp_path_factory):
     """The backend under gunicorn, migrated, on a database of its own and a Redis of its
     own."""
     workdir = tmp_path_factory.mktemp("backend")
-    env = backend_env(served_redis_url, make_database_url(workdir))
+    env = backend_env(
+        served_redis_url, make_database_url(workdir), DJANGO_STATIC_ROOT=str(workdir / "static")
+    )
     site = GunicornSite("backend_site.wsgi", env, workdir / "gunicorn.log")
     site.migrate()
     collected = site.manage("collectstatic", "--no-input", "-v", "0")
