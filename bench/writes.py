@@ -8,8 +8,8 @@ file) and a private redis-server, lets the seed's writes settle, starts the back
 gunicorn as bench.run does, and loads that one server with wrk: top-10 reads (the baseline),
 single submissions to `global` (which feeds global-weekly and global-daily), the same to a
 board with the same players that feeds none, batches of 500 and single submissions with an
-Idempotency-Key, each write run to players of its own. Then `manage.py verify_rankings` must find Redis and the
-database agreeing. Everything it starts it stops again.
+Idempotency-Key, each write run to players of its own. Then `manage.py verify_rankings`
+must find Redis and the database agreeing. Everything it starts it stops again.
 """
 
 from __future__ import annotations
