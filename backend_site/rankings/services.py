@@ -102,31 +102,25 @@ def _score_submit(
     for fed in known.fed:
         fed_period = fed.period_at(now)
         targets.append((fed, fed_period.id if fed_period else NO_PERIOD))
-    # Without a name or a fed board the write is one statement, atomic by itself (on
-    # PostgreSQL; SQLite reserves its version first, so it needs the transaction).
-    alone = name is None and not known.fed and connection.vendor == "postgresql"
+    # Without a name or a fed board the write is one statement on PostgreSQL, atomic by
+    # itself (SQLite reserves its versions first, so it needs the transaction; a fed board
+    # may refuse what the source took, an increment past the limit, so all or nothing).
+    alone = name is None and len(targets) == 1 and connection.vendor == "postgresql"
     outcomes = []
     with nullcontext() if alone else sql.write_transaction():
         changes = _player_named(player_id=player_id, name=name, now=now)
-        for target, period_id in targets:
-            row = sql.score_upsert(
-                board=target, period=period_id, player_id=player_id, score=score, now=now
-            )
-            updated = row is not None
-            if row is None:
+        submitted = sql.scores_submit(targets=targets, player_id=player_id, score=score, now=now)
+        for (target, period_id), done in zip(targets, submitted, strict=True):
+            if done.row is None:
                 if not _board_is_current(target):
                     raise _StaleBoard(target.slug)
-                row = sql.score_current(board=target, period=period_id, player_id=player_id)
-                if row is None:
-                    raise InvalidInput("name: required for a new player.", field="name")
-                if target.operator == Leaderboard.Operator.INCREMENT and score:
-                    raise InvalidInput(
-                        f"score: the total would pass ±{sql.MAX_SCORE}.", field="score"
-                    )
+                raise InvalidInput("name: required for a new player.", field="name")
+            if not done.updated and target.operator == Leaderboard.Operator.INCREMENT and score:
+                raise InvalidInput(f"score: the total would pass ±{sql.MAX_SCORE}.", field="score")
             ranking = boards.Ranking(target, period_id)
             # Unchanged rows go too: the entry's next write mends a gap a crash left.
-            changes.append((ranking, _change(row)))
-            outcomes.append((ranking, row.value, updated))
+            changes.append((ranking, _change(done.row)))
+            outcomes.append((ranking, done.row.value, done.updated))
         pending = sync.entries_changed(changes)
     results = [
         SubmitResult(

@@ -178,53 +178,144 @@ def _improves(board: Leaderboard) -> str:
     )
 
 
-def score_upsert(
-    *, board: Leaderboard, period: str, player_id: str, score: int, now: datetime
-) -> Row | None:
-    """Apply a score with the board's operator in one statement, to the row of ``period``,
-    and append its history event; None when nothing changed (or when there is no such
-    player, or the board is no longer as given)."""
-    new_value = "excluded.value"
+def _new_value(board: Leaderboard) -> str:
     if board.operator == Leaderboard.Operator.INCREMENT:
-        new_value = f"{SCORES}.value + excluded.value"
-    version, conflict_version = version_sql()
+        return f"{SCORES}.value + excluded.value"
+    return "excluded.value"
+
+
+def _per_board(targets: Sequence[tuple[Leaderboard, str]], sql_of) -> tuple[str, list]:
+    """``CASE board_id WHEN <id> THEN <sql_of(board)> ... END``: each target's own rule."""
+    if len(targets) == 1:
+        return sql_of(targets[0][0]), []
+    whens = " ".join(f"WHEN %s THEN {sql_of(board)}" for board, _ in targets)
+    return f"CASE {SCORES}.board_id {whens} END", [board.pk for board, _ in targets]
+
+
+@dataclass(frozen=True, slots=True)
+class Submitted:
+    """A submission's outcome on one board: its row as it now stands, and whether it
+    changed; ``row`` None when the board is not as the caller knows it any more, or the
+    player does not exist (the caller tells which)."""
+
+    row: Row | None
+    updated: bool
+
+
+def scores_submit(
+    *, targets: Sequence[tuple[Leaderboard, str]], player_id: str, score: int, now: datetime
+) -> list[Submitted]:
+    """Apply a score to each (board, period), with each board's operator, and append a
+    history event for each change: on PostgreSQL in one statement (atomic by itself), on
+    SQLite in three (inside the caller's transaction). The rows left unchanged come back
+    too, as they stand, so a submission needs no other query."""
+    boards_sql = (
+        f"SELECT 1 FROM {BOARDS} b WHERE b.id = t.board_id AND b.slug = t.slug "  # noqa: S608
+        'AND b."order" = t.ord AND b.operator = t.op AND b.reset = t.reset '
+        "AND b.timezone = t.tz"
+    )
+    value_case, value_params = _per_board(targets, _new_value)
+    improves_case, improves_params = _per_board(targets, _improves)
+    name_sql = f"(SELECT name FROM {PLAYERS} WHERE player_id = %s)"  # noqa: S608
+    target_params: list = []
+    for board, period in targets:
+        target_params += [board.pk, period, board.slug, board.order, board.operator]
+        target_params += [board.reset, board.timezone]
+    if _postgres():
+        rows = ", ".join(
+            ["(%s::bigint, %s, %s, %s, %s, %s, %s)"]
+            + ["(%s, %s, %s, %s, %s, %s, %s)"] * (len(targets) - 1)
+        )
+        sql = (
+            f"WITH t (board_id, period, slug, ord, op, reset, tz) AS (VALUES {rows}), "  # noqa: S608
+            f"up AS (INSERT INTO {SCORES} "
+            "(board_id, period, player_id, value, achieved_at, version) "
+            f"SELECT t.board_id, t.period, %s, %s, %s, nextval('{SEQUENCE}') FROM t "
+            f"WHERE EXISTS (SELECT 1 FROM {PLAYERS} WHERE player_id = %s) "
+            f"AND EXISTS ({boards_sql}) "
+            "ON CONFLICT (board_id, period, player_id) DO UPDATE SET "
+            f"value = {value_case}, achieved_at = excluded.achieved_at, "
+            f"version = nextval('{SEQUENCE}') WHERE {improves_case} "
+            "RETURNING board_id, period, value, achieved_at, version), "
+            f"ev AS (INSERT INTO {EVENTS} (board_id, period, player_id, value, at) "
+            "SELECT board_id, period, %s, value, achieved_at FROM up) "
+            f"SELECT board_id, value, achieved_at, version, true, {name_sql} FROM up "
+            f"UNION ALL SELECT s.board_id, s.value, s.achieved_at, s.version, false, {name_sql} "
+            f"FROM {SCORES} s JOIN t ON s.board_id = t.board_id AND s.period = t.period "
+            "WHERE s.player_id = %s AND NOT EXISTS (SELECT 1 FROM up "
+            f"WHERE up.board_id = s.board_id) AND EXISTS ({boards_sql})"
+        )
+        params = [*target_params, player_id, score, _stamp(now), player_id]
+        params += [*value_params, *improves_params, player_id, player_id, player_id, player_id]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            found = cursor.fetchall()
+    else:
+        found = _scores_submit_sqlite(
+            targets,
+            player_id,
+            score,
+            now,
+            boards_sql,
+            name_sql,
+            target_params,
+            (value_case, value_params),
+            (improves_case, improves_params),
+        )
+    by_board = {
+        board_id: Submitted(Row(player_id, value, _datetime(at), version, name), bool(updated))
+        for board_id, value, at, version, updated, name in found
+    }
+    return [by_board.get(board.pk, Submitted(None, False)) for board, _ in targets]
+
+
+def _scores_submit_sqlite(
+    targets, player_id, score, now, boards_sql, name_sql, target_params, value, improves
+) -> list[tuple]:
+    """SQLite's scores_submit: its writers are serialized, so the upsert, the events and
+    the unchanged rows' read are three statements in the caller's transaction."""
+    versions = versions_reserve(len(targets))
+    rows = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s)"] * len(targets))
+    params: list = []
+    for index, version in enumerate(versions):
+        params += [*target_params[7 * index : 7 * index + 7], version]
+    t = (
+        "(SELECT column1 AS board_id, column2 AS period, column3 AS slug, column4 AS ord, "  # noqa: S608
+        "column5 AS op, column6 AS reset, column7 AS tz, column8 AS version "
+        f"FROM (VALUES {rows}))"
+    )
     sql = (
         f"INSERT INTO {SCORES} (board_id, period, player_id, value, achieved_at, version) "  # noqa: S608
-        f"SELECT %s, %s, %s, %s, %s, {version} "
+        f"SELECT t.board_id, t.period, %s, %s, %s, t.version FROM {t} AS t "
         f"WHERE EXISTS (SELECT 1 FROM {PLAYERS} WHERE player_id = %s) "
-        # The board as the caller knows it (it may come from a cache): still so, or nothing.
-        f'AND EXISTS (SELECT 1 FROM {BOARDS} WHERE id = %s AND slug = %s AND "order" = %s '
-        "AND operator = %s AND reset = %s AND timezone = %s) "
+        f"AND EXISTS ({boards_sql}) "
         "ON CONFLICT (board_id, period, player_id) DO UPDATE SET "
-        f"value = {new_value}, achieved_at = excluded.achieved_at, "
-        f"version = {conflict_version} "
-        f"WHERE {_improves(board)} "
-        # The name by the parameter, not by the row: SQLite scans the players table for a
-        # subquery that refers to the row being returned.
-        f"RETURNING value, achieved_at, version, (SELECT name FROM {PLAYERS} "
-        f"WHERE {PLAYERS}.player_id = %s)"
+        f"value = {value[0]}, achieved_at = excluded.achieved_at, version = excluded.version "
+        f"WHERE {improves[0]} "
+        f"RETURNING board_id, period, value, achieved_at, version, {name_sql}"
     )
-    params: list = [board.pk, period, player_id, score, _stamp(now), *versions_reserve(1)]
-    params += [player_id, board.pk, board.slug, board.order, board.operator, board.reset]
-    params += [board.timezone, player_id]
-    if _postgres():
-        # The history event in the same statement: one round trip, atomic without a
-        # transaction around it.
-        sql = (
-            f"WITH up AS ({sql}), ev AS (INSERT INTO {EVENTS} "  # noqa: S608
-            "(board_id, period, player_id, value, at) "
-            "SELECT %s, %s, %s, value, achieved_at FROM up) SELECT * FROM up"
-        )
-        params += [board.pk, period, player_id]
+    upsert_params = [player_id, score, _stamp(now), *params, player_id, *value[1]]
+    upsert_params += [*improves[1], player_id]
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    value, achieved_at, version, name = row
-    if not _postgres():  # SQLite writes inside a transaction (write_transaction)
-        events_append([(board.pk, period, player_id, value, now)])
-    return Row(player_id, value, _datetime(achieved_at), version, name)
+        cursor.execute(sql, upsert_params)
+        changed = cursor.fetchall()
+        events_append([(b, period, player_id, v, now) for b, period, v, _, _, _ in changed])
+        found = [(b, v, at, version, True, name) for b, _, v, at, version, name in changed]
+        rest = [target for target in targets if target[0].pk not in {row[0] for row in found}]
+        if rest:
+            wanted = " OR ".join(["(t.board_id = %s AND t.period = %s)"] * len(rest))
+            rest_params: list = []
+            for board, period in rest:
+                rest_params += [board.pk, period]
+            cursor.execute(
+                f"SELECT s.board_id, s.value, s.achieved_at, s.version, 0, {name_sql} "  # noqa: S608
+                f"FROM {SCORES} s JOIN {t} AS t ON s.board_id = t.board_id "
+                f"AND s.period = t.period WHERE s.player_id = %s AND ({wanted}) "
+                f"AND EXISTS ({boards_sql})",
+                [player_id, *params, player_id, *rest_params],
+            )
+            found += cursor.fetchall()
+    return found
 
 
 def player_names(player_ids: Sequence[str]) -> dict[str, str]:
@@ -238,22 +329,6 @@ def player_names(player_ids: Sequence[str]) -> dict[str, str]:
             list(player_ids),
         )
         return dict(cursor.fetchall())
-
-
-def score_current(*, board: Leaderboard, period: str, player_id: str) -> Row | None:
-    """The stored score row of ``period`` with the player's name, or None."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT s.value, s.achieved_at, s.version, p.name FROM {SCORES} s "  # noqa: S608
-            f"JOIN {PLAYERS} p ON p.player_id = s.player_id "
-            "WHERE s.board_id = %s AND s.period = %s AND s.player_id = %s",
-            [board.pk, period, player_id],
-        )
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    value, achieved_at, version, name = row
-    return Row(player_id, value, _datetime(achieved_at), version, name)
 
 
 def player_upsert(*, player_id: str, name: str, now: datetime) -> str | None:
