@@ -24,13 +24,16 @@ def board_for_write(*, slug: str) -> Leaderboard:
     return boards.board_known(slug).board
 
 
-def board_top(*, slug: str, offset: int, limit: int, period: str = seasons.CURRENT) -> Page:
+def board_top(
+    *, slug: str, offset: int, limit: int, period: str = seasons.CURRENT, movement: bool = True
+) -> Page:
     """``limit`` entries of the board's ``period`` from position ``offset``, best first
-    (``Page.period``: the period read)."""
+    (``Page.period``: the period read); ``movement=False`` leaves each rank change 0, for
+    a caller that does not show it."""
     known = boards.board_known(slug)
     now = clock.now()
     ranking, found = seasons.ranking_for_read(known, period, now)
-    today = known.today(now)
+    today = known.today(now) if movement else ""
     page = with_board_loaded(
         ranking,
         lambda: store.entries_page(slug=ranking.name, offset=offset, limit=limit, today=today),

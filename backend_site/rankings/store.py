@@ -43,6 +43,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from itertools import islice
 
 from django.conf import settings
@@ -201,6 +202,13 @@ def movement_keys(slug: str) -> list[str]:
     return [f"lb:{{{slug}}}:{part}" for part in ("snapday", "sm", "st", "sn")]
 
 
+@lru_cache(maxsize=4096)
+def read_keys(slug: str) -> tuple[str, ...]:
+    """board_keys and movement_keys together: the KEYS of a page or a standing (cached: a
+    read names them on every call)."""
+    return (*board_keys(slug), *movement_keys(slug))
+
+
 def seq_bytes(moment: datetime) -> bytes:
     """Encode when a score was reached so that byte order is time order."""
     micros = (moment - _EPOCH) // _MICROSECOND
@@ -343,7 +351,7 @@ local sign = order == 'desc' and -1 or 1  -- 'desc' boards store scores negated
 # another's around midnight cannot wipe the new day's movement.
 _SNAPSHOT_DAY = """
 local day = redis.call('GET', KEYS[4])
-if not day or day < ARGV[3] then
+if ARGV[3] ~= '' and (not day or day < ARGV[3]) then
   redis.call('UNLINK', KEYS[5], KEYS[6], KEYS[7])
   redis.call('SET', KEYS[4], ARGV[3])
 end
@@ -356,7 +364,7 @@ end
 _MOVED = (
     _SNAPSHOT_DAY
     + """
-local moving = redis.call('EXISTS', KEYS[6], KEYS[7]) > 0
+local moving = ARGV[3] ~= '' and redis.call('EXISTS', KEYS[6], KEYS[7]) > 0
 local function moved(id, score, rank)
   if not moving then return 0 end
   local before = redis.call('HGET', KEYS[5], id)
@@ -380,33 +388,37 @@ end
 # strictly better score than it; rank_change from moved() ('' for a player new since the
 # snapshot). Doing this here keeps the reply flat and ready to serve.
 _APPEND_ROWS = f"""
+local call, sub = redis.call, string.sub
+local n = #result
 local rank = better + 1
 local previous = rows[2]
+local width = moving and 5 or 4
 for i = 1, #rows, 2 do
-  local id = string.sub(rows[i], {SEQ_BYTES + 1})
-  local record = redis.call('HGET', names_key(KEYS[3], id), id)
-  if rows[i + 1] ~= previous then
+  local id, score = sub(rows[i], {SEQ_BYTES + 1}), rows[i + 1]
+  local record = call('HGET', names_key(KEYS[3], id), id)
+  if score ~= previous then
     rank = position + (i + 1) / 2
-    previous = rows[i + 1]
+    previous = score
   end
-  result[#result + 1] = id
-  result[#result + 1] = record and string.sub(record, {RECORD_HEAD + 1}) or ''
-  result[#result + 1] = sign * tonumber(rows[i + 1])
-  result[#result + 1] = rank
-  result[#result + 1] = moved(id, rows[i + 1], rank)
+  result[n + 1] = id
+  result[n + 2] = record and sub(record, {RECORD_HEAD + 1}) or ''
+  result[n + 3] = sign * tonumber(score)
+  result[n + 4] = rank
+  if moving then result[n + 5] = moved(id, score, rank) end
+  n = n + width
 end
 return result
 """
 
 # A page: KEYS meta, zset, names, then movement_keys(); ARGV start, stop, today.
-# Returns false when the board is not loaded, else
-# {total, id1, name1, score1, rank1, rank_change1, ...}.
+# Returns false when the board is not loaded, else {total, moving, id1, name1, score1, rank1,
+# rank_change1, ...}, without the rank changes when moving is 0 (nothing moved: all 0).
 _PAGE = (
     _NAMES_KEY
     + _LOADED_ORDER
     + _MOVED
     + """
-local result = {redis.call('ZCARD', KEYS[2])}
+local result = {redis.call('ZCARD', KEYS[2]), moving and 1 or 0}
 local rows = redis.call('ZRANGE', KEYS[2], ARGV[1], ARGV[2], 'WITHSCORES')
 if #rows == 0 then return result end
 local position = tonumber(ARGV[1])
@@ -421,10 +433,16 @@ def _moved_decode(value: int | bytes) -> int | None:
     return None if value == b"" else value
 
 
-def _rows_decode(reply: list, start: int) -> list[Entry]:
-    """The entries _APPEND_ROWS put in ``reply`` from index ``start``."""
+def _rows_decode(reply: list, start: int, *, moving: bool) -> list[Entry]:
+    """The entries _APPEND_ROWS put in ``reply`` from index ``start``: five fields a row
+    with their rank change, four (and a change of 0) when nothing moved since the snapshot."""
     rows = islice(reply, start, None)
-    # One iterator read five at a time: no index arithmetic per row (a page is hot).
+    # One iterator read several at a time: no index arithmetic per row (a page is hot).
+    if not moving:
+        return [
+            Entry(rank, player_id.decode(), name.decode(), score, 0)
+            for player_id, name, score, rank in zip(rows, rows, rows, rows, strict=True)
+        ]
     return [
         Entry(rank, player_id.decode(), name.decode(), score, None if moved == b"" else moved)
         for player_id, name, score, rank, moved in zip(rows, rows, rows, rows, rows, strict=True)
@@ -435,14 +453,15 @@ def _page_decode(reply: list | None, *, slug: str) -> Page:
     """_PAGE's reply as a Page; BoardNotLoaded for its false."""
     if not reply:
         raise BoardNotLoaded(slug)
-    total = reply[0]
-    return Page(total=total, entries=_rows_decode(reply, 1))
+    total, moving = reply[0], reply[1]
+    return Page(total=total, entries=_rows_decode(reply, 2, moving=bool(moving)))
 
 
 # A player's standing and the window around it: KEYS meta, zset, names, then movement_keys();
 # ARGV player_id, around, today.
 # Returns false when the board is not loaded, {} when the player has no score, else
-# {total, name, score, rank, worse, rank_change, id1, name1, score1, rank1, rank_change1, ...}.
+# {total, name, score, rank, worse, rank_change, moving, id1, name1, score1, rank1,
+# rank_change1, ...} (the rows without their rank changes when moving is 0, as in _PAGE).
 _STANDING = (
     _NAMES_KEY
     + _LOADED_ORDER
@@ -463,7 +482,7 @@ local own_rank = redis.call('ZCOUNT', KEYS[2], '-inf', '(' .. score) + 1
 local result = {{total, string.sub(own, {RECORD_HEAD + 1}),
   sign * tonumber(score), own_rank,
   redis.call('ZCOUNT', KEYS[2], '(' .. score, '+inf'),
-  moved(ARGV[1], score, own_rank)}}
+  moved(ARGV[1], score, own_rank), moving and 1 or 0}}
 local rows = redis.call('ZRANGE', KEYS[2], string.format('%d', position),
   string.format('%d', stop), 'WITHSCORES')
 local better = redis.call('ZCOUNT', KEYS[2], '-inf', '(' .. rows[2])
@@ -478,7 +497,7 @@ def _standing_decode(reply: list | None, *, slug: str, player_id: str) -> Standi
         raise BoardNotLoaded(slug)
     if not reply:
         return None
-    total, name, score, rank, worse, moved = reply[:6]
+    total, name, score, rank, worse, moved, moving = reply[:7]
     return Standing(
         player_id=player_id,
         name=name.decode(),
@@ -487,7 +506,7 @@ def _standing_decode(reply: list | None, *, slug: str, player_id: str) -> Standi
         rank_change=_moved_decode(moved),
         total=total,
         worse=worse,
-        around=_rows_decode(reply, 6),
+        around=_rows_decode(reply, 7, moving=bool(moving)),
     )
 
 
@@ -709,8 +728,9 @@ def entries_page(
     *, slug: str, offset: int, limit: int, today: str, client: Redis | None = None
 ) -> Page:
     """Return ``limit`` entries from position ``offset`` (0-based) and the board's size, each
-    with its rank change since the snapshot of ``today`` (the board's day id)."""
-    keys = [*board_keys(slug), *movement_keys(slug)]
+    with its rank change since the snapshot of ``today`` (the board's day id; "" spares
+    Redis the movement, for a caller that does not show it: every rank change is then 0)."""
+    keys = read_keys(slug)
     reply = _run(_PAGE, keys, [offset, offset + limit - 1, today], client)
     return _page_decode(reply, slug=slug)
 
@@ -720,7 +740,7 @@ def entry_standing(
 ) -> Standing | None:
     """Return the player's rank, rank change and neighbours, or None when they have no score
     here (rank changes count from the snapshot of ``today``, the board's day id)."""
-    keys = [*board_keys(slug), *movement_keys(slug)]
+    keys = read_keys(slug)
     reply = _run(_STANDING, keys, [player_id, around, today], client)
     return _standing_decode(reply, slug=slug, player_id=player_id)
 

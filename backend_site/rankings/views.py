@@ -49,7 +49,7 @@ def getdata(request):
     limit = inputs.query_int(
         request.GET, "limit", default=100, low=1, high=inputs.GETDATA_LIMIT_MAX
     )
-    page = selectors.board_top(slug=DEFAULT_BOARD, offset=0, limit=limit)
+    page = selectors.board_top(slug=DEFAULT_BOARD, offset=0, limit=limit, movement=False)
     return json_response(
         [{"id": entry.rank, "name": entry.name, "score": entry.score} for entry in page.entries]
     )

@@ -17,12 +17,20 @@ APPLY_KEYS = [*READ_KEYS, store.lock_key("b")]
 
 def test_the_page_script_sends_the_size_then_five_fields_a_row(redis_client):
     load(redis_client, {"a": 30, "b": 20, "c": 20})
-    store._run(store._PAGE, READ_KEYS, [0, 0, TODAY], redis_client)  # the day's snapshot
+    still = store._run(store._PAGE, READ_KEYS, [0, 1, TODAY], redis_client)  # the day's snapshot
+    assert still == [
+        3,
+        0,  # nothing moved since the snapshot: four fields a row, every change 0
+        *(b"a", b"Name a", 30, 1),
+        *(b"b", b"Name b", 20, 2),
+    ]
+    assert [entry.rank_change for entry in store._page_decode(still, slug="b").entries] == [0, 0]
     new = store.EntryChange(player_id="d", version=9, value=25, achieved_at=at(9), name="Name d")
     store.entries_apply(slug="b", order="desc", changes=[new], today=TODAY, client=redis_client)
     reply = store._run(store._PAGE, READ_KEYS, [0, 3, TODAY], redis_client)
     assert reply == [
         4,
+        1,  # something moved: five fields a row
         *(b"a", b"Name a", 30, 1, 0),  # id, name, score, rank, rank_change
         *(b"d", b"Name d", 25, 2, b""),  # '' for a player new since the snapshot
         *(b"b", b"Name b", 20, 3, -1),
@@ -38,7 +46,7 @@ def test_the_page_script_sends_the_size_then_five_fields_a_row(redis_client):
         ],
     )
     past_the_end = store._run(store._PAGE, READ_KEYS, [5, 9, TODAY], redis_client)
-    assert past_the_end == [4]
+    assert past_the_end == [4, 1]
     assert store._page_decode(past_the_end, slug="b") == store.Page(total=4, entries=[])
     unloaded = store._run(
         store._PAGE,
@@ -50,14 +58,14 @@ def test_the_page_script_sends_the_size_then_five_fields_a_row(redis_client):
         store._page_decode(unloaded, slug="nope")
 
 
-def test_the_standing_script_sends_six_fields_then_the_window(redis_client):
+def test_the_standing_script_sends_seven_fields_then_the_window(redis_client):
     load(redis_client, {"a": 30, "b": 20, "c": 10}, order="asc")
     store._run(store._STANDING, READ_KEYS, ["b", 0, TODAY], redis_client)  # the day's snapshot
     faster = store.EntryChange(player_id="a", version=9, value=5, achieved_at=at(9), name="Name a")
     store.entries_apply(slug="b", order="asc", changes=[faster], today=TODAY, client=redis_client)
     reply = store._run(store._STANDING, READ_KEYS, ["b", 1, TODAY], redis_client)
     assert reply == [
-        *(3, b"Name b", 20, 3, 0, -1),  # total, name, score, rank, worse, rank_change
+        *(3, b"Name b", 20, 3, 0, -1, 1),  # total, name, score, rank, worse, change, moving
         *(b"a", b"Name a", 5, 1, 2),  # 3rd at the snapshot
         *(b"c", b"Name c", 10, 2, -1),
         *(b"b", b"Name b", 20, 3, -1),
