@@ -36,7 +36,7 @@ from bench.session import (
 from common.local_servers import ROOT, GunicornSite, RedisServer, manage
 
 BOARD = "global"  # /getdata reads the global board
-PERIOD_BOARD = "global-weekly"  # resets weekly; fed by global, so the seed fills this week
+PERIOD_BOARD = "global-weekly"  # resets weekly; seeded on its own, after global's timed seed
 # Run in `manage.py shell`: copy the board's rows of this period into the one before, dated
 # then, and date the board from that period's start (a period that ended before the board
 # was made does not exist). Prints the earlier period's id.
@@ -196,8 +196,17 @@ def seed_board(size: int, env: dict[str, str], redis: RedisServer, results: Resu
     return seed
 
 
-def seed_past_period(env: dict[str, str]) -> str:
-    """Give PERIOD_BOARD a past period as large as this one (not timed with the seed)."""
+def seed_past_period(env: dict[str, str], size: int) -> str:
+    """Give PERIOD_BOARD this week and a past one as large as the board (not timed with the
+    seed): the same players and scores as global, in its current period, then copied."""
+    started = time.perf_counter()
+    checked(
+        manage(
+            "seed", "--players", str(size), "--board", PERIOD_BOARD, "--random-seed", "1", env=env
+        ),
+        f"manage.py seed --players {size} --board {PERIOD_BOARD}",
+    )
+    say(f"  {PERIOD_BOARD}: seeded this week in {time.perf_counter() - started:.1f} s")
     started = time.perf_counter()
     done = checked(
         manage("shell", "-c", PAST_PERIOD_COPY.format(slug=PERIOD_BOARD), env=env),
@@ -259,7 +268,7 @@ def measure_size(
     env = backend_env(redis.url, f"sqlite:///{here / 'backend.sqlite3'}")
     checked(manage("migrate", "--no-input", env=env), "manage.py migrate")
     seed_board(size, env, redis, results)
-    past_period = seed_past_period(env) if _wanted(args, PERIOD_READS) else ""
+    past_period = seed_past_period(env, size) if _wanted(args, PERIOD_READS) else ""
 
     backend = processes.add(GunicornSite("backend_site.wsgi", env, here / "backend.log"))
     backend.start()

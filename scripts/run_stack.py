@@ -185,7 +185,7 @@ def main() -> None:
             log(f"Redis on {env['REDIS_URL']} (data in var/redis)")
         backend_env = {**env, "DJANGO_SETTINGS_MODULE": "backend_site.settings"}
         manage_step(backend_env, "migrate", "--no-input", "-v", "0")
-        manage_step(backend_env, "seed", "--if-empty")
+        manage_step(backend_env, "seed", "--if-empty", "--feed")
         manage_step(backend_env, "ensure_superuser")
         manage_step(backend_env, "collectstatic", "--no-input", "-v", "0")
         frontend_env = {

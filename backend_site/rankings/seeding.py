@@ -136,10 +136,13 @@ def seed_apply(
     slug: str,
     entries: list[SeedEntry],
     reset: bool = False,
+    feed: bool = False,
     progress: Callable[[str, int], None] | None = None,
 ) -> SeedReport:
     """Write players and scores, then swap the rebuilt board into Redis; all or nothing.
 
+    On a board that resets, the scores go to its current period; with ``feed``, to the
+    current period of each board it feeds too (each with the scores as given).
     The database work is one transaction. The board is built aside in Redis before it
     commits and swapped in after, so a failure anywhere leaves both exactly as they were.
     Returning players who got a new name are renamed on their other boards too.
@@ -153,11 +156,10 @@ def seed_apply(
             board, _ = Leaderboard.objects.get_or_create(
                 slug=slug, defaults={"title": slug.title()}
             )
-            # The board's current ranking, and those of the boards it feeds.
-            rankings = [
-                boards.ranking_of(target, now)
-                for target in [board, *Leaderboard.objects.filter(source=board).order_by("id")]
-            ]
+            # The board's current ranking, and with ``feed`` those of the boards it feeds
+            # (an import is a board's standings, not scores reached today: not by default).
+            fed = list(Leaderboard.objects.filter(source=board).order_by("id")) if feed else []
+            rankings = [boards.ranking_of(target, now) for target in [board, *fed]]
             if reset:
                 Score.objects.filter(board=board, period=rankings[0].period_id).delete()
             before = Player.objects.count()

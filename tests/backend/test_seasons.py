@@ -12,7 +12,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
-from backend_site.rankings import boards, clock, periods, seasons, services
+from backend_site.rankings import boards, clock, periods, seasons, selectors, services
 from backend_site.rankings.models import Leaderboard, PeriodArchive, Score, ScoreEvent
 from common.local_servers.sites import manage
 from tests.backend.conftest import make_board, make_score
@@ -469,3 +469,15 @@ def test_rank_change_counts_from_the_boards_local_midnight(api, global_board, no
     ranking_redis.flushall()
     again = api.get("/api/v1/leaderboards/g-nyc/entries").json()["entries"]
     assert {e["player_id"]: (e["rank"], e["rank_change"]) for e in again} == moves
+
+
+def test_seed_fills_the_fed_boards_only_when_asked(global_board, now):
+    daily = resetting_board("g-daily", "daily", source=global_board)
+    call_command("seed", "--players", "3", "--random-seed", "1", verbosity=0)
+    assert not Score.objects.filter(board=daily).exists()  # an import is no day's scores
+    call_command("seed", "--players", "3", "--random-seed", "2", "--feed", verbosity=0)
+    rows = Score.objects.filter(board=daily).values_list("period", flat=True)
+    assert list(rows) == ["2026-11-25"] * 3
+    page = selectors.board_top(slug="g-daily", offset=0, limit=10)
+    assert page.total == 3
+    assert {entry.rank_change for entry in page.entries} == {None}  # all new today

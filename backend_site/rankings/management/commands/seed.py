@@ -51,6 +51,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--if-empty", action="store_true", help="Do nothing when the board has scores."
         )
+        parser.add_argument(
+            "--feed",
+            action="store_true",
+            help="Also seed the current period of the boards this board feeds (its source).",
+        )
 
     def handle(self, *args, **options):
         slug = options["board"]
@@ -66,7 +71,11 @@ class Command(BaseCommand):
         progress = PhaseProgress(total=len(entries)) if len(entries) >= PROGRESS_FROM else None
         try:
             report = seed_apply(
-                slug=slug, entries=entries, reset=options["reset"], progress=progress
+                slug=slug,
+                entries=entries,
+                reset=options["reset"],
+                feed=options["feed"],
+                progress=progress,
             )
         except REDIS_ERRORS as exc:
             raise CommandError(f"Nothing was seeded: Redis is unavailable ({exc}).") from None
