@@ -80,9 +80,13 @@ def touches_database(item: pytest.Item) -> bool:
 
 
 def runs_on_cluster(item: pytest.Item) -> bool:
-    """In CLUSTER_FILES and not marked single_redis_only (which names why)."""
+    """In CLUSTER_FILES and not marked single_redis_only (which names why), nor
+    postgres_only (the cluster pass runs on SQLite)."""
     in_files = item.nodeid.split("::")[0] in CLUSTER_FILES
-    return in_files and item.get_closest_marker("single_redis_only") is None
+    unmarked = all(
+        item.get_closest_marker(name) is None for name in ("single_redis_only", "postgres_only")
+    )
+    return in_files and unmarked
 
 
 def runs_here(item: pytest.Item) -> bool:

@@ -790,15 +790,22 @@ def entries_apply_many(
     *, batches: Sequence[ApplyBatch], previous_ranks: bool, client: Redis | None = None
 ) -> list[tuple[int, list[Applied]] | BoardNotLoaded]:
     """Apply each batch ``(name, order, changes, today)`` as entries_apply does, all in one
-    round trip (on a cluster, one per node); per batch, its result or a BoardNotLoaded.
+    round trip; per batch, its result or a BoardNotLoaded.
 
     The scripts go in one pipeline of EVALSHA calls (redis-py's own script support would
     first ask SCRIPT EXISTS, a second trip); a server that lacks the script (restarted,
-    flushed, failed over) gets it loaded and only those calls sent again.
+    flushed, failed over) gets it loaded and only those calls sent again. On a cluster each
+    ranking is in a slot of its own, and redis-py's cluster pipeline refuses scripts: one
+    script call per ranking there, each through the cluster client's redirections.
     """
     client = client or connection()
     script = _script(_APPLY)
     calls = [_apply_call(*batch, previous_ranks) for batch in batches]
+    if isinstance(client, RedisCluster):
+        return [
+            _apply_or_not_loaded(_run(_APPLY, keys, args, client), name)
+            for (name, *_), (keys, args) in zip(batches, calls, strict=True)
+        ]
     replies = _evalsha_all(client, script.sha, calls)
     missing = [i for i, reply in enumerate(replies) if isinstance(reply, NoScriptError)]
     if missing:
@@ -810,8 +817,12 @@ def entries_apply_many(
     for (name, *_), reply in zip(batches, replies, strict=True):
         if isinstance(reply, Exception):
             raise reply
-        results.append(_apply_decode(reply, slug=name) if reply else BoardNotLoaded(name))
+        results.append(_apply_or_not_loaded(reply, name))
     return results
+
+
+def _apply_or_not_loaded(reply, name: str) -> tuple[int, list[Applied]] | BoardNotLoaded:
+    return _apply_decode(reply, slug=name) if reply else BoardNotLoaded(name)
 
 
 def _evalsha_all(client: Redis, sha: str, calls: list[tuple[list[str], list]]) -> list:

@@ -177,7 +177,7 @@ def test_a_score_is_ranked_and_read_back_on_a_cluster_that_speaks_only_tls(
     assert submitted.status_code == 200, submitted.content
     assert json.loads(submitted.content)["rank"] == 1
     assert json.loads(entries.content)["entries"] == [
-        {"rank": 1, "player_id": "tls-1", "name": "Over TLS", "score": 4242}
+        {"rank": 1, "player_id": "tls-1", "name": "Over TLS", "score": 4242, "rank_change": None}
     ]
     assert isinstance(store.connection(), redis.RedisCluster)
     client = tls_cluster.client()
