@@ -126,6 +126,13 @@ def _swap(ranking: Ranking, tag: str) -> None:
         store.ranking_expire(slug=ranking.name, seconds=PAST_PERIOD_SECONDS)
 
 
+def snapshot_start(ranking: Ranking) -> None:
+    """Take the ranking's snapshot now: every player's movement counts from here today."""
+    board = ranking.board
+    today = periods.day_id(board.timezone, clock.now())
+    store.snapshot_seed(slug=ranking.name, order=board.order, today=today, before=[])
+
+
 def snapshot_restore(ranking: Ranking) -> None:
     """Give a ranking just loaded the snapshot it would have had since 00:00 (its board's
     day): every player with a history event since then is set back, for the snapshot, to

@@ -241,8 +241,10 @@ class BoardBuild:
     def swap(self) -> None:
         store.board_swap(slug=self.ranking.name, tag=self.lock.tag)
         self.swapped = True
+        # An import is the board's standing, not the day's play: movement counts from it
+        # (and the snapshot costs no memory for the players it brought).
         _quietly(
-            lambda: rebuild.snapshot_restore(self.ranking),
+            lambda: rebuild.snapshot_start(self.ranking),
             f"Rank movement of {self.ranking.name}",
         )
 

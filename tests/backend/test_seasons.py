@@ -480,4 +480,9 @@ def test_seed_fills_the_fed_boards_only_when_asked(global_board, now):
     assert list(rows) == ["2026-11-25"] * 3
     page = selectors.board_top(slug="g-daily", offset=0, limit=10)
     assert page.total == 3
-    assert {entry.rank_change for entry in page.entries} == {None}  # all new today
+    # Movement counts from the import (the day's snapshot is taken when it lands).
+    assert [entry.rank_change for entry in page.entries] == [0, 0, 0]
+    last = page.entries[-1].player_id
+    make_score(global_board, last, 10**9)
+    moved = selectors.board_top(slug="g-daily", offset=0, limit=10).entries
+    assert (moved[0].player_id, moved[0].rank_change) == (last, 2)
