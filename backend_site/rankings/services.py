@@ -114,7 +114,13 @@ def _score_submit(
             if done.row is None:
                 if not _board_is_current(target):
                     raise _StaleBoard(target.slug)
-                raise InvalidInput("name: required for a new player.", field="name")
+                # On PostgreSQL a row another request created while this statement ran is
+                # not in its snapshot (the upsert waited for it, then left it as it was):
+                # read it again before calling the player unknown.
+                row = sql.score_current(board=target, period=period_id, player_id=player_id)
+                if row is None:
+                    raise InvalidInput("name: required for a new player.", field="name")
+                done = sql.Submitted(row, updated=False)
             if not done.updated and target.operator == Leaderboard.Operator.INCREMENT and score:
                 raise InvalidInput(f"score: the total would pass ±{sql.MAX_SCORE}.", field="score")
             ranking = boards.Ranking(target, period_id)

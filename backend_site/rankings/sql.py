@@ -331,6 +331,22 @@ def player_names(player_ids: Sequence[str]) -> dict[str, str]:
         return dict(cursor.fetchall())
 
 
+def score_current(*, board: Leaderboard, period: str, player_id: str) -> Row | None:
+    """The stored score row of ``period`` with the player's name, or None."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT s.value, s.achieved_at, s.version, p.name FROM {SCORES} s "  # noqa: S608
+            f"JOIN {PLAYERS} p ON p.player_id = s.player_id "
+            "WHERE s.board_id = %s AND s.period = %s AND s.player_id = %s",
+            [board.pk, period, player_id],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    value, achieved_at, version, name = row
+    return Row(player_id, value, _datetime(achieved_at), version, name)
+
+
 def player_upsert(*, player_id: str, name: str, now: datetime) -> str | None:
     """Create the player or change their name: 'created', 'renamed' or None (unchanged)."""
     with connection.cursor() as cursor:

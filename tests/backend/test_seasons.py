@@ -486,3 +486,37 @@ def test_seed_fills_the_fed_boards_only_when_asked(global_board, now):
     make_score(global_board, last, 10**9)
     moved = selectors.board_top(slug="g-daily", offset=0, limit=10).entries
     assert (moved[0].player_id, moved[0].rank_change) == (last, 2)
+
+
+@pytest.mark.postgres_only  # SQLite lets one writer in at a time: there is no race to run
+@pytest.mark.django_db(transaction=True)
+def test_racing_first_scores_of_the_day_on_a_fed_board_are_all_accepted(
+    global_board, now, ranking_redis
+):
+    """Many requests for one player, the day's first on the fed board: one creates its row,
+    the others meet it in their own statement (invisible to its snapshot) and must take it
+    as it stands, not call the player unknown."""
+    daily = resetting_board("g-daily", "daily", source=global_board)
+    make_score(global_board, "ann", 10**6)  # ann exists; today's row on g-daily is made below
+    Score.objects.filter(board=daily).delete()
+    errors: list[BaseException] = []
+    go = threading.Barrier(12)
+
+    def submit(score: int) -> None:
+        try:
+            go.wait()
+            services.score_submit(board=global_board, player_id="ann", score=score)
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    for _ in range(3):
+        Score.objects.filter(board=daily).delete()
+        threads = [threading.Thread(target=submit, args=(10 - n,)) for n in range(12)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert not errors, errors
+    assert Score.objects.get(board=daily).value == 10
