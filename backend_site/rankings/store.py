@@ -97,15 +97,6 @@ class Standing:
 
 
 @dataclass(frozen=True, slots=True)
-class BoardSummary:
-    slug: str
-    title: str
-    order: str
-    operator: str
-    players: int
-
-
-@dataclass(frozen=True, slots=True)
 class LoadRow:
     player_id: str
     name: str
@@ -650,30 +641,6 @@ return changed
 """
 )
 
-_META_FIELDS = ("title", "order", "operator", "layout")
-
-
-def _boards_decode(slugs: list[str], reply: list) -> list[BoardSummary]:
-    """Each board's meta fields and size, as boards_overview's pipeline read them, as
-    BoardSummary rows by slug; BoardNotLoaded when a listed board lost its meta or is of
-    another layout."""
-    fields = iter(reply)
-    boards = []
-    for slug, (title, order, operator, layout), players in zip(slugs, fields, fields, strict=True):
-        if layout != LAYOUT.encode():
-            raise BoardNotLoaded(slug)
-        boards.append(
-            BoardSummary(
-                slug=slug,
-                title=title.decode(),
-                order=order.decode(),
-                operator=operator.decode(),
-                players=players,
-            )
-        )
-    return boards
-
-
 # Put a board built aside in place of the live one, in one step readers cannot see into,
 # after replaying the writes journaled while it was built:
 # KEYS meta, zset, names prefix, built meta, built zset, built names prefix, journal,
@@ -894,18 +861,6 @@ def zset_members(
 
 def board_size(*, slug: str, client: Redis | None = None) -> int:
     return (client or connection()).zcard(zset_key(slug))
-
-
-def boards_overview(*, client: Redis | None = None) -> list[BoardSummary]:
-    """Return every loaded board with its player count: the list of boards, then one
-    pipeline of each board's meta and size (on a cluster, one trip per node that has any)."""
-    client = client or connection()
-    slugs = sorted(slug.decode() for slug in client.smembers(BOARDS_KEY))
-    pipe = client.pipeline(transaction=False)
-    for slug in slugs:
-        pipe.hmget(meta_key(slug), _META_FIELDS)
-        pipe.zcard(zset_key(slug))
-    return _boards_decode(slugs, pipe.execute() if slugs else [])
 
 
 def boards_register(*, slugs: Iterable[str], client: Redis | None = None) -> None:

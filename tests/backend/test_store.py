@@ -315,19 +315,15 @@ def test_a_load_that_fails_midway_leaves_the_live_board_and_no_build_keys(redis_
     assert not [key for key in redis_client.scan_iter("*") if b":build:" in key]
 
 
-def test_the_overview_lists_every_loaded_board_with_its_meta_and_size(redis_client):
-    assert store.boards_overview(client=redis_client) == []
+def test_rankings_sizes_reads_each_ranking_in_one_pipeline_none_where_not_loaded(redis_client):
+    assert store.rankings_sizes(slugs=[], client=redis_client) == []
     load(redis_client, {"a": 1, "b": 2}, slug="zeta")
     load(redis_client, {"a": 1}, slug="alpha", order="asc")
-    assert store.boards_overview(client=redis_client) == [
-        store.BoardSummary(slug="alpha", title="B", order="asc", operator="best", players=1),
-        store.BoardSummary(slug="zeta", title="B", order="desc", operator="best", players=2),
-    ]
+    sizes = store.rankings_sizes(slugs=["alpha", "zeta", "nope"], client=redis_client)
+    assert sizes == [1, 2, None]
     store.board_mark_stale(slug="zeta", client=redis_client)
-    with pytest.raises(store.BoardNotLoaded):
-        store.boards_overview(client=redis_client)
+    assert store.rankings_sizes(slugs=["zeta"], client=redis_client) == [None]
     store.board_forget(slug="zeta", client=redis_client)
-    assert [b.slug for b in store.boards_overview(client=redis_client)] == ["alpha"]
     assert not store.board_is_loaded(slug="zeta", client=redis_client)
 
 
