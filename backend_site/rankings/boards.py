@@ -41,6 +41,12 @@ class Ranking:
     def order(self) -> str:
         return self.board.order
 
+    def is_current(self, now: datetime) -> bool:
+        """Whether this is the board's ranking in force at ``now`` (a board that never
+        resets has only that one)."""
+        period = self.board.period_at(now)
+        return self.period_id == (period.id if period else periods.NO_PERIOD)
+
 
 @dataclass(slots=True)
 class KnownBoard:
@@ -50,6 +56,7 @@ class KnownBoard:
     fed: tuple[Leaderboard, ...]
     fetched: float
     period: periods.Period | None = None
+    previous: periods.Period | None = None  # the one before ``period``, computed with it
     day: str = ""
     day_end: datetime | None = None
     first_fetched: float = field(default_factory=time.monotonic)
@@ -65,15 +72,15 @@ class KnownBoard:
         period = self.period
         if period is None or not (period.start <= now < period.end):
             period = self.period = board.period_at(now)
+            self.previous = periods.period_before(board.reset, board.timezone, period)
         return period
 
     def today(self, now: datetime) -> str:
         """The board's local day at ``now``: the snapshot rank movement counts from."""
         if self.day_end is None or now >= self.day_end or not self.day:
-            self.day = periods.day_id(self.board.timezone, now)
-            _, self.day_end = periods.day_bounds(
-                self.board.timezone, datetime.fromisoformat(self.day).date()
-            )
+            day = periods.local_date(self.board.timezone, now)
+            self.day = day.isoformat()
+            _, self.day_end = periods.day_bounds(self.board.timezone, day)
         return self.day
 
 

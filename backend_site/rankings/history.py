@@ -54,16 +54,8 @@ class Pruned:
     rank_days: int = 0
 
 
-def board_get(*, slug: str) -> Leaderboard:
-    """The whole board row (its reset and zone too), or NotFound."""
-    board = Leaderboard.objects.filter(slug=slug).first()
-    if board is None:
-        raise NotFound(f"No leaderboard {slug!r}.")
-    return board
-
-
 def _local_day(board: Leaderboard, moment: datetime) -> date:
-    return moment.astimezone(periods.zone(board.timezone)).date()
+    return periods.local_date(board.timezone, moment)
 
 
 def last_finished_day(*, board: Leaderboard, now: datetime) -> date:

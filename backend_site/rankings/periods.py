@@ -134,10 +134,15 @@ def period_parse(reset: str, tz_name: str, period_id: str) -> Period | None:
     return period if period.id == period_id else None
 
 
+def local_date(tz_name: str, moment: datetime) -> date:
+    """The date ``moment`` falls on in ``tz_name``."""
+    return moment.astimezone(zone(tz_name)).date()
+
+
 def day_id(tz_name: str, moment: datetime) -> str:
     """The local date of ``moment`` in ``tz_name``: the id of the day whose 00:00 snapshot
     the rank movement counts from."""
-    return moment.astimezone(zone(tz_name)).date().isoformat()
+    return local_date(tz_name, moment).isoformat()
 
 
 def day_bounds(tz_name: str, day: date) -> tuple[datetime, datetime]:

@@ -13,7 +13,6 @@ import logging
 import secrets
 import time
 from collections.abc import Callable, Iterator
-from datetime import datetime
 from typing import TypeVar
 
 from redis import Redis
@@ -120,7 +119,7 @@ def _swap(ranking: Ranking, tag: str) -> None:
     """Put the build in place; a past period's ranking is kept only PAST_PERIOD_SECONDS, a
     current one gets today's snapshot of rank movement from the history events."""
     store.board_swap(slug=ranking.name, tag=tag)
-    if _is_current(ranking):
+    if ranking.is_current(clock.now()):
         snapshot_restore(ranking)
     else:
         store.ranking_expire(slug=ranking.name, seconds=PAST_PERIOD_SECONDS)
@@ -139,20 +138,14 @@ def snapshot_restore(ranking: Ranking) -> None:
     their last event before it (or to no entry). Without this, a ranking loaded during the
     day (a new period's first write, Redis restarted) would count movement from its load."""
     board = ranking.board
-    now = clock.now()
-    today = periods.day_id(board.timezone, now)
-    midnight, _ = periods.day_bounds(board.timezone, datetime.fromisoformat(today).date())
+    day = periods.local_date(board.timezone, clock.now())
+    midnight, _ = periods.day_bounds(board.timezone, day)
     store.snapshot_seed(
         slug=ranking.name,
         order=board.order,
-        today=today,
+        today=day.isoformat(),
         before=sql.events_before(board=board, period=ranking.period_id, moment=midnight),
     )
-
-
-def _is_current(ranking: Ranking) -> bool:
-    period = ranking.board.period_at(clock.now())
-    return ranking.period_id == (period.id if period else "")
 
 
 def ranking_rebuild(

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 
-from backend_site.rankings import boards, clock, periods, store
+from backend_site.rankings import boards, clock, periods, sql, store
 from backend_site.rankings.errors import NotFound
 from backend_site.rankings.models import Leaderboard, PeriodArchive, Score
 
@@ -62,7 +62,7 @@ def ranking_for_read(
     elif current is None:
         raise NotFound(f"Leaderboard {board.slug!r} never resets: it has no period {wanted!r}.")
     elif wanted == PREVIOUS:
-        period = periods.period_before(board.reset, board.timezone, current)
+        period = known.previous
     else:
         period = periods.period_parse(board.reset, board.timezone, wanted)
         if period is None or period.start > now or period.end <= board.created_at:
@@ -75,7 +75,7 @@ def closes_due(known: boards.KnownBoard, current: periods.Period, now: datetime)
     the board not archived yet (a few queries once per process and period; the archiving
     itself once)."""
     board = known.board
-    before = periods.period_before(board.reset, board.timezone, current)
+    before = known.previous
     done = _closed.setdefault(board.pk, set())
     if before.id in done or now < before.end + _grace():
         return
@@ -93,25 +93,13 @@ def period_close(board: Leaderboard, period: periods.Period, *, now: datetime) -
     summary = _summary_from_rows(board, period)
     winner = summary.winner
     with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"INSERT INTO {PeriodArchive._meta.db_table} "  # noqa: S608
-                '(board_id, period, start, "end", players, winner_id, winner_name, '
-                "winner_score, closed_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) "
-                "ON CONFLICT (board_id, period) DO NOTHING RETURNING id",
-                [
-                    board.pk,
-                    period.id,
-                    _stamp(period.start),
-                    _stamp(period.end),
-                    summary.players,
-                    winner.player_id if winner else "",
-                    winner.name if winner else "",
-                    winner.score if winner else None,
-                    _stamp(now),
-                ],
-            )
-            wrote = cursor.fetchone() is not None
+        wrote = sql.period_archive_insert(
+            board=board,
+            period=period,
+            players=summary.players,
+            winner=(winner.player_id, winner.name, winner.score) if winner else None,
+            now=now,
+        )
         if wrote:
             name = store.ranking_name(board.slug, period.id)
             transaction.on_commit(lambda: _expire_quietly(name))
@@ -131,10 +119,6 @@ def _expire_quietly(name: str) -> None:
         store.ranking_expire(slug=name, seconds=CLOSED_PERIOD_REDIS_SECONDS)
     except Exception as exc:  # Redis down: the keys just stay until it is read or dropped
         logger.warning("Could not set %s to expire: %s", name, exc)
-
-
-def _stamp(moment: datetime):
-    return connection.ops.adapt_datetimefield_value(moment)
 
 
 def _summary_from_rows(board: Leaderboard, period: periods.Period) -> PeriodSummary:

@@ -224,10 +224,7 @@ def _scores_write(
         return _scores_copy(board, period, entries, stamp, progress)
     # Plain executemany: a million rows in seconds, where model instances would take a minute.
     upsert = _scores_upsert()
-    event = (
-        f"INSERT INTO {sql.EVENTS} (board_id, period, player_id, value, at) "  # noqa: S608
-        "VALUES (%s, %s, %s, %s, %s)"
-    )
+    event = f"{sql.EVENTS_INSERT}VALUES (%s, %s, %s, %s, %s)"
     with connection.cursor() as cursor:
         for start in range(0, len(entries), CHUNK):
             chunk = entries[start : start + CHUNK]
@@ -294,8 +291,7 @@ def _scores_copy(
             [board.pk, period, stamp],
         )
         cursor.execute(
-            f"INSERT INTO {sql.EVENTS} (board_id, period, player_id, value, at) "  # noqa: S608
-            "SELECT %s, %s, player_id, value, %s FROM seed_scores",
+            f"{sql.EVENTS_INSERT}SELECT %s, %s, player_id, value, %s FROM seed_scores",  # noqa: S608
             [board.pk, period, stamp],
         )
         cursor.execute("DROP TABLE seed_scores")

@@ -19,7 +19,14 @@ from datetime import UTC, datetime
 from django.db import connection, transaction
 from django.utils.dateparse import parse_datetime
 
-from backend_site.rankings.models import MAX_SCORE, Leaderboard, Player, Score, ScoreEvent
+from backend_site.rankings.models import (
+    MAX_SCORE,
+    Leaderboard,
+    PeriodArchive,
+    Player,
+    Score,
+    ScoreEvent,
+)
 from backend_site.rankings.store import Before
 
 SEQUENCE = "rankings_score_version_seq"
@@ -28,6 +35,9 @@ SCORES = Score._meta.db_table
 PLAYERS = Player._meta.db_table
 BOARDS = Leaderboard._meta.db_table
 EVENTS = ScoreEvent._meta.db_table
+# The start of every history event insert: VALUES rows or a SELECT follow.
+EVENTS_INSERT = f"INSERT INTO {EVENTS} (board_id, period, player_id, value, at) "
+ARCHIVES = PeriodArchive._meta.db_table
 _BOARD_COLUMNS = 'id, slug, title, "order", operator, reset, timezone, source_id, created_at'
 PLAYERS_UPSERT = (
     f"INSERT INTO {PLAYERS} (player_id, name, created_at, updated_at) "  # noqa: S608
@@ -237,7 +247,7 @@ def scores_submit(
             f"value = {value_case}, achieved_at = excluded.achieved_at, "
             f"version = nextval('{SEQUENCE}') WHERE {improves_case} "
             "RETURNING board_id, period, value, achieved_at, version), "
-            f"ev AS (INSERT INTO {EVENTS} (board_id, period, player_id, value, at) "
+            f"ev AS ({EVENTS_INSERT}"
             "SELECT board_id, period, %s, value, achieved_at FROM up) "
             f"SELECT board_id, value, achieved_at, version, true, {name_sql} FROM up "
             f"UNION ALL SELECT s.board_id, s.value, s.achieved_at, s.version, false, {name_sql} "
@@ -331,6 +341,34 @@ def player_names(player_ids: Sequence[str]) -> dict[str, str]:
         return dict(cursor.fetchall())
 
 
+def period_archive_insert(
+    *, board: Leaderboard, period, players: int, winner: tuple | None, now: datetime
+) -> bool:
+    """Archive a closed period (``winner``: player id, name, score, or None), unless it is
+    archived already; whether this call was the one that did (the row is unique per board
+    and period, so of racing callers exactly one is)."""
+    winner_id, winner_name, winner_score = winner or ("", "", None)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'INSERT INTO {ARCHIVES} (board_id, period, start, "end", players, '  # noqa: S608
+            "winner_id, winner_name, winner_score, closed_at) "
+            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) "
+            "ON CONFLICT (board_id, period) DO NOTHING RETURNING id",
+            [
+                board.pk,
+                period.id,
+                _stamp(period.start),
+                _stamp(period.end),
+                players,
+                winner_id,
+                winner_name,
+                winner_score,
+                _stamp(now),
+            ],
+        )
+        return cursor.fetchone() is not None
+
+
 def score_current(*, board: Leaderboard, period: str, player_id: str) -> Row | None:
     """The stored score row of ``period`` with the player's name, or None."""
     with connection.cursor() as cursor:
@@ -401,11 +439,7 @@ def events_append(rows: Sequence[tuple[int, str, str, int | None, datetime]]) ->
     for board_id, period, player_id, value, at in rows:
         params += [board_id, period, player_id, value, _stamp(at)]
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {EVENTS} (board_id, period, player_id, value, at) "  # noqa: S608
-            f"VALUES {marks}",
-            params,
-        )
+        cursor.execute(f"{EVENTS_INSERT}VALUES {marks}", params)
 
 
 def scores_lock(*, board: Leaderboard, period: str, player_ids: Sequence[str]) -> list[Row]:

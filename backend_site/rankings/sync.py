@@ -81,7 +81,7 @@ class EntriesSync:
         for (name, order, changes, today), reply in zip(batches, replies, strict=True):
             if isinstance(reply, store.BoardNotLoaded):
                 ranking = self.rankings[name][0]
-                if not _is_current(ranking, now):
+                if not ranking.is_current(now):
                     continue  # a past period not in Redis: it loads from the database whole
                 _, applied = rebuild.with_board_loaded(
                     ranking,
@@ -103,11 +103,6 @@ class EntriesSync:
         """What applying the player's change on the ranking did, or None if it was not
         applied."""
         return self.results.get((name, player_id))
-
-
-def _is_current(ranking: boards.Ranking, now) -> bool:
-    """Whether the ranking is its board's one in force (a board that never resets has one)."""
-    return ranking.period_id == boards.ranking_of(ranking.board, now).period_id
 
 
 def _retry_deferred() -> None:

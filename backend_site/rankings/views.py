@@ -297,7 +297,7 @@ def player_history(request, slug: str, player_id: str):
     days = inputs.query_int(
         request.GET, "days", default=history.DAYS_DEFAULT, low=1, high=history.DAYS_MAX
     )
-    board = history.board_get(slug=slug)
+    board = selectors.board_get(slug=slug)
     points = history.player_history(board=board, player_id=player_id, days=days)
     # orjson writes each Point as {"date": "YYYY-MM-DD", "score", "rank"}.
     return json_response(
