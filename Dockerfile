@@ -8,9 +8,11 @@ ENV VIRTUAL_ENV=/opt/venv PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 WORKDIR /build
 COPY requirements.lock ./
 # Every dependency has a wheel for this platform, so no compiler is needed here either.
+# `--no-deps` trusts the lock; `pip check` fails the build if it missed one for this Python.
 RUN python -m venv "$VIRTUAL_ENV" \
     && "$VIRTUAL_ENV/bin/pip" install --require-hashes --no-deps --only-binary=:all: \
-        -r requirements.lock
+        -r requirements.lock \
+    && "$VIRTUAL_ENV/bin/pip" check
 
 # --- final: the virtualenv and the source, no build tools, not root --------------------------
 FROM python:3.11-slim

