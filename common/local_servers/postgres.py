@@ -4,28 +4,39 @@ from __future__ import annotations
 
 import os
 import pwd
+import shutil
 import subprocess
 from pathlib import Path
 
 from common.local_servers.processes import HOST, free_port, is_running, stop_pid
 
 POSTGRES_INSTALL = "/usr/lib/postgresql"
+# Besides Debian's one folder a version: Homebrew's versioned formulae (Apple silicon, Intel).
+HOMEBREW_INSTALLS = ("/opt/homebrew/opt", "/usr/local/opt")
 
 
 def postgres_programs() -> Path:
-    """The bin folder of the newest PostgreSQL installed the Debian way (one folder a version)."""
-    found = sorted(Path(POSTGRES_INSTALL).glob("*/bin/initdb"), key=_postgres_version)
-    if not found:
-        raise RuntimeError(
-            f"No PostgreSQL under {POSTGRES_INSTALL}/*/bin: apt-get install postgresql "
-            "(the tests start their own server; they never use the one on port 5432)."
-        )
-    return found[-1].parent
+    """The bin folder of the newest PostgreSQL installed the Debian or Homebrew way, or on PATH."""
+    found = [*Path(POSTGRES_INSTALL).glob("*/bin/initdb")]
+    for folder in HOMEBREW_INSTALLS:
+        found += Path(folder).glob("postgresql@*/bin/initdb")
+    found.sort(key=_postgres_version)
+    if found:
+        return found[-1].parent
+    on_path = shutil.which("initdb")
+    if on_path:
+        return Path(on_path).resolve().parent
+    raise RuntimeError(
+        f"No PostgreSQL under {POSTGRES_INSTALL}/*/bin: apt-get install postgresql, or "
+        "scripts/setup-system.sh test (the tests start their own server; they never use the "
+        "one on port 5432)."
+    )
 
 
 def _postgres_version(initdb: Path) -> list[int]:
-    """9.6 < 10 < 15: compare the version folder's numbers, not its text."""
-    return [int(part) for part in initdb.parts[-3].split(".") if part.isdigit()]
+    """9.6 < 10 < 15 (postgresql@15): compare the version folder's numbers, not its text."""
+    version = initdb.parts[-3].rpartition("@")[2]
+    return [int(part) for part in version.split(".") if part.isdigit()]
 
 
 def postgres_user() -> pwd.struct_passwd:

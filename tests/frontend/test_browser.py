@@ -11,6 +11,8 @@ from common.local_servers import ROOT
 from tests.frontend.conftest import seed_players, submit_score
 
 ARTIFACTS = ROOT / "test-artifacts"
+# Where Homebrew's cask puts it (scripts/setup-system.sh installs it so on macOS).
+MACOS_CHROMIUM = "/Applications/Chromium.app/Contents/MacOS/Chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 
@@ -18,7 +20,8 @@ def chromium_path() -> str | None:
     given = os.environ.get("CHROMIUM_PATH")
     if given:
         return given if Path(given).exists() else None
-    return shutil.which("chromium") or shutil.which("chromium-browser")
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    return found or (MACOS_CHROMIUM if Path(MACOS_CHROMIUM).exists() else None)
 
 
 @pytest.fixture(scope="module")
@@ -31,7 +34,7 @@ def browser():
         missing.append("the playwright Python package (pip install -r requirements-dev.txt)")
     executable = chromium_path()
     if executable is None:
-        missing.append("Chromium (apt-get install chromium, or set CHROMIUM_PATH)")
+        missing.append("Chromium (scripts/setup-system.sh test installs it, or set CHROMIUM_PATH)")
     if missing:
         pytest.fail(f"The browser test needs {' and '.join(missing)}.")
     with sync_playwright() as playwright:
