@@ -70,7 +70,7 @@ chaos: $(VENV)/.dev ## Fault drills under load: Redis, PostgreSQL, workers, rest
 # same whichever Python runs it (LOCK_PYTHON=python3.13 make lock tries one); the existing
 # lock's pins are kept unless a .txt changes them.
 LOCK := $(VENV)/bin/uv pip compile --quiet --universal --python-version 3.11 --generate-hashes \
-	--custom-compile-command "make lock" $(if $(LOCK_PYTHON),--python $(LOCK_PYTHON))
+	--system-certs --custom-compile-command "make lock" $(if $(LOCK_PYTHON),--python $(LOCK_PYTHON))
 
 lock: $(VENV)/.dev ## Regenerate requirements*.lock from requirements*.txt (uv pip compile)
 	$(LOCK) --output-file=requirements.lock requirements.txt
