@@ -31,6 +31,11 @@ _PATTERNS = {
     MONTHLY: re.compile(r"^(\d{4})-(\d{2})$"),
 }
 PERIOD_ID_PATTERN = r"^\d{4}-(W\d{2}|\d{2}(-\d{2})?)$"
+# Periods are named only where their bounds, and the period before, can be computed in every
+# zone: a couple of months inside Python's calendar (years 1 to 9999), whose edges would
+# otherwise overflow. Nothing is ever scored there; such an id names no period.
+_FIRST_DAY_MIN = date(1, 3, 1)
+_FIRST_DAY_MAX = date(9999, 10, 1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +134,8 @@ def period_parse(reset: str, tz_name: str, period_id: str) -> Period | None:
         else:
             first = date(numbers[0], numbers[1], 1)
     except ValueError:
+        return None
+    if not _FIRST_DAY_MIN <= first <= _FIRST_DAY_MAX:
         return None
     period = _period_from_first(reset, first, zone(tz_name))
     return period if period.id == period_id else None

@@ -182,6 +182,56 @@ def test_a_batch_feeds_the_fed_boards_in_the_period_in_force(api, global_board, 
     assert list(rows) == [("2026-11-25", 7), ("2026-11-26", 5)]
 
 
+@pytest.mark.parametrize("tz", ["UTC", "Pacific/Kiritimati", "Etc/GMT+12"])
+@pytest.mark.parametrize(
+    ("reset", "period_id"),
+    [
+        ("daily", "9999-12-31"),
+        ("daily", "0001-01-01"),
+        ("weekly", "9999-W52"),
+        ("weekly", "0001-W01"),
+        ("monthly", "9999-12"),
+        ("monthly", "0001-01"),
+    ],
+)
+def test_periods_at_the_edges_of_the_calendar_name_no_period_and_never_overflow(
+    reset, period_id, tz
+):
+    assert periods.period_parse(reset, tz, period_id) is None
+
+
+def test_the_latest_period_named_still_has_a_period_before_and_an_end():
+    last = periods.period_parse("monthly", "Pacific/Kiritimati", "9999-10")
+
+    assert last.end.year == 9999
+    assert periods.period_before("monthly", "Pacific/Kiritimati", last).id == "9999-09"
+
+
+@pytest.mark.parametrize(
+    ("slug", "reset", "period_id"),
+    [
+        ("edge-daily", "daily", "9999-12-31"),
+        ("edge-daily", "daily", "0001-01-01"),
+        ("edge-weekly", "weekly", "9999-W52"),
+        ("edge-weekly", "weekly", "2099-W53"),
+        ("edge-monthly", "monthly", "9999-12"),
+    ],
+)
+def test_reading_a_period_at_the_edge_of_the_calendar_is_a_404_in_the_error_shape(
+    api, now, slug, reset, period_id
+):
+    resetting_board(slug, reset)
+    make_score(Leaderboard.objects.get(slug=slug), "ann", 10)
+
+    for path in (
+        f"/api/v1/leaderboards/{slug}/entries?period={period_id}",
+        f"/api/v1/leaderboards/{slug}/players/ann?period={period_id}",
+    ):
+        response = api.get(path)
+        assert response.status_code == 404, path
+        assert set(response.json()["error"]) == {"code", "message"}
+
+
 # --- reads: any period ---------------------------------------------------------------------
 
 
