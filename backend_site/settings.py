@@ -36,11 +36,16 @@ INSTALLED_APPS = [
     "backend_site.rankings",
 ]
 
+# A request that waited past QUEUE_DEADLINE_MS for a thread is refused at once with a 503
+# and Retry-After, never run late (common.middleware.OverloadMiddleware).
+OVERLOAD_ANSWER = "refuse"
+
 MIDDLEWARE = [
     "common.middleware.HeadWithoutBodyMiddleware",
     "common.middleware.RequestLogMiddleware",
     "backend_site.access.AccessControlMiddleware",
     "common.middleware.HealthCheckMiddleware",
+    "common.middleware.OverloadMiddleware",
     "backend_site.rankings.errors.ApiErrorMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

@@ -11,6 +11,7 @@ from django.http import JsonResponse
 from django.utils.module_loading import import_string
 
 from common.logging import REQUEST_LINE, REQUEST_LOGGER, request_id
+from common.overload import OVERLOADED_ENVIRON, backend_calls_allowed
 
 logger = logging.getLogger(REQUEST_LOGGER)
 
@@ -48,6 +49,33 @@ class HealthCheckMiddleware:
                 return JsonResponse({"status": "unavailable", "failed": failed}, status=503)
             return JsonResponse({"status": "ok"})
         return self.get_response(request)
+
+
+class OverloadMiddleware:
+    """Answer at once a request the server marked overloaded (common/overload.py).
+
+    With OVERLOAD_ANSWER = "refuse" (the backend) it is a 503 in the API's error shape with
+    Retry-After; with "cached" (the public site) the page is made from what the instance
+    already has, fresh or the last good copy, with no backend call (or the site's 503 page).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.serve_cached = getattr(settings, "OVERLOAD_ANSWER", "refuse") == "cached"
+
+    def __call__(self, request):
+        if not request.META.get(OVERLOADED_ENVIRON):
+            return self.get_response(request)
+        if self.serve_cached:
+            token = backend_calls_allowed.set(False)
+            try:
+                return self.get_response(request)
+            finally:
+                backend_calls_allowed.reset(token)
+        error = {"code": "overloaded", "message": "The service is busy: try again in a second."}
+        response = JsonResponse({"error": error}, status=503)
+        response["Retry-After"] = "1"
+        return response
 
 
 class HeadWithoutBodyMiddleware:

@@ -49,10 +49,15 @@ INSTALLED_APPS = [
     "frontend_site.board",
 ]
 
+# A request that waited past QUEUE_DEADLINE_MS for a thread is served from what the instance
+# already has, with no backend call (common.middleware.OverloadMiddleware).
+OVERLOAD_ANSWER = "cached"
+
 MIDDLEWARE = [
     "common.middleware.HeadWithoutBodyMiddleware",
     "common.middleware.RequestLogMiddleware",
     "common.middleware.HealthCheckMiddleware",
+    "common.middleware.OverloadMiddleware",
     "frontend_site.middleware.SnapshotPageCache",
     "frontend_site.middleware.ContentSecurityPolicyMiddleware",
     "django.middleware.security.SecurityMiddleware",

@@ -347,12 +347,12 @@ def backend_env(redis_url: str, database_url: str, **extra: str) -> dict[str, st
 
 
 def start_backend_with_board(
-    redis_url: str, database_url: str, workdir: Path, *, slug: str, operator: str
+    redis_url: str, database_url: str, workdir: Path, *, slug: str, operator: str, **env: str
 ) -> GunicornSite:
     """A migrated backend under gunicorn with one more board, ``slug`` (its ``operator``),
-    made before it starts, as the admin would."""
+    made before it starts, as the admin would; ``env`` adds to its environment."""
     site = GunicornSite(
-        "backend_site.wsgi", backend_env(redis_url, database_url), workdir / "gunicorn.log"
+        "backend_site.wsgi", backend_env(redis_url, database_url, **env), workdir / "gunicorn.log"
     )
     site.migrate()
     made = site.manage(

@@ -36,6 +36,7 @@ from django.conf import settings
 from django.core.cache import caches
 from django.utils import timezone
 
+from common import overload
 from frontend_site.board import backend_client, instance_locks
 from frontend_site.board.backend_client import BackendBusy, BackendNotFound, BackendUnavailable
 
@@ -172,7 +173,7 @@ def _cached(
     found = _fresh(key, keep_in)
     if found is not None:
         return found
-    if not ask_backend:
+    if not ask_backend or not overload.backend_calls_allowed.get():
         return _last_good_or_raise(key, keep_in)
     budget = settings.BACKEND_CONNECT_TIMEOUT + settings.BACKEND_READ_TIMEOUT
     try:

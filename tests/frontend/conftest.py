@@ -383,14 +383,16 @@ class CountingHandler(BaseHTTPRequestHandler):
         try:
             time.sleep(self.server.delay)
             status, body = self._answer(path.split("/"))
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
         finally:
+            # Before the answer goes out: once it has, the caller may send its next call
+            # before this thread runs again, and a count taken after would see both.
             with self.server.lock:
                 self.server.in_flight -= 1
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
 
     def _answer(self, parts: list[str]) -> tuple[int, bytes]:
         row = {"rank": 1, "player_id": "counted", "name": "Counted Once", "score": 100}
