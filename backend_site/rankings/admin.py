@@ -57,12 +57,35 @@ class PlayerForm(forms.ModelForm):
             raise forms.ValidationError(exc.message) from exc
 
 
+class LookalikeFilter(admin.SimpleListFilter):
+    """Players whose name was marked as looking like another player's, for review."""
+
+    title = "name review"
+    parameter_name = "lookalike"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Looks like another player's")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.exclude(confusable_with="")
+        return queryset
+
+
 @admin.register(Player)
 class PlayerAdmin(ServiceAdmin):
     form = PlayerForm
-    list_display = ["player_id", "name", "on_global", "updated_at"]
+    list_display = ["player_id", "name", "confusable_with", "on_global", "updated_at"]
+    list_filter = [LookalikeFilter]
     search_fields = ["player_id", "name"]
-    readonly_fields = ["created_at", "updated_at", "on_global"]
+    readonly_fields = ["created_at", "updated_at", "on_global", "confusable_with"]
+    actions = ["lookalike_clear"]
+
+    @admin.action(description="Clear the lookalike mark (reviewed)")
+    def lookalike_clear(self, request, queryset):
+        cleared = queryset.exclude(confusable_with="").update(confusable_with="")
+        self.message_user(request, f"Cleared {cleared} lookalike mark(s).")
+
     list_per_page = 50
     show_full_result_count = False  # counting a million rows on every page is wasted work
 

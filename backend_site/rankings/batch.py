@@ -17,6 +17,7 @@ from django.db import connection
 from backend_site.rankings import boards, clock, services, sql, sync
 from backend_site.rankings.errors import InvalidInput
 from backend_site.rankings.models import MAX_SCORE, Leaderboard
+from backend_site.rankings.names import skeleton
 from backend_site.rankings.store import EntryChange
 
 RACE_RETRIES = 3
@@ -159,6 +160,9 @@ def _apply(
         ]
     for start in range(0, len(events), EVENTS_CHUNK):
         sql.events_append(events[start : start + EVENTS_CHUNK])
+    # New names, now that their scores place them on their boards: lookalikes are marked.
+    named = {i.player_id for i in items if i.name is not None and stored.get(i.player_id) != i.name}
+    sql.names_review(sorted(named))
     return outcome, changes
 
 
@@ -170,7 +174,9 @@ def _players_write(
     renamed = [pid for pid, name in given.items() if pid in stored and stored[pid] != name]
     stamp = connection.ops.adapt_datetimefield_value(now)
     fresh = [
-        (pid, name, stamp, stamp) for pid, name in sorted(given.items()) if stored.get(pid) != name
+        (pid, name, skeleton(name), stamp, stamp)
+        for pid, name in sorted(given.items())
+        if stored.get(pid) != name
     ]
     if fresh:
         with connection.cursor() as cursor:

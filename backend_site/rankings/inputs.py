@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 import re
-import unicodedata
 from dataclasses import dataclass
 
+from backend_site.rankings import names
 from backend_site.rankings.batch import BatchItem
 from backend_site.rankings.errors import InvalidInput
 from backend_site.rankings.models import MAX_SCORE, PLAYER_ID_PATTERN
@@ -80,26 +80,10 @@ def name_clean(value, *, field: str = "name") -> str:
     name = value.strip()
     if not 1 <= len(name) <= NAME_MAX:
         raise InvalidInput(f"{field}: must be 1–{NAME_MAX} characters.", field=field)
-    if any(unicodedata.category(ch) in ("Cc", "Cs") for ch in name):
-        raise InvalidInput(f"{field}: must not contain control characters.", field=field)
-    if any(_invisible_format(ch) for ch in name):
-        raise InvalidInput(
-            f"{field}: must not contain invisible formatting characters "
-            "(direction overrides, zero-width spaces, byte order marks).",
-            field=field,
-        )
+    problem = names.name_problem(name)
+    if problem:
+        raise InvalidInput(f"{field}: {problem}", field=field)
     return name
-
-
-def _invisible_format(ch: str) -> bool:
-    """A format character (Unicode Cf) that could make one name pass for another: a
-    right-to-left override, a zero-width space. Kept: the joiner and the tag characters that
-    emoji sequences are made of (👩‍💻, a region's flag)."""
-    return (
-        unicodedata.category(ch) == "Cf"
-        and ch != "\u200d"
-        and not "\U000e0020" <= ch <= "\U000e007f"
-    )
 
 
 def score_clean(value, *, field: str = "score") -> int:

@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 
-from backend_site.rankings import periods
+from backend_site.rankings import names, periods
 
 MAX_SCORE = 2**53 - 1  # the largest integer a JSON number (and a Redis score) holds exactly
 PLAYER_ID_PATTERN = r"^[A-Za-z0-9_.:-]{1,64}$"
@@ -19,15 +19,34 @@ class Player(models.Model):
         help_text="The game's own id for the player.",
     )
     name = models.CharField(max_length=64)
+    # UTS #39's skeleton of the name (names.skeleton): lookalike names share it. Every path
+    # that writes a name writes it too.
+    name_skeleton = models.CharField(max_length=256, blank=True, db_default="", editable=False)
+    confusable_with = models.CharField(
+        max_length=64,
+        blank=True,
+        db_default="",  # also for the hand-written inserts (sql.py), which leave it out
+        verbose_name="name looks like",
+        help_text="A player on a board they share whose name theirs looks like (a different "
+        "name with the same skeleton): marked for review when the name was set. Clear it once "
+        "reviewed.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["player_id"]
-        indexes = [models.Index(fields=["name"])]
+        indexes = [models.Index(fields=["name"]), models.Index(fields=["name_skeleton"])]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.player_id})"
+
+    def save(self, *args, **kwargs):
+        self.name_skeleton = names.skeleton(self.name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "name" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "name_skeleton"}
+        super().save(*args, **kwargs)
 
 
 class Leaderboard(models.Model):

@@ -12,6 +12,7 @@ from backend_site.rankings import boards, clock, services, sql, sync
 from backend_site.rankings.errors import InvalidInput
 from backend_site.rankings.inputs import name_clean, player_id_clean, score_clean
 from backend_site.rankings.models import Leaderboard, Player, Score
+from backend_site.rankings.names import skeleton
 
 # The original sample's five players; like the sample, they get scores from 1000 to 3000.
 SAMPLE_PLAYERS = [
@@ -168,6 +169,7 @@ def seed_apply(
                 _scores_write(ranking, entries, stamp, lambda done: step("scores", done))
             new_players = Player.objects.count() - before
             _renamed_elsewhere(board, renamed)
+            sql.names_review(sql.lookalike_players(board))
             for ranking in rankings:
                 builds.append(
                     sync.BoardBuild.start(
@@ -209,7 +211,8 @@ def _players_upsert(
                 if e.player_id in known and known[e.player_id] != e.name
             )
             cursor.executemany(
-                sql.PLAYERS_UPSERT, [(e.player_id, e.name, stamp, stamp) for e in chunk]
+                sql.PLAYERS_UPSERT,
+                [(e.player_id, e.name, skeleton(e.name), stamp, stamp) for e in chunk],
             )
             progress(len(chunk))
     return renamed
@@ -257,18 +260,20 @@ def _copy(cursor, table: str, columns: str, rows, progress: Callable[[int], None
 def _players_copy(
     entries: list[SeedEntry], stamp, progress: Callable[[int], None]
 ) -> dict[str, str]:
-    rows = [(e.player_id, e.name) for e in entries]
+    rows = [(e.player_id, e.name, skeleton(e.name)) for e in entries]
     with connection.cursor() as cursor:
-        _copy(cursor, "seed_players", "player_id text, name text", rows, progress)
+        columns = "player_id text, name text, name_skeleton text"
+        _copy(cursor, "seed_players", columns, rows, progress)
         cursor.execute(
             f"SELECT s.player_id, s.name FROM seed_players s JOIN {sql.PLAYERS} p "  # noqa: S608
             "ON p.player_id = s.player_id WHERE p.name <> s.name"
         )
         renamed = dict(cursor.fetchall())
         cursor.execute(
-            f"INSERT INTO {sql.PLAYERS} (player_id, name, created_at, updated_at) "  # noqa: S608
-            "SELECT player_id, name, %s, %s FROM seed_players ON CONFLICT (player_id) "
-            "DO UPDATE SET name = excluded.name, updated_at = excluded.updated_at "
+            f"INSERT INTO {sql.PLAYERS} (player_id, name, name_skeleton, created_at, "  # noqa: S608
+            "updated_at) SELECT player_id, name, name_skeleton, %s, %s FROM seed_players "
+            "ON CONFLICT (player_id) DO UPDATE SET name = excluded.name, "
+            "name_skeleton = excluded.name_skeleton, updated_at = excluded.updated_at "
             f"WHERE {sql.PLAYERS}.name <> excluded.name",
             [stamp, stamp],
         )

@@ -108,7 +108,8 @@ def _score_submit(
     alone = name is None and len(targets) == 1 and connection.vendor == "postgresql"
     outcomes = []
     with nullcontext() if alone else sql.write_transaction():
-        changes = _player_named(player_id=player_id, name=name, now=now)
+        named = name is not None and sql.player_upsert(player_id=player_id, name=name, now=now)
+        changes = _entries_renamed(player_id=player_id, name=name) if named == "renamed" else []
         submitted = sql.scores_submit(targets=targets, player_id=player_id, score=score, now=now)
         for (target, period_id), done in zip(targets, submitted, strict=True):
             if done.row is None:
@@ -127,6 +128,8 @@ def _score_submit(
             # Unchanged rows go too: the entry's next write mends a gap a crash left.
             changes.append((ranking, _change(done.row)))
             outcomes.append((ranking, done.row.value, done.updated))
+        if named:  # a new name, now that the score places them on the board
+            sql.names_review([player_id])
         pending = sync.entries_changed(changes)
     results = [
         SubmitResult(
@@ -149,17 +152,6 @@ def _score_submit(
         ranking=first.ranking,
         also=tuple(results[1:]),
     )
-
-
-def _player_named(
-    *, player_id: str, name: str | None, now
-) -> list[tuple[boards.Ranking, EntryChange]]:
-    """Create the player or rename them; the changes a rename makes on their boards."""
-    if name is None:
-        return []
-    if sql.player_upsert(player_id=player_id, name=name, now=now) == "renamed":
-        return _entries_renamed(player_id=player_id, name=name)
-    return []
 
 
 def _entries_renamed(*, player_id: str, name: str) -> list[tuple[boards.Ranking, EntryChange]]:
@@ -246,6 +238,7 @@ def player_rename(*, player: Player, name: str) -> None:
     with transaction.atomic():
         player.name = name
         player.save(update_fields=["name", "updated_at"])
+        sql.names_review([player.player_id])
         sync.entries_changed(_entries_renamed(player_id=player.player_id, name=name))
 
 

@@ -27,6 +27,7 @@ from backend_site.rankings.models import (
     Score,
     ScoreEvent,
 )
+from backend_site.rankings.names import skeleton
 from backend_site.rankings.store import Before
 
 SEQUENCE = "rankings_score_version_seq"
@@ -39,10 +40,11 @@ EVENTS = ScoreEvent._meta.db_table
 EVENTS_INSERT = f"INSERT INTO {EVENTS} (board_id, period, player_id, value, at) "
 ARCHIVES = PeriodArchive._meta.db_table
 _BOARD_COLUMNS = 'id, slug, title, "order", operator, reset, timezone, source_id, created_at'
+# A player's name goes with its skeleton (names.skeleton), which finds lookalike names.
 PLAYERS_UPSERT = (
-    f"INSERT INTO {PLAYERS} (player_id, name, created_at, updated_at) "  # noqa: S608
-    "VALUES (%s, %s, %s, %s) ON CONFLICT (player_id) "
-    "DO UPDATE SET name = excluded.name, updated_at = excluded.updated_at"
+    f"INSERT INTO {PLAYERS} (player_id, name, name_skeleton, created_at, updated_at) "  # noqa: S608
+    "VALUES (%s, %s, %s, %s, %s) ON CONFLICT (player_id) DO UPDATE SET name = excluded.name, "
+    "name_skeleton = excluded.name_skeleton, updated_at = excluded.updated_at"
 )
 
 
@@ -385,15 +387,48 @@ def score_current(*, board: Leaderboard, period: str, player_id: str) -> Row | N
     return Row(player_id, value, _datetime(achieved_at), version, name)
 
 
+def names_review(player_ids: Sequence[str]) -> None:
+    """Mark each of these players whose name looks like a different name of a player on a
+    board they share (the same skeleton), and unmark the others: one statement, an indexed
+    look-up a player (the boards are compared only for the rare lookalike)."""
+    if not player_ids:
+        return
+    marks = ", ".join(["%s"] * len(player_ids))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {PLAYERS} SET confusable_with = COALESCE(("  # noqa: S608
+            f"SELECT MIN(o.player_id) FROM {PLAYERS} o "
+            f"WHERE o.name_skeleton = {PLAYERS}.name_skeleton AND o.name <> {PLAYERS}.name "
+            f"AND EXISTS (SELECT 1 FROM {SCORES} mine JOIN {SCORES} theirs "
+            "ON theirs.board_id = mine.board_id "
+            f"WHERE mine.player_id = {PLAYERS}.player_id AND theirs.player_id = o.player_id)"
+            f"), '') WHERE player_id IN ({marks})",
+            list(player_ids),
+        )
+
+
+def lookalike_players(board: Leaderboard) -> list[str]:
+    """The players of ``board`` whose name skeleton another name on the board shares."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT p.player_id FROM {PLAYERS} p WHERE p.name_skeleton IN ("  # noqa: S608
+            f"SELECT q.name_skeleton FROM {PLAYERS} q JOIN {SCORES} s "
+            "ON s.player_id = q.player_id WHERE s.board_id = %s "
+            "GROUP BY q.name_skeleton HAVING COUNT(DISTINCT q.name) > 1) "
+            f"AND EXISTS (SELECT 1 FROM {SCORES} s WHERE s.player_id = p.player_id "
+            "AND s.board_id = %s)",
+            [board.pk, board.pk],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
 def player_upsert(*, player_id: str, name: str, now: datetime) -> str | None:
     """Create the player or change their name: 'created', 'renamed' or None (unchanged)."""
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {PLAYERS} (player_id, name, created_at, updated_at) "  # noqa: S608
-            "VALUES (%s, %s, %s, %s) ON CONFLICT (player_id) DO UPDATE SET "
-            "name = excluded.name, updated_at = excluded.updated_at "
-            f"WHERE {PLAYERS}.name <> excluded.name RETURNING created_at = updated_at",
-            [player_id, name, _stamp(now), _stamp(now)],
+            f"{PLAYERS_UPSERT} WHERE {PLAYERS}.name <> excluded.name "
+            "RETURNING created_at = updated_at",
+            [player_id, name, skeleton(name), _stamp(now), _stamp(now)],
         )
         row = cursor.fetchone()
     if row is None:
