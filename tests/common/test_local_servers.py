@@ -35,6 +35,8 @@ def test_the_postgres_server_is_postgresql_on_a_loopback_port_of_its_own(postgre
 
 def test_without_postgresql_installed_the_server_says_what_to_install(monkeypatch, tmp_path):
     monkeypatch.setattr(local_servers.postgres, "POSTGRES_INSTALL", str(tmp_path / "nothing-here"))
+    monkeypatch.setattr(local_servers.postgres, "HOMEBREW_INSTALLS", ())
+    monkeypatch.setenv("PATH", str(tmp_path))  # no initdb on PATH either
 
     with pytest.raises(RuntimeError, match="apt-get install postgresql"):
         PostgresServer(tmp_path).start()
