@@ -10,15 +10,14 @@ header holds made-up values.
 
 import hashlib
 import hmac
-import ipaddress
 import logging
 from functools import lru_cache
 
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
 
 from backend_site.rankings.errors import error_response
 from common.env import require_in_production
+from common.networks import Address, client_address, parse_networks, within
 
 logger = logging.getLogger("backend_site.access")
 
@@ -29,9 +28,6 @@ OPEN_PATHS = frozenset({"/healthz"})
 # route added later is protected without anyone remembering to list it.
 TOKEN_EXEMPT_PATHS = frozenset({"/readyz"})
 TOKEN_EXEMPT_PREFIXES = ("/admin/", "/static/")
-
-Network = ipaddress.IPv4Network | ipaddress.IPv6Network
-Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 
 def require_production_secrets() -> None:
@@ -44,37 +40,30 @@ def require_production_secrets() -> None:
         logger.warning("BACKEND_SERVICE_TOKEN is not set: the API accepts calls without a token.")
 
 
-def parse_networks(items: list[str], variable: str) -> list[Network]:
-    """Parse CIDRs (or single addresses), failing with the variable's name on a bad one."""
-    networks = []
-    for item in items:
-        try:
-            networks.append(ipaddress.ip_network(item, strict=False))
-        except ValueError:
-            raise ImproperlyConfigured(
-                f"{variable} must be a comma-separated list of networks such as 10.0.0.0/8, "
-                f"not {item!r}."
-            ) from None
-    return networks
-
-
-def parse_address(text: str) -> Address | None:
-    try:
-        address = ipaddress.ip_address(text.strip().strip("[]"))
-    except ValueError:
-        return None
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
-        return address.ipv4_mapped
-    return address
-
-
-def within(address: Address | None, networks: list[Network]) -> bool:
-    return address is not None and any(address in network for network in networks)
-
-
 def digest(token: str) -> bytes:
     # Comparing fixed-size digests keeps even a token's length out of the timing.
     return hashlib.sha256(token.encode()).digest()
+
+
+@lru_cache(maxsize=4)
+def _token_digests(tokens: tuple[str, ...]) -> list[bytes]:
+    return [digest(token) for token in tokens]
+
+
+def bearer_matches(request, digests: list[bytes]) -> bool:
+    """Whether the request's bearer token is one of ``digests``, in constant time."""
+    scheme, _, given = request.META.get("HTTP_AUTHORIZATION", "").partition(" ")
+    if scheme.lower() != "bearer" or not given.strip():
+        return False
+    given_digest = digest(given.strip())
+    # Compare against every token, so timing says nothing about which one (if any) matched.
+    return any([hmac.compare_digest(given_digest, token) for token in digests])
+
+
+def has_valid_token(request) -> bool:
+    """Whether the caller holds a service token: only then is its X-Request-ID believed
+    (REQUEST_ID_TRUSTED_FROM)."""
+    return bearer_matches(request, _token_digests(tuple(settings.BACKEND_SERVICE_TOKENS)))
 
 
 class AccessControlMiddleware:
@@ -98,26 +87,13 @@ class AccessControlMiddleware:
 
     def client_address(self, remote_addr: str, forwarded: str) -> Address | None:
         """The TCP peer, or the nearest untrusted hop of X-Forwarded-For behind our proxies."""
-        address = parse_address(remote_addr)
-        if not forwarded or not within(address, self.proxies):
-            return address
-        for hop in reversed(forwarded.split(",")):
-            address = parse_address(hop)
-            if not within(address, self.proxies):
-                return address  # None for a malformed hop: refused, never guessed
-        return address
+        return client_address(remote_addr, forwarded, self.proxies)
 
     def token_ok(self, request) -> bool:
         if not self.tokens:
             # Only reachable with DEBUG on: wsgi.py refuses to start without tokens otherwise.
             return settings.DEBUG
-        scheme, _, given = request.META.get("HTTP_AUTHORIZATION", "").partition(" ")
-        if scheme.lower() != "bearer" or not given.strip():
-            return False
-        given_digest = digest(given.strip())
-        # Compare against every token, so timing says nothing about which one (if any) matched.
-        matches = [hmac.compare_digest(given_digest, token) for token in self.tokens]
-        return any(matches)
+        return bearer_matches(request, self.tokens)
 
     def needs_token(self, path: str) -> bool:
         return path not in TOKEN_EXEMPT_PATHS and not path.startswith(TOKEN_EXEMPT_PREFIXES)

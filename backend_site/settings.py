@@ -25,6 +25,8 @@ BACKEND_ALLOWED_NETWORKS = env_list(
     "127.0.0.0/8,::1/128,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,fc00::/7",
 )
 BACKEND_TRUSTED_PROXIES = env_list("BACKEND_TRUSTED_PROXIES")
+# A caller's X-Request-ID is believed only with a valid service token; others get our own.
+REQUEST_ID_TRUSTED_FROM = "backend_site.access.has_valid_token"
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import selectors
 import socket
 import threading
@@ -97,10 +98,8 @@ class Tricklers:
         self.closed_by_server += 1
         self.lifetimes.append(now - key.data["opened"])
         if not self._stop.is_set():
-            try:
+            with contextlib.suppress(OSError):
                 self._connect(selector)
-            except OSError:
-                pass
 
 
 @dataclass

@@ -158,6 +158,17 @@ class ProcessFormatter(logging.Formatter):
         return super().format(record)
 
 
+class OneLineWarning(logging.Filter):
+    """Make a record a WARNING of one line: no traceback. For Django's report of a bad Host
+    header (django.security.DisallowedHost), which anyone can send: the client gets its 400,
+    and the log a line saying so, not an error with a stack per request."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.levelno, record.levelname = logging.WARNING, "WARNING"
+        record.exc_info = record.exc_text = record.stack_info = None
+        return True
+
+
 FORMATTERS = {"text": TextFormatter, "json": JsonFormatter}
 
 
@@ -170,6 +181,7 @@ def logging_config(level: str, log_format: str = "text") -> dict:
         "formatters": {
             "plain": {"()": FORMATTERS[log_format]},
         },
+        "filters": {"one_line_warning": {"()": OneLineWarning}},
         "handlers": {
             "stdout": {
                 "class": "common.logging.BatchedStreamHandler",
@@ -185,6 +197,11 @@ def logging_config(level: str, log_format: str = "text") -> dict:
             # Django logs 4xx/5xx itself; our request line already says it.
             "django.request": {"handlers": ["stdout"], "level": "ERROR", "propagate": False},
             "django.server": {"handlers": ["stdout"], "level": "ERROR", "propagate": False},
+            "django.security.DisallowedHost": {
+                "handlers": ["stdout"],
+                "filters": ["one_line_warning"],
+                "propagate": False,
+            },
         },
     }
     if log_format == "json":

@@ -28,6 +28,10 @@ def request_id_from(request) -> str:
     return given if _REQUEST_ID_RE.fullmatch(given) else uuid.uuid4().hex
 
 
+def _trust_everyone(request) -> bool:
+    return True
+
+
 class HealthCheckMiddleware:
     """Answer /healthz (and /readyz, where the site defines a readiness check) first.
 
@@ -99,8 +103,9 @@ class HeadWithoutBodyMiddleware:
 class RequestLogMiddleware:
     """Log method, path, status and time of each request with its request id.
 
-    The id comes from the caller's X-Request-ID when given (the frontend sends one to the
-    backend), so one click can be followed through both sites' logs. While the request is
+    The id comes from the caller's X-Request-ID when given by a caller the site trusts with it
+    (REQUEST_ID_TRUSTED_FROM: the frontend sends one to the backend with its key), so one
+    click can be followed through both sites' logs. While the request is
     handled, common.logging.request_id holds it, so every line logged meanwhile names it too,
     until Django's request_finished (the response closed): Django's own "Service Unavailable"
     line is logged after the middleware has returned.
@@ -108,10 +113,16 @@ class RequestLogMiddleware:
 
     def __init__(self, get_response):
         self.get_response = get_response
+        # Whose X-Request-ID to believe (a predicate on the request): the public site's own
+        # proxies', the backend's callers with a valid key; anyone else's is replaced, so a
+        # visitor cannot forge the id that ties lines together across both sites' logs.
+        trusted = getattr(settings, "REQUEST_ID_TRUSTED_FROM", "")
+        self.trusted = import_string(trusted) if trusted else _trust_everyone
 
     def __call__(self, request):
         started = time.perf_counter()
-        request.request_id = request_id_from(request)
+        trusted = _REQUEST_ID_META in request.META and self.trusted(request)
+        request.request_id = request_id_from(request) if trusted else uuid.uuid4().hex
         request_id.set(request.request_id)
         response = self.get_response(request)
         response[REQUEST_ID_HEADER] = request.request_id

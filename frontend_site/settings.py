@@ -29,6 +29,16 @@ FRONTEND_CACHE_SECONDS = env_float("FRONTEND_CACHE_SECONDS", 1.0)
 FRONTEND_STALE_SECONDS = env_float("FRONTEND_STALE_SECONDS", 300.0)
 # How long the backend's "no such board or player" is believed, so made-up URLs cost it little.
 FRONTEND_NOT_FOUND_SECONDS = env_float("FRONTEND_NOT_FOUND_SECONDS", 10.0)
+# Player pages the instance knows nothing about (frontend_site/board/lookups.py): each worker
+# asks the backend about at most this many unknown ids a second from everyone together, and
+# this many a minute per visitor; beyond them a 429 page. Known players are never refused.
+FRONTEND_LOOKUPS_PER_SECOND = env_float("FRONTEND_LOOKUPS_PER_SECOND", 20.0)
+FRONTEND_LOOKUPS_PER_VISITOR_MINUTE = env_float("FRONTEND_LOOKUPS_PER_VISITOR_MINUTE", 60.0)
+# Our own proxies (load balancer, nginx, CloudFront's origin-facing ranges): only they may tell
+# us a visitor's address (X-Forwarded-For) or a request id (X-Request-ID). Loopback by default,
+# for make run; set the load balancer's subnets in production.
+FRONTEND_TRUSTED_PROXIES = env_list("FRONTEND_TRUSTED_PROXIES", "127.0.0.1,::1")
+REQUEST_ID_TRUSTED_FROM = "frontend_site.proxies.from_trusted_proxy"
 # Calls to the backend in flight at once from one instance, all workers together; a request
 # beyond them gets the last good copy or a 503 at once, never a place in a queue.
 FRONTEND_BACKEND_CONCURRENCY = env_count("FRONTEND_BACKEND_CONCURRENCY", 8)

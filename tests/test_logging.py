@@ -111,18 +111,25 @@ def parsed(lines: list[str]) -> list[dict]:
     return [orjson.loads(line) for line in lines]
 
 
-def refused_by_network(client, settings) -> None:
+# Each returns the request id the backend gave the request: the caller's (RID) only with a
+# valid service token, its own otherwise (a caller cannot choose the id in our logs).
+
+
+def refused_by_network(client, settings) -> str:
     settings.BACKEND_ALLOWED_NETWORKS = ["10.0.0.0/8"]  # the test client comes from 127.0.0.1
-    assert client.get("/getdata", HTTP_X_REQUEST_ID=RID).status_code == 403
+    response = client.get("/getdata", HTTP_X_REQUEST_ID=RID)
+    assert response.status_code == 403
+    return response["X-Request-ID"]
 
 
-def refused_by_token(client, settings) -> None:
+def refused_by_token(client, settings) -> str:
     settings.BACKEND_SERVICE_TOKENS = [SERVICE_TOKEN]
     response = client.get("/getdata", HTTP_X_REQUEST_ID=RID, HTTP_AUTHORIZATION="Bearer wrong")
     assert response.status_code == 401
+    return response["X-Request-ID"]
 
 
-def redis_unreachable(client, settings) -> None:
+def redis_unreachable(client, settings) -> str:
     # The backend knows its boards from the database (boards.py): the board is there.
     Leaderboard.objects.get_or_create(slug="global", defaults={"title": "Global"})
     settings.BACKEND_SERVICE_TOKENS = [SERVICE_TOKEN]
@@ -131,6 +138,7 @@ def redis_unreachable(client, settings) -> None:
     auth = f"Bearer {SERVICE_TOKEN}"
     response = client.get("/getdata", HTTP_X_REQUEST_ID=RID, HTTP_AUTHORIZATION=auth)
     assert response.status_code == 503
+    return response["X-Request-ID"]
 
 
 @pytest.mark.parametrize(
@@ -146,10 +154,11 @@ def test_in_json_every_line_of_a_request_names_its_id(
 ):
     read = site_log("json")
 
-    make_request(client, settings)
+    rid = make_request(client, settings)
 
     lines = parsed(read())
-    assert {line["request_id"] for line in lines} == {RID}, lines
+    assert {line["request_id"] for line in lines} == {rid}, lines
+    assert (rid == RID) is (make_request is redis_unreachable)  # RID only with a valid token
     warnings = [line for line in lines if line["level"] == "WARNING"]
     assert [line["logger"] for line in warnings] == [warning_logger]
     assert warning in warnings[0]["message"]
@@ -200,17 +209,17 @@ def test_an_exception_is_written_with_its_traceback_on_the_same_line():
 def test_text_lines_stay_as_they_were_and_name_the_request_in_brackets(site_log, client, settings):
     read = site_log("text")
 
-    refused_by_token(client, settings)
+    rid = refused_by_token(client, settings)
 
     warning, request_line = read()
     stamp = r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}"
     assert re.fullmatch(
-        rf"{stamp} WARNING backend_site.access \[{RID}\]: refused /getdata from 127.0.0.1: "
+        rf"{stamp} WARNING backend_site.access \[{rid}\]: refused /getdata from 127.0.0.1: "
         "missing or wrong service token",
         warning,
     )
     assert re.fullmatch(
-        rf"{stamp} INFO leaderboard.requests: GET /getdata 401 \d+\.\dms rid={RID}", request_line
+        rf"{stamp} INFO leaderboard.requests: GET /getdata 401 \d+\.\dms rid={rid}", request_line
     )
 
 
@@ -236,25 +245,26 @@ def served_backend(redis_databases, tmp_path_factory):
     sites.stop_all()
 
 
-def refused_over_http(site) -> None:
+def refused_over_http(site) -> str:
     response = requests.get(
         site.url + "/getdata",
         headers={"X-Request-ID": RID, "Authorization": "Bearer wrong"},
         timeout=5,
     )
     assert response.status_code == 401
+    return response.headers["X-Request-ID"]
 
 
 def test_a_served_site_writes_only_json_lines_gunicorn_s_own_included(served_backend):
     site = served_backend("json")
-    refused_over_http(site)
+    rid = refused_over_http(site)
     site.stop()  # everything written, gunicorn's lines about stopping too
 
     lines = parsed(site.log().splitlines())
 
     messages = {line["message"] for line in lines if line["logger"] == "gunicorn.error"}
     assert {"Starting gunicorn", "Worker exiting"} <= {" ".join(m.split()[:2]) for m in messages}
-    mine = [line for line in lines if line["request_id"] == RID]
+    mine = [line for line in lines if line["request_id"] == rid]
     assert [(line["level"], line["logger"]) for line in mine] == [
         ("WARNING", "backend_site.access"),
         ("INFO", "leaderboard.requests"),
@@ -264,14 +274,14 @@ def test_a_served_site_writes_only_json_lines_gunicorn_s_own_included(served_bac
 
 def test_a_served_site_in_text_keeps_gunicorn_s_lines_with_their_pid(served_backend):
     site = served_backend("text")
-    refused_over_http(site)
+    rid = refused_over_http(site)
     site.stop()
 
     log = site.log()
 
     assert "Logging error" not in log
     assert re.search(r"\[\d+\] \[INFO\] Worker exiting \(pid: \d+\)", log)
-    assert f"WARNING backend_site.access [{RID}]: refused /getdata" in log
+    assert f"WARNING backend_site.access [{rid}]: refused /getdata" in log
 
 
 def test_json_times_are_utc_to_the_millisecond_across_seconds():
@@ -287,3 +297,22 @@ def test_json_times_are_utc_to_the_millisecond_across_seconds():
         "2023-11-14T22:13:21.250Z",
         "2023-11-14T22:13:19.500Z",
     ]
+
+
+def test_a_bad_host_on_the_backend_is_one_warning_line_with_no_traceback(
+    site_log, client, settings
+):
+    settings.BACKEND_SERVICE_TOKENS = [SERVICE_TOKEN]
+    read = site_log("json")
+
+    response = client.get(
+        "/api/v1/leaderboards",
+        HTTP_HOST="evil.example",
+        HTTP_AUTHORIZATION=f"Bearer {SERVICE_TOKEN}",
+    )
+
+    assert response.status_code == 400
+    lines = parsed(read())
+    (warning,) = [line for line in lines if line["logger"] == "django.security.DisallowedHost"]
+    assert warning["level"] == "WARNING"
+    assert "exception" not in warning and "stack" not in warning

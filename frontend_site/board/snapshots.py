@@ -109,7 +109,7 @@ def standing_snapshot(
 ) -> Snapshot[backend_client.Standing]:
     """Return a snapshot of the player's standing on ``board`` with AROUND neighbours each side."""
     return _cached(
-        f"player:{_with_period(board, period)}:{player_id}",
+        standing_key(board=board, player_id=player_id, period=period),
         lambda: backend_client.standing_fetch(
             board=board, player_id=player_id, around=AROUND, request_id=request_id, period=period
         ),
@@ -160,6 +160,17 @@ def history_snapshot(
         keep_in=OTHER_PAGES,
         ask_backend=ask_backend,
     )
+
+
+def standing_key(*, board: str, player_id: str, period: str = "") -> str:
+    return f"player:{_with_period(board, period)}:{player_id}"
+
+
+def held(key: str) -> bool:
+    """Whether this worker has an answer for ``key`` within its fresh period (a snapshot or
+    a believed 404): serving it costs the backend nothing."""
+    memo = _FRESH.get(key)
+    return memo is not None and memo[0] > time.monotonic()
 
 
 def _with_period(board: str, period: str) -> str:

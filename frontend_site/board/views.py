@@ -1,6 +1,7 @@
 """Public pages: parse the query, read one snapshot, render it (stale or fresh)."""
 
 import functools
+import math
 import re
 from collections.abc import Callable
 
@@ -11,7 +12,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from frontend_site.board import pages, snapshots
+from frontend_site import proxies
+from frontend_site.board import lookups, pages, snapshots
 from frontend_site.board.backend_client import BackendNotFound, BackendUnavailable
 
 _SLUG_RE = re.compile(r"^[-a-zA-Z0-9_]{1,50}$")
@@ -67,6 +69,7 @@ def _board(request, template: str):
         )
     except BackendNotFound:
         return not_found(request, what="period" if period else "leaderboard")
+    lookups.known_add(entry.player_id for entry in snapshot.value.entries)
     ask = not snapshot.stale
     boards = _optional(lambda: snapshots.boards_snapshot(request_id=rid, ask_backend=ask))[0]
     info = next((b for b in boards.value if b.slug == board), None) if boards else None
@@ -134,9 +137,15 @@ def player(request, player_id: str):
     board, period = _board_and_period(request)
     if board is None or set(player_id) == {"."}:
         return not_found(request, what="player")
+    key = snapshots.standing_key(board=board, player_id=player_id, period=period)
+    if not snapshots.held(key):  # this view would ask the backend: made-up ids are budgeted
+        wait = lookups.admit(visitor=proxies.visitor_address(request), player_id=player_id)
+        if wait:
+            return too_many_lookups(request, wait)
     snapshot = snapshots.standing_snapshot(
         board=board, player_id=player_id, request_id=request.request_id, period=period
     )
+    lookups.known_add([player_id, *(entry.player_id for entry in snapshot.value.around)])
     history, history_unavailable = _optional(
         lambda: snapshots.history_snapshot(
             board=board,
@@ -179,6 +188,12 @@ def data_json(request):
 
 def not_found(request, exception=None, *, what: str = "page"):
     return render(request, "board/404.html", {"what": what}, status=404)
+
+
+def too_many_lookups(request, wait: float):
+    response = render(request, "board/429.html", status=429)
+    response["Retry-After"] = str(max(1, math.ceil(wait)))
+    return response
 
 
 def unavailable(request):

@@ -63,7 +63,8 @@ def test_a_request_id_is_kept_only_when_well_formed(rf, given, kept):
         assert request_id != given and len(request_id) == 32
 
 
-def test_each_request_is_logged_once_with_its_id_and_answers_with_it(rf, caplog):
+def test_each_request_is_logged_once_with_its_id_and_answers_with_it(rf, caplog, settings):
+    settings.REQUEST_ID_TRUSTED_FROM = ""  # every caller's id believed (a site names whose)
     middleware = RequestLogMiddleware(lambda request: HttpResponse(status=201))
     with caplog.at_level(logging.INFO, logger="leaderboard.requests"):
         response = middleware(rf.get("/api/v1/leaderboards?x=1", HTTP_X_REQUEST_ID="rid-7"))
@@ -74,7 +75,8 @@ def test_each_request_is_logged_once_with_its_id_and_answers_with_it(rf, caplog)
     assert line.endswith("ms rid=rid-7")
 
 
-def test_lines_logged_while_a_request_is_handled_know_its_id(rf):
+def test_lines_logged_while_a_request_is_handled_know_its_id(rf, settings):
+    settings.REQUEST_ID_TRUSTED_FROM = ""
     seen = []
 
     def view(request):
@@ -88,8 +90,11 @@ def test_lines_logged_while_a_request_is_handled_know_its_id(rf):
     logging_request_id.set(None)
 
 
-def test_the_id_is_forgotten_once_the_response_is_closed(client):
-    response = client.get("/healthz", HTTP_X_REQUEST_ID="rid-9")  # closed, as a server does
+def test_the_id_is_forgotten_once_the_response_is_closed(client, settings):
+    settings.BACKEND_SERVICE_TOKENS = ["a-token"]  # with a valid one its id is believed
+    response = client.get(  # closed, as a server does
+        "/healthz", HTTP_X_REQUEST_ID="rid-9", HTTP_AUTHORIZATION="Bearer a-token"
+    )
 
     assert response["X-Request-ID"] == "rid-9"
     assert logging_request_id.get() is None

@@ -76,6 +76,9 @@ def test_a_flood_of_distinct_pages_keeps_the_backend_within_the_limit_and_the_ex
         WEB_CONCURRENCY=str(WORKERS),
         FRONTEND_BACKEND_CONCURRENCY=str(LIMIT),
         BACKEND_READ_TIMEOUT=str(READ_TIMEOUT),
+        # The concurrency limit is this test's subject, not the budget for unknown players.
+        FRONTEND_LOOKUPS_PER_SECOND="1000",
+        FRONTEND_LOOKUPS_PER_VISITOR_MINUTE="100000",
     )
     assert get(frontend, "/").status_code == 200  # the front page's last good copy
     time.sleep(1.0)  # FRONTEND_CACHE_SECONDS: from now on it is asked for again
@@ -101,3 +104,49 @@ def test_a_flood_of_distinct_pages_keeps_the_backend_within_the_limit_and_the_ex
     # Nothing waits longer than the backend's timeouts allow (plus a loaded machine's margin).
     slowest = max(took for *_, took in visits)
     assert slowest < 0.5 + READ_TIMEOUT + SLOW + 3.0, f"a view took {slowest:.1f}s"
+
+
+def test_a_flood_of_made_up_player_ids_costs_the_backend_a_bounded_number_of_calls(
+    counting_backend, make_frontend
+):
+    backend = counting_backend(0.0)
+    rate = 5
+    frontend = make_frontend(
+        backend.url,
+        WEB_CONCURRENCY="1",
+        FRONTEND_LOOKUPS_PER_SECOND=str(rate),
+        FRONTEND_LOOKUPS_PER_VISITOR_MINUTE="100000",
+    )
+    assert get(frontend, "/").status_code == 200  # the board shows "counted": a known player
+    started = time.monotonic()
+
+    answers = visit_at_once(frontend, [f"/players/missing-{n}/" for n in range(300)], clients=8)
+    known = get(frontend, "/players/counted/")
+
+    took = time.monotonic() - started
+    calls = sum(n for path, n in backend.calls.items() if "/players/missing-" in path)
+    assert calls <= rate + rate * took + 1, (calls, took)
+    statuses = collections.Counter(response.status_code for _, response, _ in answers)
+    assert set(statuses) <= {404, 429} and statuses[429] > 200, statuses
+    for _, response, seconds in answers:
+        if response.status_code == 429:
+            assert int(response.headers["Retry-After"]) >= 1
+            assert seconds < 1.0
+    assert known.status_code == 200
+
+
+def test_each_visitor_behind_the_proxy_has_a_budget_of_its_own(counting_backend, make_frontend):
+    backend = counting_backend(0.0)
+    frontend = make_frontend(
+        backend.url,
+        WEB_CONCURRENCY="1",
+        FRONTEND_LOOKUPS_PER_SECOND="1000",
+        FRONTEND_LOOKUPS_PER_VISITOR_MINUTE="10",
+    )
+    one, other = {"X-Forwarded-For": "203.0.113.1"}, {"X-Forwarded-For": "203.0.113.2"}
+
+    first = [get(frontend, f"/players/missing-a{n}/", headers=one).status_code for n in range(20)]
+    second = get(frontend, "/players/missing-b/", headers=other).status_code
+
+    assert first == [404] * 10 + [429] * 10
+    assert second == 404

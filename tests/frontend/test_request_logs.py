@@ -34,3 +34,30 @@ def test_in_text_the_backend_client_s_warning_names_the_id_once(
     (warning,) = [line for line in read() if "frontend_site.backend" in line]
     assert f"WARNING frontend_site.backend [{RID}]: Backend unreachable for " in warning
     assert warning.count(RID) == 1
+
+
+def test_a_visitors_own_request_id_is_replaced_unless_a_trusted_proxy_sends_it(
+    site_log, frontend_settings, closed_port_url, client
+):
+    frontend_settings.BACKEND_URL = closed_port_url
+    frontend_settings.FRONTEND_TRUSTED_PROXIES = ["10.0.0.0/8"]
+    read = site_log("json")
+
+    visitor = client.get("/", HTTP_X_REQUEST_ID="FORGED-by-visitor-42", REMOTE_ADDR="203.0.113.9")
+    proxied = client.get("/", HTTP_X_REQUEST_ID=RID, REMOTE_ADDR="10.1.2.3")
+
+    assert visitor["X-Request-ID"] != "FORGED-by-visitor-42"
+    assert proxied["X-Request-ID"] == RID
+    assert "FORGED" not in "".join(read())
+
+
+def test_a_bad_host_is_one_warning_line_with_no_traceback(site_log, frontend_settings, client):
+    read = site_log("text")
+
+    response = client.get("/", HTTP_HOST="evil.example")
+
+    assert response.status_code == 400
+    lines = read()
+    warnings = [line for line in lines if "DisallowedHost" in line]
+    assert len(warnings) == 1 and " WARNING django.security.DisallowedHost" in warnings[0]
+    assert "Traceback" not in "\n".join(lines)
