@@ -9,12 +9,13 @@ it likes: 16 of them take a 4 x 4 site offline. This worker:
   arrived within HEADER_TIMEOUT_SECONDS (default 10), or whose body has not followed within
   BODY_TIMEOUT_SECONDS (default 30), is answered 408 and closed.
 - **sheds overload at once** instead of queuing it. A request that would wait for a thread
-  longer than QUEUE_DEADLINE_MS (default 1,000) goes to a lane of its own as soon as it has
+  longer than QUEUE_DEADLINE_MS (default 1,000) goes to a quick lane as soon as it has
   arrived (the wait is estimated from the queue's length and the recent time per request),
   and one that did wait that long anyway is never run late: either is marked overloaded
   (common/overload.py) and the site answers it at once, the backend with a 503 and
   Retry-After, the public site with what it already has. If even the lane is backed up, the
-  poller answers 503 itself. The health checks (/healthz, /readyz) are never shed.
+  poller answers 503 itself. The health checks (/healthz, /readyz) are never shed: they take
+  the quick lane too, never queued behind slow requests.
 - **keeps the admin off the threads the API and pages need**: /admin/ requests have a pool of
   their own, ADMIN_THREADS (default 1) per worker.
 - **closes its listening socket as soon as it starts to stop.** gthread stops accepting on
@@ -44,8 +45,9 @@ from common import http_framing
 from common.overload import OVERLOADED_ENVIRON
 
 NEVER_SHED = (b"/healthz", b"/readyz")
-# The shed lane's own backlog, past which the poller refuses a request itself.
-SHED_LANE_MAX_WAIT = 0.02
+# The quick lane (one thread a worker: health checks, and the answers to overloaded requests)
+# has a backlog of its own, past which the poller refuses an overloaded request itself.
+QUICK_LANE_MAX_WAIT = 0.02
 ADMIN_PREFIX = b"/admin"
 RETRY_AFTER_SECONDS = 1
 # How often the poller looks for requests that are taking too long to arrive.
@@ -89,25 +91,36 @@ TIMED_OUT = "408 Request Timeout", "request_timeout", "The request took too long
 
 class Pool:
     """A thread pool and what the poller knows of its queue: how many requests wait in it,
-    and the recent time a request takes (an exponentially weighted average)."""
+    the recent time a request takes, and the recent wait for a thread (both exponentially
+    weighted averages; the wait fades within a second once nobody waits)."""
 
     def __init__(self, threads: int):
         self.threads = threads
         self.executor = futures.ThreadPoolExecutor(max_workers=threads)
         self.waiting = 0
         self.seconds_per_request = 0.005
+        self.recent_wait = 0.0
+        self.recent_wait_at = 0.0
         self.lock = threading.Lock()
 
     def expected_wait(self) -> float:
-        return self.waiting * self.seconds_per_request / self.threads
+        """How long a request queued now would wait: its place in the queue times the time a
+        request takes, or what those who just started waited, whichever is longer (under
+        load the first lags: requests take longer as the machine fills)."""
+        if not self.waiting:
+            return 0.0
+        faded = self.recent_wait * max(0.0, 1.0 - (time.monotonic() - self.recent_wait_at))
+        return max(self.waiting * self.seconds_per_request / self.threads, faded)
 
     def queued(self) -> None:
         with self.lock:
             self.waiting += 1
 
-    def started(self) -> None:
+    def started(self, waited: float) -> None:
         with self.lock:
             self.waiting -= 1
+            self.recent_wait += (waited - self.recent_wait) * 0.2
+            self.recent_wait_at = time.monotonic()
 
     def took(self, seconds: float) -> None:
         self.seconds_per_request += (seconds - self.seconds_per_request) * 0.1
@@ -125,16 +138,16 @@ class ThreadWorker(GunicornThreadWorker):
         self.next_sweep = 0.0
         self.pool: Pool | None = None
         self.admin_pool: Pool | None = None
-        self.shed_pool: Pool | None = None
+        self.quick_pool: Pool | None = None
 
     def get_thread_pool(self):
         self.pool = Pool(self.cfg.threads)
         self.admin_pool = Pool(self.admin_threads)
-        self.shed_pool = Pool(1)
+        self.quick_pool = Pool(1)
         return self.pool.executor
 
     def handle_quit(self, sig, frame):
-        for pool in (self.admin_pool, self.shed_pool):
+        for pool in (self.admin_pool, self.quick_pool):
             pool.executor.shutdown(wait=False)
         super().handle_quit(sig, frame)
 
@@ -158,28 +171,37 @@ class ThreadWorker(GunicornThreadWorker):
         if not self._reads_in_poller(conn):
             self.enqueue_req(conn)
             return
-        conn.received = bytearray()
-        self._await_request(conn)
+        self._await_request(conn, read_now=False)  # a new connection: its bytes are coming
 
     def on_client_socket_readable(self, conn, client):
         """A kept-alive connection's next request is arriving: read it here too."""
         self.poller.unregister(client)
         self.keepalived_conns.remove(conn)
-        conn.received = bytearray()
-        self._await_request(conn)
-        self._on_request_bytes(conn)
+        self._await_request(conn, read_now=True)
 
-    def _await_request(self, conn: TConn) -> None:
+    def _await_request(self, conn: TConn, *, read_now: bool) -> None:
+        """Read the next request, now if ``read_now`` (the socket is readable), else when it
+        is; mostly it is whole at the first read, and the poller never watches for the rest."""
+        conn.received = bytearray()
         conn.continued = False
-        self.arriving[conn] = time.monotonic() + self.header_timeout
-        self.poller.register(
-            conn.sock, selectors.EVENT_READ, lambda _sock: self._on_request_bytes(conn)
-        )
+        conn.deadline = time.monotonic() + self.header_timeout
+        if read_now:
+            self._on_request_bytes(conn)
+        else:
+            self._watch(conn)
+
+    def _watch(self, conn: TConn) -> None:
+        if conn not in self.arriving:
+            self.poller.register(
+                conn.sock, selectors.EVENT_READ, lambda _sock: self._on_request_bytes(conn)
+            )
+        self.arriving[conn] = conn.deadline
 
     def _on_request_bytes(self, conn: TConn) -> None:
         try:
             data = conn.sock.recv(65536)
         except (BlockingIOError, InterruptedError):
+            self._watch(conn)
             return
         except OSError:
             data = b""
@@ -192,14 +214,13 @@ class ThreadWorker(GunicornThreadWorker):
 
     def _advance(self, conn: TConn) -> None:
         head = http_framing.scan(conn.received)
-        if head is None:
-            return
-        if not head.complete:
-            if not conn.continued:  # the head is in: the body gets its own time
-                conn.continued = True
-                self.arriving[conn] = time.monotonic() + self.body_timeout
-                if head.expects_continue:
-                    _send_quietly(conn.sock, b"HTTP/1.1 100 Continue\r\n\r\n")
+        if head is not None and not head.complete and not conn.continued:
+            conn.continued = True  # the head is in: the body gets its own time
+            conn.deadline = time.monotonic() + self.body_timeout
+            if head.expects_continue:
+                _send_quietly(conn.sock, b"HTTP/1.1 100 Continue\r\n\r\n")
+        if head is None or not head.complete:
+            self._watch(conn)
             return
         self._forget_arriving(conn)
         conn.prebuffer, conn.received = bytes(conn.received), bytearray()
@@ -240,23 +261,25 @@ class ThreadWorker(GunicornThreadWorker):
             # A kept-alive connection whose next request was read ahead with the last body.
             leftover = conn.parser.unreader.take_buffered()
             if leftover:
-                conn.received = bytearray(leftover)
-                self._await_request(conn)
+                conn.sock.setblocking(False)
+                self._await_request(conn, read_now=False)
+                conn.received += leftover
                 self._advance(conn)
                 return
         pool = self.pool
         if head is not None and head.path.startswith(ADMIN_PREFIX):
             pool = self.admin_pool
         conn.overloaded = False
-        sheddable = head is not None and head.path not in NEVER_SHED
-        if sheddable and pool.expected_wait() > self.queue_deadline:
-            # Its wait would pass the deadline: the shed lane answers it at once, as the site
+        if head is not None and head.path in NEVER_SHED:
+            pool = self.quick_pool  # never behind slow requests, never shed
+        elif head is not None and pool.expected_wait() > self.queue_deadline:
+            # Its wait would pass the deadline: the quick lane answers it at once, as the site
             # answers an overloaded request; if even that lane is backed up, we do.
-            if self.shed_pool.expected_wait() > SHED_LANE_MAX_WAIT:
+            if self.quick_pool.expected_wait() > QUICK_LANE_MAX_WAIT:
                 _send_quietly(conn.sock, refusal(*OVERLOADED, html=head.wants_html))
                 self._close(conn)
                 return
-            pool, conn.overloaded = self.shed_pool, True
+            pool, conn.overloaded = self.quick_pool, True
         conn.pool, conn.queued_at = pool, time.monotonic()
         pool.queued()
         done = pool.executor.submit(self.handle, conn)
@@ -265,9 +288,10 @@ class ThreadWorker(GunicornThreadWorker):
     def handle(self, conn):
         """In a thread: the request, marked overloaded if it waited past the deadline."""
         pool = conn.pool
-        pool.started()
         started = time.monotonic()
+        pool.started(started - conn.queued_at)
         head, conn.head = getattr(conn, "head", None), None
+        _this_thread.overloaded = False
         if head is not None:
             waited_too_long = started - conn.queued_at > self.queue_deadline
             _this_thread.overloaded = conn.overloaded or (
@@ -283,8 +307,9 @@ class ThreadWorker(GunicornThreadWorker):
         try:
             return super().handle(conn)
         finally:
+            if not _this_thread.overloaded:  # the quick answers say nothing of a request's cost
+                pool.took(time.monotonic() - started)
             _this_thread.overloaded = False
-            pool.took(time.monotonic() - started)
 
     def load_wsgi(self):
         """The site's application, told which requests came too late to be served in full."""
