@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 
 .DEFAULT_GOAL := help
-.PHONY: help run test test-sqlite test-postgres test-cluster lint format lock bench bench-quick bench-writes chaos check-deploy clean
+.PHONY: help run test test-sqlite test-postgres test-cluster lint format lock bench bench-quick bench-writes chaos hostile check-deploy clean
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -61,8 +61,11 @@ bench-quick: $(VENV)/.dev ## A one-minute smoke run of the benchmark
 bench-writes: $(VENV)/.dev ## Benchmark score submissions on PostgreSQL and SQLite at 1M players
 	$(PY) -m bench.writes
 
-chaos: $(VENV)/.dev ## Fault drills under load: Redis, PostgreSQL, workers, restarts, a slow backend (about 4 minutes)
-	$(PY) -m bench.chaos
+chaos: $(VENV)/.dev ## Fault drills under load, then the hostile-traffic drills (about 7 minutes)
+	$(PY) -m bench.chaos && $(PY) -m bench.hostile
+
+hostile: $(VENV)/.dev ## Hostile traffic: 1,000 slow clients, 16x overload, a flood of made-up URLs (3 minutes)
+	$(PY) -m bench.hostile
 
 # uv resolves once for every Python from 3.11.0 on (--universal) and keeps each conditional
 # dependency with its marker (async-timeout below 3.11.3, say), with the hashes of every file

@@ -32,7 +32,7 @@ FRONTEND_NOT_FOUND_SECONDS = env_float("FRONTEND_NOT_FOUND_SECONDS", 10.0)
 # Player pages the instance knows nothing about (frontend_site/board/lookups.py): each worker
 # asks the backend about at most this many unknown ids a second from everyone together, and
 # this many a minute per visitor; beyond them a 429 page. Known players are never refused.
-FRONTEND_LOOKUPS_PER_SECOND = env_float("FRONTEND_LOOKUPS_PER_SECOND", 20.0)
+FRONTEND_LOOKUPS_PER_SECOND = env_float("FRONTEND_LOOKUPS_PER_SECOND", 100.0)
 FRONTEND_LOOKUPS_PER_VISITOR_MINUTE = env_float("FRONTEND_LOOKUPS_PER_VISITOR_MINUTE", 60.0)
 # Our own proxies (load balancer, nginx, CloudFront's origin-facing ranges): only they may tell
 # us a visitor's address (X-Forwarded-For) or a request id (X-Request-ID). Loopback by default,

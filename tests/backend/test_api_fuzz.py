@@ -137,3 +137,12 @@ def test_every_answer_matches_the_document(case, fuzzed_backend):
         # increment past the score range.
         excluded_checks=[positive_data_acceptance] if case.method == "POST" else [],
     )
+
+
+def test_and_the_fuzzed_backend_logged_no_traceback(fuzzed_backend):
+    # After every case above (pytest keeps a module's order): not one 5xx is not enough, a
+    # handled error must not have left a stack in the log either.
+    log = fuzzed_backend.log()
+
+    assert "Traceback" not in log, log[log.index("Traceback") - 500 :][:3000]
+    assert " ERROR " not in log
