@@ -161,36 +161,34 @@ def test_overload_is_shed_at_once_and_what_is_accepted_is_not_run_late(timed_sit
     assert get(f"{site.url}/sleep?ms=1").seconds < 0.5
 
 
+def probe_while_flooded(site, flooded: str, probed: str, *, total: int, clients: int):
+    """Ten GETs of ``probed`` while ``clients`` at a time send ``total`` GETs of ``flooded``."""
+    busy = threading.Thread(
+        target=flood,
+        args=(f"{site.url}{flooded}",),
+        kwargs={"requests_total": total, "clients": clients},
+    )
+    busy.start()
+    time.sleep(0.3)
+    answers = probe(f"{site.url}{probed}", count=10, every=0.05)
+    busy.join()
+    return answers
+
+
 def test_the_health_check_is_never_shed(timed_site):
     site = timed_site(WEB_CONCURRENCY="1", GUNICORN_THREADS="1", QUEUE_DEADLINE_MS="200")
     for _ in range(5):
         get(f"{site.url}/sleep?ms=100")
-    busy = threading.Thread(
-        target=flood,
-        args=(f"{site.url}/sleep?ms=100",),
-        kwargs={"requests_total": 100, "clients": 20},
-    )
-    busy.start()
-    time.sleep(0.3)
 
-    checks = probe(f"{site.url}/healthz", count=10, every=0.05)
+    checks = probe_while_flooded(site, "/sleep?ms=100", "/healthz", total=100, clients=20)
 
-    busy.join()
     assert [a.status for a in checks] == [200] * 10
 
 
 def test_the_admin_has_threads_of_its_own(timed_site):
     site = timed_site(WEB_CONCURRENCY="1", GUNICORN_THREADS="2", ADMIN_THREADS="1")
-    admin = threading.Thread(
-        target=flood,
-        args=(f"{site.url}/admin/sleep?ms=300",),
-        kwargs={"requests_total": 12, "clients": 6},
-    )
-    admin.start()
-    time.sleep(0.2)
 
-    answers = probe(f"{site.url}/sleep?ms=5", count=10, every=0.05)
+    answers = probe_while_flooded(site, "/admin/sleep?ms=300", "/sleep?ms=5", total=12, clients=6)
 
-    admin.join()
     assert [a.status for a in answers] == [200] * 10
     assert max(a.seconds for a in answers) < 0.25

@@ -2,14 +2,11 @@
 -- pN), args[2] the path with %s for the id, e.g. /players/%s/ or
 -- /api/v1/leaderboards/global/players/%s. Each thread seeds its own random numbers.
 
+-- random_players.lua, next to this script: setup(), which numbers the threads.
+dofile(debug.getinfo(1, "S").source:match("^@(.*/)") .. "random_players.lua")
+
 local players = 1000
 local template = "/players/%s/"
-local threads = 0
-
-function setup(thread)
-  threads = threads + 1
-  thread:set("thread_number", threads)
-end
 
 function init(args)
   players = tonumber(args[1]) or players
