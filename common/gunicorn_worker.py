@@ -38,7 +38,7 @@ from concurrent import futures
 
 import orjson
 from gunicorn.http2 import negotiation
-from gunicorn.workers.gthread import TConn
+from gunicorn.workers.gthread import STOP_KEEPALIVE_LINGER, TConn
 from gunicorn.workers.gthread import ThreadWorker as GunicornThreadWorker
 
 from common import http_framing
@@ -136,6 +136,7 @@ class ThreadWorker(GunicornThreadWorker):
         # Connections whose request is arriving: conn -> the time by which it must have.
         self.arriving: dict[TConn, float] = {}
         self.next_sweep = 0.0
+        self.stop_linger_until: float | None = None
         self.pool: Pool | None = None
         self.admin_pool: Pool | None = None
         self.quick_pool: Pool | None = None
@@ -239,9 +240,14 @@ class ThreadWorker(GunicornThreadWorker):
         if now < self.next_sweep or not self.arriving:
             return
         self.next_sweep = now + SWEEP_SECONDS
-        stopping = not self.alive
+        if not self.alive and self.stop_linger_until is None:
+            self.stop_linger_until = now + STOP_KEEPALIVE_LINGER
         for conn, deadline in list(self.arriving.items()):
-            if deadline <= now or (stopping and not conn.received):
+            if self.stop_linger_until is not None and not conn.received:
+                # Stopping: a connection that has sent nothing yet gets what a kept-alive one
+                # gets, a couple of seconds for a request it may be sending already.
+                deadline = min(deadline, self.stop_linger_until)
+            if deadline <= now:
                 self._forget_arriving(conn)
                 if conn.received:
                     head = http_framing.scan(conn.received)
