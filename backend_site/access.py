@@ -15,6 +15,8 @@ from functools import lru_cache
 
 from django.conf import settings
 
+from backend_site.api_keys import keys
+from backend_site.api_keys.models import SCOPES
 from backend_site.rankings.errors import error_response
 from common.env import require_in_production
 from common.networks import Address, client_address, parse_networks, within
@@ -60,10 +62,38 @@ def bearer_matches(request, digests: list[bytes]) -> bool:
     return any([hmac.compare_digest(given_digest, token) for token in digests])
 
 
+# With DEBUG on and neither a BACKEND_SERVICE_TOKEN nor any API key made yet, the API is open
+# (a first local run); once a key exists, keys are required there too.
+DEVELOPMENT = keys.Caller("development", frozenset(SCOPES))
+# The scope each kind of request needs: reads "read"; score submissions and batches "write".
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def caller_of(request) -> keys.Caller | None:
+    """Who the request's bearer secret belongs to: an API key's holder, or LEGACY for a
+    BACKEND_SERVICE_TOKEN; None without a valid one. KeysUnavailable while the database is
+    away and the key is new to this process."""
+    if hasattr(request, "api_caller"):
+        return request.api_caller
+    caller = None
+    scheme, _, given = request.META.get("HTTP_AUTHORIZATION", "").partition(" ")
+    given = given.strip()
+    if scheme.lower() == "bearer" and given:
+        if bearer_matches(request, _token_digests(tuple(settings.BACKEND_SERVICE_TOKENS))):
+            caller = keys.LEGACY
+        elif given.startswith(keys.PREFIX):
+            caller = keys.caller_for(given)
+    request.api_caller = caller
+    return caller
+
+
 def has_valid_token(request) -> bool:
-    """Whether the caller holds a service token: only then is its X-Request-ID believed
-    (REQUEST_ID_TRUSTED_FROM)."""
-    return bearer_matches(request, _token_digests(tuple(settings.BACKEND_SERVICE_TOKENS)))
+    """Whether the caller holds a valid key or service token: only then is its X-Request-ID
+    believed (REQUEST_ID_TRUSTED_FROM)."""
+    try:
+        return caller_of(request) is not None
+    except keys.KeysUnavailable:
+        return False
 
 
 class AccessControlMiddleware:
@@ -89,11 +119,12 @@ class AccessControlMiddleware:
         """The TCP peer, or the nearest untrusted hop of X-Forwarded-For behind our proxies."""
         return client_address(remote_addr, forwarded, self.proxies)
 
-    def token_ok(self, request) -> bool:
-        if not self.tokens:
-            # Only reachable with DEBUG on: wsgi.py refuses to start without tokens otherwise.
-            return settings.DEBUG
-        return bearer_matches(request, self.tokens)
+    def caller(self, request) -> keys.Caller | None:
+        caller = caller_of(request)
+        if caller is None and not self.tokens and settings.DEBUG and not keys.keys_exist():
+            # Only reachable with DEBUG on: wsgi.py refuses to start without a token otherwise.
+            caller = request.api_caller = DEVELOPMENT
+        return caller
 
     def needs_token(self, path: str) -> bool:
         return path not in TOKEN_EXEMPT_PATHS and not path.startswith(TOKEN_EXEMPT_PREFIXES)
@@ -111,15 +142,31 @@ class AccessControlMiddleware:
                 request.META.get("REMOTE_ADDR", "?"),
             )
             return error_response(403, "forbidden", "This service is private to its network.")
-        if self.needs_token(request.path) and not self.token_ok(request):
+        if not self.needs_token(request.path):
+            return self.get_response(request)
+        try:
+            caller = self.caller(request)
+        except keys.KeysUnavailable:
+            message = "API keys cannot be checked right now: try again in a second."
+            return error_response(503, "unavailable", message, {"Retry-After": "1"})
+        if caller is None:
             logger.warning(
                 "refused %s from %s: missing or wrong service token", request.path, address
             )
             return error_response(
                 401,
                 "unauthorized",
-                "A valid service token is required (Authorization: Bearer).",
+                "A valid API key or service token is required (Authorization: Bearer).",
                 {"WWW-Authenticate": 'Bearer realm="leaderboard-backend"'},
+            )
+        scope = "read" if request.method in READ_METHODS else "write"
+        if scope not in caller.scopes:
+            logger.warning("refused %s %s to key %s: no %s scope", request.method, request.path,
+                           caller.name, scope)  # fmt: skip
+            return error_response(
+                403,
+                "insufficient_scope",
+                f"This key lacks the {scope!r} scope that {request.method} {request.path} needs.",
             )
         return self.get_response(request)
 

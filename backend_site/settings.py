@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "backend_site.rankings",
+    "backend_site.api_keys",
 ]
 
 # A request that waited past QUEUE_DEADLINE_MS for a thread is refused at once with a 503

@@ -10,7 +10,6 @@ from __future__ import annotations
 import importlib
 import os
 import platform
-import secrets
 import shutil
 import signal
 import subprocess
@@ -144,6 +143,16 @@ def manage_step(env: dict, *args: str) -> None:
     manage(*args, env=env, timeout=None, inherit=False, capture=False, check=True)
 
 
+def new_api_key(env: dict, name: str, scopes: str) -> str:
+    """A new API key ``name`` (replacing one of that name); its secret."""
+    done = manage(
+        "api_keys", "create", name, "--scopes", scopes, "--replace", env=env, inherit=False
+    )
+    if done.returncode != 0:
+        raise SystemExit(f"manage.py api_keys create {name} failed:\n{done.stderr}")
+    return done.stdout.strip()
+
+
 class Stack:
     def __init__(self):
         self.processes: list[tuple[str, subprocess.Popen]] = []
@@ -180,11 +189,9 @@ def main() -> None:
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, interrupt)
     signal.signal(signal.SIGHUP, interrupt)
-    token = os.environ.get("BACKEND_SERVICE_TOKEN") or secrets.token_urlsafe(32)
-    env = {**os.environ, "BACKEND_SERVICE_TOKEN": token, "PYTHONUNBUFFERED": "1"}
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    env.pop("BACKEND_SERVICE_TOKEN", None)  # each client gets an API key of its own below
     token_file = VAR / "service-token"
-    token_file.write_text(token)
-    token_file.chmod(0o600)
     try:
         if redis_server:
             redis = start_redis(redis_server)
@@ -195,11 +202,17 @@ def main() -> None:
         manage_step(backend_env, "migrate", "--no-input", "-v", "0")
         manage_step(backend_env, "seed", "--if-empty", "--feed")
         manage_step(backend_env, "ensure_superuser")
+        # Least privilege: the public frontend may only read; the README's curl example (a
+        # game server) may read and write. New secrets each run.
+        frontend_key = new_api_key(backend_env, "make-run-frontend", "read")
+        token_file.write_text(new_api_key(backend_env, "make-run-game-server", "read,write"))
+        token_file.chmod(0o600)
         manage_step(backend_env, "collectstatic", "--no-input", "-v", "0")
         frontend_env = {
             **env,
             "DJANGO_SETTINGS_MODULE": "frontend_site.settings",
             "BACKEND_URL": f"http://{BACKEND_BIND}",
+            "BACKEND_SERVICE_TOKEN": frontend_key,
         }
         manage_step(frontend_env, "collectstatic", "--no-input", "-v", "0")
         stack.add("backend", start_site("backend_site.wsgi", backend_env, BACKEND_BIND).process)
