@@ -3,6 +3,7 @@
 Every production difference is an env variable.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -37,7 +38,24 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "backend_site.rankings",
     "backend_site.api_keys",
+    "axes",
 ]
+
+# The admin login is throttled (django-axes): after AXES_FAILURE_LIMIT failures for one
+# username or from one address within AXES_COOLOFF_TIME, further attempts get a 429 for that
+# long, the right password included. Lockouts are listed in the admin ("Axes"); `manage.py
+# axes_reset` (or axes_reset_username / axes_reset_ip) lifts them. The address is the one the
+# access control judges, behind BACKEND_TRUSTED_PROXIES only.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = 10
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "backend_site.access.client_ip"
+AXES_HTTP_RESPONSE_CODE = 429
 
 # A request that waited past QUEUE_DEADLINE_MS for a thread is refused at once with a 503
 # and Retry-After, never run late (common.middleware.OverloadMiddleware).
@@ -58,6 +76,7 @@ MIDDLEWARE = [
     "backend_site.admin_middleware.AdminAuthenticationMiddleware",
     "backend_site.admin_middleware.AdminMessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 READINESS_CHECK = "backend_site.rankings.selectors.readiness_failures"
 
