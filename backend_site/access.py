@@ -17,6 +17,7 @@ from django.conf import settings
 
 from backend_site.api_keys import keys
 from backend_site.api_keys.models import SCOPES
+from backend_site.rankings import acting
 from backend_site.rankings.errors import error_response
 from common.env import require_in_production
 from common.networks import Address, client_address, parse_networks, within
@@ -187,7 +188,11 @@ class AccessControlMiddleware:
                 "insufficient_scope",
                 f"This key lacks the {scope!r} scope that {request.method} {request.path} needs.",
             )
-        return self.get_response(request)
+        token = acting.key_name.set(caller.name)  # each history event names the key
+        try:
+            return self.get_response(request)
+        finally:
+            acting.key_name.reset(token)
 
 
 def _forwarded(request) -> str:

@@ -172,6 +172,8 @@ class ScoreEvent(models.Model):
     player = models.ForeignKey(Player, on_delete=models.CASCADE, related_name="+")
     value = models.BigIntegerField(null=True)
     at = models.DateTimeField()
+    # The name of the API key that made the change ("" for the admin, a command, a migration).
+    key = models.CharField(max_length=64, blank=True, db_default="")
 
     class Meta:
         indexes = [

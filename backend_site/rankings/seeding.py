@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from django.db import connection, transaction
 
-from backend_site.rankings import boards, clock, services, sql, sync
+from backend_site.rankings import acting, boards, clock, services, sql, sync
 from backend_site.rankings.errors import InvalidInput
 from backend_site.rankings.inputs import name_clean, player_id_clean, score_clean
 from backend_site.rankings.models import Leaderboard, Player, Score
@@ -227,7 +227,8 @@ def _scores_write(
         return _scores_copy(board, period, entries, stamp, progress)
     # Plain executemany: a million rows in seconds, where model instances would take a minute.
     upsert = _scores_upsert()
-    event = f"{sql.EVENTS_INSERT}VALUES (%s, %s, %s, %s, %s)"
+    event = f"{sql.EVENTS_INSERT}VALUES (%s, %s, %s, %s, %s, %s)"
+    key = acting.key_name.get()
     with connection.cursor() as cursor:
         for start in range(0, len(entries), CHUNK):
             chunk = entries[start : start + CHUNK]
@@ -237,7 +238,7 @@ def _scores_write(
                 for e, v in zip(chunk, versions, strict=True)
             ]
             cursor.executemany(upsert, rows)
-            cursor.executemany(event, [row[:5] for row in rows])
+            cursor.executemany(event, [(*row[:5], key) for row in rows])
             progress(len(chunk))
 
 
@@ -296,8 +297,8 @@ def _scores_copy(
             [board.pk, period, stamp],
         )
         cursor.execute(
-            f"{sql.EVENTS_INSERT}SELECT %s, %s, player_id, value, %s FROM seed_scores",  # noqa: S608
-            [board.pk, period, stamp],
+            f"{sql.EVENTS_INSERT}SELECT %s, %s, player_id, value, %s, %s FROM seed_scores",  # noqa: S608
+            [board.pk, period, stamp, acting.key_name.get()],
         )
         cursor.execute("DROP TABLE seed_scores")
 

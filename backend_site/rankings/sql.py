@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from django.db import connection, transaction
 from django.utils.dateparse import parse_datetime
 
+from backend_site.rankings import acting
 from backend_site.rankings.models import (
     MAX_SCORE,
     Leaderboard,
@@ -37,7 +38,8 @@ PLAYERS = Player._meta.db_table
 BOARDS = Leaderboard._meta.db_table
 EVENTS = ScoreEvent._meta.db_table
 # The start of every history event insert: VALUES rows or a SELECT follow.
-EVENTS_INSERT = f"INSERT INTO {EVENTS} (board_id, period, player_id, value, at) "
+# Its last column, key, is the acting key's name (acting.key_name): one more value per row.
+EVENTS_INSERT = f'INSERT INTO {EVENTS} (board_id, period, player_id, value, at, "key") '
 ARCHIVES = PeriodArchive._meta.db_table
 _BOARD_COLUMNS = 'id, slug, title, "order", operator, reset, timezone, source_id, created_at'
 # A player's name goes with its skeleton (names.skeleton), which finds lookalike names.
@@ -250,7 +252,7 @@ def scores_submit(
             f"version = nextval('{SEQUENCE}') WHERE {improves_case} "
             "RETURNING board_id, period, value, achieved_at, version), "
             f"ev AS ({EVENTS_INSERT}"
-            "SELECT board_id, period, %s, value, achieved_at FROM up) "
+            "SELECT board_id, period, %s, value, achieved_at, %s FROM up) "
             f"SELECT board_id, value, achieved_at, version, true, {name_sql} FROM up "
             f"UNION ALL SELECT s.board_id, s.value, s.achieved_at, s.version, false, {name_sql} "
             f"FROM {SCORES} s JOIN t ON s.board_id = t.board_id AND s.period = t.period "
@@ -258,7 +260,8 @@ def scores_submit(
             f"WHERE up.board_id = s.board_id) AND EXISTS ({boards_sql})"
         )
         params = [*target_params, player_id, score, _stamp(now), player_id]
-        params += [*value_params, *improves_params, player_id, player_id, player_id, player_id]
+        params += [*value_params, *improves_params, player_id, acting.key_name.get()]
+        params += [player_id, player_id, player_id]
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             found = cursor.fetchall()
@@ -469,10 +472,11 @@ def events_append(rows: Sequence[tuple[int, str, str, int | None, datetime]]) ->
     statement."""
     if not rows:
         return
-    marks = ", ".join(["(%s, %s, %s, %s, %s)"] * len(rows))
+    marks = ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(rows))
     params: list = []
+    key = acting.key_name.get()
     for board_id, period, player_id, value, at in rows:
-        params += [board_id, period, player_id, value, _stamp(at)]
+        params += [board_id, period, player_id, value, _stamp(at), key]
     with connection.cursor() as cursor:
         cursor.execute(f"{EVENTS_INSERT}VALUES {marks}", params)
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from backend_site.api_keys import keys
 from backend_site.api_keys.models import ApiKey
+from backend_site.rankings.models import ScoreEvent
 from common.local_servers import GunicornSite
 from tests.conftest import SERVICE_TOKEN, backend_env
 
@@ -159,3 +160,28 @@ def test_a_revocation_reaches_every_worker_within_five_seconds(
         assert write.status_code == 403
     finally:
         site.stop()
+
+
+def test_each_accepted_change_records_the_key_that_made_it(caller):
+    _, secret = keys.key_create(name="game-eu-1", scopes="read,write")
+    client = caller(secret)
+
+    single = post_score(client)
+    batch = client.post(
+        "/api/v1/scores/batch",
+        {"scores": [{"leaderboard": "global", "player_id": "p2", "score": 7, "name": "Quinn"}]},
+        content_type="application/json",
+    )
+    legacy = post_score(caller(SERVICE_TOKEN))  # the same score again: not better, no event
+
+    assert single.status_code == batch.status_code == 200
+    assert legacy.status_code == 200
+    events = ScoreEvent.objects.filter(board__slug="global").order_by("id")
+    assert [(e.player_id, e.key) for e in events] == [("p1", "game-eu-1"), ("p2", "game-eu-1")]
+    legacy_raise = caller(SERVICE_TOKEN).post(
+        "/api/v1/leaderboards/global/scores",
+        {**SCORE, "score": 50},
+        content_type="application/json",
+    )
+    assert legacy_raise.status_code == 200
+    assert ScoreEvent.objects.order_by("-id").first().key == "service-token"
