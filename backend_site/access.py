@@ -56,16 +56,6 @@ def _token_digests(tokens: tuple[str, ...]) -> list[bytes]:
     return [digest(token) for token in tokens]
 
 
-def bearer_matches(request, digests: list[bytes]) -> bool:
-    """Whether the request's bearer token is one of ``digests``, in constant time."""
-    scheme, _, given = request.META.get("HTTP_AUTHORIZATION", "").partition(" ")
-    if scheme.lower() != "bearer" or not given.strip():
-        return False
-    given_digest = digest(given.strip())
-    # Compare against every token, so timing says nothing about which one (if any) matched.
-    return any([hmac.compare_digest(given_digest, token) for token in digests])
-
-
 # With DEBUG on and neither a BACKEND_SERVICE_TOKEN nor any API key made yet, the API is open
 # (a first local run); once a key exists, keys are required there too.
 DEVELOPMENT = keys.Caller("development", frozenset(SCOPES))
@@ -83,7 +73,10 @@ def caller_of(request) -> keys.Caller | None:
     scheme, _, given = request.META.get("HTTP_AUTHORIZATION", "").partition(" ")
     given = given.strip()
     if scheme.lower() == "bearer" and given:
-        if bearer_matches(request, _token_digests(tuple(settings.BACKEND_SERVICE_TOKENS))):
+        given_digest = digest(given)
+        tokens = _token_digests(tuple(settings.BACKEND_SERVICE_TOKENS))
+        # Compare against every token, so timing says nothing about which one (if any) matched.
+        if any([hmac.compare_digest(given_digest, token) for token in tokens]):
             caller = keys.LEGACY
         elif given.startswith(keys.PREFIX):
             caller = keys.caller_for(given)
@@ -124,7 +117,6 @@ class AccessControlMiddleware:
         # Parsed at start-up, so a typo stops the server instead of failing each request.
         self.allowed = parse_networks(settings.BACKEND_ALLOWED_NETWORKS, "BACKEND_ALLOWED_NETWORKS")
         self.proxies = parse_networks(settings.BACKEND_TRUSTED_PROXIES, "BACKEND_TRUSTED_PROXIES")
-        self.tokens = [digest(token) for token in settings.BACKEND_SERVICE_TOKENS]
         # A caller sends the same peer address and forwarding chain on every request, and
         # parsing addresses and walking the networks is most of this middleware's cost:
         # remember the verdict for the latest thousand distinct pairs.
@@ -141,7 +133,8 @@ class AccessControlMiddleware:
 
     def caller(self, request) -> keys.Caller | None:
         caller = caller_of(request)
-        if caller is None and not self.tokens and settings.DEBUG and not keys.keys_exist():
+        no_token = not settings.BACKEND_SERVICE_TOKENS
+        if caller is None and no_token and settings.DEBUG and not keys.keys_exist():
             # Only reachable with DEBUG on: wsgi.py refuses to start without a token otherwise.
             caller = request.api_caller = DEVELOPMENT
         return caller

@@ -110,11 +110,13 @@ class Answer:
     retry_after: str | None = None
 
 
-def get(url: str, timeout: float = 10.0) -> Answer:
-    """One GET on a new connection."""
+def get(url: str, headers: dict | None = None, timeout: float = 10.0) -> Answer:
+    """One GET on a new connection: its status (0 for no answer) and seconds."""
     started = time.monotonic()
     try:
-        response = requests.get(url, timeout=timeout, headers={"Connection": "close"})
+        response = requests.get(
+            url, timeout=timeout, headers={"Connection": "close", **(headers or {})}
+        )
     except requests.RequestException:
         return Answer(0, time.monotonic() - started)
     return Answer(
@@ -122,11 +124,11 @@ def get(url: str, timeout: float = 10.0) -> Answer:
     )
 
 
-def probe(url: str, *, count: int, every: float) -> list[Answer]:
+def probe(url: str, *, count: int, every: float, headers: dict | None = None) -> list[Answer]:
     """``count`` GETs of ``url``, one every ``every`` seconds, one after the other."""
     answers = []
     for _ in range(count):
-        answers.append(get(url))
+        answers.append(get(url, headers))
         time.sleep(every)
     return answers
 
@@ -161,15 +163,8 @@ def slow_clients_drill(site, probe_url: str, headers: dict | None = None) -> dic
     """SLOW_CLIENTS connections trickling a head one byte every 3 s, while a client probes."""
     with Tricklers(site.port, count=SLOW_CLIENTS, interval=3.0, request=SLOW_HEAD) as slow:
         time.sleep(3)
-        answers = []
-        for _ in range(50):
-            started = time.monotonic()
-            try:
-                status = requests.get(probe_url, headers=headers, timeout=10).status_code
-            except requests.RequestException:
-                status = 0
-            answers.append(Answer(status, time.monotonic() - started))
-            time.sleep(0.1)
+        started = time.monotonic()
+        answers = probe(probe_url, count=50, every=0.1, headers=headers)
         time.sleep(max(0.0, 12 - (time.monotonic() - started)))  # past HEADER_TIMEOUT_SECONDS
     seconds = [a.seconds for a in answers]
     return {
@@ -190,12 +185,7 @@ def _sample(url_of, stop: threading.Event, headers: dict | None, clients: int = 
 
     def client() -> None:
         while not stop.is_set():
-            started = time.monotonic()
-            try:
-                response = requests.get(url_of(), headers=headers, timeout=15)
-                answers.append(Answer(response.status_code, time.monotonic() - started))
-            except requests.RequestException:
-                answers.append(Answer(0, time.monotonic() - started))
+            answers.append(get(url_of(), headers, timeout=15))
 
     threads = [threading.Thread(target=client, daemon=True) for _ in range(clients)]
     for thread in threads:
@@ -236,7 +226,7 @@ def overload_drill(
     ended = time.monotonic()
     recovered_after = None
     while time.monotonic() - ended < 15:
-        window = [get(url_of()) if headers is None else _get(url_of(), headers) for _ in range(8)]
+        window = [get(url_of(), headers) for _ in range(8)]
         ok = [a.seconds for a in window if a.status == 200]
         if len(ok) == len(window) and _p(ok, 0.99) <= max(2 * normal.p99_ms / 1000, 0.1):
             recovered_after = time.monotonic() - ended
@@ -268,15 +258,6 @@ def overload_drill(
     }
 
 
-def _get(url: str, headers: dict) -> Answer:
-    started = time.monotonic()
-    try:
-        response = requests.get(url, headers=headers, timeout=10)
-    except requests.RequestException:
-        return Answer(0, time.monotonic() - started)
-    return Answer(response.status_code, time.monotonic() - started)
-
-
 # Two visitors behind the proxy the frontend trusts by default (loopback).
 FLOODER = {"X-Forwarded-For": "203.0.113.66"}
 VISITOR = {"X-Forwarded-For": "198.51.100.7"}
@@ -304,10 +285,7 @@ def url_flood_drill(frontend, backend_log, known_url: str) -> dict:
     threads = [threading.Thread(target=client, daemon=True) for _ in range(32)]
     for thread in threads:
         thread.start()
-    known = []
-    for _ in range(20):
-        known.append(_get(known_url, VISITOR))
-        time.sleep(0.4)
+    known = probe(known_url, count=20, every=0.4, headers=VISITOR)
     for thread in threads:
         thread.join()
     time.sleep(1)  # the backend's log lines are written in batches

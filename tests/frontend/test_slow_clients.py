@@ -2,23 +2,10 @@
 worker): while 300 connections trickle their heads, each site answers everyone else at once.
 The worker's own drills are in tests/test_hostile_traffic.py; `make hostile` runs 1,000."""
 
-import time
-
 import pytest
-import requests
 
-from bench.hostile import SLOW_HEAD, Tricklers, p99
+from bench.hostile import SLOW_HEAD, Tricklers, p99, probe
 from tests.conftest import SERVICE_TOKEN
-
-
-def probe(url: str, headers: dict | None = None, count: int = 20) -> list[tuple[int, float]]:
-    answers = []
-    for _ in range(count):
-        started = time.monotonic()
-        status = requests.get(url, headers=headers, timeout=10).status_code
-        answers.append((status, time.monotonic() - started))
-        time.sleep(0.05)
-    return answers
 
 
 @pytest.mark.parametrize("site", ["backend", "frontend"])
@@ -30,8 +17,8 @@ def test_three_hundred_slow_clients_leave_the_site_answering_everyone_else(
     headers = {"Authorization": f"Bearer {SERVICE_TOKEN}"} if site == "backend" else None
 
     with Tricklers(served.port, count=300, interval=1.0, request=SLOW_HEAD) as slow:
-        answers = probe(f"{served.url}{path}", headers)
+        answers = probe(f"{served.url}{path}", count=20, every=0.05, headers=headers)
 
     assert slow.opened >= 300
-    assert [status for status, _ in answers] == [200] * len(answers)
-    assert p99([seconds for _, seconds in answers]) < 1.0
+    assert [answer.status for answer in answers] == [200] * len(answers)
+    assert p99([answer.seconds for answer in answers]) < 1.0
