@@ -34,15 +34,15 @@ TOKEN_EXEMPT_PREFIXES = ("/admin/", "/static/")
 
 
 def require_production_secrets() -> None:
-    """Refuse to start the backend server in production without its secrets."""
-    require_in_production(
-        settings,
-        {"SECRET_KEY": "DJANGO_SECRET_KEY", "BACKEND_SERVICE_TOKENS": "BACKEND_SERVICE_TOKEN"},
-    )
-    if not settings.BACKEND_SERVICE_TOKENS:
+    """Refuse to start the backend server in production without its secret key. Tokens are
+    optional there: without a BACKEND_SERVICE_TOKEN, BACKEND_READ_TOKEN or API key the API
+    refuses every call (it is open only with DEBUG on)."""
+    require_in_production(settings, {"SECRET_KEY": "DJANGO_SECRET_KEY"})
+    if not settings.BACKEND_SERVICE_TOKENS and not settings.BACKEND_READ_TOKENS:
         logger.warning(
-            "BACKEND_SERVICE_TOKEN is not set: until an API key is made, the API accepts "
-            "calls without one."
+            "Neither BACKEND_SERVICE_TOKEN nor BACKEND_READ_TOKEN is set: the API takes API "
+            "keys only (manage.py api_keys create)%s.",
+            ", and with DEBUG on is open until the first one is made" if settings.DEBUG else "",
         )
 
 
@@ -75,9 +75,12 @@ def caller_of(request) -> keys.Caller | None:
     if scheme.lower() == "bearer" and given:
         given_digest = digest(given)
         tokens = _token_digests(tuple(settings.BACKEND_SERVICE_TOKENS))
+        readers = _token_digests(tuple(settings.BACKEND_READ_TOKENS))
         # Compare against every token, so timing says nothing about which one (if any) matched.
         if any([hmac.compare_digest(given_digest, token) for token in tokens]):
             caller = keys.LEGACY
+        elif any([hmac.compare_digest(given_digest, token) for token in readers]):
+            caller = keys.READ_TOKEN
         elif given.startswith(keys.PREFIX):
             caller = keys.caller_for(given)
     request.api_caller = caller
@@ -133,9 +136,9 @@ class AccessControlMiddleware:
 
     def caller(self, request) -> keys.Caller | None:
         caller = caller_of(request)
-        no_token = not settings.BACKEND_SERVICE_TOKENS
+        no_token = not settings.BACKEND_SERVICE_TOKENS and not settings.BACKEND_READ_TOKENS
         if caller is None and no_token and settings.DEBUG and not keys.keys_exist():
-            # Only reachable with DEBUG on: wsgi.py refuses to start without a token otherwise.
+            # Only with DEBUG on, before the first key: a first local run.
             caller = request.api_caller = DEVELOPMENT
         return caller
 

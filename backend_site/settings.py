@@ -20,7 +20,11 @@ from common.settings_base import BASE_DIR, secret_key
 SECRET_KEY = secret_key("backend")
 
 # Access control (backend_site.access): who may reach the API at all.
+# BACKEND_SERVICE_TOKEN: shared secrets from before API keys, with the read and write scopes.
+# BACKEND_READ_TOKEN: secrets that may only read (the public frontend's, so a deployment can
+# hand it one from its secret store). Either takes a comma-separated list, for rotation.
 BACKEND_SERVICE_TOKENS = env_list("BACKEND_SERVICE_TOKEN")
+BACKEND_READ_TOKENS = env_list("BACKEND_READ_TOKEN")
 BACKEND_ALLOWED_NETWORKS = env_list(
     "BACKEND_ALLOWED_NETWORKS",
     "127.0.0.0/8,::1/128,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,fc00::/7",

@@ -37,6 +37,8 @@ class Caller:
 
 # BACKEND_SERVICE_TOKEN, from before keys: what it could always do, so deployments keep running.
 LEGACY = Caller("service-token", frozenset({"read", "write"}))
+# BACKEND_READ_TOKEN: a read-only secret a deployment hands the public frontend.
+READ_TOKEN = Caller("read-token", frozenset({"read"}))
 
 
 class KeysUnavailable(Exception):

@@ -278,11 +278,35 @@ def test_curl_without_the_token_gets_401(backend_server):
 # --- refusing to start ------------------------------------------------------------------
 
 
-def test_the_backend_refuses_to_start_in_production_without_a_service_token(failed_start):
-    result = failed_start(BACKEND_SERVICE_TOKEN="")
+def test_without_any_token_a_production_backend_starts_and_refuses_every_api_call(
+    start_backend,
+):
+    backend = start_backend(BACKEND_SERVICE_TOKEN="")
 
-    assert result.returncode != 0
-    assert "BACKEND_SERVICE_TOKEN must be set" in result.stdout + result.stderr
+    anonymous = requests.get(f"{backend.url}/api/v1/leaderboards", timeout=5)
+    old_token = requests.get(f"{backend.url}/api/v1/leaderboards", headers=AUTH, timeout=5)
+
+    assert (anonymous.status_code, refusal(anonymous)) == (401, "unauthorized")
+    assert (old_token.status_code, refusal(old_token)) == (401, "unauthorized")
+    assert requests.get(f"{backend.url}/readyz", timeout=5).status_code == 200
+    assert "Neither BACKEND_SERVICE_TOKEN nor BACKEND_READ_TOKEN is set" in backend.log()
+
+
+def test_a_read_token_reads_and_cannot_write(start_backend):
+    backend = start_backend(BACKEND_READ_TOKEN="the-frontends-read-only-secret")
+    reader = {"Authorization": "Bearer the-frontends-read-only-secret"}
+
+    read = requests.get(f"{backend.url}/api/v1/leaderboards", headers=reader, timeout=5)
+    write = requests.post(
+        f"{backend.url}/api/v1/leaderboards/global/scores",
+        json={"player_id": "read-token", "score": 1, "name": "Read Token"},
+        headers=reader,
+        timeout=5,
+    )
+
+    assert read.status_code == 200
+    assert (write.status_code, refusal(write)) == (403, "insufficient_scope")
+    assert "'write' scope" in write.json()["error"]["message"]
 
 
 def test_the_backend_refuses_to_start_with_an_allowlist_it_cannot_read(failed_start):
