@@ -15,10 +15,11 @@ from functools import lru_cache
 
 from django.conf import settings
 
+from backend_site import limits
 from backend_site.api_keys import keys
 from backend_site.api_keys.models import SCOPES
 from backend_site.rankings import acting
-from backend_site.rankings.errors import error_response
+from backend_site.rankings.errors import RateLimited, api_error_response, error_response
 from common.env import require_in_production
 from common.networks import Address, client_address, parse_networks, within
 
@@ -113,7 +114,8 @@ def client_ip(request) -> str | None:
 
 
 class AccessControlMiddleware:
-    """Refuse requests from outside the allowed networks (403) or without the token (401)."""
+    """Refuse requests from outside the allowed networks (403), without a valid key (401),
+    without the scope they need (403) or past the key's rate (429)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -184,11 +186,19 @@ class AccessControlMiddleware:
                 "insufficient_scope",
                 f"This key lacks the {scope!r} scope that {request.method} {request.path} needs.",
             )
+        quota = None
+        if caller.rate is not None:
+            try:
+                quota = limits.key_take(caller.name, caller.rate)
+            except RateLimited as exc:
+                return api_error_response(exc)
         token = acting.key_name.set(caller.name)  # each history event names the key
         try:
-            return self.get_response(request)
+            response = self.get_response(request)
         finally:
             acting.key_name.reset(token)
+        limits.headers_add(response, quota)
+        return response
 
 
 def _forwarded(request) -> str:

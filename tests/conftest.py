@@ -43,8 +43,11 @@ CLUSTER = TEST_REDIS == "cluster"
 # others are about a single node (database numbers, TLS to one server), or about no Redis.
 CLUSTER_FILES = {
     "tests/backend/test_api.py",
+    "tests/backend/test_admin_login.py",
+    "tests/backend/test_api_keys.py",
     "tests/backend/test_cluster.py",
     "tests/backend/test_rank_change.py",
+    "tests/backend/test_rate_limits.py",
     "tests/backend/test_seasons.py",
     "tests/backend/test_concurrency.py",
     "tests/backend/test_outage.py",

@@ -13,7 +13,7 @@ class ApiKeyForm(forms.ModelForm):
 
     class Meta:
         model = ApiKey
-        fields = ["name", "expires_at"]
+        fields = ["name", "rate", "expires_at"]
 
 
 @admin.register(ApiKey)
@@ -22,7 +22,9 @@ class ApiKeyAdmin(admin.ModelAdmin):
     A key is never edited: revoke it and make another."""
 
     form = ApiKeyForm
-    list_display = ["name", "prefix", "scopes", "created_at", "last_used_at", "expires_at", "state"]
+    list_display = [
+        "name", "prefix", "scopes", "rate", "created_at", "last_used_at", "expires_at", "state"
+    ]  # fmt: skip
     readonly_fields = ["prefix", "scopes", "created_at", "last_used_at", "revoked_at"]
     actions = ["revoke"]
 
@@ -38,6 +40,7 @@ class ApiKeyAdmin(admin.ModelAdmin):
             name=obj.name,
             scopes=",".join(form.cleaned_data["scope_choices"]),
             expires_at=obj.expires_at,
+            rate=obj.rate,
         )
         obj.pk = key.pk
         messages.warning(request, f"The secret of {key.name}, shown only now: {secret}")

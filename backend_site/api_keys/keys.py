@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from django.db import DatabaseError
 from django.utils import timezone
 
-from backend_site.api_keys.models import SCOPES, ApiKey
+from backend_site.api_keys.models import MAX_RATE, SCOPES, ApiKey
 
 PREFIX = "lbk_"  # so secret scanners can recognise a leaked key
 VERDICT_SECONDS = 5.0
@@ -29,10 +29,12 @@ VERDICTS_MAX = 10_000
 
 @dataclass(frozen=True, slots=True)
 class Caller:
-    """Who is calling: the key's name and its scopes."""
+    """Who is calling: the key's name, its scopes and its rate (requests a second, None:
+    unlimited)."""
 
     name: str
     scopes: frozenset[str]
+    rate: int | None = None
 
 
 # BACKEND_SERVICE_TOKEN, from before keys: what it could always do, so deployments keep running.
@@ -51,6 +53,7 @@ class _Verdict:
     scopes: frozenset[str]
     expires_at: datetime | None
     revoked: bool
+    rate: int | None = None
 
 
 _lock = threading.Lock()
@@ -72,7 +75,19 @@ def scopes_clean(text: str) -> list[str]:
     return [scope for scope in SCOPES if scope in named]
 
 
-def key_create(*, name: str, scopes: str, expires_at: datetime | None = None) -> tuple[ApiKey, str]:
+def rate_clean(text: str | None) -> int | None:
+    """Requests a second from "50/s" (or "50"); None for none. ValueError if unreadable."""
+    if not text:
+        return None
+    number = text.strip().removesuffix("/s")
+    if not number.isdigit() or not 1 <= int(number) <= MAX_RATE:
+        raise ValueError(f"rate must be requests a second from 1 to {MAX_RATE}, like 50/s")
+    return int(number)
+
+
+def key_create(
+    *, name: str, scopes: str, expires_at: datetime | None = None, rate: int | None = None
+) -> tuple[ApiKey, str]:
     """A new key and its secret, which is shown once and never stored."""
     secret = PREFIX + secrets.token_urlsafe(32)
     key = ApiKey.objects.create(
@@ -81,6 +96,7 @@ def key_create(*, name: str, scopes: str, expires_at: datetime | None = None) ->
         prefix=secret[:12],
         scopes=",".join(scopes_clean(scopes)),
         expires_at=expires_at,
+        rate=rate,
     )
     return key, secret
 
@@ -101,7 +117,7 @@ def caller_for(secret: str) -> Caller | None:
         return None
     if verdict.expires_at is not None and verdict.expires_at <= timezone.now():
         return None
-    return Caller(verdict.name, verdict.scopes)
+    return Caller(verdict.name, verdict.scopes, verdict.rate)
 
 
 def keys_exist() -> bool:
@@ -139,7 +155,11 @@ def _verdict(key_digest: str) -> _Verdict | None:
     verdict = None
     if found is not None:
         verdict = _Verdict(
-            found.name, frozenset(found.scope_list), found.expires_at, found.revoked_at is not None
+            found.name,
+            frozenset(found.scope_list),
+            found.expires_at,
+            found.revoked_at is not None,
+            found.rate,
         )
         _touch(found)
     _keep(key_digest, now, verdict)

@@ -1,8 +1,10 @@
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 # read: every GET and the OpenAPI document; write: score submissions and batches; moderate and
 # manage: the moderation and board-management endpoints.
 SCOPES = ("read", "write", "moderate", "manage")
+MAX_RATE = 1_000_000  # requests per second
 
 
 class ApiKey(models.Model):
@@ -17,6 +19,12 @@ class ApiKey(models.Model):
         help_text="The secret's first characters, to tell keys apart.",
     )
     scopes = models.CharField(max_length=64, help_text="Comma-separated: " + ", ".join(SCOPES))
+    rate = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_RATE)],
+        help_text="Requests per second, with a burst of as many; more get a 429. Empty: no limit.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
     expires_at = models.DateTimeField(null=True, blank=True)

@@ -109,7 +109,16 @@ class PlayerAdmin(ServiceAdmin):
 class LeaderboardForm(forms.ModelForm):
     class Meta:
         model = Leaderboard
-        fields = ["slug", "title", "order", "operator", "reset", "timezone", "source"]
+        fields = [
+            "slug",
+            "title",
+            "order",
+            "operator",
+            "reset",
+            "timezone",
+            "source",
+            "max_submissions_per_minute",
+        ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

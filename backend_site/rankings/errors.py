@@ -48,6 +48,13 @@ class Unavailable(ApiError):
         super().__init__(503, "unavailable", message, headers={"Retry-After": str(retry_after)})
 
 
+class RateLimited(ApiError):
+    """Over a rate limit (backend_site/limits.py): 429 with Retry-After and RateLimit-*."""
+
+    def __init__(self, message: str, *, headers: dict):
+        super().__init__(429, "rate_limited", message, headers=headers)
+
+
 def error_response(status: int, code: str, message: str, headers: dict | None = None):
     response = JsonResponse({"error": {"code": code, "message": message}}, status=status)
     for name, value in (headers or {}).items():

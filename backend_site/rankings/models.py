@@ -9,6 +9,8 @@ from backend_site.rankings import names, periods
 MAX_SCORE = 2**53 - 1  # the largest integer a JSON number (and a Redis score) holds exactly
 PLAYER_ID_PATTERN = r"^[A-Za-z0-9_.:-]{1,64}$"
 DEFAULT_BOARD = "global"
+# A per-player limit keeps one timestamp per submission of the last minute in Redis.
+MAX_SUBMISSIONS_PER_MINUTE = 10_000
 
 
 class Player(models.Model):
@@ -80,6 +82,13 @@ class Leaderboard(models.Model):
         on_delete=models.SET_NULL,
         related_name="fed",
         help_text="Every score accepted on this board is also applied here.",
+    )
+    max_submissions_per_minute = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_SUBMISSIONS_PER_MINUTE)],
+        help_text="Per player: submissions to this board (single or batch items) accepted in "
+        "any 60 seconds; more get a 429. Empty: unlimited.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

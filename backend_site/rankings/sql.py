@@ -41,7 +41,10 @@ EVENTS = ScoreEvent._meta.db_table
 # Its last column, key, is the acting key's name (acting.key_name): one more value per row.
 EVENTS_INSERT = f'INSERT INTO {EVENTS} (board_id, period, player_id, value, at, "key") '
 ARCHIVES = PeriodArchive._meta.db_table
-_BOARD_COLUMNS = 'id, slug, title, "order", operator, reset, timezone, source_id, created_at'
+_BOARD_COLUMNS = (
+    'id, slug, title, "order", operator, reset, timezone, source_id, max_submissions_per_minute, '
+    "created_at"
+)
 # A player's name goes with its skeleton (names.skeleton), which finds lookalike names.
 PLAYERS_UPSERT = (
     f"INSERT INTO {PLAYERS} (player_id, name, name_skeleton, created_at, updated_at) "  # noqa: S608
@@ -66,7 +69,7 @@ def _postgres() -> bool:
 
 
 def _board(row) -> Leaderboard:
-    board_id, slug, title, order, operator, reset, tz, source_id, created_at = row
+    board_id, slug, title, order, operator, reset, tz, source_id, per_minute, created_at = row
     return Leaderboard(
         id=board_id,
         slug=slug,
@@ -76,6 +79,7 @@ def _board(row) -> Leaderboard:
         reset=reset,
         timezone=tz,
         source_id=source_id,
+        max_submissions_per_minute=per_minute,
         created_at=_datetime(created_at),
     )
 

@@ -6,6 +6,7 @@ import orjson
 from django.http import HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
+from backend_site import limits
 from backend_site.rankings import (
     batch,
     history,
@@ -69,6 +70,7 @@ def leaderboards(request):
                     "players": row.players,
                     "reset": row.board.reset,
                     "timezone": row.board.timezone,
+                    "max_submissions_per_minute": row.board.max_submissions_per_minute,
                     "source": row.source,
                     "period": _period_json(row.period),
                 }
@@ -184,12 +186,16 @@ def scores(request, slug: str):
     board = selectors.board_for_write(slug=slug)
 
     def write() -> services.SubmitResult:
-        return services.score_submit(
-            board=board,
-            player_id=submission.player_id,
-            score=submission.score,
-            name=submission.name,
-        )
+        # Counted against the board's per-player limit only when it runs: a replayed retry
+        # is not a new submission.
+        with limits.submissions([(board.slug, submission.player_id)]) as quota:
+            request.rate_quota = quota
+            return services.score_submit(
+                board=board,
+                player_id=submission.player_id,
+                score=submission.score,
+                name=submission.name,
+            )
 
     def answer(result: services.SubmitResult) -> HttpResponse:
         rank = result.rank
@@ -202,7 +208,9 @@ def scores(request, slug: str):
             "also": _also(result),
         }
         ranked = rank is not None and all(row["rank"] is not None for row in body["also"])
-        return json_response(body, status=200 if ranked else 202)
+        response = json_response(body, status=200 if ranked else 202)
+        limits.headers_add(response, getattr(request, "rate_quota", None))
+        return response
 
     return write, answer
 
@@ -213,7 +221,9 @@ def scores_batch(request):
     items = inputs.batch_parse(_body(request))
 
     def write() -> list[services.SubmitResult]:
-        return batch.scores_submit_batch(items=items)
+        counted = [(item.leaderboard, item.player_id) for item in items]
+        with limits.submissions(counted, batch=True):
+            return batch.scores_submit_batch(items=items)
 
     def answer(results: list[services.SubmitResult]) -> HttpResponse:
         rows = [

@@ -2,17 +2,22 @@
 address, within 15 minutes, and further attempts get a 429 for 15 minutes, the right password
 included; the lockout shows in the admin and `manage.py axes_reset` lifts it."""
 
+import re
+
 import pytest
+import requests
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.test import Client
 
-pytestmark = pytest.mark.django_db(transaction=True)
+from common.local_servers import GunicornSite
+from tests.conftest import backend_env
+
 PASSWORD = "a-long-password-123"
 
 
 @pytest.fixture
-def admin_user():
+def admin_user(transactional_db):
     return get_user_model().objects.create_superuser("root", "", PASSWORD)
 
 
@@ -57,3 +62,44 @@ def test_a_lockout_shows_in_the_admin_and_the_command_lifts_it(admin_user):
 
     assert "root" in listed
     assert log_in(client, "root", PASSWORD).status_code == 302
+
+
+def test_the_served_admin_locks_a_guessed_name_out(redis_url, make_database_url, tmp_path):
+    env = backend_env(
+        redis_url,
+        make_database_url(tmp_path),
+        WEB_CONCURRENCY="2",
+        DJANGO_STATIC_ROOT=str(tmp_path / "static"),
+    )
+    site = GunicornSite("backend_site.wsgi", env, tmp_path / "gunicorn.log")
+    site.migrate()
+    collected = site.manage("collectstatic", "--no-input", "-v", "0")
+    assert collected.returncode == 0, collected.stderr
+    made = site.manage(
+        "shell",
+        "-c",
+        "from django.contrib.auth import get_user_model; "
+        f"get_user_model().objects.create_superuser('root', '', {PASSWORD!r})",
+    )
+    assert made.returncode == 0, made.stderr
+    site.start()
+    try:
+
+        def attempt(password: str) -> int:
+            session = requests.Session()  # a new connection each: both workers answer
+            form = session.get(f"{site.url}/admin/login/", timeout=5).text
+            token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form).group(1)
+            return session.post(
+                f"{site.url}/admin/login/?next=/admin/",
+                data={"username": "root", "password": password, "csrfmiddlewaretoken": token},
+                allow_redirects=False,
+                timeout=5,
+            ).status_code
+
+        wrong = [attempt(f"guess-{n}") for n in range(10)]
+        right = attempt(PASSWORD)
+    finally:
+        site.stop()
+
+    assert wrong == [200] * 9 + [429]
+    assert right == 429  # the right password too, for the next 15 minutes

@@ -124,9 +124,9 @@ def test_the_admin_makes_a_key_and_shows_its_secret_once(caller, client):
 
 
 def test_a_revocation_reaches_every_worker_within_five_seconds(
-    redis_databases, make_database_url, tmp_path
+    redis_url, make_database_url, tmp_path
 ):
-    env = backend_env(redis_databases.take_url(), make_database_url(tmp_path), WEB_CONCURRENCY="2")
+    env = backend_env(redis_url, make_database_url(tmp_path), WEB_CONCURRENCY="2")
     site = GunicornSite("backend_site.wsgi", env, tmp_path / "gunicorn.log")
     site.migrate()
     made = site.manage("api_keys", "create", "doomed", "--scopes", "read")

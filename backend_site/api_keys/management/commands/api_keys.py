@@ -1,4 +1,5 @@
-"""manage.py api_keys create NAME --scopes read,write [--expires 2027-01-01] | list | revoke NAME"""
+"""manage.py api_keys create NAME --scopes read,write [--rate 50/s] [--expires 2027-01-01]
+| list | revoke NAME"""
 
 from datetime import datetime, time
 
@@ -17,6 +18,9 @@ class Command(BaseCommand):
         create = actions.add_parser("create", help="Make a key and print its secret once.")
         create.add_argument("name")
         create.add_argument("--scopes", required=True, help=f"Some of: {','.join(SCOPES)}")
+        create.add_argument(
+            "--rate", help="Requests a second, with a burst of as many (50/s). Default: none."
+        )
         create.add_argument("--expires", help="A date (2027-01-01) or an ISO 8601 time.")
         create.add_argument(
             "--replace", action="store_true", help="Replace a key of that name (make run does)."
@@ -28,24 +32,32 @@ class Command(BaseCommand):
     def handle(self, *args, action: str, **options):
         getattr(self, f"_{action}")(**options)
 
-    def _create(self, *, name: str, scopes: str, expires: str | None, replace: bool, **_):
+    def _create(
+        self, *, name: str, scopes: str, rate: str | None, expires: str | None, replace: bool, **_
+    ):
+        try:
+            per_second = keys.rate_clean(rate)
+            keys.scopes_clean(scopes)
+        except ValueError as exc:
+            raise CommandError(str(exc)) from None
         if replace:
             ApiKey.objects.filter(name=name).delete()  # its old secret stops working
         elif ApiKey.objects.filter(name=name).exists():
             raise CommandError(f"A key named {name!r} exists already.")
-        try:
-            key, secret = keys.key_create(name=name, scopes=scopes, expires_at=_moment(expires))
-        except ValueError as exc:
-            raise CommandError(str(exc)) from None
-        self.stderr.write(f"Created {key.name} ({key.scopes}). Its secret, shown only now:")
+        key, secret = keys.key_create(
+            name=name, scopes=scopes, expires_at=_moment(expires), rate=per_second
+        )
+        limit = f", {key.rate}/s" if key.rate else ""
+        self.stderr.write(f"Created {key.name} ({key.scopes}{limit}). Its secret, shown only now:")
         self.stdout.write(secret)
 
     def _list(self, **_):
         now = timezone.now()
-        self.stdout.write(f"{'name':24} {'scopes':28} {'last used':20} state")
+        self.stdout.write(f"{'name':24} {'scopes':28} {'rate':9} {'last used':20} state")
         for key in ApiKey.objects.all():
             used = key.last_used_at.strftime("%Y-%m-%d %H:%M") if key.last_used_at else "never"
-            self.stdout.write(f"{key.name:24} {key.scopes:28} {used:20} {key.state(now)}")
+            rate = f"{key.rate}/s" if key.rate else "-"
+            self.stdout.write(f"{key.name:24} {key.scopes:28} {rate:9} {used:20} {key.state(now)}")
 
     def _revoke(self, *, name: str, **_):
         try:
