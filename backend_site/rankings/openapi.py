@@ -1,4 +1,4 @@
-"""The API's OpenAPI 3.1 document, served at GET /api/v1/openapi.json (with the token).
+"""The API's OpenAPI 3.1 document, served at GET /api/v1/openapi.json (to a `read` key).
 
 Written as Python rather than kept as a JSON file so that every bound in it (page sizes,
 the score range, the player id pattern, the batch size, name length) is the very constant
@@ -10,6 +10,12 @@ every answer against it.
 
 The health probes (/healthz, /readyz) are not in it: they are answered by middleware before
 the URL configuration, take no token and serve load balancers, not the API's callers.
+
+Each operation names the scope it needs (``security``: the bearer scheme with the scope as
+its role name, which OpenAPI 3.1 allows for any scheme) and documents what
+``backend_site/access.py`` answers before any view runs: 401 (no valid key), 403 (outside
+the networks, or without the scope), 429 (over the key's rate, ``backend_site/limits.py``)
+and 503 (keys not checkable while the database is away).
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ import functools
 
 import orjson
 
+from backend_site.api_keys.keys import PREFIX as KEY_PREFIX
 from backend_site.rankings import history, inputs
 from backend_site.rankings.models import MAX_SCORE, PLAYER_ID_PATTERN, Leaderboard
 
@@ -39,10 +46,40 @@ def _json(schema: dict) -> dict:
 _REQUEST_ID = {"X-Request-ID": _ref("headers", "X-Request-ID")}
 
 
-def _answer(description: str, schema: dict, **headers: dict) -> dict:
+# The IETF RateLimit header fields: required on a 429; optional on every other answer the
+# backend makes past the access check (present when the key has a rate, and on a score
+# submission's success on a board with a per-player limit).
+RATE_LIMIT_HEADERS = ("RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset")
+_RATE_LIMITED = {name: _ref("headers", name) for name in ("Retry-After", *RATE_LIMIT_HEADERS)}
+
+
+def _rate_limit_optional() -> dict:
+    """The RateLimit fields as optional headers: a $ref cannot change a header's `required`,
+    so these are copies of the components' headers."""
+    return {
+        name: {
+            **HEADERS[name],
+            "required": False,
+            "description": (
+                HEADERS[name]["description"] + " Present when the key has a rate (and on a "
+                "score submission's success on a board with a per-player limit): the limit "
+                "with the fewest requests left."
+            ),
+        }
+        for name in RATE_LIMIT_HEADERS
+    }
+
+
+def _answer(description: str, schema: dict, *, rate_limit: bool = True, **headers: dict) -> dict:
+    """A JSON answer with the request id, and the optional RateLimit fields unless the access
+    check (which comes before the rate is counted) is what answers."""
     return {
         "description": description,
-        "headers": {**_REQUEST_ID, **headers},
+        "headers": {
+            **_REQUEST_ID,
+            **(_rate_limit_optional() if rate_limit else {}),
+            **headers,
+        },
         "content": _json(schema),
     }
 
@@ -67,8 +104,8 @@ def _error_schema(*codes: str) -> dict:
     }
 
 
-def _error(description: str, *codes: str, **headers: dict) -> dict:
-    return _answer(description, _error_schema(*codes), **headers)
+def _error(description: str, *codes: str, rate_limit: bool = True, **headers: dict) -> dict:
+    return _answer(description, _error_schema(*codes), rate_limit=rate_limit, **headers)
 
 
 def _integer(low: int, high: int | None = None) -> dict:
@@ -169,6 +206,14 @@ SCHEMAS = {
             "source": {
                 "type": ["string", "null"],
                 "description": "The board whose every accepted score is also applied here.",
+            },
+            "max_submissions_per_minute": {
+                "type": ["integer", "null"],
+                "minimum": 1,
+                "description": (
+                    "Per player: the submissions to this board (single or batch items) taken "
+                    "in any 60 seconds; more are a 429. null: unlimited."
+                ),
             },
             "period": _ref("schemas", "PeriodOrNull"),
         }
@@ -281,8 +326,34 @@ HEADERS = {
         "required": True,
         "schema": {"type": "string", "pattern": r"^[A-Za-z0-9._-]{1,64}$"},
     },
-    "Retry-After": {"required": True, "schema": {"type": "string", "pattern": r"^\d+$"}},
-    "WWW-Authenticate": {"required": True, "schema": {"type": "string"}},
+    "Retry-After": {
+        "description": "Whole seconds to wait before trying again.",
+        "required": True,
+        "schema": {"type": "string", "pattern": r"^\d+$"},
+    },
+    "WWW-Authenticate": {
+        "description": 'The scheme to authenticate with: `Bearer realm="leaderboard-backend"`.',
+        "required": True,
+        "schema": {"type": "string", "pattern": "^Bearer "},
+    },
+    "RateLimit-Limit": {
+        "description": (
+            "The quota: the key's requests a second (its burst is as many), or the board's "
+            "submissions a minute per player."
+        ),
+        "required": True,
+        "schema": {"type": "integer", "minimum": 1},
+    },
+    "RateLimit-Remaining": {
+        "description": "Requests (or submissions) left in the quota.",
+        "required": True,
+        "schema": {"type": "integer", "minimum": 0},
+    },
+    "RateLimit-Reset": {
+        "description": "Seconds until the quota is full again.",
+        "required": True,
+        "schema": {"type": "integer", "minimum": 0},
+    },
     "Allow": {"required": True, "schema": {"type": "string"}},
     "Idempotent-Replayed": {
         "description": "Present, `true`, on an answer replayed for a retried Idempotency-Key.",
@@ -298,11 +369,27 @@ RESPONSES = {
         "bad_request",
     ),
     "Unauthorized": _error(
-        "The service token is missing or wrong.",
+        "No valid bearer secret: missing, or an unknown, revoked or expired key or token.",
         "unauthorized",
+        rate_limit=False,
         **{"WWW-Authenticate": _ref("headers", "WWW-Authenticate")},
     ),
-    "Forbidden": _error("The caller is outside BACKEND_ALLOWED_NETWORKS.", "forbidden"),
+    "Forbidden": _error(
+        "The caller is outside BACKEND_ALLOWED_NETWORKS (`forbidden`), or its key lacks the "
+        "scope this operation needs (`insufficient_scope`; the message names the scope).",
+        "forbidden",
+        "insufficient_scope",
+        rate_limit=False,
+    ),
+    "RateLimited": _error(
+        "Over a rate limit, nothing done: the key's requests a second, or on a score "
+        "submission the board's submissions a minute for that player (a batch with any item "
+        "over its player's limit is refused whole, the message naming the item's index). "
+        "Retry after `Retry-After` seconds.",
+        "rate_limited",
+        rate_limit=False,  # required here, not optional
+        **_RATE_LIMITED,
+    ),
     "NotFound": _error("No such leaderboard (or player on it), or no such path.", "not_found"),
     "MethodNotAllowed": _error(
         "Any method an operation does not list (HEAD is served wherever GET is).",
@@ -318,7 +405,8 @@ RESPONSES = {
         "The Idempotency-Key was used with a different request.", "idempotency_key_reused"
     ),
     "Unavailable": _error(
-        "Redis or the database is unreachable, or the board is being rebuilt; retry.",
+        "Redis or the database is unreachable (an API key new to the server cannot be checked "
+        "then either), or the board is being rebuilt; retry.",
         "unavailable",
         "redis_unavailable",
         "database_unavailable",
@@ -336,18 +424,20 @@ RESPONSES = {
     },
 }
 
-# Every operation may answer these.
+# Every operation may answer these: gunicorn's refusals, then the access check's (a 503 when
+# a key cannot be checked).
 _GUARDED = {
     "401": _ref("responses", "Unauthorized"),
     "403": _ref("responses", "Forbidden"),
     "414": _ref("responses", "UriTooLong"),
+    "429": _ref("responses", "RateLimited"),
     "431": _ref("responses", "HeadersTooLarge"),
+    "503": _ref("responses", "Unavailable"),
 }
 _READ_ERRORS = {
     "400": _ref("responses", "Invalid"),
     **_GUARDED,
     "404": _ref("responses", "NotFound"),
-    "503": _ref("responses", "Unavailable"),
 }
 _WRITE_ERRORS = {
     **_READ_ERRORS,
@@ -358,8 +448,19 @@ _WRITE_ERRORS = {
 _REPLAYED = {"Idempotent-Replayed": _ref("headers", "Idempotent-Replayed")}
 
 
-def _operation(operation_id: str, summary: str, responses: dict, **rest) -> dict:
-    return {"operationId": operation_id, "summary": summary, **rest, "responses": responses}
+SECURITY_SCHEME = "bearerAuth"
+
+
+def _operation(operation_id: str, summary: str, responses: dict, *, scope: str, **rest) -> dict:
+    """An operation that needs a bearer secret with ``scope`` (what access.py requires of its
+    method: `read` for GET, `write` for POST)."""
+    return {
+        "operationId": operation_id,
+        "summary": summary,
+        **rest,
+        "security": [{SECURITY_SCHEME: [scope]}],
+        "responses": responses,
+    }
 
 
 PATHS = {
@@ -384,6 +485,7 @@ PATHS = {
                 ),
                 **_READ_ERRORS,
             },
+            scope="read",
             parameters=[
                 _query_integer(
                     "offset",
@@ -429,6 +531,7 @@ PATHS = {
                 ),
                 **_READ_ERRORS,
             },
+            scope="read",
             description="404 when the player has no score on the board.",
             parameters=[
                 _query_integer(
@@ -458,6 +561,7 @@ PATHS = {
                 ),
                 **_READ_ERRORS,
             },
+            scope="read",
             parameters=[
                 _query_integer(
                     "limit", "Entries.", default=100, low=1, high=inputs.GETDATA_LIMIT_MAX
@@ -481,9 +585,11 @@ PATHS = {
                 ),
                 **_WRITE_ERRORS,
             },
+            scope="write",
             description=(
                 "A new player needs `name`. On an `increment` board a total past ±(2^53 − 1) "
-                "is a 400."
+                "is a 400. A board with `max_submissions_per_minute` takes that many "
+                "submissions from each player in any 60 seconds, then answers 429."
             ),
             parameters=[_ref("parameters", "Idempotency-Key")],
             requestBody={"required": True, "content": _json(_ref("schemas", "Submission"))},
@@ -506,11 +612,15 @@ PATHS = {
                 ),
                 **_WRITE_ERRORS,
             },
+            scope="write",
             description=(
                 "Every item is checked first: one bad item (an unknown board, a new player "
                 "without a name, a total out of range) is a 400 naming its index, e.g. "
                 "`scores[3].score`, and nothing is applied. Then the items are applied in "
-                "order with each board's operator, in one transaction."
+                "order with each board's operator, in one transaction. Each item counts "
+                "against its board's per-player limit (`max_submissions_per_minute`): a batch "
+                "with any item over it is a 429 naming the item's index, and nothing is "
+                "applied or counted."
             ),
             parameters=[_ref("parameters", "Idempotency-Key")],
             requestBody={"required": True, "content": _json(_ref("schemas", "Batch"))},
@@ -533,8 +643,8 @@ PATHS = {
                     ),
                 ),
                 **_GUARDED,
-                "503": _ref("responses", "Unavailable"),
             },
+            scope="read",
         ),
     },
     "/api/v1/leaderboards/{slug}/periods": {
@@ -581,6 +691,7 @@ PATHS = {
                 ),
                 **_READ_ERRORS,
             },
+            scope="read",
             parameters=[
                 _query_integer(
                     "limit", "Periods.", default=20, low=1, high=inputs.PERIODS_LIMIT_MAX
@@ -593,13 +704,10 @@ PATHS = {
             "openapi",
             "This document.",
             {
-                "200": {
-                    "description": "The OpenAPI 3.1 document.",
-                    "headers": _REQUEST_ID,
-                    "content": _json({"type": "object"}),
-                },
+                "200": _answer("The OpenAPI 3.1 document.", {"type": "object"}),
                 **_GUARDED,
             },
+            scope="read",
         ),
     },
     "/api/v1/leaderboards/{slug}/players/{player_id}/history": {
@@ -631,6 +739,7 @@ PATHS = {
                 ),
                 **_READ_ERRORS,
             },
+            scope="read",
             description=(
                 "A day's point is the player's score and rank when it ended, in the board's "
                 "time zone, in the period then in force; today's is their live standing. "
@@ -650,8 +759,18 @@ PATHS = {
 }
 
 DESCRIPTION = """\
-The private ranking service. Every path needs `Authorization: Bearer <BACKEND_SERVICE_TOKEN>`
-(401 without it) and a caller inside `BACKEND_ALLOWED_NETWORKS` (403 otherwise).
+The private ranking service. Every path needs `Authorization: Bearer <secret>`, an API key or
+a service token (401 `unauthorized` without a valid one, with `WWW-Authenticate`), holding the
+scope the operation names in its `security`: `read` for every GET (and HEAD), `write` for
+score submissions (403 `insufficient_scope` otherwise). The caller must also be inside
+`BACKEND_ALLOWED_NETWORKS` (403 `forbidden` otherwise).
+
+A key may have a rate (requests a second, with a burst of as many), and a board a number of
+submissions a minute each player may make to it (`max_submissions_per_minute`): over either
+is a 429 `rate_limited` with `Retry-After` and the IETF RateLimit header fields
+`RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Reset` (whole seconds). Answers to a
+key with a rate, and a submission's success on a board with a limit, carry the RateLimit
+fields too, for the limit with the fewest requests left.
 
 Errors are always JSON, `{"error": {"code": "...", "message": "..."}}`. A method an operation
 does not list is a 405 `method_not_allowed` with an `Allow` header (HEAD is served wherever
@@ -665,25 +784,31 @@ API; see the README.
 """
 
 
+SECURITY_SCHEME_OBJECT = {
+    "type": "http",
+    "scheme": "bearer",
+    "description": (
+        "`Authorization: Bearer <secret>`, one of three kinds of secret: an API key "
+        f"(`{KEY_PREFIX}...`, made with `manage.py api_keys create`, with its own scopes "
+        "and perhaps a rate and an expiry; revocable); a BACKEND_SERVICE_TOKEN (the legacy "
+        "shared secret: scopes `read` and `write`); or a BACKEND_READ_TOKEN (`read` only). Each "
+        "setting may list several, comma-separated, to rotate. The scopes an operation needs "
+        "are its `security` requirement's role names: `read` (every GET and HEAD, this "
+        "document included), `write` (score submissions and batches); `moderate` and "
+        "`manage` exist for endpoints to come."
+    ),
+}
+
+
 def document() -> dict:
     """The OpenAPI 3.1 document, as a new dict (tools that read it may write to it)."""
     return copy.deepcopy(
         {
             "openapi": "3.1.0",
             "info": {"title": TITLE, "version": VERSION, "description": DESCRIPTION},
-            "security": [{"serviceToken": []}],
             "paths": PATHS,
             "components": {
-                "securitySchemes": {
-                    "serviceToken": {
-                        "type": "http",
-                        "scheme": "bearer",
-                        "description": (
-                            "BACKEND_SERVICE_TOKEN (the backend accepts any of a comma-separated "
-                            "list, to rotate)."
-                        ),
-                    }
-                },
+                "securitySchemes": {SECURITY_SCHEME: SECURITY_SCHEME_OBJECT},
                 "schemas": SCHEMAS,
                 "parameters": PARAMETERS,
                 "headers": HEADERS,

@@ -1,7 +1,8 @@
 """The OpenAPI document (backend_site/rankings/openapi.py) against the code it describes.
 
 It is valid OpenAPI 3.1, it names exactly the API's routes with the same path parameters, it
-lists exactly the methods the views accept, and the backend serves it, with the token only.
+lists exactly the methods the views accept, each with the scope the access check requires and
+its 401, 403 and 429 answers, and the backend serves it, with the token only.
 test_api_fuzz.py then checks every answer against it.
 """
 
@@ -16,6 +17,9 @@ import schemathesis
 from django.test import Client
 from django.urls import URLPattern, resolve
 
+from backend_site.access import READ_METHODS
+from backend_site.api_keys import keys
+from backend_site.api_keys.models import SCOPES
 from backend_site.rankings import openapi, views
 from backend_site.rankings.urls import urlpatterns as api_urlpatterns
 from tests.conftest import SERVICE_TOKEN
@@ -46,7 +50,54 @@ def resolved(reference: dict) -> dict:
 
 def resolved_response(reference: dict) -> dict:
     """A response, or the $ref to one in components.responses."""
+    if "$ref" not in reference:
+        return reference
     return DOCUMENT["components"]["responses"][reference["$ref"].rsplit("/", 1)[1]]
+
+
+def resolved_header(reference: dict) -> dict:
+    """A header, or the $ref to one in components.headers."""
+    if "$ref" not in reference:
+        return reference
+    return DOCUMENT["components"]["headers"][reference["$ref"].rsplit("/", 1)[1]]
+
+
+def operations() -> list[tuple[str, str, dict]]:
+    """(path, METHOD, operation) for every operation in the document."""
+    return [
+        (path, key.upper(), item[key])
+        for path, item in sorted(DOCUMENT["paths"].items())
+        for key in sorted(OPERATION_KEYS & set(item))
+    ]
+
+
+OPERATIONS = operations()
+OPERATION_IDS = [f"{method} {path}" for path, method, _ in OPERATIONS]
+SCHEME = openapi.SECURITY_SCHEME
+RATE_LIMIT_HEADERS = ("RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset")
+
+
+def response_headers(response: dict) -> dict[str, dict]:
+    """A response's headers, each resolved."""
+    return {name: resolved_header(h) for name, h in response.get("headers", {}).items()}
+
+
+def error_codes(response: dict) -> set[str]:
+    schema = response["content"]["application/json"]["schema"]
+    return set(schema["properties"]["error"]["properties"]["code"]["enum"])
+
+
+def assert_matches_documented(answer, path: str, method: str) -> None:
+    """The answer's status is documented for the operation, its JSON body matches the
+    documented schema (with the components it refers to) and every required header is there."""
+    operation = DOCUMENT["paths"][path][method.lower()]
+    documented = resolved_response(operation["responses"][str(answer.status_code)])
+    schema = documented["content"]["application/json"]["schema"]
+    validator = jsonschema_rs.Draft202012Validator({**schema, "components": DOCUMENT["components"]})
+    validator.validate(answer.json())
+    for name, header in response_headers(documented).items():
+        if header.get("required"):
+            assert answer.has_header(name), name
 
 
 def documented_path_parameters(path: str) -> set[str]:
@@ -154,3 +205,109 @@ def test_a_request_line_too_long_for_gunicorn_is_a_documented_html_414(backend_s
     assert answer.headers["Content-Type"].startswith("text/html")
     documented = DOCUMENT["paths"]["/getdata"]["get"]["responses"]["414"]
     assert resolved_response(documented)["content"].keys() == {"text/html"}
+
+
+def test_the_bearer_scheme_takes_api_keys_and_both_tokens():
+    scheme = DOCUMENT["components"]["securitySchemes"][SCHEME]
+    assert scheme["type"] == "http" and scheme["scheme"] == "bearer"
+    for named in (keys.PREFIX, "BACKEND_SERVICE_TOKEN", "BACKEND_READ_TOKEN"):
+        assert named in scheme["description"], named
+    # No document-wide default: each operation says what it needs.
+    assert "security" not in DOCUMENT
+
+
+@pytest.mark.parametrize(("path", "method", "operation"), OPERATIONS, ids=OPERATION_IDS)
+def test_each_operation_needs_the_scope_the_access_check_requires(path, method, operation):
+    needed = "read" if method in READ_METHODS else "write"
+    assert operation["security"] == [{SCHEME: [needed]}]
+    assert needed in SCOPES
+
+
+@pytest.mark.parametrize(("path", "method", "operation"), OPERATIONS, ids=OPERATION_IDS)
+def test_each_operation_documents_the_access_checks_401_403_and_429(path, method, operation):
+    responses = {status: resolved_response(r) for status, r in operation["responses"].items()}
+
+    unauthorized = responses["401"]
+    assert error_codes(unauthorized) == {"unauthorized"}
+    assert response_headers(unauthorized)["WWW-Authenticate"]["required"] is True
+
+    assert error_codes(responses["403"]) == {"forbidden", "insufficient_scope"}
+
+    limited = responses["429"]
+    assert error_codes(limited) == {"rate_limited"}
+    headers = response_headers(limited)
+    for name in ("Retry-After", *RATE_LIMIT_HEADERS):
+        assert headers[name]["required"] is True, name
+
+    successes = [r for status, r in responses.items() if status.startswith("2")]
+    assert successes
+    for success in successes:
+        headers = response_headers(success)
+        for name in RATE_LIMIT_HEADERS:
+            assert headers[name]["required"] is False, name
+            assert headers[name]["schema"]["type"] == "integer", name
+        assert headers["X-Request-ID"]["required"] is True
+
+
+def test_the_board_listing_documents_each_boards_submission_limit():
+    board = DOCUMENT["components"]["schemas"]["Leaderboard"]
+    # Like every field of a board, always present (null: unlimited).
+    assert "max_submissions_per_minute" in board["required"]
+    assert board["properties"]["max_submissions_per_minute"] == {
+        "type": ["integer", "null"],
+        "minimum": 1,
+        "description": board["properties"]["max_submissions_per_minute"]["description"],
+    }
+
+
+@pytest.fixture
+def caller(api):
+    """``caller(secret)``: a test client sending that bearer secret."""
+    keys.forget()
+    yield lambda secret: Client(headers={"Authorization": f"Bearer {secret}"})
+    keys.forget()
+
+
+def test_the_access_checks_answers_match_the_document(caller):
+    _, reader = keys.key_create(name="reader", scopes="read")
+    _, writer = keys.key_create(name="writer", scopes="write")
+    score = {"player_id": "p1", "score": 5, "name": "Pat"}
+    path = "/api/v1/leaderboards/{slug}/scores"
+
+    refused = caller(reader).post(filled(path), score, content_type="application/json")
+    assert refused.status_code == 403
+    assert refused.json()["error"]["code"] == "insufficient_scope"
+    assert_matches_documented(refused, path, "POST")
+
+    missing = Client().post(filled(path), score, content_type="application/json")
+    assert missing.status_code == 401
+    assert_matches_documented(missing, path, "POST")
+    assert missing["WWW-Authenticate"].startswith("Bearer ")
+
+    read = caller(reader).get("/api/v1/leaderboards")
+    assert read.status_code == 200
+    assert_matches_documented(read, "/api/v1/leaderboards", "GET")
+    refused = caller(writer).get("/api/v1/leaderboards")
+    assert refused.status_code == 403
+    assert_matches_documented(refused, "/api/v1/leaderboards", "GET")
+
+
+def test_a_rate_limited_keys_answers_match_the_document(caller):
+    if not hasattr(keys, "rate_clean"):
+        pytest.skip("API keys have no rate yet (backend_site/limits.py)")
+    from backend_site import limits
+
+    limits.forget()
+    _, secret = keys.key_create(name="slow", scopes="read", rate=1)
+    client = caller(secret)
+
+    served = client.get("/api/v1/leaderboards")
+    assert served.status_code == 200
+    assert_matches_documented(served, "/api/v1/leaderboards", "GET")
+    assert all(served[name].isdigit() for name in RATE_LIMIT_HEADERS)
+
+    limited = client.get("/api/v1/leaderboards")
+    assert limited.status_code == 429
+    assert_matches_documented(limited, "/api/v1/leaderboards", "GET")
+    assert all(limited[name].isdigit() for name in ("Retry-After", *RATE_LIMIT_HEADERS))
+    limits.forget()
