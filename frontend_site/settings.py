@@ -19,8 +19,11 @@ SECRET_KEY = secret_key("frontend")
 
 # The private backend (frontend_site.board.backend_client is the one module calling it).
 BACKEND_URL = backend_url(env_str("BACKEND_URL"))
-# The backend accepts a comma-separated list while tokens rotate; we send the first.
-BACKEND_SERVICE_TOKEN = next(iter(env_list("BACKEND_SERVICE_TOKEN")), "")
+# The secret we send the backend: a read-only one, its BACKEND_READ_TOKEN or an API key with
+# the read scope. A comma-separated list while it rotates (the backend accepts them all); we
+# send the first. BACKEND_SERVICE_TOKEN, the shared read-write secret, is deprecated here and
+# read only when BACKEND_API_KEY is unset, so deployments from before keep running.
+BACKEND_API_KEY = next(iter(env_list("BACKEND_API_KEY") or env_list("BACKEND_SERVICE_TOKEN")), "")
 BACKEND_CONNECT_TIMEOUT = env_float("BACKEND_CONNECT_TIMEOUT", 0.5)
 BACKEND_READ_TIMEOUT = env_float("BACKEND_READ_TIMEOUT", 2.0)
 # A burst of page views within this many seconds costs the backend one call per instance.

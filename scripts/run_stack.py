@@ -153,6 +153,27 @@ def new_api_key(env: dict, name: str, scopes: str) -> str:
     return done.stdout.strip()
 
 
+def stack_environment() -> dict:
+    """Our environment for every process we start, less the shared secrets: each client of
+    the backend gets an API key of its own instead."""
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    for shared in ("BACKEND_SERVICE_TOKEN", "BACKEND_READ_TOKEN"):
+        env.pop(shared, None)
+    return env
+
+
+def frontend_environment(env: dict, backend_env: dict) -> dict:
+    """The public site's environment: ``env``, the backend's address, and as BACKEND_API_KEY a
+    new key of its own that may only read (least privilege: the frontend never writes), made
+    in ``backend_env``. New secrets each run."""
+    return {
+        **env,
+        "DJANGO_SETTINGS_MODULE": "frontend_site.settings",
+        "BACKEND_URL": f"http://{BACKEND_BIND}",
+        "BACKEND_API_KEY": new_api_key(backend_env, "make-run-frontend", "read"),
+    }
+
+
 class Stack:
     def __init__(self):
         self.processes: list[tuple[str, subprocess.Popen]] = []
@@ -189,8 +210,7 @@ def main() -> None:
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, interrupt)
     signal.signal(signal.SIGHUP, interrupt)
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    env.pop("BACKEND_SERVICE_TOKEN", None)  # each client gets an API key of its own below
+    env = stack_environment()
     token_file = VAR / "service-token"
     try:
         if redis_server:
@@ -202,18 +222,12 @@ def main() -> None:
         manage_step(backend_env, "migrate", "--no-input", "-v", "0")
         manage_step(backend_env, "seed", "--if-empty", "--feed")
         manage_step(backend_env, "ensure_superuser")
-        # Least privilege: the public frontend may only read; the README's curl example (a
-        # game server) may read and write. New secrets each run.
-        frontend_key = new_api_key(backend_env, "make-run-frontend", "read")
+        # The README's curl example (a game server) may read and write; the frontend's key
+        # (frontend_environment) may only read. New secrets each run.
         token_file.write_text(new_api_key(backend_env, "make-run-game-server", "read,write"))
         token_file.chmod(0o600)
         manage_step(backend_env, "collectstatic", "--no-input", "-v", "0")
-        frontend_env = {
-            **env,
-            "DJANGO_SETTINGS_MODULE": "frontend_site.settings",
-            "BACKEND_URL": f"http://{BACKEND_BIND}",
-            "BACKEND_SERVICE_TOKEN": frontend_key,
-        }
+        frontend_env = frontend_environment(env, backend_env)
         manage_step(frontend_env, "collectstatic", "--no-input", "-v", "0")
         stack.add("backend", start_site("backend_site.wsgi", backend_env, BACKEND_BIND).process)
         stack.add("frontend", start_site("frontend_site.wsgi", frontend_env, FRONTEND_BIND).process)

@@ -49,16 +49,13 @@ def manage(
     )
 
 
-def production_env(
-    site: str, *, secret_key: str, service_token: str, **values: str
-) -> dict[str, str]:
+def production_env(site: str, *, secret_key: str, **values: str) -> dict[str, str]:
     """Environment of ``site`` (backend_site or frontend_site) in production mode, on loopback
-    and plain HTTP, with the caller's secrets and ``values``."""
+    and plain HTTP, with the caller's secret key and ``values``."""
     return {
         **PRODUCTION_ON_LOOPBACK,
         "DJANGO_SETTINGS_MODULE": f"{site}.settings",
         "DJANGO_SECRET_KEY": secret_key,
-        "BACKEND_SERVICE_TOKEN": service_token,
         **values,
     }
 
@@ -66,23 +63,30 @@ def production_env(
 def backend_env(
     redis_url: str, database_url: str, *, secret_key: str, service_token: str, **extra: str
 ) -> dict[str, str]:
-    """Environment of a backend in production mode, on loopback and plain HTTP; ``extra``
-    adds or overrides variables."""
-    values = {"DATABASE_URL": database_url, "REDIS_URL": redis_url, **extra}
-    return production_env(
-        "backend_site", secret_key=secret_key, service_token=service_token, **values
-    )
+    """Environment of a backend in production mode, on loopback and plain HTTP, taking
+    ``service_token`` (BACKEND_SERVICE_TOKEN); ``extra`` adds or overrides variables."""
+    values = {
+        "BACKEND_SERVICE_TOKEN": service_token,
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        **extra,
+    }
+    return production_env("backend_site", secret_key=secret_key, **values)
 
 
 def frontend_env(
     backend_url: str, static_root: Path, *, secret_key: str, service_token: str, **extra: str
 ) -> dict[str, str]:
-    """Environment of a frontend in production mode, on loopback and plain HTTP; ``extra``
-    adds or overrides variables."""
-    values = {"DJANGO_STATIC_ROOT": str(static_root), "BACKEND_URL": backend_url, **extra}
-    return production_env(
-        "frontend_site", secret_key=secret_key, service_token=service_token, **values
-    )
+    """Environment of a frontend in production mode, on loopback and plain HTTP, sending the
+    backend ``service_token`` as its BACKEND_API_KEY (any secret the backend takes: a service
+    or read token, an API key); ``extra`` adds or overrides variables."""
+    values = {
+        "BACKEND_API_KEY": service_token,
+        "DJANGO_STATIC_ROOT": str(static_root),
+        "BACKEND_URL": backend_url,
+        **extra,
+    }
+    return production_env("frontend_site", secret_key=secret_key, **values)
 
 
 class GunicornSite(InSession):

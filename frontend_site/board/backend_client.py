@@ -1,8 +1,9 @@
 """The one module that talks HTTP to the private backend.
 
-One pooled ``requests.Session`` per process, connect and read timeouts on every call, the
-service token and the caller's request id on every request; every way a call can fail
-(timeout, refused connection, error status, garbage body) becomes ``BackendUnavailable``.
+One pooled ``requests.Session`` per process, connect and read timeouts on every call, our
+read-only secret (BACKEND_API_KEY) and the caller's request id on every request; every way a
+call can fail (timeout, refused connection, error status, garbage body) becomes
+``BackendUnavailable``.
 Answers come back as small frozen dataclasses, checked field by field.
 
 Each call holds one of the instance's FRONTEND_BACKEND_CONCURRENCY slots (shared by all its
@@ -151,8 +152,8 @@ _SESSION = _session()
 def _get(path: str, *, params: dict, request_id: str) -> dict:
     """GET a backend path and return its JSON object; raise on any failure."""
     headers = {REQUEST_ID_HEADER: request_id}
-    if settings.BACKEND_SERVICE_TOKEN:
-        headers["Authorization"] = f"Bearer {settings.BACKEND_SERVICE_TOKEN}"
+    if settings.BACKEND_API_KEY:
+        headers["Authorization"] = f"Bearer {settings.BACKEND_API_KEY}"
     url = f"{settings.BACKEND_URL}{path}"
     try:
         with instance_locks.backend_slot(within=SLOT_WAIT_SECONDS):

@@ -123,7 +123,8 @@ def test_the_env_builders_give_production_on_loopback_with_the_callers_secrets_a
     assert (backend["DJANGO_SECRET_KEY"], backend["BACKEND_SERVICE_TOKEN"]) == ("k1", "t1")
     assert (backend["REDIS_URL"], backend["DATABASE_URL"]) == ("redis://r/3", "sqlite:///db")
     assert frontend["DJANGO_SETTINGS_MODULE"] == "frontend_site.settings"
-    assert (frontend["DJANGO_SECRET_KEY"], frontend["BACKEND_SERVICE_TOKEN"]) == ("k2", "t2")
+    assert (frontend["DJANGO_SECRET_KEY"], frontend["BACKEND_API_KEY"]) == ("k2", "t2")
+    assert "BACKEND_SERVICE_TOKEN" not in frontend  # the frontend's own setting, not the shared one
     assert frontend["BACKEND_URL"] == "http://b"
     assert frontend["DJANGO_STATIC_ROOT"] == str(tmp_path / "static")
 

@@ -247,8 +247,8 @@ def _forget_frontend_caches() -> None:
 
 @pytest.fixture
 def frontend_settings(settings, tmp_path):
-    """The frontend's settings in this process, with the service token and empty caches: a
-    FRONTEND_CACHE_DIR of the test's own.
+    """The frontend's settings in this process, with the service token as its BACKEND_API_KEY
+    and empty caches: a FRONTEND_CACHE_DIR of the test's own.
 
     BACKEND_URL is the development default until a test (or ``frontend``) points it.
     """
@@ -259,7 +259,7 @@ def frontend_settings(settings, tmp_path):
             value = getattr(frontend, name)
             if getattr(settings, name, None) != value:
                 setattr(settings, name, value)
-    settings.BACKEND_SERVICE_TOKEN = SERVICE_TOKEN
+    settings.BACKEND_API_KEY = SERVICE_TOKEN
     settings.FRONTEND_CACHE_DIR = tmp_path / "frontend-cache"
     settings.CACHES = frontend.instance_caches(settings.FRONTEND_CACHE_DIR)
     _forget_frontend_caches()

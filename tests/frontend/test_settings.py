@@ -42,13 +42,13 @@ def test_the_deploy_check_reports_no_issues_with_production_settings():
     assert "no issues" in result.stdout
 
 
-@pytest.mark.parametrize("missing", ["DJANGO_SECRET_KEY", "BACKEND_SERVICE_TOKEN"])
+@pytest.mark.parametrize("missing", ["DJANGO_SECRET_KEY", "BACKEND_API_KEY"])
 def test_the_server_refuses_to_start_in_production_without_its_secrets(missing):
     env = {
         **BARE_ENV,
         "DJANGO_DEBUG": "false",
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
-        "BACKEND_SERVICE_TOKEN": "a-token",
+        "BACKEND_API_KEY": "a-read-only-key",
     }
     del env[missing]
 
@@ -56,6 +56,24 @@ def test_the_server_refuses_to_start_in_production_without_its_secrets(missing):
 
     assert result.returncode != 0
     assert f"{missing} must be set when DJANGO_DEBUG is off" in result.stderr.splitlines()[-1]
+
+
+def test_a_deployment_from_before_still_starts_on_the_shared_token_and_is_told_to_move():
+    env = {
+        **BARE_ENV,
+        "DJANGO_DEBUG": "false",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        "BACKEND_SERVICE_TOKEN": "old-shared-token, new-shared-token",
+    }
+    code = "import frontend_site.wsgi; from django.conf import settings; "
+    code += "print(settings.BACKEND_API_KEY)"
+
+    result = run(["-c", code], env)
+
+    assert result.returncode == 0, result.stderr
+    *logged, sent = result.stdout.splitlines()
+    assert sent == "old-shared-token"  # the first of the list, as the backend rotates
+    assert "BACKEND_API_KEY is not set" in "\n".join(logged)
 
 
 def test_in_production_plain_http_is_redirected_but_the_health_check_still_answers(

