@@ -39,13 +39,17 @@ TEST_VALUES = {
     "BACKEND_SECRET_KEY_ARN": "arn:aws:secretsmanager:us-east-1:123456789012:secret:leaderboard/a",
     "FRONTEND_SECRET_KEY_ARN": "arn:aws:secretsmanager:us-east-1:123456789012:secret:leaderboard/b",
     "SERVICE_TOKEN_ARN": "arn:aws:secretsmanager:us-east-1:123456789012:secret:leaderboard/c",
+    "READ_TOKEN_ARN": "arn:aws:secretsmanager:us-east-1:123456789012:secret:leaderboard/e",
     "DATABASE_URL_ARN": "arn:aws:secretsmanager:us-east-1:123456789012:secret:leaderboard/d",
 }
 
-# What App Runner would read from Secrets Manager, by variable name.
+# What App Runner would read from Secrets Manager, by variable name. The frontend's key and
+# the backend's read token come from one secret (READ_TOKEN_ARN).
 TEST_SECRETS = {
     "DJANGO_SECRET_KEY": "t3st-only-" + "k" * 24 + "-Zq8#Lm2$Vx7&Rp4!Hs9Wc5^Nb1*Jd6",
     "BACKEND_SERVICE_TOKEN": "test-token-from-the-secret-store",
+    "BACKEND_READ_TOKEN": "test-read-token-from-the-secret-store",
+    "BACKEND_API_KEY": "test-read-token-from-the-secret-store",
     "DATABASE_URL": "postgres://leaderboard:secret@db.test.invalid:5432/leaderboard",
 }
 

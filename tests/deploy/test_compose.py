@@ -15,7 +15,13 @@ from tests.deploy.dockerfile import stages
 COMPOSE = yaml.safe_load((ROOT / "compose.yaml").read_text())
 SERVICES = COMPOSE["services"]
 INTERPOLATED = re.compile(r"\$\{([A-Z0-9_]+)(?::?[?-][^}]*)?\}")
-SECRETS = {"DJANGO_SECRET_KEY", "BACKEND_SERVICE_TOKEN", "POSTGRES_PASSWORD"}
+SECRETS = {
+    "DJANGO_SECRET_KEY",
+    "BACKEND_SERVICE_TOKEN",
+    "BACKEND_READ_TOKEN",
+    "BACKEND_API_KEY",
+    "POSTGRES_PASSWORD",
+}
 
 
 def site_of(name: str) -> str:
@@ -59,6 +65,23 @@ def test_secrets_come_from_the_env_file_never_from_compose_yaml():
             if variable in SECRETS:
                 assert INTERPOLATED.fullmatch(value), f"{name}.{variable} must be ${{...}}"
     assert "leaderboard:${POSTGRES_PASSWORD" in SERVICES["backend"]["environment"]["DATABASE_URL"]
+
+
+def env_file_variable(value: str) -> str:
+    """The .env variable a ``${NAME:?...}`` value takes."""
+    return INTERPOLATED.fullmatch(value).group(1)
+
+
+def test_the_frontend_holds_only_the_read_token_the_backend_takes_as_read_only():
+    frontend = SERVICES["frontend"]["environment"]
+
+    assert "BACKEND_SERVICE_TOKEN" not in frontend
+    assert env_file_variable(frontend["BACKEND_API_KEY"]) == "FRONTEND_READ_TOKEN"
+    assert ":?" in frontend["BACKEND_API_KEY"], "compose must refuse to start without it"
+    for name in ("backend", "migrate"):
+        backend = SERVICES[name]["environment"]
+        assert env_file_variable(backend["BACKEND_READ_TOKEN"]) == "FRONTEND_READ_TOKEN", name
+        assert env_file_variable(backend["BACKEND_SERVICE_TOKEN"]) == "BACKEND_SERVICE_TOKEN"
 
 
 def test_every_value_compose_takes_from_the_env_file_is_explained_in_env_example():

@@ -9,8 +9,10 @@ definition's environment, and the site must answer its health check on that port
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import os
+import re
 import shlex
 import subprocess
 import sys
@@ -70,7 +72,24 @@ def test_each_site_builds_from_source_on_python_311_and_is_checked_on_healthz(si
     assert values["RuntimeEnvironmentVariables"]["DJANGO_DEBUG"] == "false"
     assert values["RuntimeEnvironmentVariables"]["DJANGO_ALLOWED_HOSTS"] == ".awsapprunner.com"
     assert "DJANGO_SECRET_KEY" in values["RuntimeEnvironmentSecrets"]
-    assert "BACKEND_SERVICE_TOKEN" in values["RuntimeEnvironmentSecrets"]
+
+
+def test_the_frontend_holds_only_the_read_token_the_backend_takes_as_read_only():
+    backend = code_values("backend")["RuntimeEnvironmentSecrets"]
+    frontend = code_values("frontend")["RuntimeEnvironmentSecrets"]
+
+    assert set(frontend) == {"DJANGO_SECRET_KEY", "BACKEND_API_KEY"}  # never the shared token
+    assert frontend["BACKEND_API_KEY"] == backend["BACKEND_READ_TOKEN"]
+    assert backend["BACKEND_READ_TOKEN"] != backend["BACKEND_SERVICE_TOKEN"]
+
+
+def test_the_instance_role_may_read_every_secret_the_guide_creates():
+    (statement,) = filled("instance-role.policy.json")["Statement"]
+    readable = statement["Resource"].split(":secret:", 1)[1]
+    created = re.findall(r"create-secret --name (\S+)", GUIDE.read_text())
+
+    assert "leaderboard/read-token" in created
+    assert [name for name in created if not fnmatch.fnmatch(name, readable)] == []
 
 
 def test_the_backend_is_private_and_reaches_its_vpc_through_a_connector():
@@ -276,3 +295,25 @@ def test_the_started_backend_serves_its_api_to_token_holders_only(deployed):
     assert with_token.json() == []  # migrated once as the guide says, nothing seeded yet
     assert "Strict-Transport-Security" in with_token.headers
     assert without.status_code == 401
+
+
+def test_the_started_backend_lets_the_frontends_secret_read_but_never_write(deployed):
+    deployment = deployed("backend")
+    key = runtime_env("frontend")["BACKEND_API_KEY"]  # what the frontend's definition gives it
+    headers = {
+        "Host": APP_RUNNER_HOST,
+        "X-Forwarded-Proto": "https",
+        "Authorization": f"Bearer {key}",
+    }
+
+    read = requests.get(f"{deployment.url}/getdata", headers=headers, timeout=5)
+    write = requests.post(
+        f"{deployment.url}/api/v1/leaderboards/global/scores",
+        json={"player_id": "the-frontend", "score": 1, "name": "Not Allowed"},
+        headers=headers,
+        timeout=5,
+    )
+
+    assert read.status_code == 200, read.text
+    assert write.status_code == 403, write.text
+    assert write.json()["error"]["code"] == "insufficient_scope"

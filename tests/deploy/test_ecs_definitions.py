@@ -25,13 +25,21 @@ GUIDE = ROOT / "docs" / "deploy-ecs.md"
 SET_BY_THE_PLATFORM = {"DJANGO_SETTINGS_MODULE"}
 # What each site refuses to start without when DJANGO_DEBUG is off (see each site's wsgi.py
 # and access.py), plus what the backend cannot do without in production (its SQLite and
-# local-Redis defaults would lose every score on a task's ephemeral disk).
+# local-Redis defaults would lose every score on a task's ephemeral disk; without the read
+# token it refuses the frontend).
 REQUIRED = {
-    "backend": {"DJANGO_SECRET_KEY", "BACKEND_SERVICE_TOKEN", "DATABASE_URL", "REDIS_URL"},
-    "frontend": {"DJANGO_SECRET_KEY", "BACKEND_SERVICE_TOKEN", "BACKEND_URL"},
+    "backend": {"DJANGO_SECRET_KEY", "BACKEND_READ_TOKEN", "DATABASE_URL", "REDIS_URL"},
+    "frontend": {"DJANGO_SECRET_KEY", "BACKEND_API_KEY", "BACKEND_URL"},
 }
 # Each one in a secret, never in plain text in the template or the task definition.
-SECRETS = {"DJANGO_SECRET_KEY", "BACKEND_SERVICE_TOKEN", "DATABASE_URL", "REDIS_URL"}
+SECRETS = {
+    "DJANGO_SECRET_KEY",
+    "BACKEND_SERVICE_TOKEN",
+    "BACKEND_READ_TOKEN",
+    "BACKEND_API_KEY",
+    "DATABASE_URL",
+    "REDIS_URL",
+}
 
 
 @cache
@@ -115,13 +123,22 @@ def test_secrets_come_from_secrets_manager_and_never_sit_in_plain_text(name):
         assert "Secrets Manager ARN" in parameters[value_from["Ref"]]["Description"]
 
 
-def test_each_site_has_its_own_secret_key_and_both_share_the_service_token():
-    def arn(name, variable):
-        secrets = containers()[name]["Secrets"]
-        return next(item["ValueFrom"] for item in secrets if item["Name"] == variable)
+def secret_arn(name: str, variable: str) -> dict:
+    secrets = containers()[name]["Secrets"]
+    return next(item["ValueFrom"] for item in secrets if item["Name"] == variable)
 
-    assert arn("backend", "DJANGO_SECRET_KEY") != arn("frontend", "DJANGO_SECRET_KEY")
-    assert arn("backend", "BACKEND_SERVICE_TOKEN") == arn("frontend", "BACKEND_SERVICE_TOKEN")
+
+def test_each_site_has_its_own_secret_key():
+    assert secret_arn("backend", "DJANGO_SECRET_KEY") != secret_arn("frontend", "DJANGO_SECRET_KEY")
+
+
+def test_the_frontend_holds_only_the_read_token_the_backend_takes_as_read_only():
+    read_token = secret_arn("frontend", "BACKEND_API_KEY")
+
+    assert secret_names(containers()["frontend"]) == {"DJANGO_SECRET_KEY", "BACKEND_API_KEY"}
+    for name in ("backend", "migrate"):
+        assert secret_arn(name, "BACKEND_READ_TOKEN") == read_token, name
+        assert secret_arn(name, "BACKEND_SERVICE_TOKEN") != read_token, name
 
 
 def test_the_execution_role_may_read_exactly_the_secrets_the_containers_use():

@@ -29,6 +29,7 @@ BASE_IMAGE = "python:3.11-slim"
 COMPILERS = re.compile(r"\b(gcc|g\+\+|cc|clang|build-essential|make|libc6?-dev|python3?-dev)\b")
 SECRET_KEY = "image-test-secret-key-" + "x" * 40
 TOKEN = "image-test-service-token"
+READ_TOKEN = "image-test-read-token"  # compose's FRONTEND_READ_TOKEN
 SAMPLE_NAMES = ["Alice", "Bob", "Carol", "Dan", "Steve"]
 
 
@@ -204,7 +205,6 @@ def production_on_loopback(**values: str) -> dict[str, str]:
     return {
         "DJANGO_DEBUG": "false",
         "DJANGO_SECRET_KEY": SECRET_KEY,
-        "BACKEND_SERVICE_TOKEN": TOKEN,
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
         "DJANGO_SECURE_SSL_REDIRECT": "false",
         "WEB_CONCURRENCY": "1",
@@ -216,8 +216,12 @@ def production_on_loopback(**values: str) -> dict[str, str]:
 def stack(image, redis_databases, make_database_url, tmp_path_factory):
     """compose's migrate job, then the backend and the frontend, each from the image's CMD."""
     logs = tmp_path_factory.mktemp("image-logs")
+    # As compose gives them: the backend takes both tokens, the frontend holds the read one.
     backend_env = production_on_loopback(
-        REDIS_URL=redis_databases.take_url(), DATABASE_URL=make_database_url(logs)
+        BACKEND_SERVICE_TOKEN=TOKEN,
+        BACKEND_READ_TOKEN=READ_TOKEN,
+        REDIS_URL=redis_databases.take_url(),
+        DATABASE_URL=make_database_url(logs),
     )
     compose = yaml.safe_load((ROOT / "compose.yaml").read_text())
     migrated = image.run(compose["services"]["migrate"]["command"], **backend_env)
@@ -231,7 +235,9 @@ def stack(image, redis_databases, make_database_url, tmp_path_factory):
         frontend = Started(
             image,
             logs / "frontend.log",
-            **production_on_loopback(SITE="frontend", BACKEND_URL=backend.url),
+            **production_on_loopback(
+                SITE="frontend", BACKEND_URL=backend.url, BACKEND_API_KEY=READ_TOKEN
+            ),
         )
         started.append(frontend)
         frontend.wait_healthy()
