@@ -24,15 +24,16 @@ from __future__ import annotations
 
 import logging
 import math
+import os
 import threading
 import time
-import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.db import DatabaseError
 from redis.commands.core import Script
+from redis.exceptions import NoScriptError
 
 from backend_site.rankings import boards, store
 from backend_site.rankings.errors import REDIS_ERRORS, NotFound, RateLimited
@@ -184,8 +185,10 @@ def key_take(name: str, rate: int) -> Quota | None:
 
 # KEYS: one sorted set per player, all of one board (one slot). ARGV[1] the limit, ARGV[2]
 # the window in ms, ARGV[3] a name for this call's entries, ARGV[3 + i] the submissions for
-# KEYS[i]. Counts them all, or none if any player would pass the limit. Returns {1} or
-# {0, per key: {entries in the window, ms until the new ones would fit (0 if they do)}}.
+# KEYS[i]. Counts them all, or none if any player would pass the limit. Returns {1 or 0, per
+# key: {entries counted, ms until the new ones would fit (0 if they do)}}. Entries older than
+# the window are dropped only when the set is too full without dropping them (the set lives
+# a window after its last entry, and never holds more than the limit).
 _SUBMISSIONS_TAKE = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -193,14 +196,18 @@ local limit, window, call = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3]
 local found, refused = {}, false
 for i, key in ipairs(KEYS) do
   local want = tonumber(ARGV[3 + i])
-  redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
   local used = redis.call('ZCARD', key)
-  local over, wait = used + want - limit, 0
-  if over > 0 then
-    refused, wait = true, window
-    if want <= limit then
-      local oldest = redis.call('ZRANGE', key, over - 1, over - 1, 'WITHSCORES')
-      wait = tonumber(oldest[2]) + window - now
+  local wait = 0
+  if used + want > limit then  -- only then do entries older than the window matter
+    redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
+    used = redis.call('ZCARD', key)
+    local over = used + want - limit
+    if over > 0 then
+      refused, wait = true, window
+      if want <= limit then
+        local oldest = redis.call('ZRANGE', key, over - 1, over - 1, 'WITHSCORES')
+        wait = tonumber(oldest[2]) + window - now
+      end
     end
   end
   found[i] = {used, wait}
@@ -242,7 +249,7 @@ def submissions(items: Sequence[tuple[str, str]], *, batch: bool = False) -> Ite
     quota = None
     try:
         for board in _limited_boards(items, batch):
-            call = uuid.uuid4().hex
+            call = os.urandom(6).hex()  # unique enough among one player's minute
             found = _take(board, call)
             if found is None:
                 continue
@@ -329,7 +336,13 @@ _scripts: dict[str, Script] = {}
 
 
 def _run(source: str, keys: list[str], args: list):
+    """EVALSHA ``source`` (loading it once if Redis lacks it): one round trip."""
     script = _scripts.get(source)
     if script is None:
         script = _scripts[source] = Script(None, source.encode())
-    return script(keys=keys, args=args, client=store.connection())
+    client = store.connection()
+    try:
+        return client.evalsha(script.sha, len(keys), *keys, *args)
+    except NoScriptError:
+        client.script_load(script.script)
+        return client.evalsha(script.sha, len(keys), *keys, *args)

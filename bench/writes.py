@@ -7,9 +7,11 @@ For each engine it seeds a fresh database (a private, durable PostgreSQL cluster
 file) and a private redis-server, lets the seed's writes settle, starts the backend under
 gunicorn as bench.run does, and loads that one server with wrk: top-10 reads (the baseline),
 single submissions to `global` (which feeds global-weekly and global-daily), the same to a
-board with the same players that feeds none, batches of 500 and single submissions with an
-Idempotency-Key, each write run to players of its own. Then `manage.py verify_rankings`
-must find Redis and the database agreeing. Everything it starts it stops again.
+board with the same players that feeds none, the same again once that board limits each
+player's submissions a minute, batches of 500 and single submissions with an Idempotency-Key,
+each write run to players of its own; and the top-10 reads again with an API key that has a
+rate. Then `manage.py verify_rankings` must find Redis and the database agreeing. Everything
+it starts it stops again.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import math
 import os
 import re
 import shutil
+import statistics
 import sys
 import time
 import traceback
@@ -53,6 +56,16 @@ board_save(board=Leaderboard(
     slug={SOLO!r}, title="Bench: no fed boards", order=source.order, operator=source.operator
 ))
 """
+# Run in `manage.py shell`: give SOLO a per-player limit no bench player reaches, so every
+# submission pays for the check and none is refused.
+SOLO_LIMIT = f"""
+from backend_site.rankings.models import Leaderboard
+
+Leaderboard.objects.filter(slug={SOLO!r}).update(max_submissions_per_minute=10_000)
+"""
+SOLO_UNLIMIT = SOLO_LIMIT.replace("10_000", "None")
+BOARD_CACHE_SECONDS = 5.0  # backend_site.rankings.boards: how soon the backend sees it
+READ_KEY_RATE = "1000000/s"  # a rate the bench never reaches: what checking one costs
 FULL_SIZE = 1_000_000
 QUICK_SIZE = 10_000
 IDS_DEFAULT = 4_000
@@ -69,6 +82,8 @@ PG_SINGLE_P99_MAX_MS = 100.0
 SQLITE_SINGLE_P99_MAX_MS = 250.0
 PG_BATCH_SCORES_MIN = 20_000.0
 FED_COST_MAX = 1.5  # a submission to a board feeding two more / one to a board feeding none
+KEY_READ_COST_MAX = 1.05  # top-10 reads: service token / an API key with a rate
+LIMITED_WRITE_COST_MAX = 1.10  # single submissions: no per-player limit / a limit
 
 
 @dataclass(frozen=True)
@@ -78,6 +93,7 @@ class Load:
     items: int  # scores per request; 0 for a read
     script: str | None = None
     board: str = BOARD
+    rated_key: bool = False  # sent with an API key that has a rate, not the service token
 
 
 LOADS = [
@@ -86,6 +102,39 @@ LOADS = [
     Load("single_solo", "POST one score (feeds none)", 1, "post_scores.lua", board=SOLO),
     Load("batch", f"POST batch of {BATCH_ITEMS} scores", BATCH_ITEMS, "post_batch.lua"),
     Load("idempotent", "POST one score + Idempotency-Key", 1, "post_scores.lua"),
+]
+
+
+@dataclass(frozen=True)
+class Cost:
+    """What a feature costs: the same load without it and with it, in COST_ROUNDS rounds of
+    one run each, alternating which goes first; the ratio is the median round's."""
+
+    key: str
+    name: str
+    most: float
+    without: Load
+    with_it: Load
+    limited: bool = False  # with_it runs once SOLO limits each player's submissions
+
+
+COST_ROUNDS = 5
+COSTS = [
+    Cost(
+        "key_reads",
+        "top-10 reads: service token / API key with a rate",
+        KEY_READ_COST_MAX,
+        Load("cost_read", "GET top 10, service token", 0),
+        Load("cost_read_key", "GET top 10, API key with a rate", 0, rated_key=True),
+    ),
+    Cost(
+        "limited_writes",
+        "single submissions: no limit / per-player limit",
+        LIMITED_WRITE_COST_MAX,
+        Load("cost_write", "POST one score, no limit", 1, "post_scores.lua", board=SOLO),
+        Load("cost_write_limited", "POST one score, limit", 1, "post_scores.lua", board=SOLO),
+        limited=True,
+    ),
 ]
 
 
@@ -115,12 +164,40 @@ class Measured(Rates):
 
 
 @dataclass
+class CostRun:
+    """One Cost's runs, without the feature and with it, round by round."""
+
+    key: str
+    name: str
+    most: float
+    without: list[Measured] = field(default_factory=list)
+    with_it: list[Measured] = field(default_factory=list)
+
+    def ratios(self) -> list[float]:
+        return [
+            before.rps / after.rps
+            for before, after in zip(self.without, self.with_it, strict=True)
+            if after.rps
+        ]
+
+    def ratio(self) -> float | None:
+        ratios = self.ratios()
+        return statistics.median(ratios) if ratios else None
+
+    def summary(self) -> str:
+        ratio = self.ratio()
+        rounds = ", ".join(f"{r:.3f}" for r in self.ratios())
+        return f"{self.name}: {ratio:.3f} (rounds {rounds})" if ratio else f"{self.name}: -"
+
+
+@dataclass
 class EngineRun:
     engine: str
     size: int
     seed_s: float | None = None
     settle_s: float | None = None
     runs: list[Measured] = field(default_factory=list)
+    costs: list[CostRun] = field(default_factory=list)
     verify_exit: int | None = None
     verify_s: float | None = None
     verify_output: str = ""
@@ -130,6 +207,12 @@ class EngineRun:
 
     def run(self, key: str) -> Measured | None:
         return next((run for run in self.runs if run.load == key), None)
+
+    def all_runs(self) -> list[Measured]:
+        return self.runs + [run for cost in self.costs for run in cost.without + cost.with_it]
+
+    def cost(self, key: str) -> CostRun | None:
+        return next((cost for cost in self.costs if cost.key == key), None)
 
 
 def _parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -172,9 +255,18 @@ def measure_engine(args, result: EngineRun, processes: Processes, here: Path) ->
     result.settle_s = time.perf_counter() - started
     say(f"{result.engine}: seeded in {result.seed_s:.1f} s, settled in {result.settle_s:.1f} s")
 
+    made = checked(
+        manage("api_keys", "create", "bench-reader", "--scopes", "read", "--rate", READ_KEY_RATE,
+               env=env),
+        "manage.py api_keys create",
+    )  # fmt: skip
+    read_key = made.stdout.strip()
+
     backend = processes.add(GunicornSite("backend_site.wsgi", env, here / "backend.log"))
     backend.start()
-    slices = [load.key for load in LOADS if load.items] + (["profile"] if args.profile else [])
+    slices = [load.key for load in LOADS if load.items]
+    slices += [cost.without.key for cost in COSTS if cost.without.items]
+    slices += ["profile"] if args.profile else []
     ids_files = _player_ids_files(args, backend, here, slices)
     watch = {"redis": redis.process.pid, "backend": backend.pid}
     for load in LOADS:
@@ -183,6 +275,23 @@ def measure_engine(args, result: EngineRun, processes: Processes, here: Path) ->
         _measure(args, run, url, _wrk_options(args, load, script_args), body, watch, database_pid)
         result.runs.append(run)
         say(f"  {result.engine:<8} {run.summary()}")
+    limited = False
+    for cost in COSTS:
+        found = CostRun(cost.key, f"{cost.name}", cost.most)
+        for round_ in range(COST_ROUNDS):
+            pair = [(cost.without, False), (cost.with_it, cost.limited)]
+            for load, limit in pair if round_ % 2 == 0 else reversed(pair):
+                if limit != limited:
+                    limited = _limit_solo(env, on=limit)
+                ids_file = ids_files.get(cost.without.key)  # both write the same players
+                url, script_args, body = _target(load, backend.url, ids_file)
+                run = Measured(load=load.key, label=load.label, items=load.items)
+                options = _wrk_options(args, load, script_args, read_key)
+                _measure(args, run, url, options, body, watch, database_pid)
+                (found.with_it if load is cost.with_it else found.without).append(run)
+                say(f"  {result.engine:<8} {run.summary()}")
+        result.costs.append(found)
+        say(f"  {result.engine:<8} {found.summary()}")
     if args.profile:
         url, script_args, _ = _target(LOADS[1], backend.url, ids_files["profile"])
         result.profile = _profile(args, backend, url, _wrk_options(args, LOADS[1], script_args))
@@ -279,11 +388,11 @@ def _target(load: Load, base: str, ids_file: Path | None) -> tuple[str, list[str
     return f"{base}/api/v1/leaderboards/{load.board}/scores", script_args, body
 
 
-def _wrk_options(args, load: Load, script_args: list[str]) -> dict:
+def _wrk_options(args, load: Load, script_args: list[str], read_key: str = "") -> dict:
     return {
         "connections": args.connections,
         "threads": args.threads,
-        "headers": {"Authorization": f"Bearer {TOKEN}"},
+        "headers": {"Authorization": f"Bearer {read_key if load.rated_key else TOKEN}"},
         "script": load.script,
         "script_args": script_args,
     }
@@ -386,6 +495,7 @@ def _engine_targets(result: EngineRun) -> list[Target]:
         ),
     ]
     found.append(_fed_cost(name, result.run("single"), result.run("single_solo")))
+    found += [_cost(name, result.cost(cost.key), cost) for cost in COSTS]
     verified = Target(f"{name}: verify_rankings after the writes", "-", "no drift", "SKIP")
     if result.verify_exit is not None:
         verified.value = "no drift" if result.verify_exit == 0 else f"exit {result.verify_exit}"
@@ -416,6 +526,41 @@ def _fed_cost(name: str, fed: Measured | None, solo: Measured | None) -> Target:
     )
 
 
+def _cost(name: str, found: CostRun | None, cost: Cost) -> Target:
+    """A feature's cost: the median round's rate without it over the rate with it."""
+    ratio = found.ratio() if found else None
+    detail = ""
+    if ratio is not None:
+        rates = ", ".join(
+            f"{before.rps:,.0f}/{after.rps:,.0f}"
+            for before, after in zip(found.without, found.with_it, strict=True)
+        )
+        detail = f"rounds {', '.join(f'{r:.3f}' for r in found.ratios())}; req/s {rates}"
+        serving = [
+            (_serving_us(before), _serving_us(after))
+            for before, after in zip(found.without, found.with_it, strict=True)
+        ]
+        if all(b and a for b, a in serving):
+            before_us = statistics.median(b for b, _ in serving)
+            after_us = statistics.median(a for _, a in serving)
+            detail += f"; serving CPU {before_us:,.0f} / {after_us:,.0f} µs per request"
+    return _check(
+        f"{name} {cost.name}",
+        f"<= {cost.most:.2f}",
+        ratio,
+        lambda v: v <= cost.most,
+        "{:.3f}",
+        detail=detail,
+    )
+
+
+def _limit_solo(env: dict[str, str], *, on: bool) -> bool:
+    """Give SOLO its per-player limit (or take it away) and wait until every worker sees it."""
+    checked(manage("shell", "-c", SOLO_LIMIT if on else SOLO_UNLIMIT, env=env), f"limit {SOLO}")
+    time.sleep(BOARD_CACHE_SECONDS + 1)
+    return on
+
+
 def _serving_us(run: Measured) -> float | None:
     """CPU time the backend, Redis and PostgreSQL spent per request, in µs."""
     cores = sum(run.cpu_cores.get(key, 0.0) for key in ("backend", "redis", "postgres"))
@@ -424,7 +569,7 @@ def _serving_us(run: Measured) -> float | None:
 
 def targets(engines: list[EngineRun]) -> list[Target]:
     found = [target for result in engines for target in _engine_targets(result)]
-    runs = [(result.engine, run) for result in engines for run in result.runs]
+    runs = [(result.engine, run) for result in engines for run in result.all_runs()]
     failing = [f"{engine} {run.load}: {run.errors}" for engine, run in runs if run.errors]
     total = sum(run.errors for _, run in runs)
     found.append(
@@ -446,7 +591,7 @@ def table(engines: list[EngineRun]) -> str:
     )
     lines = [header, "-" * len(header)]
     for result in engines:
-        for run in result.runs:
+        for run in result.all_runs():
             scores = "-" if run.scores_per_s is None else f"{run.scores_per_s:,.0f}"
             kinds = [
                 f"{n} {kind}"
@@ -491,6 +636,10 @@ def write(engines, found, config, machine_facts, notes, *, started_at: datetime)
                 "runs": [
                     {**asdict(run), "errors": run.errors, "scores_per_s": run.scores_per_s}
                     for run in result.runs
+                ],
+                "costs": [
+                    {**asdict(cost), "ratios": cost.ratios(), "ratio": cost.ratio()}
+                    for cost in result.costs
                 ],
             }
             for result in engines

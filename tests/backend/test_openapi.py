@@ -17,6 +17,7 @@ import schemathesis
 from django.test import Client
 from django.urls import URLPattern, resolve
 
+from backend_site import limits
 from backend_site.access import READ_METHODS
 from backend_site.api_keys import keys
 from backend_site.api_keys.models import SCOPES
@@ -293,10 +294,6 @@ def test_the_access_checks_answers_match_the_document(caller):
 
 
 def test_a_rate_limited_keys_answers_match_the_document(caller):
-    if not hasattr(keys, "rate_clean"):
-        pytest.skip("API keys have no rate yet (backend_site/limits.py)")
-    from backend_site import limits
-
     limits.forget()
     _, secret = keys.key_create(name="slow", scopes="read", rate=1)
     client = caller(secret)
