@@ -311,6 +311,7 @@ def test_the_overview_shows_each_boards_reset_zone_source_and_period(api, global
         "players": 1,
         "reset": "daily",
         "timezone": "America/New_York",
+        "max_submissions_per_minute": None,
         "source": "global",
         "period": {
             "id": "2026-11-25",
