@@ -60,8 +60,17 @@ def _token_digests(tokens: tuple[str, ...]) -> list[bytes]:
 # With DEBUG on and neither a BACKEND_SERVICE_TOKEN nor any API key made yet, the API is open
 # (a first local run); once a key exists, keys are required there too.
 DEVELOPMENT = keys.Caller("development", frozenset(SCOPES))
-# The scope each kind of request needs: reads "read"; score submissions and batches "write".
+# The scope each kind of request needs: reads "read"; score submissions and batches "write";
+# everything under the moderation paths "moderate", whatever its method.
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+MODERATION_PREFIXES = ("/api/v1/reviews", "/api/v1/audit", "/api/v1/players/")
+
+
+def scope_needed(method: str, path: str) -> str:
+    """The scope a request needs (the OpenAPI document states the same per operation)."""
+    if path.startswith(MODERATION_PREFIXES):
+        return "moderate"
+    return "read" if method in READ_METHODS else "write"
 
 
 def caller_of(request) -> keys.Caller | None:
@@ -177,7 +186,7 @@ class AccessControlMiddleware:
                 "A valid API key or service token is required (Authorization: Bearer).",
                 {"WWW-Authenticate": 'Bearer realm="leaderboard-backend"'},
             )
-        scope = "read" if request.method in READ_METHODS else "write"
+        scope = scope_needed(request.method, request.path)
         if scope not in caller.scopes:
             logger.warning("refused %s %s to key %s: no %s scope", request.method, request.path,
                            caller.name, scope)  # fmt: skip
