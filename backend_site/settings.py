@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "backend_site.rankings",
     "backend_site.api_keys",
+    "backend_site.audit",
     "axes",
 ]
 
@@ -191,3 +192,5 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 
 # Days of rank history kept (score events, day ranks); manage.py prune_history removes older.
 HISTORY_RETENTION_DAYS = env_count("HISTORY_RETENTION_DAYS", 400)
+# Days of audit log kept (who changed what); manage.py prune_audit removes older entries.
+AUDIT_RETENTION_DAYS = env_count("AUDIT_RETENTION_DAYS", 400)

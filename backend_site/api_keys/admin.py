@@ -4,6 +4,7 @@ from django.utils import timezone
 
 from backend_site.api_keys import keys
 from backend_site.api_keys.models import SCOPES, ApiKey
+from backend_site.audit import admin_log, log
 
 
 class ApiKeyForm(forms.ModelForm):
@@ -41,12 +42,19 @@ class ApiKeyAdmin(admin.ModelAdmin):
             scopes=",".join(form.cleaned_data["scope_choices"]),
             expires_at=obj.expires_at,
             rate=obj.rate,
+            actor=log.admin_actor(request.user),
         )
         obj.pk = key.pk
         messages.warning(request, f"The secret of {key.name}, shown only now: {secret}")
 
+    def log_addition(self, request, obj, message):
+        # save_model recorded the key in the audit log already, as key.create: the admin's
+        # own LogEntry is kept for its history, not recorded a second time.
+        with admin_log.unmirrored():
+            return super().log_addition(request, obj, message)
+
     @admin.action(description="Revoke the selected keys")
     def revoke(self, request, queryset):
         for key in queryset:
-            keys.key_revoke(name=key.name)
+            keys.key_revoke(name=key.name, actor=log.admin_actor(request.user))
         self.message_user(request, f"Revoked {queryset.count()} key(s).")

@@ -16,10 +16,11 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db import DatabaseError
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from backend_site.api_keys.models import MAX_RATE, SCOPES, ApiKey
+from backend_site.audit import log
 
 PREFIX = "lbk_"  # so secret scanners can recognise a leaked key
 VERDICT_SECONDS = 5.0
@@ -86,27 +87,58 @@ def rate_clean(text: str | None) -> int | None:
 
 
 def key_create(
-    *, name: str, scopes: str, expires_at: datetime | None = None, rate: int | None = None
+    *,
+    name: str,
+    scopes: str,
+    expires_at: datetime | None = None,
+    rate: int | None = None,
+    replace: bool = False,
+    actor: str | None = None,
 ) -> tuple[ApiKey, str]:
-    """A new key and its secret, which is shown once and never stored."""
+    """A new key and its secret, which is shown once and never stored; ``replace`` first
+    deletes a key of that name (its secret stops working). Recorded in the audit log as
+    ``key.create`` by ``actor`` (default: the API key of the request being served)."""
     secret = PREFIX + secrets.token_urlsafe(32)
-    key = ApiKey.objects.create(
-        name=name,
-        digest=digest(secret),
-        prefix=secret[:12],
-        scopes=",".join(scopes_clean(scopes)),
-        expires_at=expires_at,
-        rate=rate,
-    )
+    with transaction.atomic():
+        replaced = replace and ApiKey.objects.filter(name=name).delete()[0] > 0
+        key = ApiKey.objects.create(
+            name=name,
+            digest=digest(secret),
+            prefix=secret[:12],
+            scopes=",".join(scopes_clean(scopes)),
+            expires_at=expires_at,
+            rate=rate,
+        )
+        log.record(
+            actor=actor or log.key_actor(),
+            action="key.create",
+            target=f"key:{key.name}",
+            detail={
+                "scopes": key.scopes,
+                "rate": key.rate,
+                "expires_at": key.expires_at,
+                "prefix": key.prefix,
+                "replaced": replaced,
+            },
+        )
     return key, secret
 
 
-def key_revoke(*, name: str) -> ApiKey:
-    """Revoke the key ``name`` (ApiKey.DoesNotExist if there is none); idempotent."""
-    key = ApiKey.objects.get(name=name)
-    if key.revoked_at is None:
-        key.revoked_at = timezone.now()
-        key.save(update_fields=["revoked_at"])
+def key_revoke(*, name: str, actor: str | None = None) -> ApiKey:
+    """Revoke the key ``name`` (ApiKey.DoesNotExist if there is none); idempotent. A
+    revocation is recorded in the audit log as ``key.revoke`` by ``actor`` (default: the API
+    key of the request being served); revoking a revoked key changes and records nothing."""
+    with transaction.atomic():
+        key = ApiKey.objects.select_for_update().get(name=name)
+        if key.revoked_at is None:
+            key.revoked_at = timezone.now()
+            key.save(update_fields=["revoked_at"])
+            log.record(
+                actor=actor or log.key_actor(),
+                action="key.revoke",
+                target=f"key:{key.name}",
+                detail={"prefix": key.prefix},
+            )
     return key
 
 

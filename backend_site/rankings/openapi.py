@@ -26,6 +26,7 @@ import functools
 import orjson
 
 from backend_site.api_keys.keys import PREFIX as KEY_PREFIX
+from backend_site.audit import inputs as audit_inputs
 from backend_site.rankings import history, inputs
 from backend_site.rankings.models import MAX_SCORE, PLAYER_ID_PATTERN, Leaderboard
 
@@ -265,6 +266,35 @@ SCHEMAS = {
             }
         }
     ),
+    "AuditEntry": {
+        **_object(
+            {
+                "at": _DATETIME,
+                "actor": {
+                    "type": "string",
+                    "description": (
+                        "Who: an API key's name, `admin:<username>` or `command:<name>`."
+                    ),
+                },
+                "action": {
+                    "type": "string",
+                    "description": (
+                        "What, as `<noun>.<verb>`: `key.create`, `key.revoke`, `admin.add`, "
+                        "`admin.change`, `admin.delete`, `audit.prune`, and more to come."
+                    ),
+                },
+                "target": {
+                    "type": "string",
+                    "description": (
+                        "To what: `key:<name>`, or `<app>.<model>:<id>` for an admin change "
+                        "(`rankings.leaderboard:3`)."
+                    ),
+                },
+                "detail": {"type": "object", "description": "The action's particulars."},
+            }
+        ),
+        "description": "One recorded change.",
+    },
     "BatchResult": _object(
         {
             "results": {
@@ -452,8 +482,8 @@ SECURITY_SCHEME = "bearerAuth"
 
 
 def _operation(operation_id: str, summary: str, responses: dict, *, scope: str, **rest) -> dict:
-    """An operation that needs a bearer secret with ``scope`` (what access.py requires of its
-    method: `read` for GET, `write` for POST)."""
+    """An operation that needs a bearer secret with ``scope`` (what access.py's scope_needed
+    requires: `moderate` under the moderation paths, else `read` for GET, `write` for POST)."""
     return {
         "operationId": operation_id,
         "summary": summary,
@@ -756,13 +786,62 @@ PATHS = {
             ],
         ),
     },
+    "/api/v1/audit": {
+        "get": _operation(
+            "audit",
+            "The audit log, newest first: who created or revoked a key, changed what in the "
+            "admin, and so on.",
+            {
+                "200": _answer(
+                    "Up to `limit` entries, newest first.",
+                    _object(
+                        {
+                            "entries": {
+                                "type": "array",
+                                "maxItems": audit_inputs.LIMIT_MAX,
+                                "items": _ref("schemas", "AuditEntry"),
+                            }
+                        }
+                    ),
+                ),
+                "400": _ref("responses", "Invalid"),
+                **_GUARDED,
+            },
+            scope="moderate",
+            description=(
+                "Page back through the log with `before` set to the last entry's `at`. "
+                "Entries are kept for AUDIT_RETENTION_DAYS."
+            ),
+            parameters=[
+                _query_integer(
+                    "limit",
+                    "Entries.",
+                    default=audit_inputs.LIMIT_DEFAULT,
+                    low=1,
+                    high=audit_inputs.LIMIT_MAX,
+                ),
+                {
+                    "name": "before",
+                    "in": "query",
+                    "required": False,
+                    "description": (
+                        "Only entries strictly older than this time, ISO 8601 with its offset "
+                        "(`2026-12-01T08:00:00Z`; in a URL, `+` is `%2B`). Empty or absent: "
+                        "from the newest."
+                    ),
+                    "schema": {"anyOf": [_DATETIME, {"const": ""}]},
+                },
+            ],
+        ),
+    },
 }
 
 DESCRIPTION = """\
 The private ranking service. Every path needs `Authorization: Bearer <secret>`, an API key or
 a service token (401 `unauthorized` without a valid one, with `WWW-Authenticate`), holding the
 scope the operation names in its `security`: `read` for every GET (and HEAD), `write` for
-score submissions (403 `insufficient_scope` otherwise). The caller must also be inside
+score submissions, `moderate` for every method under the moderation paths, the audit log's
+included (403 `insufficient_scope` otherwise). The caller must also be inside
 `BACKEND_ALLOWED_NETWORKS` (403 `forbidden` otherwise).
 
 A key may have a rate (requests a second, with a burst of as many), and a board a number of
@@ -794,8 +873,9 @@ SECURITY_SCHEME_OBJECT = {
         "shared secret: scopes `read` and `write`); or a BACKEND_READ_TOKEN (`read` only). Each "
         "setting may list several, comma-separated, to rotate. The scopes an operation needs "
         "are its `security` requirement's role names: `read` (every GET and HEAD, this "
-        "document included), `write` (score submissions and batches); `moderate` and "
-        "`manage` exist for endpoints to come."
+        "document included), `write` (score submissions and batches), `moderate` (every "
+        "method under the moderation paths, the audit log's included); `manage` exists for "
+        "endpoints to come."
     ),
 }
 

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from backend_site.audit import views as audit_views
 from backend_site.rankings import views
 
 app_name = "rankings"
@@ -19,4 +20,5 @@ urlpatterns = [
         views.player_history,
         name="player-history",
     ),
+    path("api/v1/audit", audit_views.audit, name="audit"),
 ]

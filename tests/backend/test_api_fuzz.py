@@ -9,6 +9,9 @@ Redis and database, but its own, not the session's ``backend_server``: the fuzzi
 scores up to ±(2^53 − 1) on its boards, which the frontend tests' ladder on the global
 board could never top.
 
+The caller holds an API key with every scope (BACKEND_SERVICE_TOKEN has only `read` and
+`write`), so the moderation paths are fuzzed too, not refused with a 403 at the door.
+
 Generated slugs and player ids almost never exist, so most requests would stop at a 404
 before any ranking code ran: valid requests are steered, three times in four, to the boards
 and players made here first (boards with each order and operator). Hypothesis runs
@@ -17,6 +20,8 @@ derandomized, so CI sees the same cases every run.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pytest
 import requests
 import schemathesis
@@ -24,11 +29,12 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
+from backend_site.api_keys.models import SCOPES
 from backend_site.rankings import openapi
 from common.local_servers import GunicornSite
 from tests.conftest import SERVICE_TOKEN, backend_env
 
-AUTH = {"Authorization": f"Bearer {SERVICE_TOKEN}"}
+AUTH = {"Authorization": f"Bearer {SERVICE_TOKEN}"}  # seeds the players, as a game server
 # (slug, order, operator): one board of each kind besides the migrations' global (desc, best).
 BOARDS = [("speedrun", "asc", "best"), ("clicks", "desc", "increment"), ("now", "asc", "latest")]
 SLUGS = ["global"] + [slug for slug, _, _ in BOARDS]
@@ -62,6 +68,19 @@ def _players_seed(site: GunicornSite) -> None:
     assert answer.status_code == 200, answer.text
 
 
+def _key_create(site: GunicornSite) -> dict[str, str]:
+    """The fuzzer's headers: an API key with every scope, made as an operator would."""
+    made = site.manage("api_keys", "create", "fuzzer", "--scopes", ",".join(SCOPES))
+    assert made.returncode == 0, made.stderr
+    return {"Authorization": f"Bearer {made.stdout.strip()}"}
+
+
+@dataclass(frozen=True)
+class FuzzedBackend:
+    site: GunicornSite
+    headers: dict[str, str]  # what every fuzzed request is sent with
+
+
 @pytest.fixture(scope="module")
 def fuzzed_backend(redis_databases, make_database_url, tmp_path_factory):
     """A backend under gunicorn for the fuzzing alone: its own database and Redis."""
@@ -71,9 +90,10 @@ def fuzzed_backend(redis_databases, make_database_url, tmp_path_factory):
     site = GunicornSite("backend_site.wsgi", env, workdir / "gunicorn.log")
     site.migrate()
     _boards_create(site)
+    headers = _key_create(site)
     site.start()
     _players_seed(site)
-    yield site
+    yield FuzzedBackend(site, headers)
     site.stop()
     redis_databases.give_back(number)
 
@@ -83,8 +103,8 @@ schema = schemathesis.openapi.from_dict(openapi.document())
 schema.config.generation.update(
     max_examples=EXAMPLES,
     deterministic=True,
-    # The token is ours to send (AUTH), not a parameter to fuzz; the ignored_auth check
-    # still sends requests without it and expects a 401.
+    # The key is ours to send (FuzzedBackend.headers), not a parameter to fuzz; the
+    # ignored_auth check still sends requests without it and expects a 401.
     with_security_parameters=False,
     # Unknown query parameters are ignored, as the document says, not refused.
     allow_extra_parameters=False,
@@ -129,8 +149,8 @@ def _steered(case, rnd):
 )
 def test_every_answer_matches_the_document(case, fuzzed_backend):
     case.call_and_validate(
-        base_url=fuzzed_backend.url,
-        headers=AUTH,
+        base_url=fuzzed_backend.site.url,
+        headers=fuzzed_backend.headers,
         timeout=10,
         # A valid submission may still be refused with a 400 for what no schema can say:
         # a new player without a name, a batch item on a board that does not exist, an
@@ -142,7 +162,7 @@ def test_every_answer_matches_the_document(case, fuzzed_backend):
 def test_and_the_fuzzed_backend_logged_no_traceback(fuzzed_backend):
     # After every case above (pytest keeps a module's order): not one 5xx is not enough, a
     # handled error must not have left a stack in the log either.
-    log = fuzzed_backend.log()
+    log = fuzzed_backend.site.log()
 
     assert "Traceback" not in log, log[log.index("Traceback") - 500 :][:3000]
     assert " ERROR " not in log

@@ -8,6 +8,9 @@ from django.utils import timezone
 
 from backend_site.api_keys import keys
 from backend_site.api_keys.models import SCOPES, ApiKey
+from backend_site.audit import log
+
+ACTOR = log.command_actor("api_keys")
 
 
 class Command(BaseCommand):
@@ -40,12 +43,15 @@ class Command(BaseCommand):
             keys.scopes_clean(scopes)
         except ValueError as exc:
             raise CommandError(str(exc)) from None
-        if replace:
-            ApiKey.objects.filter(name=name).delete()  # its old secret stops working
-        elif ApiKey.objects.filter(name=name).exists():
+        if not replace and ApiKey.objects.filter(name=name).exists():
             raise CommandError(f"A key named {name!r} exists already.")
         key, secret = keys.key_create(
-            name=name, scopes=scopes, expires_at=_moment(expires), rate=per_second
+            name=name,
+            scopes=scopes,
+            expires_at=_moment(expires),
+            rate=per_second,
+            replace=replace,  # the old key's secret stops working
+            actor=ACTOR,
         )
         limit = f", {key.rate}/s" if key.rate else ""
         self.stderr.write(f"Created {key.name} ({key.scopes}{limit}). Its secret, shown only now:")
@@ -61,7 +67,7 @@ class Command(BaseCommand):
 
     def _revoke(self, *, name: str, **_):
         try:
-            keys.key_revoke(name=name)
+            keys.key_revoke(name=name, actor=ACTOR)
         except ApiKey.DoesNotExist:
             raise CommandError(f"No key named {name!r}.") from None
         self.stdout.write(f"Revoked {name}: refused everywhere within {keys.VERDICT_SECONDS:g} s.")
