@@ -45,6 +45,8 @@ CLUSTER_FILES = {
     "tests/backend/test_api.py",
     "tests/backend/test_admin_login.py",
     "tests/backend/test_api_keys.py",
+    "tests/backend/test_bounds.py",
+    "tests/backend/test_erasure.py",
     "tests/backend/test_cluster.py",
     "tests/backend/test_rank_change.py",
     "tests/backend/test_rate_limits.py",

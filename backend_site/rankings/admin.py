@@ -4,7 +4,9 @@ so Redis stays in step with the database."""
 from django import forms
 from django.contrib import admin
 from django.db.models import Count
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 
 from backend_site.rankings import inputs, periods, selectors, services
 from backend_site.rankings.errors import REDIS_ERRORS, InvalidInput, NotFound
@@ -13,6 +15,7 @@ from backend_site.rankings.models import (
     Leaderboard,
     PeriodArchive,
     Player,
+    Review,
     Score,
 )
 from backend_site.rankings.store import Standing
@@ -117,6 +120,9 @@ class LeaderboardForm(forms.ModelForm):
             "reset",
             "timezone",
             "source",
+            "min_score",
+            "max_score",
+            "max_increment",
             "max_submissions_per_minute",
         ]
 
@@ -223,3 +229,42 @@ class PeriodArchiveAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Review)
+class ReviewAdmin(admin.ModelAdmin):
+    """Submissions refused as out of bounds, newest first: look, act on the player (their
+    page, or the lookalike names), then clear the reviewed ones (delete)."""
+
+    list_display = ["at", "leaderboard", "player_link", "score", "reason", "key"]
+    list_filter = ["leaderboard", "key"]
+    search_fields = ["player_id", "leaderboard"]
+    date_hierarchy = "at"
+    actions = ["clear"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        # Lookalike names are the other queue: say how many wait, with a link to them.
+        lookalikes = Player.objects.exclude(confusable_with="").count()
+        if lookalikes and request.method == "GET":
+            link = reverse("admin:rankings_player_changelist") + "?lookalike=yes"
+            note = 'Names that look like another player\'s: <a href="{}">{} to review</a>.'
+            self.message_user(request, format_html(note, link, lookalikes))
+        return super().changelist_view(request, extra_context)
+
+    @admin.display(description="Player", ordering="player_id")
+    def player_link(self, review: Review):
+        if not Player.objects.filter(player_id=review.player_id).exists():
+            return review.player_id
+        url = reverse("admin:rankings_player_change", args=[review.player_id])
+        return format_html('<a href="{}">{}</a>', url, review.player_id)
+
+    @admin.action(description="Clear the selected reviews")
+    def clear(self, request, queryset):
+        count, _ = queryset.delete()
+        self.message_user(request, f"Cleared {count} review(s).")

@@ -14,8 +14,8 @@ from datetime import datetime, timedelta
 
 from django.db import connection
 
-from backend_site.rankings import boards, clock, services, sql, sync
-from backend_site.rankings.errors import InvalidInput
+from backend_site.rankings import boards, bounds, clock, services, sql, sync
+from backend_site.rankings.errors import InvalidInput, NotFound
 from backend_site.rankings.models import MAX_SCORE, Leaderboard
 from backend_site.rankings.names import skeleton
 from backend_site.rankings.store import EntryChange
@@ -82,6 +82,26 @@ def scores_submit_batch(*, items: list[BatchItem]) -> list[services.SubmitResult
     return results
 
 
+def bounds_check(items: list[BatchItem]) -> list[bounds.Refusal]:
+    """Every item whose score is out of its board's bounds as submitted (boards as this
+    process knows them; an unknown board is left to the batch to refuse)."""
+    known: dict[str, Leaderboard | None] = {}
+    refusals = []
+    for index, item in enumerate(items):
+        if item.leaderboard not in known:
+            try:
+                known[item.leaderboard] = boards.board_known(item.leaderboard).board
+            except NotFound:
+                known[item.leaderboard] = None
+        board = known[item.leaderboard]
+        problem = board is not None and board.bounded and bounds.score_problem(board, item.score)
+        if problem:
+            refusals.append(
+                bounds.Refusal(index, item.leaderboard, item.player_id, item.score, problem)
+            )
+    return refusals
+
+
 def _boards_check(items: list[BatchItem]) -> dict[str, Leaderboard]:
     found = Leaderboard.objects.in_bulk({item.leaderboard for item in items}, field_name="slug")
     for index, item in enumerate(items):
@@ -139,6 +159,12 @@ def _apply(
             item = items[index]
             entry = entries[item.player_id]
             value, changed = outcome[(index, name)] = _operate(board, entry, item.score, index)
+            if changed and board.slug == item.leaderboard and bounds.totals_bounded(board):
+                problem = bounds.total_problem(board, value)
+                if problem:  # the transaction rolls the whole batch back
+                    raise bounds.ScoreOutOfBounds(
+                        [bounds.Refusal(index, board.slug, item.player_id, item.score, problem)]
+                    )
             if changed:
                 entry.achieved_at = now + timedelta(microseconds=index)
                 events.append(

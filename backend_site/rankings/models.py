@@ -83,6 +83,27 @@ class Leaderboard(models.Model):
         related_name="fed",
         help_text="Every score accepted on this board is also applied here.",
     )
+    # Bounds (bounds.py): a submission outside them is refused with a 422 and kept as a Review.
+    min_score = models.BigIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-MAX_SCORE), MaxValueValidator(MAX_SCORE)],
+        help_text="The lowest score accepted (on an increment board: the lowest total). "
+        "Empty: none.",
+    )
+    max_score = models.BigIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-MAX_SCORE), MaxValueValidator(MAX_SCORE)],
+        help_text="The highest score accepted (on an increment board: the highest total). "
+        "Empty: none.",
+    )
+    max_increment = models.BigIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_SCORE)],
+        help_text="Increment boards: the largest single addition, either way. Empty: none.",
+    )
     max_submissions_per_minute = models.PositiveIntegerField(
         null=True,
         blank=True,
@@ -99,6 +120,10 @@ class Leaderboard(models.Model):
         return self.title
 
     def clean(self) -> None:
+        if None not in (self.min_score, self.max_score) and self.min_score > self.max_score:
+            raise ValidationError({"max_score": "The highest score must not be below the lowest."})
+        if self.max_increment is not None and self.operator != self.Operator.INCREMENT:
+            raise ValidationError({"max_increment": "Only an increment board adds to a score."})
         try:
             periods.zone(self.timezone)
         except ValueError as exc:
@@ -111,6 +136,10 @@ class Leaderboard(models.Model):
                 raise ValidationError({"source": "The source board must not have a source itself."})
             if self.pk is not None and self.fed.exists():
                 raise ValidationError({"source": "A board that feeds others cannot have a source."})
+
+    @property
+    def bounded(self) -> bool:
+        return (self.min_score, self.max_score, self.max_increment) != (None, None, None)
 
     def period_at(self, moment) -> periods.Period | None:
         """The period in force at ``moment``; None when the board never resets."""
@@ -192,6 +221,29 @@ class ScoreEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.player_id} on {self.board_id}: {self.value} at {self.at}"
+
+
+class Review(models.Model):
+    """A submission refused for a moderator to look at: out of its board's bounds. Kept by
+    text (board slug, player id), so it outlives neither nor needs them to exist."""
+
+    leaderboard = models.CharField(max_length=50)
+    player_id = models.CharField(max_length=64)
+    score = models.BigIntegerField()
+    reason = models.CharField(max_length=200)
+    key = models.CharField(max_length=64, blank=True, help_text="The API key that sent it.")
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["-at", "-id"], name="review_newest"),
+            models.Index(fields=["player_id", "-at"], name="review_player"),
+            models.Index(fields=["leaderboard", "-at"], name="review_board"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.player_id} on {self.leaderboard}: {self.score} ({self.reason})"
 
 
 class RankDay(models.Model):

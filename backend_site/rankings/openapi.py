@@ -27,7 +27,7 @@ import orjson
 
 from backend_site.api_keys.keys import PREFIX as KEY_PREFIX
 from backend_site.audit import inputs as audit_inputs
-from backend_site.rankings import history, inputs
+from backend_site.rankings import history, inputs, reviews
 from backend_site.rankings.models import MAX_SCORE, PLAYER_ID_PATTERN, Leaderboard
 
 TITLE = "Leaderboard ranking API (private backend)"
@@ -207,6 +207,21 @@ SCHEMAS = {
             "source": {
                 "type": ["string", "null"],
                 "description": "The board whose every accepted score is also applied here.",
+            },
+            "min_score": {
+                **_SCORE,
+                "type": ["integer", "null"],
+                "description": "The lowest score accepted (increment boards: total). null: none.",
+            },
+            "max_score": {
+                **_SCORE,
+                "type": ["integer", "null"],
+                "description": "The highest score accepted (increment boards: total). null: none.",
+            },
+            "max_increment": {
+                **_integer(1, MAX_SCORE),
+                "type": ["integer", "null"],
+                "description": "Increment boards: the largest single addition. null: none.",
             },
             "max_submissions_per_minute": {
                 "type": ["integer", "null"],
@@ -431,8 +446,12 @@ RESPONSES = {
         "The body came in chunks, without a Content-Length header; send its length.",
         "length_required",
     ),
-    "KeyReused": _error(
-        "The Idempotency-Key was used with a different request.", "idempotency_key_reused"
+    "Unprocessable": _error(
+        "The Idempotency-Key was used with a different request (`idempotency_key_reused`), or "
+        "a score is out of its board's bounds (`score_out_of_bounds`: nothing is applied, a "
+        "batch is refused whole naming the item, and each refused score is kept for review).",
+        "idempotency_key_reused",
+        "score_out_of_bounds",
     ),
     "Unavailable": _error(
         "Redis or the database is unreachable (an API key new to the server cannot be checked "
@@ -473,7 +492,7 @@ _WRITE_ERRORS = {
     **_READ_ERRORS,
     "411": _ref("responses", "LengthRequired"),
     "413": _ref("responses", "TooLarge"),
-    "422": _ref("responses", "KeyReused"),
+    "422": _ref("responses", "Unprocessable"),
 }
 _REPLAYED = {"Idempotent-Replayed": _ref("headers", "Idempotent-Replayed")}
 
@@ -704,8 +723,11 @@ PATHS = {
                                             "anyOf": [
                                                 _object(
                                                     {
-                                                        "player_id": _PLAYER_ID,
-                                                        "name": {"type": "string"},
+                                                        # null once the winner is erased
+                                                        "player_id": {
+                                                            "anyOf": [_PLAYER_ID, {"type": "null"}]
+                                                        },
+                                                        "name": {"type": ["string", "null"]},
                                                         "score": _SCORE,
                                                     }
                                                 ),
@@ -738,6 +760,84 @@ PATHS = {
                 **_GUARDED,
             },
             scope="read",
+        ),
+    },
+    "/api/v1/players/{player_id}": {
+        "parameters": [_ref("parameters", "player_id")],
+        "delete": _operation(
+            "player_erase",
+            "Erase a player and everything held about them.",
+            {
+                "204": {
+                    "description": "Erased: their row, scores on every board and period (and "
+                    "so their entries), history, daily ranks, reviews and stored idempotent "
+                    "answers. An archived period they won keeps its score, with its winner's "
+                    "id and name null. The id is free for a new player.",
+                    "headers": {**_REQUEST_ID, **_rate_limit_optional()},
+                },
+                "400": _ref("responses", "Invalid"),
+                **_GUARDED,
+                "404": _ref("responses", "NotFound"),
+            },
+            scope="moderate",
+        ),
+    },
+    "/api/v1/reviews": {
+        "get": _operation(
+            "reviews",
+            "Submissions refused as out of their board's bounds, newest first.",
+            {
+                "200": _answer(
+                    "The reviews.",
+                    _object(
+                        {
+                            "reviews": {
+                                "type": "array",
+                                "maxItems": reviews.LIMIT_MAX,
+                                "items": _object(
+                                    {
+                                        "leaderboard": _SLUG,
+                                        "player_id": _PLAYER_ID,
+                                        "score": _SCORE,
+                                        "reason": {"type": "string"},
+                                        "key": {
+                                            "type": "string",
+                                            "description": "The API key that sent it.",
+                                        },
+                                        "at": {"type": "string", "format": "date-time"},
+                                    }
+                                ),
+                            }
+                        }
+                    ),
+                ),
+                "400": _ref("responses", "Invalid"),
+                **_GUARDED,
+            },
+            scope="moderate",
+            parameters=[
+                {
+                    "name": "leaderboard",
+                    "in": "query",
+                    "required": False,
+                    "description": "Only this board's.",
+                    "schema": _SLUG,
+                },
+                {
+                    "name": "player_id",
+                    "in": "query",
+                    "required": False,
+                    "description": "Only this player's.",
+                    "schema": _PLAYER_ID,
+                },
+                _query_integer(
+                    "limit",
+                    "Reviews.",
+                    default=reviews.LIMIT_DEFAULT,
+                    low=1,
+                    high=reviews.LIMIT_MAX,
+                ),
+            ],
         ),
     },
     "/api/v1/leaderboards/{slug}/players/{player_id}/history": {

@@ -195,7 +195,8 @@ def periods_list(
         if period is None:
             continue
         winner = None
-        if archive.winner_id:
+        if archive.winner_id or archive.winner_score is not None:
+            # An erased winner leaves the winning score, without an id or a name ("").
             winner = Winner(archive.winner_id, archive.winner_name, archive.winner_score)
         found.append(
             PeriodSummary(period=period, players=archive.players, winner=winner, closed=True)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from django.db import connection, transaction
 
-from backend_site.rankings import boards, clock, periods, sql, sync
+from backend_site.rankings import boards, bounds, clock, periods, sql, sync
 from backend_site.rankings.errors import InvalidInput
 from backend_site.rankings.models import DEFAULT_BOARD, Leaderboard, Player, Score
 from backend_site.rankings.periods import NO_PERIOD
@@ -105,7 +105,13 @@ def _score_submit(
     # Without a name or a fed board the write is one statement on PostgreSQL, atomic by
     # itself (SQLite reserves its versions first, so it needs the transaction; a fed board
     # may refuse what the source took, an increment past the limit, so all or nothing).
-    alone = name is None and len(targets) == 1 and connection.vendor == "postgresql"
+    # A bounded total is checked after the statement, so it needs the transaction too.
+    alone = (
+        name is None
+        and len(targets) == 1
+        and connection.vendor == "postgresql"
+        and not bounds.totals_bounded(board)
+    )
     outcomes = []
     with nullcontext() if alone else sql.write_transaction():
         named = name is not None and sql.player_upsert(player_id=player_id, name=name, now=now)
@@ -124,6 +130,12 @@ def _score_submit(
                 done = sql.Submitted(row, updated=False)
             if not done.updated and target.operator == Leaderboard.Operator.INCREMENT and score:
                 raise InvalidInput(f"score: the total would pass ±{sql.MAX_SCORE}.", field="score")
+            if target is board and done.updated and bounds.totals_bounded(board):
+                problem = bounds.total_problem(board, done.row.value)
+                if problem:  # the transaction rolls the statement back
+                    raise bounds.ScoreOutOfBounds(
+                        [bounds.Refusal(None, board.slug, player_id, score, problem)]
+                    )
             ranking = boards.Ranking(target, period_id)
             # Unchanged rows go too: the entry's next write mends a gap a crash left.
             changes.append((ranking, _change(done.row)))
@@ -231,6 +243,12 @@ def _removals(bumped: list[tuple[int, str, str, int]]) -> list[tuple[boards.Rank
         for board_id, period, player_id, version in bumped
         if board_id in by_id
     ]
+
+
+def entries_removed(bumped: list[tuple[int, str, str, int]]) -> None:
+    """Take these just-bumped (board id, period, player id, version) entries off Redis once
+    the transaction commits."""
+    sync.entries_changed(_removals(bumped))
 
 
 def player_rename(*, player: Player, name: str) -> None:

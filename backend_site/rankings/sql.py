@@ -42,8 +42,8 @@ EVENTS = ScoreEvent._meta.db_table
 EVENTS_INSERT = f'INSERT INTO {EVENTS} (board_id, period, player_id, value, at, "key") '
 ARCHIVES = PeriodArchive._meta.db_table
 _BOARD_COLUMNS = (
-    'id, slug, title, "order", operator, reset, timezone, source_id, max_submissions_per_minute, '
-    "created_at"
+    'id, slug, title, "order", operator, reset, timezone, source_id, min_score, max_score, '
+    "max_increment, max_submissions_per_minute, created_at"
 )
 # A player's name goes with its skeleton (names.skeleton), which finds lookalike names.
 PLAYERS_UPSERT = (
@@ -69,7 +69,8 @@ def _postgres() -> bool:
 
 
 def _board(row) -> Leaderboard:
-    board_id, slug, title, order, operator, reset, tz, source_id, per_minute, created_at = row
+    (board_id, slug, title, order, operator, reset, tz, source_id,
+     min_score, max_score, max_increment, per_minute, created_at) = row  # fmt: skip
     return Leaderboard(
         id=board_id,
         slug=slug,
@@ -79,6 +80,9 @@ def _board(row) -> Leaderboard:
         reset=reset,
         timezone=tz,
         source_id=source_id,
+        min_score=min_score,
+        max_score=max_score,
+        max_increment=max_increment,
         max_submissions_per_minute=per_minute,
         created_at=_datetime(created_at),
     )

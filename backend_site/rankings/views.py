@@ -9,10 +9,13 @@ from django.views.decorators.csrf import csrf_exempt
 from backend_site import limits
 from backend_site.rankings import (
     batch,
+    bounds,
+    erasure,
     history,
     idempotency,
     inputs,
     openapi,
+    reviews,
     selectors,
     services,
 )
@@ -70,6 +73,9 @@ def leaderboards(request):
                     "players": row.players,
                     "reset": row.board.reset,
                     "timezone": row.board.timezone,
+                    "min_score": row.board.min_score,
+                    "max_score": row.board.max_score,
+                    "max_increment": row.board.max_increment,
                     "max_submissions_per_minute": row.board.max_submissions_per_minute,
                     "source": row.source,
                     "period": _period_json(row.period),
@@ -179,11 +185,31 @@ def _also(result: services.SubmitResult) -> list[dict]:
     ]
 
 
+def reviewed(view):
+    """Keep every submission refused as out of bounds for review, whether the view refused it
+    before writing or the write's transaction did (and rolled back)."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except bounds.ScoreOutOfBounds as exc:
+            reviews.reviews_record(exc.refusals)
+            raise
+
+    return wrapped
+
+
 @allow("POST")
+@reviewed
 @idempotent
 def scores(request, slug: str):
     submission = inputs.submission_parse(_body(request))
     board = selectors.board_for_write(slug=slug)
+    problem = board.bounded and bounds.score_problem(board, submission.score)
+    if problem:
+        refusal = bounds.Refusal(None, slug, submission.player_id, submission.score, problem)
+        raise bounds.ScoreOutOfBounds([refusal])
 
     def write() -> services.SubmitResult:
         # Counted against the board's per-player limit only when it runs: a replayed retry
@@ -216,9 +242,13 @@ def scores(request, slug: str):
 
 
 @allow("POST")
+@reviewed
 @idempotent
 def scores_batch(request):
     items = inputs.batch_parse(_body(request))
+    refusals = batch.bounds_check(items)
+    if refusals:
+        raise bounds.ScoreOutOfBounds(refusals)
 
     def write() -> list[services.SubmitResult]:
         counted = [(item.leaderboard, item.player_id) for item in items]
@@ -263,8 +293,8 @@ def periods(request, slug: str):
                     "players": summary.players,
                     "winner": (
                         {
-                            "player_id": summary.winner.player_id,
-                            "name": summary.winner.name,
+                            "player_id": summary.winner.player_id or None,  # erased: None
+                            "name": summary.winner.name or None,
                             "score": summary.winner.score,
                         }
                         if summary.winner
@@ -313,3 +343,40 @@ def player_history(request, slug: str, player_id: str):
     return json_response(
         {"leaderboard": slug, "player_id": player_id, "days": days, "points": points}
     )
+
+
+@allow("GET", "HEAD")
+def reviews_list(request):
+    """Submissions refused as out of bounds, newest first (the moderate scope)."""
+    params = request.GET
+    leaderboard = params.get("leaderboard")
+    player_id = params.get("player_id")
+    found = reviews.reviews_list(
+        leaderboard=None if leaderboard is None else inputs.slug_clean(leaderboard),
+        player_id=None if player_id is None else inputs.player_id_clean(player_id),
+        limit=inputs.query_int(
+            params, "limit", default=reviews.LIMIT_DEFAULT, low=1, high=reviews.LIMIT_MAX
+        ),
+    )
+    return json_response(
+        {
+            "reviews": [
+                {
+                    "leaderboard": review.leaderboard,
+                    "player_id": review.player_id,
+                    "score": review.score,
+                    "reason": review.reason,
+                    "key": review.key,
+                    "at": review.at.isoformat(),
+                }
+                for review in found
+            ]
+        }
+    )
+
+
+@allow("DELETE")
+def player_erase(request, player_id: str):
+    """Erase a player and everything held about them (the moderate scope): 204."""
+    erasure.player_erase(player_id=inputs.player_id_clean(player_id))
+    return HttpResponse(status=204)

@@ -311,6 +311,9 @@ def test_the_overview_shows_each_boards_reset_zone_source_and_period(api, global
         "players": 1,
         "reset": "daily",
         "timezone": "America/New_York",
+        "min_score": None,
+        "max_score": None,
+        "max_increment": None,
         "max_submissions_per_minute": None,
         "source": "global",
         "period": {
