@@ -50,6 +50,7 @@ CLUSTER_FILES = {
     "tests/backend/test_cluster.py",
     "tests/backend/test_rank_change.py",
     "tests/backend/test_rate_limits.py",
+    "tests/backend/test_rollback.py",
     "tests/backend/test_seasons.py",
     "tests/backend/test_concurrency.py",
     "tests/backend/test_outage.py",

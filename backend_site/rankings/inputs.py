@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from datetime import datetime
 
 from backend_site.rankings import names
 from backend_site.rankings.batch import BatchItem
@@ -134,6 +135,25 @@ def submission_parse(body: bytes) -> Submission:
         score=score_clean(data["score"]),
         name=None if name is None else name_clean(name),
     )
+
+
+def rollback_parse(body: bytes) -> tuple[datetime, str | None]:
+    """Parse a rollback: {"since": an ISO 8601 time with its offset, "leaderboard"?: slug or
+    null}."""
+    data = _json_object(body)
+    _fields_check(data, required=("since",), allowed={"since", "leaderboard"})
+    since = data["since"]
+    try:
+        moment = datetime.fromisoformat(since) if isinstance(since, str) else None
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        raise InvalidInput(
+            "since: must be an ISO 8601 time with its offset, like 2026-11-25T18:00:00+00:00.",
+            field="since",
+        )
+    leaderboard = data.get("leaderboard")
+    return moment, None if leaderboard is None else slug_clean(leaderboard)
 
 
 def slug_clean(value, *, field: str = "leaderboard") -> str:

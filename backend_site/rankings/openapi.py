@@ -782,6 +782,62 @@ PATHS = {
             scope="moderate",
         ),
     },
+    "/api/v1/players/{player_id}/rollback": {
+        "parameters": [_ref("parameters", "player_id")],
+        "post": _operation(
+            "player_rollback",
+            "Roll a player's scores back to a moment, on every board or the one named.",
+            {
+                "200": _answer(
+                    "What was rolled back: each board and period whose score changed after "
+                    "`since`, its score before and after (null: the entry was removed, the "
+                    "player had no score then). Empty when nothing changed after `since`.",
+                    _object(
+                        {
+                            "player_id": _PLAYER_ID,
+                            "since": _DATETIME,
+                            "leaderboard": {"anyOf": [_SLUG, {"type": "null"}]},
+                            "rolled_back": {
+                                "type": "array",
+                                "items": _object(
+                                    {
+                                        "leaderboard": _SLUG,
+                                        "period": {"type": "string"},
+                                        "before": _SCORE,
+                                        "after": {"anyOf": [_SCORE, {"type": "null"}]},
+                                    }
+                                ),
+                            },
+                        }
+                    ),
+                ),
+                **_GUARDED,
+                "400": _ref("responses", "Invalid"),
+                "404": _ref("responses", "NotFound"),
+                "411": _ref("responses", "LengthRequired"),
+                "413": _ref("responses", "TooLarge"),
+            },
+            scope="moderate",
+            description=(
+                "Each score the player changed after `since` goes back to its value then, "
+                "taken from the history; with none then, the entry is removed. The rollback "
+                "is a history event of its own, everyone's ranks follow at once, a closed "
+                "period's archive (players, winner) is summed up again, and it is audited."
+            ),
+            requestBody={
+                "required": True,
+                "content": _json(
+                    _object(
+                        {
+                            "since": _DATETIME,
+                            "leaderboard": {"anyOf": [_SLUG, {"type": "null"}]},
+                        },
+                        optional=("leaderboard",),
+                    )
+                ),
+            },
+        ),
+    },
     "/api/v1/reviews": {
         "get": _operation(
             "reviews",

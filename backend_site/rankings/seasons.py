@@ -121,6 +121,12 @@ def _expire_quietly(name: str) -> None:
         logger.warning("Could not set %s to expire: %s", name, exc)
 
 
+def summary_from_rows(board: Leaderboard, period: periods.Period) -> PeriodSummary:
+    """The period's players and winner, from its score rows (rollback.py sums a closed
+    period up again with it)."""
+    return _summary_from_rows(board, period)
+
+
 def _summary_from_rows(board: Leaderboard, period: periods.Period) -> PeriodSummary:
     rows = Score.objects.filter(board=board, period=period.id)
     ordering = "-value" if board.order == Leaderboard.Order.DESC else "value"

@@ -245,6 +245,11 @@ def _removals(bumped: list[tuple[int, str, str, int]]) -> list[tuple[boards.Rank
     ]
 
 
+def removals(bumped: list[tuple[int, str, str, int]]) -> list[tuple[boards.Ranking, EntryChange]]:
+    """The removal, from Redis, of each of these just-bumped entries."""
+    return _removals(bumped)
+
+
 def entries_removed(bumped: list[tuple[int, str, str, int]]) -> None:
     """Take these just-bumped (board id, period, player id, version) entries off Redis once
     the transaction commits."""

@@ -23,4 +23,5 @@ urlpatterns = [
     path("api/v1/audit", audit_views.audit, name="audit"),
     path("api/v1/reviews", views.reviews_list, name="reviews"),
     path("api/v1/players/<str:player_id>", views.player_erase, name="player-erase"),
+    path("api/v1/players/<str:player_id>/rollback", views.player_rollback, name="player-rollback"),
 ]

@@ -16,6 +16,7 @@ from backend_site.rankings import (
     inputs,
     openapi,
     reviews,
+    rollback,
     selectors,
     services,
 )
@@ -380,3 +381,27 @@ def player_erase(request, player_id: str):
     """Erase a player and everything held about them (the moderate scope): 204."""
     erasure.player_erase(player_id=inputs.player_id_clean(player_id))
     return HttpResponse(status=204)
+
+
+@allow("POST")
+def player_rollback(request, player_id: str):
+    """Roll a player back to a moment, on every board or one (the moderate scope)."""
+    player_id = inputs.player_id_clean(player_id)
+    since, leaderboard = inputs.rollback_parse(_body(request))
+    done = rollback.player_rollback(player_id=player_id, since=since, leaderboard=leaderboard)
+    return json_response(
+        {
+            "player_id": player_id,
+            "since": since.isoformat(),
+            "leaderboard": leaderboard,
+            "rolled_back": [
+                {
+                    "leaderboard": r.leaderboard,
+                    "period": r.period,
+                    "before": r.before,
+                    "after": r.after,
+                }
+                for r in done
+            ],
+        }
+    )
