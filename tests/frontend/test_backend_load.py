@@ -96,7 +96,9 @@ def test_a_flood_of_distinct_pages_keeps_the_backend_within_the_limit_and_the_ex
     assert len(refused) > len(paths) / 4, f"a flood beyond the limit, yet only {statuses}"
     for response, _ in refused:
         assert response.headers["Retry-After"]
-        assert UNAVAILABLE_PAGE in response.text
+        # The site's own page; or, when even the worker's quick lane is full (a slow or busy
+        # machine), the server's last-resort refusal, sent before any Django code runs.
+        assert UNAVAILABLE_PAGE in response.text or '"overloaded"' in response.text
     # Most of the excess is answered before the backend could have answered anything; the
     # rest waited for the lock of a page being fetched (keys share a few hundred locks).
     quick = [took for _, took in refused if took < SLOW]
