@@ -198,11 +198,13 @@ def make_database_url(request):
 @pytest.fixture(autouse=True)
 def _boards_forgotten():
     """Each test starts with no board known to this process (tables are flushed between
-    tests, so a board of the same slug comes back with another id)."""
-    from backend_site.rankings import boards, seasons
+    tests, so a board of the same slug comes back with another id), and no change another
+    test's Redis outage left waiting."""
+    from backend_site.rankings import boards, seasons, sync
 
     boards.boards_forget()
     seasons._closed.clear()
+    sync.deferred_forget()
 
 
 @pytest.fixture(autouse=True)

@@ -105,6 +105,12 @@ class EntriesSync:
         return self.results.get((name, player_id))
 
 
+def deferred_forget() -> None:
+    """Drop the changes waiting for Redis (tests: each starts on a Redis of its own, and a
+    change deferred in one must not land in the next one's)."""
+    _deferred.clear()
+
+
 def _retry_deferred() -> None:
     """Apply the deferred changes, oldest first, in one thread at a time: another thread that
     finds the queue being worked on goes on with its own change (versions keep the order

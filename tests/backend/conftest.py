@@ -10,6 +10,7 @@ import pytest
 import trustme
 from django.test import Client
 
+from backend_site.api_keys import keys
 from backend_site.rankings import services
 from backend_site.rankings.models import DEFAULT_BOARD, Leaderboard, Player, Score
 from common.local_servers import RedisCluster, RedisServer
@@ -70,6 +71,21 @@ def _default_board(request) -> None:
 def global_board(transactional_db, ranking_redis) -> Leaderboard:
     """The default board the migrations create, with Redis pointing at the test server."""
     return Leaderboard.objects.get(slug=DEFAULT_BOARD)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_verdicts():
+    """API key verdicts are cached per process (api_keys/keys.py): no test sees another's."""
+    keys.forget()
+    yield
+    keys.forget()
+
+
+@pytest.fixture
+def moderator(api) -> Client:
+    """Django's test client with a key of the `moderate` scope (and the service token set)."""
+    _, secret = keys.key_create(name="moderator", scopes="moderate")
+    return Client(headers={"Authorization": f"Bearer {secret}"})
 
 
 @pytest.fixture

@@ -21,13 +21,6 @@ from tests.conftest import SERVICE_TOKEN, backend_env
 SCORE = {"player_id": "p1", "score": 5, "name": "Pat"}
 
 
-@pytest.fixture(autouse=True)
-def _fresh_verdicts():
-    keys.forget()
-    yield
-    keys.forget()
-
-
 @pytest.fixture
 def caller(transactional_db, ranking_redis, settings, global_board):
     """``caller(secret)``: a test client sending that bearer secret (a service token is set,

@@ -27,13 +27,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 T0 = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
 
 
-@pytest.fixture(autouse=True)
-def _fresh_verdicts():
-    keys.forget()
-    yield
-    keys.forget()
-
-
 @pytest.fixture
 def caller(ranking_redis, settings):
     """``caller(secret)``: a test client sending that bearer secret."""

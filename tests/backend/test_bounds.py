@@ -15,13 +15,6 @@ from tests.backend.conftest import make_board
 from tests.conftest import SERVICE_TOKEN, backend_env
 
 
-@pytest.fixture(autouse=True)
-def _fresh_verdicts():
-    keys.forget()
-    yield
-    keys.forget()
-
-
 @pytest.fixture
 def bounded(api, global_board) -> Leaderboard:
     """A best board taking 0 to 1,000."""
@@ -38,12 +31,6 @@ def counter(api, global_board) -> Leaderboard:
     board.max_increment, board.max_score = 50, 100
     board.save()
     return board
-
-
-@pytest.fixture
-def moderator(api) -> Client:
-    _, secret = keys.key_create(name="moderator", scopes="moderate")
-    return Client(headers={"Authorization": f"Bearer {secret}"})
 
 
 def submit(client: Client, slug: str, player_id: str, score: int):

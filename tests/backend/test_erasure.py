@@ -4,12 +4,10 @@ without their id or name; the erasure is audited; the id is free again."""
 
 from __future__ import annotations
 
-import pytest
 import requests
 from django.core.management import call_command
 from django.test import Client
 
-from backend_site.api_keys import keys
 from backend_site.audit.models import AuditEntry
 from backend_site.rankings.models import (
     DayRank,
@@ -24,19 +22,6 @@ from common.local_servers import GunicornSite
 from tests.backend.conftest import make_board
 from tests.backend.test_seasons import now, resetting_board  # noqa: F401 (the clock fixture)
 from tests.conftest import SERVICE_TOKEN, backend_env
-
-
-@pytest.fixture(autouse=True)
-def _fresh_verdicts():
-    keys.forget()
-    yield
-    keys.forget()
-
-
-@pytest.fixture
-def moderator(api) -> Client:
-    _, secret = keys.key_create(name="moderator", scopes="moderate")
-    return Client(headers={"Authorization": f"Bearer {secret}"})
 
 
 def submit(client: Client, slug: str, player_id: str, score: int, **headers):
