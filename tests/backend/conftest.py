@@ -13,8 +13,8 @@ from django.test import Client
 from backend_site.api_keys import keys
 from backend_site.rankings import services
 from backend_site.rankings.models import DEFAULT_BOARD, Leaderboard, Player, Score
-from common.local_servers import RedisCluster, RedisServer
-from tests.conftest import CLUSTER, SERVICE_TOKEN
+from common.local_servers import GunicornSite, RedisCluster, RedisServer
+from tests.conftest import CLUSTER, SERVICE_TOKEN, backend_env
 
 _slugs = itertools.count(1)
 
@@ -86,6 +86,31 @@ def moderator(api) -> Client:
     """Django's test client with a key of the `moderate` scope (and the service token set)."""
     _, secret = keys.key_create(name="moderator", scopes="moderate")
     return Client(headers={"Authorization": f"Bearer {secret}"})
+
+
+@pytest.fixture
+def served_moderated(redis_url, make_database_url, tmp_path):
+    """``start(setup="")``: a migrated backend under gunicorn (two workers) on the test's own
+    Redis and database, after running ``setup`` in its ``manage.py shell``; returns the site
+    and the secret of a `moderate` key. Stopped when the test ends."""
+    started: list[GunicornSite] = []
+
+    def start(setup: str = "") -> tuple[GunicornSite, str]:
+        env = backend_env(redis_url, make_database_url(tmp_path), WEB_CONCURRENCY="2")
+        site = GunicornSite("backend_site.wsgi", env, tmp_path / "gunicorn.log")
+        site.migrate()
+        if setup:
+            made = site.manage("shell", "-c", setup)
+            assert made.returncode == 0, made.stderr
+        key = site.manage("api_keys", "create", "moderator", "--scopes", "moderate")
+        assert key.returncode == 0, key.stderr
+        site.start()
+        started.append(site)
+        return site, key.stdout.strip()
+
+    yield start
+    for site in started:
+        site.stop()
 
 
 @pytest.fixture

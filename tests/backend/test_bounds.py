@@ -10,9 +10,8 @@ from django.test import Client
 
 from backend_site.api_keys import keys
 from backend_site.rankings.models import Leaderboard, Review, Score
-from common.local_servers import GunicornSite
 from tests.backend.conftest import make_board
-from tests.conftest import SERVICE_TOKEN, backend_env
+from tests.conftest import SERVICE_TOKEN
 
 
 @pytest.fixture
@@ -150,32 +149,22 @@ def test_the_admin_lists_reviews_and_clears_them(api, bounded):
     assert not Review.objects.exists()
 
 
-def test_bounds_hold_on_the_served_backend(redis_url, make_database_url, tmp_path):
-    env = backend_env(redis_url, make_database_url(tmp_path), WEB_CONCURRENCY="2")
-    site = GunicornSite("backend_site.wsgi", env, tmp_path / "gunicorn.log")
-    site.migrate()
-    made = site.manage(
-        "shell",
-        "-c",
+def test_bounds_hold_on_the_served_backend(served_moderated):
+    site, moderator_key = served_moderated(
         "from backend_site.rankings.models import Leaderboard; "
-        "Leaderboard.objects.create(slug='bounded', title='Bounded', max_score=100)",
+        "Leaderboard.objects.create(slug='bounded', title='Bounded', max_score=100)"
     )
-    key = site.manage("api_keys", "create", "moderator", "--scopes", "moderate")
-    assert made.returncode == key.returncode == 0, made.stderr + key.stderr
-    site.start()
-    try:
-        url = f"{site.url}/api/v1/leaderboards/bounded/scores"
-        token = {"Authorization": f"Bearer {SERVICE_TOKEN}"}
-        given = {"player_id": "p", "score": 100, "name": "P"}
-        kept = requests.post(url, json=given, headers=token, timeout=5)
-        refused = requests.post(url, json={**given, "score": 101}, headers=token, timeout=5)
-        listed = requests.get(
-            f"{site.url}/api/v1/reviews",
-            headers={"Authorization": f"Bearer {key.stdout.strip()}"},
-            timeout=5,
-        )
-    finally:
-        site.stop()
+    url = f"{site.url}/api/v1/leaderboards/bounded/scores"
+    token = {"Authorization": f"Bearer {SERVICE_TOKEN}"}
+    given = {"player_id": "p", "score": 100, "name": "P"}
+
+    kept = requests.post(url, json=given, headers=token, timeout=5)
+    refused = requests.post(url, json={**given, "score": 101}, headers=token, timeout=5)
+    listed = requests.get(
+        f"{site.url}/api/v1/reviews",
+        headers={"Authorization": f"Bearer {moderator_key}"},
+        timeout=5,
+    )
 
     assert kept.status_code == 200
     assert (refused.status_code, refused.json()["error"]["code"]) == (422, "score_out_of_bounds")

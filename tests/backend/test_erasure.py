@@ -18,10 +18,9 @@ from backend_site.rankings.models import (
     Score,
     ScoreEvent,
 )
-from common.local_servers import GunicornSite
 from tests.backend.conftest import make_board
 from tests.backend.test_seasons import now, resetting_board  # noqa: F401 (the clock fixture)
-from tests.conftest import SERVICE_TOKEN, backend_env
+from tests.conftest import SERVICE_TOKEN
 
 
 def submit(client: Client, slug: str, player_id: str, score: int, **headers):
@@ -102,30 +101,23 @@ def test_erasure_needs_the_moderate_scope(api, global_board):
     assert Player.objects.filter(player_id="kept").exists()
 
 
-def test_erasure_on_the_served_backend(redis_url, make_database_url, tmp_path):
-    env = backend_env(redis_url, make_database_url(tmp_path), WEB_CONCURRENCY="2")
-    site = GunicornSite("backend_site.wsgi", env, tmp_path / "gunicorn.log")
-    site.migrate()
-    key = site.manage("api_keys", "create", "moderator", "--scopes", "moderate")
-    assert key.returncode == 0, key.stderr
-    site.start()
-    try:
-        token = {"Authorization": f"Bearer {SERVICE_TOKEN}"}
-        for player_id, score in [("a", 3), ("b", 2)]:
-            requests.post(
-                f"{site.url}/api/v1/leaderboards/global/scores",
-                json={"player_id": player_id, "score": score, "name": player_id.upper()},
-                headers=token,
-                timeout=5,
-            ).raise_for_status()
-        erased = requests.delete(
-            f"{site.url}/api/v1/players/a",
-            headers={"Authorization": f"Bearer {key.stdout.strip()}"},
+def test_erasure_on_the_served_backend(served_moderated):
+    site, moderator_key = served_moderated()
+    token = {"Authorization": f"Bearer {SERVICE_TOKEN}"}
+    for player_id, score in [("a", 3), ("b", 2)]:
+        requests.post(
+            f"{site.url}/api/v1/leaderboards/global/scores",
+            json={"player_id": player_id, "score": score, "name": player_id.upper()},
+            headers=token,
             timeout=5,
-        )
-        top = requests.get(f"{site.url}/getdata", headers=token, timeout=5).json()
-    finally:
-        site.stop()
+        ).raise_for_status()
+
+    erased = requests.delete(
+        f"{site.url}/api/v1/players/a",
+        headers={"Authorization": f"Bearer {moderator_key}"},
+        timeout=5,
+    )
+    top = requests.get(f"{site.url}/getdata", headers=token, timeout=5).json()
 
     assert erased.status_code == 204
     assert top == [{"id": 1, "name": "B", "score": 2}]

@@ -13,10 +13,9 @@ from django.test import Client
 
 from backend_site.audit.models import AuditEntry
 from backend_site.rankings.models import PeriodArchive, Score, ScoreEvent
-from common.local_servers import GunicornSite
 from tests.backend.conftest import make_board
 from tests.backend.test_seasons import now, resetting_board  # noqa: F401 (the clock fixture)
-from tests.conftest import SERVICE_TOKEN, backend_env
+from tests.conftest import SERVICE_TOKEN
 
 
 def submit(client: Client, slug: str, player_id: str, score: int):
@@ -154,13 +153,8 @@ def test_bad_rollbacks_are_refused(api, global_board, moderator, now):  # noqa: 
     )
 
 
-def test_a_rollback_on_the_served_backend(redis_url, make_database_url, tmp_path):
-    env = backend_env(redis_url, make_database_url(tmp_path), WEB_CONCURRENCY="2")
-    site = GunicornSite("backend_site.wsgi", env, tmp_path / "gunicorn.log")
-    site.migrate()
-    key = site.manage("api_keys", "create", "moderator", "--scopes", "moderate")
-    assert key.returncode == 0, key.stderr
-    site.start()
+def test_a_rollback_on_the_served_backend(served_moderated):
+    site, moderator_key = served_moderated()
     token = {"Authorization": f"Bearer {SERVICE_TOKEN}"}
 
     def post(score: int) -> None:
@@ -171,21 +165,18 @@ def test_a_rollback_on_the_served_backend(redis_url, make_database_url, tmp_path
             timeout=5,
         ).raise_for_status()
 
-    try:
-        post(10)
-        time.sleep(0.05)
-        mark = datetime.now(UTC)
-        time.sleep(0.05)
-        post(10**6)
-        answer = requests.post(
-            f"{site.url}/api/v1/players/p/rollback",
-            json={"since": mark.isoformat()},
-            headers={"Authorization": f"Bearer {key.stdout.strip()}"},
-            timeout=5,
-        )
-        shown = requests.get(f"{site.url}/getdata", headers=token, timeout=5).json()
-    finally:
-        site.stop()
+    post(10)
+    time.sleep(0.05)
+    mark = datetime.now(UTC)
+    time.sleep(0.05)
+    post(10**6)
+    answer = requests.post(
+        f"{site.url}/api/v1/players/p/rollback",
+        json={"since": mark.isoformat()},
+        headers={"Authorization": f"Bearer {moderator_key}"},
+        timeout=5,
+    )
+    shown = requests.get(f"{site.url}/getdata", headers=token, timeout=5).json()
 
     assert answer.status_code == 200, answer.text
     assert answer.json()["rolled_back"][0]["after"] == 10
