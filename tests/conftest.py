@@ -51,6 +51,7 @@ CLUSTER_FILES = {
     "tests/backend/test_rank_change.py",
     "tests/backend/test_rate_limits.py",
     "tests/backend/test_rollback.py",
+    "tests/backend/test_sanctions.py",
     "tests/backend/test_seasons.py",
     "tests/backend/test_concurrency.py",
     "tests/backend/test_outage.py",
@@ -199,12 +200,13 @@ def make_database_url(request):
 def _boards_forgotten():
     """Each test starts with no board known to this process (tables are flushed between
     tests, so a board of the same slug comes back with another id), and no change another
-    test's Redis outage left waiting."""
-    from backend_site.rankings import boards, seasons, sync
+    test's Redis outage left waiting, and no sanction's end another test's database had."""
+    from backend_site.rankings import boards, sanctions, seasons, sync
 
     boards.boards_forget()
     seasons._closed.clear()
     sync.deferred_forget()
+    sanctions.due_forget()
 
 
 @pytest.fixture(autouse=True)

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from django.db import connection
 
 from backend_site.rankings import boards, bounds, clock, services, sql, sync
-from backend_site.rankings.errors import InvalidInput, NotFound
+from backend_site.rankings.errors import InvalidInput, NotFound, PlayerBanned
 from backend_site.rankings.models import MAX_SCORE, Leaderboard
 from backend_site.rankings.names import skeleton
 from backend_site.rankings.store import EntryChange
@@ -59,7 +59,7 @@ def scores_submit_batch(*, items: list[BatchItem]) -> list[services.SubmitResult
     for attempt in range(RACE_RETRIES):
         try:
             with sql.write_transaction():
-                outcome, changes = _apply(items, targets, names, now)
+                outcome, changes, hidden = _apply(items, targets, names, now)
                 pending = sync.entries_changed(changes, previous_ranks=False)
             break
         except _Raced:
@@ -75,6 +75,7 @@ def scores_submit_batch(*, items: list[BatchItem]) -> list[services.SubmitResult
                 updated=outcome[(index, ranking.name)][1],
                 synced=pending,
                 ranking=ranking.name,
+                hidden=item.player_id in hidden,
             )
             for ranking in targets[item.leaderboard]
         ]
@@ -140,9 +141,17 @@ def _apply(
     targets: dict[str, list[boards.Ranking]],
     stored: dict[str, str],
     now: datetime,
-) -> tuple[dict[tuple[int, str], tuple[int, bool]], list[tuple[boards.Ranking, EntryChange]]]:
+) -> tuple[
+    dict[tuple[int, str], tuple[int, bool]], list[tuple[boards.Ranking, EntryChange]], set[str]
+]:
     """The batch inside its transaction: per item and ranking (score after it, updated),
-    and the committed state of every entry it touched."""
+    the committed state of every entry it touched, and the hidden players among them.
+    PlayerBanned, naming the first item of a banned player, refuses it all."""
+    flags = sql.players_flags([item.player_id for item in items], lock=True)
+    for index, item in enumerate(items):
+        if flags.get(item.player_id, (False, False))[1]:
+            raise PlayerBanned(item.player_id, index=index)
+    hidden = {player_id for player_id, (is_hidden, _) in flags.items() if is_hidden}
     names, changes = _players_write(items, stored, now)
     outcome: dict[tuple[int, str], tuple[int, bool]] = {}
     by_ranking: dict[str, tuple[boards.Ranking, list[int]]] = {}
@@ -180,6 +189,7 @@ def _apply(
                     value=entry.value,
                     achieved_at=entry.achieved_at,
                     name=names[player_id],
+                    hidden=player_id in hidden,
                 ),
             )
             for player_id, entry in entries.items()
@@ -189,7 +199,7 @@ def _apply(
     # New names, now that their scores place them on their boards: lookalikes are marked.
     named = {i.player_id for i in items if i.name is not None and stored.get(i.player_id) != i.name}
     sql.names_review(sorted(named))
-    return outcome, changes
+    return outcome, changes, hidden
 
 
 def _players_write(

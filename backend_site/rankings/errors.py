@@ -22,8 +22,26 @@ class ApiError(Exception):
 
 
 class NotFound(ApiError):
+    def __init__(self, message: str, *, code: str = "not_found"):
+        super().__init__(404, code, message)
+
+
+class PlayerNotFound(NotFound):
+    """A player absent from a board's reads: no score there, or hidden by a moderator (the
+    two look the same to a caller)."""
+
     def __init__(self, message: str):
-        super().__init__(404, "not_found", message)
+        super().__init__(message, code="player_not_found")
+
+
+class PlayerBanned(ApiError):
+    """A banned player's submission (sanctions.py); ``index``: the batch item's, if any."""
+
+    def __init__(self, player_id: str, *, index: int | None = None):
+        where = "" if index is None else f"scores[{index}]: "
+        super().__init__(403, "player_banned", f"{where}player {player_id!r} is banned.")
+        self.player_id = player_id
+        self.index = index
 
 
 class InvalidInput(ApiError):

@@ -23,8 +23,8 @@ from django.db import connection, transaction
 from django.db.models import Exists, Min, OuterRef, Q, QuerySet
 
 from backend_site.rankings import clock, periods, selectors
-from backend_site.rankings.errors import NotFound
-from backend_site.rankings.models import DayRank, Leaderboard, RankDay, ScoreEvent
+from backend_site.rankings.errors import NotFound, PlayerNotFound
+from backend_site.rankings.models import DayRank, Leaderboard, Player, RankDay, ScoreEvent
 
 DAYS_DEFAULT = 30
 DAYS_MAX = 365
@@ -36,6 +36,7 @@ PRUNE_CHUNK = 2000
 EVENTS = ScoreEvent._meta.db_table
 RANK_DAYS = RankDay._meta.db_table
 DAY_RANKS = DayRank._meta.db_table
+PLAYERS = Player._meta.db_table
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +86,9 @@ def _take_sql(board: Leaderboard) -> str:
         "FROM (SELECT player_id, value, ROW_NUMBER() OVER "
         f"(PARTITION BY player_id ORDER BY {at} DESC, id DESC) AS newest "
         f"FROM {EVENTS} WHERE board_id = %s AND period = %s AND {at} < %s) AS last_events "
-        "WHERE newest = 1 AND value IS NOT NULL"
+        "WHERE newest = 1 AND value IS NOT NULL "
+        # Players hidden when the day is taken are not ranked (sanctions.py).
+        f"AND player_id NOT IN (SELECT player_id FROM {PLAYERS} WHERE hidden)"
     )
 
 
@@ -155,12 +158,12 @@ def days_take_recent(*, now: datetime) -> list[str]:
 def player_history(*, board: Leaderboard, player_id: str, days: int) -> list[Point]:
     """The player's closing score and rank on each of the last ``days`` days (today's from
     the live board), oldest first, on the days they had one; NotFound for a player who never
-    had a score on the board."""
+    had a score on the board, or is hidden (sanctions.py)."""
     first_event = ScoreEvent.objects.filter(board=board, player_id=player_id).aggregate(
         first=Min("at")
     )["first"]
-    if first_event is None:
-        raise NotFound(f"Player {player_id!r} has no history on {board.slug!r}.")
+    if first_event is None or Player.objects.filter(player_id=player_id, hidden=True).exists():
+        raise PlayerNotFound(f"Player {player_id!r} has no history on {board.slug!r}.")
     now = clock.now()
     today = _local_day(board, now)
     first = max(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from backend_site.rankings import names
 from backend_site.rankings.batch import BatchItem
@@ -137,23 +137,72 @@ def submission_parse(body: bytes) -> Submission:
     )
 
 
+def moment_clean(value, *, field: str) -> datetime:
+    """An ISO 8601 time with its offset, in UTC (one that has no UTC date is refused)."""
+    try:
+        moment = datetime.fromisoformat(value) if isinstance(value, str) else None
+        if moment is not None and moment.tzinfo is not None:
+            return moment.astimezone(UTC)
+    except (ValueError, OverflowError):
+        pass
+    raise InvalidInput(
+        f"{field}: must be an ISO 8601 time with its offset, like 2026-11-25T18:00:00+00:00.",
+        field=field,
+    )
+
+
 def rollback_parse(body: bytes) -> tuple[datetime, str | None]:
     """Parse a rollback: {"since": an ISO 8601 time with its offset, "leaderboard"?: slug or
     null}."""
     data = _json_object(body)
     _fields_check(data, required=("since",), allowed={"since", "leaderboard"})
-    since = data["since"]
-    try:
-        moment = datetime.fromisoformat(since) if isinstance(since, str) else None
-    except ValueError:
-        moment = None
-    if moment is None or moment.tzinfo is None:
-        raise InvalidInput(
-            "since: must be an ISO 8601 time with its offset, like 2026-11-25T18:00:00+00:00.",
-            field="since",
-        )
+    moment = moment_clean(data["since"], field="since")
     leaderboard = data.get("leaderboard")
     return moment, None if leaderboard is None else slug_clean(leaderboard)
+
+
+SANCTION_ACTIONS = ("hide", "ban")
+SANCTION_REASON_MAX = 500
+_SANCTION_ID_RE = re.compile(r"[1-9]\d{0,17}")
+
+
+@dataclass(frozen=True, slots=True)
+class SanctionRequest:
+    action: str
+    reason: str
+    until: datetime | None
+
+
+def sanction_parse(body: bytes) -> SanctionRequest:
+    """Parse a sanction: {"action": "hide" or "ban", "reason"?: text, "until"?: an ISO 8601
+    time with its offset, or null (until lifted)}."""
+    data = _json_object(body)
+    _fields_check(data, required=("action",), allowed={"action", "reason", "until"})
+    action = data["action"]
+    if action not in SANCTION_ACTIONS:
+        raise InvalidInput('action: must be "hide" or "ban".', field="action")
+    reason = data.get("reason", "")
+    if not isinstance(reason, str) or len(reason) > SANCTION_REASON_MAX:
+        raise InvalidInput(
+            f"reason: must be text of at most {SANCTION_REASON_MAX} characters.", field="reason"
+        )
+    if any((ord(c) < 32 and c not in "\t\n") or "\ud800" <= c <= "\udfff" for c in reason):
+        raise InvalidInput(
+            "reason: control characters and lone surrogates are not allowed.", field="reason"
+        )
+    until = data.get("until")
+    return SanctionRequest(
+        action=action,
+        reason=reason,
+        until=None if until is None else moment_clean(until, field="until"),
+    )
+
+
+def sanction_id_clean(value: str) -> int:
+    """A sanction id from the path: a positive whole number (the database's range)."""
+    if not _SANCTION_ID_RE.fullmatch(value):
+        raise InvalidInput("sanction_id: must be a positive whole number.", field="sanction_id")
+    return int(value)
 
 
 def slug_clean(value, *, field: str = "leaderboard") -> str:

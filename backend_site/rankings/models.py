@@ -3,6 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
+from django.db.models import Q
 
 from backend_site.rankings import names, periods
 
@@ -33,12 +34,22 @@ class Player(models.Model):
         "name with the same skeleton): marked for review when the name was set. Clear it once "
         "reviewed.",
     )
+    # Kept by sanctions.py from the player's sanctions in force: hidden (by a hide or a ban)
+    # leaves them out of every read; banned refuses their submissions too. Only sanctions.py
+    # writes them, holding the player's row (FOR UPDATE) that every submission reads locked.
+    hidden = models.BooleanField(default=False, db_default=False, editable=False)
+    banned = models.BooleanField(default=False, db_default=False, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["player_id"]
-        indexes = [models.Index(fields=["name"]), models.Index(fields=["name_skeleton"])]
+        indexes = [
+            models.Index(fields=["name"]),
+            models.Index(fields=["name_skeleton"]),
+            # The few hidden players, found without reading the others.
+            models.Index(fields=["player_id"], condition=Q(hidden=True), name="player_hidden"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.player_id})"
@@ -244,6 +255,43 @@ class Review(models.Model):
 
     def __str__(self) -> str:
         return f"{self.player_id} on {self.leaderboard}: {self.score} ({self.reason})"
+
+
+class Sanction(models.Model):
+    """A moderator's hide or ban of a player, in force from ``created_at`` until it is
+    lifted, or until ``until`` (it then ends at the first request after that time)."""
+
+    class Action(models.TextChoices):
+        HIDE = "hide", "Hide (off every board, submissions kept)"
+        BAN = "ban", "Ban (hidden, and submissions refused)"
+
+    player = models.ForeignKey(Player, on_delete=models.CASCADE, related_name="sanctions")
+    action = models.CharField(max_length=4, choices=Action.choices)
+    reason = models.CharField(max_length=500, blank=True)
+    until = models.DateTimeField(null=True, blank=True, help_text="Empty: until lifted.")
+    created_at = models.DateTimeField()
+    created_by = models.CharField(max_length=160, help_text="The key or admin user.")
+    ended_at = models.DateTimeField(null=True, blank=True)
+    ended_by = models.CharField(
+        max_length=160, blank=True, help_text="Who lifted it, or 'expiry' when its time ran out."
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            # The sanctions that will end on their own: the next one due is the first.
+            models.Index(
+                fields=["until"],
+                condition=Q(ended_at__isnull=True, until__isnull=False),
+                name="sanction_due",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.player_id} ({self.reason})"
+
+    def in_force(self, moment) -> bool:
+        return self.ended_at is None and (self.until is None or self.until > moment)
 
 
 class RankDay(models.Model):

@@ -36,9 +36,10 @@ T = TypeVar("T")
 
 
 def board_rows(*, ranking: Ranking, chunk: int = 20_000) -> Iterator[store.LoadRow]:
-    """Stream a ranking's scores with player names, without loading them all at once."""
+    """Stream a ranking's scores with player names, without loading them all at once;
+    hidden players' scores (sanctions.py) stay out."""
     rows = (
-        Score.objects.filter(board=ranking.board, period=ranking.period_id)
+        Score.objects.filter(board=ranking.board, period=ranking.period_id, player__hidden=False)
         .values_list("player_id", "player__name", "value", "achieved_at", "version")
         .order_by()
         .iterator(chunk_size=chunk)

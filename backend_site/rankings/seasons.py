@@ -11,15 +11,15 @@ request on the board after the grace does it — or eager, by ``manage.py close_
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
 
-from backend_site.rankings import boards, clock, periods, sql, store
+from backend_site.rankings import boards, clock, periods, sanctions, sql, store
 from backend_site.rankings.errors import NotFound
-from backend_site.rankings.models import Leaderboard, PeriodArchive, Score
+from backend_site.rankings.models import Leaderboard, PeriodArchive, Player, Score
 
 logger = logging.getLogger("backend_site.rankings")
 
@@ -52,7 +52,9 @@ def ranking_for_read(
     known: boards.KnownBoard, wanted: str, now: datetime
 ) -> tuple[boards.Ranking, periods.Period | None]:
     """The ranking a read of ``period=wanted`` names; NotFound for a period the board
-    never had (malformed, in the future, or ended before the board was made)."""
+    never had (malformed, in the future, or ended before the board was made). Sanctions
+    whose time ran out end here first, as periods close: at the first read after it."""
+    sanctions.expire_due(now)
     board = known.board
     current = known.current(now)
     if current is not None:
@@ -127,20 +129,47 @@ def summary_from_rows(board: Leaderboard, period: periods.Period) -> PeriodSumma
     return _summary_from_rows(board, period)
 
 
-def _summary_from_rows(board: Leaderboard, period: periods.Period) -> PeriodSummary:
+def _summary_from_rows(
+    board: Leaderboard, period: periods.Period, *, shown: bool = False
+) -> PeriodSummary:
+    """Every player's rows (what an archive stores, so a lifted sanction restores it), or
+    with ``shown`` only those of players not hidden (what a read shows)."""
     rows = Score.objects.filter(board=board, period=period.id)
+    if shown:
+        rows = rows.filter(player__hidden=False)
+    return PeriodSummary(
+        period=period, players=rows.count(), winner=_winner(rows, board), closed=False
+    )
+
+
+def _winner(rows, board: Leaderboard) -> Winner | None:
     ordering = "-value" if board.order == Leaderboard.Order.DESC else "value"
     top = (
         rows.order_by(ordering, "achieved_at")
         .values_list("player_id", "player__name", "value")
         .first()
     )
-    return PeriodSummary(
-        period=period,
-        players=rows.count(),
-        winner=Winner(*top) if top else None,
-        closed=False,
-    )
+    return Winner(*top) if top else None
+
+
+def _hidden_in(board: Leaderboard, period_ids: list[str]) -> dict[str, set[str]]:
+    """Per period: the hidden players with a score in it (the few hidden players lead the
+    query: no period is scanned)."""
+    found: dict[str, set[str]] = {}
+    hidden = Player.objects.filter(hidden=True).values("player_id")
+    rows = Score.objects.filter(board=board, period__in=period_ids, player_id__in=hidden)
+    for period_id, player_id in rows.values_list("period", "player_id"):
+        found.setdefault(period_id, set()).add(player_id)
+    return found
+
+
+def _archive_summary(archive: PeriodArchive, period: periods.Period) -> PeriodSummary:
+    """An archive as stored. An erased winner leaves the winning score, without an id or a
+    name ("")."""
+    winner = None
+    if archive.winner_id or archive.winner_score is not None:
+        winner = Winner(archive.winner_id, archive.winner_name, archive.winner_score)
+    return PeriodSummary(period=period, players=archive.players, winner=winner, closed=True)
 
 
 def periods_close(*, now: datetime | None = None) -> list[tuple[str, str]]:
@@ -195,16 +224,23 @@ def periods_list(
     )
     before = periods.period_before(board.reset, board.timezone, current)
     if before.end > board.created_at and not any(a.period == before.id for a in archived):
-        found.append(_summary_from_rows(board, before))
+        found.append(_summary_from_rows(board, before, shown=True))
+    # An archive counts everyone (a lifted sanction then restores it as it was); hidden
+    # players come out of it here.
+    hidden = _hidden_in(board, [archive.period for archive in archived])
     for archive in archived:
         period = periods.period_parse(board.reset, board.timezone, archive.period)
         if period is None:
             continue
-        winner = None
-        if archive.winner_id or archive.winner_score is not None:
-            # An erased winner leaves the winning score, without an id or a name ("").
-            winner = Winner(archive.winner_id, archive.winner_name, archive.winner_score)
-        found.append(
-            PeriodSummary(period=period, players=archive.players, winner=winner, closed=True)
-        )
+        summary = _archive_summary(archive, period)
+        gone = hidden.get(archive.period)
+        if gone:
+            winner = summary.winner
+            if winner is not None and winner.player_id in gone:
+                winner = _winner(
+                    Score.objects.filter(board=board, period=period.id, player__hidden=False),
+                    board,
+                )
+            summary = replace(summary, players=summary.players - len(gone), winner=winner)
+        found.append(summary)
     return found[:limit]

@@ -7,8 +7,8 @@ from dataclasses import dataclass, replace
 
 from django.db import connection
 
-from backend_site.rankings import boards, clock, periods, seasons, store
-from backend_site.rankings.errors import NotFound
+from backend_site.rankings import boards, clock, periods, sanctions, seasons, store
+from backend_site.rankings.errors import PlayerNotFound
 from backend_site.rankings.models import Leaderboard
 from backend_site.rankings.rebuild import with_board_loaded
 from backend_site.rankings.store import Page, Standing
@@ -46,7 +46,7 @@ def player_standing(
 ) -> Standing:
     """The player's rank, percentile inputs and up to ``around`` neighbours each side in the
     board's ``period`` (``Standing.period``: the period read); NotFound when they have no
-    score on the board in that period."""
+    score on the board in that period, or are hidden."""
     known = boards.board_known(slug)
     now = clock.now()
     ranking, found = seasons.ranking_for_read(known, period, now)
@@ -57,9 +57,9 @@ def player_standing(
             slug=ranking.name, player_id=player_id, around=around, today=today
         ),
     )
-    if standing is None:
+    if standing is None:  # no score there, or hidden by a moderator: the same to a caller
         where = f"{slug!r}" + (f" in {found.id}" if found else "")
-        raise NotFound(f"Player {player_id!r} has no score on {where}.")
+        raise PlayerNotFound(f"Player {player_id!r} has no score on {where}.")
     return replace(standing, period=found)
 
 
@@ -79,6 +79,7 @@ def leaderboards_overview() -> list[BoardOverview]:
     """Every board with its current period and its number of players in it: the boards
     from the database, their sizes from Redis in one round trip."""
     now = clock.now()
+    sanctions.expire_due(now)
     found = list(Leaderboard.objects.select_related("source").order_by("slug"))
     rankings = [boards.ranking_of(board, now) for board in found]
     sizes = store.rankings_sizes(slugs=[ranking.name for ranking in rankings])

@@ -7,6 +7,7 @@ from ever going back to an older value.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
 from contextlib import nullcontext
 from dataclasses import dataclass
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 from django.db import connection, transaction
 
 from backend_site.rankings import boards, bounds, clock, periods, sql, sync
-from backend_site.rankings.errors import InvalidInput
+from backend_site.rankings.errors import InvalidInput, PlayerBanned
 from backend_site.rankings.models import DEFAULT_BOARD, Leaderboard, Player, Score
 from backend_site.rankings.periods import NO_PERIOD
 from backend_site.rankings.store import EntryChange
@@ -32,6 +33,7 @@ class SubmitResult:
     synced: sync.EntriesSync
     ranking: str = ""  # the Redis name of the ranking it went to (the slug on never boards)
     also: tuple[SubmitResult, ...] = ()
+    hidden: bool = False  # the player is hidden (sanctions.py): stored, ranked nowhere
 
     @property
     def rank(self) -> int | None:
@@ -74,6 +76,7 @@ def _change(row: sql.Row) -> EntryChange:
         value=row.value,
         achieved_at=row.achieved_at,
         name=row.name,
+        hidden=row.hidden,
     )
 
 
@@ -81,7 +84,8 @@ def score_submit(
     *, board: Leaderboard, player_id: str, score: int, name: str | None = None
 ) -> SubmitResult:
     """Apply a score with the board's operator (best, latest or increment), atomically, in
-    the period in force now, and to every board it feeds with theirs."""
+    the period in force now, and to every board it feeds with theirs. PlayerBanned for a
+    banned player; a hidden player's score is stored and ranked nowhere."""
     known = boards.board_known(board.slug)
     if known.board.pk != board.pk:
         known = boards.board_fetch(board.slug)
@@ -126,8 +130,12 @@ def _score_submit(
                 # read it again before calling the player unknown.
                 row = sql.score_current(board=target, period=period_id, player_id=player_id)
                 if row is None:
+                    if sql.players_flags([player_id]).get(player_id, (False, False))[1]:
+                        raise PlayerBanned(player_id)
                     raise InvalidInput("name: required for a new player.", field="name")
                 done = sql.Submitted(row, updated=False)
+            if done.row.banned:  # nothing was written (the statement leaves them out)
+                raise PlayerBanned(player_id)
             if not done.updated and target.operator == Leaderboard.Operator.INCREMENT and score:
                 raise InvalidInput(f"score: the total would pass ±{sql.MAX_SCORE}.", field="score")
             if target is board and done.updated and bounds.totals_bounded(board):
@@ -139,7 +147,7 @@ def _score_submit(
             ranking = boards.Ranking(target, period_id)
             # Unchanged rows go too: the entry's next write mends a gap a crash left.
             changes.append((ranking, _change(done.row)))
-            outcomes.append((ranking, done.row.value, done.updated))
+            outcomes.append((ranking, done.row.value, done.updated, done.row.hidden))
         if named:  # a new name, now that the score places them on the board
             sql.names_review([player_id])
         pending = sync.entries_changed(changes)
@@ -151,19 +159,11 @@ def _score_submit(
             updated=updated,
             synced=pending,
             ranking=ranking.name,
+            hidden=hidden,
         )
-        for ranking, value, updated in outcomes
+        for ranking, value, updated, hidden in outcomes
     ]
-    first = results[0]
-    return SubmitResult(
-        slug=first.slug,
-        player_id=player_id,
-        score=first.score,
-        updated=first.updated,
-        synced=pending,
-        ranking=first.ranking,
-        also=tuple(results[1:]),
-    )
+    return dataclasses.replace(results[0], also=tuple(results[1:]))
 
 
 def _entries_renamed(*, player_id: str, name: str) -> list[tuple[boards.Ranking, EntryChange]]:
@@ -186,7 +186,14 @@ def changes_of(
         period__in={period for _, period, _, _ in keys},
         player_id__in={player_id for _, _, player_id, _ in keys},
     ).values_list(
-        "board_id", "period", "player_id", "value", "achieved_at", "version", "player__name"
+        "board_id",
+        "period",
+        "player_id",
+        "value",
+        "achieved_at",
+        "version",
+        "player__name",
+        "player__hidden",
     )
     wanted = {(board_id, period, player_id) for board_id, period, player_id, _ in keys}
     names = name_override or {}
@@ -199,9 +206,10 @@ def changes_of(
                 value=value,
                 achieved_at=achieved_at,
                 name=names.get(player_id, name),
+                hidden=hidden,
             ),
         )
-        for board_id, period, player_id, value, achieved_at, version, name in rows
+        for board_id, period, player_id, value, achieved_at, version, name, hidden in rows
         if (board_id, period, player_id) in wanted
     ]
 

@@ -62,6 +62,8 @@ class Row:
     achieved_at: datetime
     version: int
     name: str
+    hidden: bool = False  # the player's flags (sanctions.py), read with the row
+    banned: bool = False
 
 
 def _postgres() -> bool:
@@ -238,7 +240,6 @@ def scores_submit(
     )
     value_case, value_params = _per_board(targets, _new_value)
     improves_case, improves_params = _per_board(targets, _improves)
-    name_sql = f"(SELECT name FROM {PLAYERS} WHERE player_id = %s)"  # noqa: S608
     target_params: list = []
     for board, period in targets:
         target_params += [board.pk, period, board.slug, board.order, board.operator]
@@ -248,12 +249,18 @@ def scores_submit(
             ["(%s::bigint, %s, %s, %s, %s, %s, %s)"]
             + ["(%s, %s, %s, %s, %s, %s, %s)"] * (len(targets) - 1)
         )
+        # p: the player's name and flags, read locked (FOR KEY SHARE): a hide or lift
+        # (sanctions.py, which holds the row FOR UPDATE) is either wholly before this write,
+        # which then sees it, or wholly after, and gives the rows newer versions. A banned
+        # player's score is not written; the unchanged rows come back with the flag.
         sql = (
             f"WITH t (board_id, period, slug, ord, op, reset, tz) AS (VALUES {rows}), "  # noqa: S608
+            f"p AS (SELECT name, hidden, banned FROM {PLAYERS} WHERE player_id = %s "
+            "FOR KEY SHARE), "
             f"up AS (INSERT INTO {SCORES} "
             "(board_id, period, player_id, value, achieved_at, version) "
             f"SELECT t.board_id, t.period, %s, %s, %s, nextval('{SEQUENCE}') FROM t "
-            f"WHERE EXISTS (SELECT 1 FROM {PLAYERS} WHERE player_id = %s) "
+            "WHERE EXISTS (SELECT 1 FROM p WHERE NOT p.banned) "
             f"AND EXISTS ({boards_sql}) "
             "ON CONFLICT (board_id, period, player_id) DO UPDATE SET "
             f"value = {value_case}, achieved_at = excluded.achieved_at, "
@@ -261,15 +268,16 @@ def scores_submit(
             "RETURNING board_id, period, value, achieved_at, version), "
             f"ev AS ({EVENTS_INSERT}"
             "SELECT board_id, period, %s, value, achieved_at, %s FROM up) "
-            f"SELECT board_id, value, achieved_at, version, true, {name_sql} FROM up "
-            f"UNION ALL SELECT s.board_id, s.value, s.achieved_at, s.version, false, {name_sql} "
-            f"FROM {SCORES} s JOIN t ON s.board_id = t.board_id AND s.period = t.period "
+            "SELECT board_id, value, achieved_at, version, true, p.name, p.hidden, p.banned "
+            "FROM up CROSS JOIN p UNION ALL SELECT s.board_id, s.value, s.achieved_at, "
+            f"s.version, false, p.name, p.hidden, p.banned FROM {SCORES} s "
+            "JOIN t ON s.board_id = t.board_id AND s.period = t.period CROSS JOIN p "
             "WHERE s.player_id = %s AND NOT EXISTS (SELECT 1 FROM up "
             f"WHERE up.board_id = s.board_id) AND EXISTS ({boards_sql})"
         )
-        params = [*target_params, player_id, score, _stamp(now), player_id]
+        params = [*target_params, player_id, player_id, score, _stamp(now)]
         params += [*value_params, *improves_params, player_id, acting.key_name.get()]
-        params += [player_id, player_id, player_id]
+        params += [player_id]
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             found = cursor.fetchall()
@@ -280,23 +288,30 @@ def scores_submit(
             score,
             now,
             boards_sql,
-            name_sql,
             target_params,
             (value_case, value_params),
             (improves_case, improves_params),
         )
     by_board = {
-        board_id: Submitted(Row(player_id, value, _datetime(at), version, name), bool(updated))
-        for board_id, value, at, version, updated, name in found
+        board_id: Submitted(
+            Row(player_id, value, _datetime(at), version, name, bool(hidden), bool(banned)),
+            bool(updated),
+        )
+        for board_id, value, at, version, updated, name, hidden, banned in found
     }
     return [by_board.get(board.pk, Submitted(None, False)) for board, _ in targets]
 
 
 def _scores_submit_sqlite(
-    targets, player_id, score, now, boards_sql, name_sql, target_params, value, improves
+    targets, player_id, score, now, boards_sql, target_params, value, improves
 ) -> list[tuple]:
     """SQLite's scores_submit: its writers are serialized, so the upsert, the events and
-    the unchanged rows' read are three statements in the caller's transaction."""
+    the unchanged rows' read are three statements in the caller's transaction (which sees
+    any hide or lift whole: it holds the database)."""
+    player_sql = ", ".join(
+        f"(SELECT {column} FROM {PLAYERS} WHERE player_id = %s)"  # noqa: S608
+        for column in ("name", "hidden", "banned")
+    )
     versions = versions_reserve(len(targets))
     rows = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s)"] * len(targets))
     params: list = []
@@ -310,20 +325,20 @@ def _scores_submit_sqlite(
     sql = (
         f"INSERT INTO {SCORES} (board_id, period, player_id, value, achieved_at, version) "  # noqa: S608
         f"SELECT t.board_id, t.period, %s, %s, %s, t.version FROM {t} AS t "
-        f"WHERE EXISTS (SELECT 1 FROM {PLAYERS} WHERE player_id = %s) "
+        f"WHERE EXISTS (SELECT 1 FROM {PLAYERS} WHERE player_id = %s AND NOT banned) "
         f"AND EXISTS ({boards_sql}) "
         "ON CONFLICT (board_id, period, player_id) DO UPDATE SET "
         f"value = {value[0]}, achieved_at = excluded.achieved_at, version = excluded.version "
         f"WHERE {improves[0]} "
-        f"RETURNING board_id, period, value, achieved_at, version, {name_sql}"
+        f"RETURNING board_id, period, value, achieved_at, version, {player_sql}"
     )
     upsert_params = [player_id, score, _stamp(now), *params, player_id, *value[1]]
-    upsert_params += [*improves[1], player_id]
+    upsert_params += [*improves[1], player_id, player_id, player_id]
     with connection.cursor() as cursor:
         cursor.execute(sql, upsert_params)
         changed = cursor.fetchall()
-        events_append([(b, period, player_id, v, now) for b, period, v, _, _, _ in changed])
-        found = [(b, v, at, version, True, name) for b, _, v, at, version, name in changed]
+        events_append([(row[0], row[1], player_id, row[2], now) for row in changed])
+        found = [(b, v, at, version, True, *player) for b, _, v, at, version, *player in changed]
         rest = [target for target in targets if target[0].pk not in {row[0] for row in found}]
         if rest:
             wanted = " OR ".join(["(t.board_id = %s AND t.period = %s)"] * len(rest))
@@ -331,11 +346,11 @@ def _scores_submit_sqlite(
             for board, period in rest:
                 rest_params += [board.pk, period]
             cursor.execute(
-                f"SELECT s.board_id, s.value, s.achieved_at, s.version, 0, {name_sql} "  # noqa: S608
+                f"SELECT s.board_id, s.value, s.achieved_at, s.version, 0, {player_sql} "  # noqa: S608
                 f"FROM {SCORES} s JOIN {t} AS t ON s.board_id = t.board_id "
                 f"AND s.period = t.period WHERE s.player_id = %s AND ({wanted}) "
                 f"AND EXISTS ({boards_sql})",
-                [player_id, *params, player_id, *rest_params],
+                [player_id, player_id, player_id, *params, player_id, *rest_params],
             )
             found += cursor.fetchall()
     return found
@@ -352,6 +367,24 @@ def player_names(player_ids: Sequence[str]) -> dict[str, str]:
             list(player_ids),
         )
         return dict(cursor.fetchall())
+
+
+def players_flags(player_ids: Sequence[str], *, lock: bool = False) -> dict[str, tuple[bool, bool]]:
+    """(hidden, banned) of those of these players who exist; ``lock``: read FOR KEY SHARE
+    (PostgreSQL), so a hide, ban or lift of one of them is wholly before or after the
+    caller's transaction (sanctions.py holds the row FOR UPDATE while it changes them)."""
+    if not player_ids:
+        return {}
+    ids = sorted(set(player_ids))
+    marks = ", ".join(["%s"] * len(ids))
+    locking = " ORDER BY player_id FOR KEY SHARE" if lock and _postgres() else ""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT player_id, hidden, banned FROM {PLAYERS} "  # noqa: S608
+            f"WHERE player_id IN ({marks}){locking}",
+            ids,
+        )
+        return {pid: (bool(hidden), bool(banned)) for pid, hidden, banned in cursor.fetchall()}
 
 
 def period_archive_insert(
@@ -383,19 +416,19 @@ def period_archive_insert(
 
 
 def score_current(*, board: Leaderboard, period: str, player_id: str) -> Row | None:
-    """The stored score row of ``period`` with the player's name, or None."""
+    """The stored score row of ``period`` with the player's name and flags, or None."""
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT s.value, s.achieved_at, s.version, p.name FROM {SCORES} s "  # noqa: S608
-            f"JOIN {PLAYERS} p ON p.player_id = s.player_id "
+            "SELECT s.value, s.achieved_at, s.version, p.name, p.hidden, p.banned "  # noqa: S608
+            f"FROM {SCORES} s JOIN {PLAYERS} p ON p.player_id = s.player_id "
             "WHERE s.board_id = %s AND s.period = %s AND s.player_id = %s",
             [board.pk, period, player_id],
         )
         row = cursor.fetchone()
     if row is None:
         return None
-    value, achieved_at, version, name = row
-    return Row(player_id, value, _datetime(achieved_at), version, name)
+    value, achieved_at, version, name, hidden, banned = row
+    return Row(player_id, value, _datetime(achieved_at), version, name, bool(hidden), bool(banned))
 
 
 def names_review(player_ids: Sequence[str]) -> None:

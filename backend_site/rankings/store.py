@@ -107,13 +107,16 @@ class LoadRow:
 
 @dataclass(frozen=True, slots=True)
 class EntryChange:
-    """One entry's committed state: ``value`` None means the entry was removed."""
+    """One entry's committed state: ``value`` None means the entry was removed; ``hidden``
+    that it is off the ranking because a moderator hid the player (sanctions.py), which
+    also takes them out of the rank movement snapshot, as if they had never been there."""
 
     player_id: str
     version: int
     value: int | None
     achieved_at: datetime | None = None
     name: str = ""
+    hidden: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -532,11 +535,12 @@ end
 
 # Apply committed changes to one board: KEYS meta, zset, names prefix, then movement_keys(),
 # then the rebuild lock; ARGV slug, '1' to find previous ranks (else '0'), today's day id,
-# then per change: player_id, record, stored score ('' for a removal).
+# then per change: player_id, record, stored score ('' for a removal, 'h' for a hidden player).
 # Returns false when the board is not loaded, else {total, applied1, previous1, rank1, ...}
 # (previous and rank 0 when the player had or has no entry). A change that applies records
 # the player's entry at the snapshot on their first change since it (sm, st) and keeps their
-# entry now in sn.
+# entry now in sn; a hidden player's leaves the snapshot altogether (others' rank changes
+# then count as if they had never been on the board).
 _APPLY = (
     _PUT
     + f"""
@@ -551,7 +555,8 @@ local result = {{0}}
 local want_previous = ARGV[2] == '1'
 for i = 4, #ARGV, 3 do
   local id, record = ARGV[i], ARGV[i + 1]
-  local score = ARGV[i + 2] ~= '' and ARGV[i + 2]
+  local hide = ARGV[i + 2] == 'h'
+  local score = ARGV[i + 2] ~= '' and not hide and ARGV[i + 2]
   local names = names_key(KEYS[3], id)
   local old = redis.call('HGET', names, id)
   local member = old and #old > {VERSION_BYTES} and
@@ -562,7 +567,17 @@ for i = 4, #ARGV, 3 do
   if want_previous and stored then
     previous = redis.call('ZCOUNT', KEYS[2], '-inf', '(' .. stored) + 1
   end
-  if newer and redis.call('HSETNX', KEYS[5], id, stored or '') == 1 and stored then
+  if newer and hide then
+    local before = redis.call('HGET', KEYS[5], id)
+    if before then
+      redis.call('HDEL', KEYS[5], id)
+      if before ~= '' then
+        for _, m in ipairs(redis.call('ZRANGEBYSCORE', KEYS[6], before, before)) do
+          if string.sub(m, {SEQ_BYTES + 1}) == id then redis.call('ZREM', KEYS[6], m) end
+        end
+      end
+    end
+  elseif newer and redis.call('HSETNX', KEYS[5], id, stored or '') == 1 and stored then
     redis.call('ZADD', KEYS[6], stored, member)
   end
   local done = put(KEYS[2], names, id, old, record, score)
@@ -577,7 +592,7 @@ for i = 4, #ARGV, 3 do
     local seen = redis.call('HGET', journal, id)
     if not seen or version(seen) < version(record) then
       redis.call('HSET', journal, id, record)
-      redis.call('HSET', journal .. 's', id, ARGV[i + 2])
+      redis.call('HSET', journal .. 's', id, score or '')
     end
   end
   result[#result + 1] = done and 1 or 0
@@ -714,7 +729,7 @@ def entry_standing(
 
 def record_bytes(change: EntryChange) -> bytes:
     """The names-hash record of a change: version, then (unless removed) seq and name."""
-    if change.value is None:
+    if change.value is None or change.hidden:
         return version_bytes(change.version)
     return version_bytes(change.version) + seq_bytes(change.achieved_at) + change.name.encode()
 
@@ -725,7 +740,10 @@ def _apply_call(
     """_APPLY's KEYS and ARGV for applying ``changes`` to the ranking ``name``."""
     args: list = [name, "1" if previous_ranks else "0", today]
     for change in changes:
-        score = "" if change.value is None else stored_score(change.value, order)
+        if change.hidden:
+            score = "h"
+        else:
+            score = "" if change.value is None else stored_score(change.value, order)
         args += [change.player_id, record_bytes(change), score]
     return [*board_keys(name), *movement_keys(name), lock_key(name)], args
 

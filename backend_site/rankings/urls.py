@@ -24,4 +24,14 @@ urlpatterns = [
     path("api/v1/reviews", views.reviews_list, name="reviews"),
     path("api/v1/players/<str:player_id>", views.player_erase, name="player-erase"),
     path("api/v1/players/<str:player_id>/rollback", views.player_rollback, name="player-rollback"),
+    path(
+        "api/v1/players/<str:player_id>/sanctions",
+        views.player_sanctions,
+        name="player-sanctions",
+    ),
+    path(
+        "api/v1/players/<str:player_id>/sanctions/<str:sanction_id>",
+        views.player_sanction_lift,
+        name="player-sanction",
+    ),
 ]

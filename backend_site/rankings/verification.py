@@ -4,6 +4,8 @@ A board is checked by streaming its rows from the database and reading the same 
 from Redis in chunks (one round trip a chunk); entries Redis has and the database lacks are
 found by walking the sorted set, only when the counts say there are some. Repairs are
 compare-and-set per entry: one a newer write changed meanwhile is left to that write.
+Hidden players (sanctions.py) are absent from Redis on purpose: their rows are not expected
+there, and an entry of theirs found there is extra.
 """
 
 from __future__ import annotations
@@ -71,7 +73,7 @@ def board_verify(
         return drift
     matched = 0
     rows = (
-        Score.objects.filter(board=board, period=ranking.period_id)
+        Score.objects.filter(board=board, period=ranking.period_id, player__hidden=False)
         .values_list("player_id", "player__name", "value", "achieved_at", "version")
         .order_by()
         .iterator(chunk_size=CHUNK)
@@ -135,7 +137,7 @@ def _extras_check(ranking: Ranking, drift: Drift, repair: bool) -> None:
         known = {
             player_id: (name, value, achieved_at, version)
             for player_id, name, value, achieved_at, version in Score.objects.filter(
-                board=board, period=ranking.period_id, player_id__in=ids
+                board=board, period=ranking.period_id, player_id__in=ids, player__hidden=False
             ).values_list("player_id", "player__name", "value", "achieved_at", "version")
         }
         for (member, _), player_id in zip(members, ids, strict=True):

@@ -7,6 +7,7 @@ from django.http import HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from backend_site import limits
+from backend_site.audit import log as audit
 from backend_site.rankings import (
     batch,
     bounds,
@@ -17,6 +18,7 @@ from backend_site.rankings import (
     openapi,
     reviews,
     rollback,
+    sanctions,
     selectors,
     services,
 )
@@ -206,6 +208,7 @@ def reviewed(view):
 @idempotent
 def scores(request, slug: str):
     submission = inputs.submission_parse(_body(request))
+    sanctions.expire_due()
     board = selectors.board_for_write(slug=slug)
     problem = board.bounded and bounds.score_problem(board, submission.score)
     if problem:
@@ -234,7 +237,10 @@ def scores(request, slug: str):
             "updated": result.updated,
             "also": _also(result),
         }
-        ranked = rank is not None and all(row["rank"] is not None for row in body["also"])
+        # A hidden player's score is stored and ranked nowhere: that is final, not pending.
+        ranked = result.hidden or (
+            rank is not None and all(row["rank"] is not None for row in body["also"])
+        )
         response = json_response(body, status=200 if ranked else 202)
         limits.headers_add(response, getattr(request, "rate_quota", None))
         return response
@@ -247,6 +253,7 @@ def scores(request, slug: str):
 @idempotent
 def scores_batch(request):
     items = inputs.batch_parse(_body(request))
+    sanctions.expire_due()
     refusals = batch.bounds_check(items)
     if refusals:
         raise bounds.ScoreOutOfBounds(refusals)
@@ -270,8 +277,9 @@ def scores_batch(request):
         ]
         # 202: saved in the database, not ranked yet (Redis unreachable); it will be.
         ranked = all(
-            row["rank"] is not None and all(also["rank"] is not None for also in row["also"])
-            for row in rows
+            result.hidden
+            or (row["rank"] is not None and all(also["rank"] is not None for also in row["also"]))
+            for result, row in zip(results, rows, strict=True)
         )
         return json_response({"results": rows}, status=200 if ranked else 202)
 
@@ -405,3 +413,50 @@ def player_rollback(request, player_id: str):
             ],
         }
     )
+
+
+def _sanction_json(sanction) -> dict:
+    return {
+        "id": sanction.pk,
+        "player_id": sanction.player_id,
+        "action": sanction.action,
+        "reason": sanction.reason,
+        "until": _moment_json(sanction.until),
+        "created_at": sanction.created_at.isoformat(),
+        "created_by": sanction.created_by,
+        "ended_at": _moment_json(sanction.ended_at),
+        "ended_by": sanction.ended_by or None,
+    }
+
+
+def _moment_json(moment) -> str | None:
+    return None if moment is None else moment.isoformat()
+
+
+@allow("GET", "HEAD", "POST")
+def player_sanctions(request, player_id: str):
+    """A player's sanctions (GET), or a new hide or ban (POST: 201), the moderate scope."""
+    player_id = inputs.player_id_clean(player_id)
+    if request.method == "POST":
+        wanted = inputs.sanction_parse(_body(request))
+        sanction = sanctions.sanction_create(
+            player_id=player_id,
+            action=wanted.action,
+            reason=wanted.reason,
+            until=wanted.until,
+            actor=audit.key_actor(),
+        )
+        return json_response(_sanction_json(sanction), status=201)
+    found = sanctions.sanctions_of(player_id=player_id)
+    return json_response({"player_id": player_id, "sanctions": [_sanction_json(s) for s in found]})
+
+
+@allow("DELETE")
+def player_sanction_lift(request, player_id: str, sanction_id: str):
+    """Lift one of a player's sanctions (the moderate scope): 204, also when it had ended."""
+    sanctions.sanction_lift(
+        player_id=inputs.player_id_clean(player_id),
+        sanction_id=inputs.sanction_id_clean(sanction_id),
+        actor=audit.key_actor(),
+    )
+    return HttpResponse(status=204)

@@ -314,10 +314,12 @@ def test_days_out_of_bounds_is_a_400(api, played_board, days):
 
 
 def test_an_unknown_board_or_player_is_a_json_404(api, played_board):
-    for url in (history_url("no-such-board", "a"), history_url(played_board.slug, "nobody")):
+    for url, code in (
+        (history_url("no-such-board", "a"), "not_found"),
+        (history_url(played_board.slug, "nobody"), "player_not_found"),
+    ):
         answer = api.get(url)
-        assert answer.status_code == 404
-        assert answer.json()["error"]["code"] == "not_found"
+        assert (answer.status_code, answer.json()["error"]["code"]) == (404, code)
     assert api.get(history_url(played_board.slug, "a*b")).status_code == 400
 
 
