@@ -1,14 +1,19 @@
 """Admin for inspecting players, boards and scores; every save goes through the services,
 so Redis stays in step with the database."""
 
+import json
+
 from django import forms
-from django.contrib import admin
-from django.db.models import Count
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.db.models import Count, Q
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from backend_site.rankings import inputs, periods, selectors, services
+from backend_site.audit import log
+from backend_site.rankings import clock, inputs, periods, sanctions, selectors, services
 from backend_site.rankings.errors import REDIS_ERRORS, InvalidInput, NotFound
 from backend_site.rankings.models import (
     DEFAULT_BOARD,
@@ -16,9 +21,16 @@ from backend_site.rankings.models import (
     PeriodArchive,
     Player,
     Review,
+    Sanction,
     Score,
 )
 from backend_site.rankings.store import Standing
+
+SANCTION_TEMPLATE = "admin/rankings/player/sanction_confirm.html"
+SANCTION_LISTED_MAX = 100  # players named on the confirmation page; the rest are counted
+SANCTION_FIELDS = [
+    "action", "reason", "created_at", "created_by", "until", "ended_at", "ended_by"
+]  # fmt: skip
 
 
 def global_standing(player: Player) -> Standing | None:
@@ -75,22 +87,173 @@ class LookalikeFilter(admin.SimpleListFilter):
         return queryset
 
 
+class SanctionForm(forms.Form):
+    """What the moderator gives for a hide or ban of the selected players."""
+
+    reason = forms.CharField(
+        max_length=inputs.SANCTION_REASON_MAX,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        help_text="Kept with the sanction and in the audit log.",
+    )
+    until = forms.DateTimeField(
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        zone = timezone.get_current_timezone_name()
+        self.fields["until"].help_text = f"In {zone}. Empty: until lifted."
+
+    def clean_reason(self):
+        # The API's own rule for a reason (inputs.sanction_parse), so a reason typed here
+        # is one the API would take.
+        reason = self.cleaned_data["reason"]
+        try:
+            inputs.sanction_parse(json.dumps({"action": "hide", "reason": reason}).encode())
+        except InvalidInput as exc:
+            raise forms.ValidationError(exc.message) from exc
+        return reason
+
+
+class SanctionInline(admin.TabularInline):
+    """The player's sanctions, newest first: read only (the actions make and lift them)."""
+
+    model = Sanction
+    fields = SANCTION_FIELDS
+    readonly_fields = SANCTION_FIELDS
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Player)
 class PlayerAdmin(ServiceAdmin):
     form = PlayerForm
-    list_display = ["player_id", "name", "confusable_with", "on_global", "updated_at"]
-    list_filter = [LookalikeFilter]
+    list_display = [
+        "player_id", "name", "confusable_with", "hidden", "banned", "on_global", "updated_at"
+    ]  # fmt: skip
+    list_filter = [LookalikeFilter, "hidden", "banned"]
     search_fields = ["player_id", "name"]
-    readonly_fields = ["created_at", "updated_at", "on_global", "confusable_with"]
-    actions = ["lookalike_clear"]
+    readonly_fields = [
+        "created_at", "updated_at", "on_global", "confusable_with", "hidden", "banned"
+    ]  # fmt: skip
+    inlines = [SanctionInline]
+    actions = ["lookalike_clear", "hide", "ban", "lift"]
+    list_per_page = 50
+    show_full_result_count = False  # counting a million rows on every page is wasted work
+
+    def changelist_view(self, request, extra_context=None):
+        sanctions.expire_due()  # the flags listed are the ones in force now
+        return super().changelist_view(request, extra_context)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        sanctions.expire_due()
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def get_formsets_with_inlines(self, request, obj=None):
+        for formset, inline in super().get_formsets_with_inlines(request, obj):
+            # The sanctions are read only: a save that posts the player's fields alone (a
+            # script, a test) and not their formset's management form is taken without them.
+            posted = f"{formset.get_default_prefix()}-TOTAL_FORMS" in request.POST
+            if isinstance(inline, SanctionInline) and request.method == "POST" and not posted:
+                continue
+            yield formset, inline
 
     @admin.action(description="Clear the lookalike mark (reviewed)")
     def lookalike_clear(self, request, queryset):
         cleared = queryset.exclude(confusable_with="").update(confusable_with="")
         self.message_user(request, f"Cleared {cleared} lookalike mark(s).")
 
-    list_per_page = 50
-    show_full_result_count = False  # counting a million rows on every page is wasted work
+    @admin.action(
+        description="Hide the selected players (off every board)…", permissions=["change"]
+    )
+    def hide(self, request, queryset):
+        return self._sanction_confirm(request, queryset, Sanction.Action.HIDE.value)
+
+    @admin.action(
+        description="Ban the selected players (hidden, submissions refused)…",
+        permissions=["change"],
+    )
+    def ban(self, request, queryset):
+        return self._sanction_confirm(request, queryset, Sanction.Action.BAN.value)
+
+    @admin.action(description="Lift every sanction of the selected players", permissions=["change"])
+    def lift(self, request, queryset):
+        actor = log.admin_actor(request.user)
+        sanctions.expire_due()  # one past its time ends as expired, not as lifted here
+        players = lifted = 0
+        for player_id in queryset.values_list("pk", flat=True):
+            count = sanctions.players_lift_all(player_ids=[player_id], actor=actor)
+            if count:
+                players, lifted = players + 1, lifted + count
+        if not lifted:
+            self.message_user(
+                request, "None of the selected players had a sanction in force.", messages.WARNING
+            )
+            return
+        self.message_user(request, f"Lifted {lifted} sanction(s) of {players} player(s).")
+
+    def _sanction_confirm(self, request, queryset, action: str):
+        """Django's pattern for an action with a form: the form first, then (posted back with
+        ``apply``) a sanction per player through the service, which audits it. ``action`` is
+        the sanction's and this action's name. No LogEntry is written, so the audit log holds
+        each change once, by ``admin:<user>``."""
+        form = SanctionForm(request.POST if "apply" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            done = self._sanctions_create(request, queryset, action, form)
+            if done is not None:
+                verb = "Hid" if action == Sanction.Action.HIDE else "Banned"
+                self.message_user(request, f"{verb} {done} player(s).")
+                return None  # back to the list
+        selected = list(queryset.values_list("pk", flat=True))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"{action.capitalize()} {len(selected)} player(s)",
+            "opts": self.model._meta,
+            "action": action,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "form": form,
+            "selected": selected,
+            "listed": queryset[:SANCTION_LISTED_MAX],
+            "unlisted": max(0, len(selected) - SANCTION_LISTED_MAX),
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, SANCTION_TEMPLATE, context)
+
+    def _sanctions_create(self, request, queryset, action: str, form: SanctionForm) -> int | None:
+        """Sanction each selected player; how many, or None when the service refused the
+        form's values before any (the form then shows why)."""
+        actor = log.admin_actor(request.user)
+        done = 0
+        for player_id in queryset.values_list("pk", flat=True):
+            try:
+                sanctions.sanction_create(
+                    player_id=player_id,
+                    action=action,
+                    reason=form.cleaned_data["reason"],
+                    until=form.cleaned_data["until"],
+                    actor=actor,
+                )
+            except NotFound:
+                continue  # erased since it was selected
+            except InvalidInput as exc:  # e.g. ``until`` not in the future (any more)
+                if done == 0:
+                    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+                    return None
+                self.message_user(request, f"Stopped: {exc.message}", messages.ERROR)
+                break
+            done += 1
+        return done
 
     @admin.display(description="Score and rank on global")
     def on_global(self, player: Player) -> str:
@@ -229,6 +392,64 @@ class PeriodArchiveAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+class InForceFilter(admin.SimpleListFilter):
+    """In force now, or ended (lifted, or past its ``until``)."""
+
+    title = "state"
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [("in_force", "In force"), ("ended", "Ended")]
+
+    def queryset(self, request, queryset):
+        now = clock.now()
+        running = Q(ended_at__isnull=True) & (Q(until__isnull=True) | Q(until__gt=now))
+        if self.value() == "in_force":
+            return queryset.filter(running)
+        if self.value() == "ended":
+            return queryset.exclude(running)
+        return queryset
+
+
+@admin.register(Sanction)
+class SanctionAdmin(admin.ModelAdmin):
+    """Every hide and ban, newest first: read only. They are made and lifted by the player
+    list's actions or the API, through the service, so that Redis follows."""
+
+    list_display = [
+        "created_at", "player_link", "action", "reason", "until", "state", "created_by",
+        "ended_at", "ended_by",
+    ]  # fmt: skip
+    list_filter = ["action", InForceFilter]
+    list_select_related = ["player"]
+    search_fields = ["player__player_id", "player__name", "reason", "created_by"]
+    date_hierarchy = "created_at"
+    list_per_page = 100
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        sanctions.expire_due()  # those past their time show as ended, by "expiry"
+        return super().changelist_view(request, extra_context)
+
+    @admin.display(description="Player", ordering="player_id")
+    def player_link(self, sanction: Sanction):
+        url = reverse("admin:rankings_player_change", args=[sanction.player_id])
+        return format_html('<a href="{}">{}</a>', url, sanction.player)
+
+    @admin.display(description="State")
+    def state(self, sanction: Sanction) -> str:
+        return "in force" if sanction.in_force(clock.now()) else "ended"
 
 
 @admin.register(Review)
