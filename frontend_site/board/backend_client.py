@@ -34,6 +34,10 @@ POOL_SIZE = 16
 # How long a call may wait for a slot: long enough for a fast call in flight to end, short
 # enough that a visitor beyond the limit gets the last good copy or a 503 without delay.
 SLOT_WAIT_SECONDS = 0.05
+# The error codes of the backend's 404s that mean "no such thing": the board or period
+# (not_found), or a player with no score there or hidden by a moderator (player_not_found).
+# Any other 404 (a proxy's, a wrong path) is a failure, not an answer.
+NOT_FOUND_CODES = frozenset({"not_found", "player_not_found"})
 
 
 class BackendUnavailable(Exception):
@@ -45,7 +49,8 @@ class BackendBusy(BackendUnavailable):
 
 
 class BackendNotFound(Exception):
-    """The backend answered that the board or player does not exist."""
+    """The backend answered that the board or player does not exist (for a player: has no
+    score there, or is hidden or banned); the snapshot cache drops its last good copy."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,7 +175,7 @@ def _get(path: str, *, params: dict, request_id: str) -> dict:
     except requests.RequestException as exc:
         logger.warning("Backend unreachable for %s: %s", path, exc)
         raise BackendUnavailable(str(exc)) from exc
-    if response.status_code == 404 and _error_code(response) == "not_found":
+    if response.status_code == 404 and _error_code(response) in NOT_FOUND_CODES:
         raise BackendNotFound(path)
     if response.status_code != 200:
         logger.warning("Backend answered %s for %s", response.status_code, path)

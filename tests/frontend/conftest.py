@@ -346,7 +346,7 @@ class CountingBackend(ThreadingHTTPServer):
     what it is asked: calls per path, and the most calls in flight at once.
 
     Boards have one player; a player whose id starts with "missing" does not exist (the
-    backend's JSON 404), every other one does.
+    backend's JSON 404 for a player, player_not_found), every other one does.
     """
 
     daemon_threads = True
@@ -399,7 +399,9 @@ class CountingHandler(BaseHTTPRequestHandler):
         # ['', 'api', 'v1', 'leaderboards', board, 'entries' | 'players', player_id?]
         if len(parts) == 6 and parts[5] == "entries":
             return 200, json.dumps({"total": 1, "entries": [row]}).encode()
-        if len(parts) == 7 and parts[5] == "players" and not parts[6].startswith("missing"):
+        if len(parts) == 7 and parts[5] == "players":
+            if parts[6].startswith("missing"):
+                return 404, b'{"error": {"code": "player_not_found", "message": "no score"}}'
             standing = {**row, "player_id": parts[6], "percentile": 100.0, "total": 1}
             return 200, json.dumps({**standing, "around": [row]}).encode()
         return 404, b'{"error": {"code": "not_found", "message": "no such thing"}}'

@@ -3,6 +3,7 @@
 import html
 import time
 
+import pytest
 import requests
 
 from frontend_site.board import instance_locks
@@ -14,8 +15,24 @@ from tests.frontend.conftest import (
     seed_players,
     submit_score,
 )
+from tests.frontend.seasons import make_entry
 
 STALE_NOTICE = "live scores are temporarily unavailable"
+STANDING = "/leaderboards/global/players/p2"
+
+
+def canned_standing(name: str) -> dict:
+    """The backend's answer for player p2, ranked second of three."""
+    around = [make_entry(1, "Above"), make_entry(2, name), make_entry(3, "Below")]
+    return {
+        "player_id": "p2",
+        "name": name,
+        "score": 9_998,
+        "rank": 2,
+        "percentile": 66.7,
+        "total": 3,
+        "around": around,
+    }
 
 
 def names_in_order(page: str, names: list[str]) -> list[str]:
@@ -127,3 +144,43 @@ def test_a_backend_answering_garbage_gives_a_friendly_503_never_a_500(
 
     assert response.status_code == 503
     assert "Traceback" not in response.content.decode()
+
+
+# The backend answers a player it does not show (no score on the board, or hidden or banned by
+# a moderator) with player_not_found; a board or period it does not have with not_found.
+@pytest.mark.parametrize("code", ["player_not_found", "not_found"])
+def test_a_player_the_backend_stops_showing_gets_the_404_never_their_last_standing(
+    canned_backend, frontend_settings, closed_port_url, client, code
+):
+    frontend_settings.FRONTEND_CACHE_SECONDS = 0  # every view asks the backend
+    frontend_settings.FRONTEND_NOT_FOUND_SECONDS = 0  # and the 404 is not believed for long
+    canned_backend.answer(STANDING, canned_standing("Sly Cheater"))
+    assert "Sly Cheater" in client.get("/players/p2/").content.decode()
+
+    canned_backend.answer(STANDING, {"error": {"code": code, "message": "No."}}, status=404)
+    gone = client.get("/players/p2/")
+    frontend_settings.BACKEND_URL = closed_port_url
+    away = client.get("/players/p2/")
+
+    assert gone.status_code == 404
+    assert "We couldn’t find that player" in gone.content.decode()
+    assert "Sly Cheater" not in gone.content.decode()
+    # The last good copy went with the 404: an outage right after has nothing to show.
+    assert away.status_code == 503
+    assert "Sly Cheater" not in away.content.decode()
+
+
+def test_a_404_that_is_not_the_backends_answer_keeps_the_last_standing_with_a_stale_notice(
+    canned_backend, frontend_settings, client
+):
+    frontend_settings.FRONTEND_CACHE_SECONDS = 0
+    canned_backend.answer(STANDING, canned_standing("Steady Eddie"))
+    assert client.get("/players/p2/")["X-Data-Stale"] == "false"
+
+    # A proxy's 404 page in front of a backend that is away, not the backend saying "no one".
+    canned_backend.answer(STANDING, b"<html>404 Not Found</html>", status=404)
+    player = client.get("/players/p2/")
+
+    assert player.status_code == 200
+    assert player["X-Data-Stale"] == "true"
+    assert "Steady Eddie" in player.content.decode()
