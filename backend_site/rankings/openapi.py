@@ -27,7 +27,7 @@ import orjson
 
 from backend_site.api_keys.keys import PREFIX as KEY_PREFIX
 from backend_site.audit import inputs as audit_inputs
-from backend_site.rankings import history, inputs, reviews
+from backend_site.rankings import history, inputs, reviews, sanctions
 from backend_site.rankings.models import MAX_SCORE, PLAYER_ID_PATTERN, Leaderboard
 
 TITLE = "Leaderboard ranking API (private backend)"
@@ -163,6 +163,30 @@ _RANK_CHANGE = {
 }
 _PERIOD_ID = {"type": "string", "pattern": r"^\d{4}-(W\d{2}|\d{2}(-\d{2})?)$"}
 _DATETIME = {"type": "string", "format": "date-time"}
+_DATETIME_OR_NULL = {"anyOf": [_DATETIME, {"type": "null"}]}
+# A sanction id in a path: inputs.sanction_id_clean takes 1 to 18 digits, no leading zero
+# (tests/backend/test_openapi.py checks the two agree).
+SANCTION_ID_MAX = 10**18 - 1
+# A sanction's reason: no control character but tab and newline (inputs.sanction_parse also
+# refuses lone surrogates, which a pattern cannot say).
+_REASON = {
+    "type": "string",
+    "maxLength": inputs.SANCTION_REASON_MAX,
+    "pattern": r"^[^\x00-\x08\x0b-\x1f]*$",
+}
+_SANCTION_ACTION = {
+    "type": "string",
+    "enum": list(inputs.SANCTION_ACTIONS),
+    "description": (
+        "`hide`: off every read (boards, counts, periods, the player's standing and history), "
+        "their submissions still taken and answered with `rank` null; `ban`: hidden, and their "
+        "submissions refused with 403 `player_banned`."
+    ),
+}
+_HIDDEN_RANK = (
+    "null while Redis is away (status 202), and for a player a moderator has hidden (status "
+    "200: the score is stored, and ranked nowhere until the sanction ends)."
+)
 
 
 def _object(properties: dict, *, optional: tuple[str, ...] = ()) -> dict:
@@ -253,7 +277,7 @@ SCHEMAS = {
         {
             "player_id": _PLAYER_ID,
             "score": {**_SCORE, "description": "The entry's score after this submission."},
-            "rank": {**_RANK_OR_NULL, "description": "null while Redis is away (status 202)."},
+            "rank": {**_RANK_OR_NULL, "description": _HIDDEN_RANK},
             "previous_rank": {
                 **_RANK_OR_NULL,
                 "description": "The rank just before; null for a new entry (or a 202).",
@@ -321,7 +345,7 @@ SCHEMAS = {
                         "score": {**_SCORE, "description": "The score after this item."},
                         "rank": {
                             **_RANK_OR_NULL,
-                            "description": "The rank after the whole batch; null in a 202.",
+                            "description": "The rank after the whole batch; " + _HIDDEN_RANK,
                         },
                         "updated": {"type": "boolean"},
                         "also": _ref("schemas", "Also"),
@@ -329,6 +353,67 @@ SCHEMAS = {
                 ),
             }
         }
+    ),
+    "Sanction": {
+        **_object(
+            {
+                "id": {
+                    **_integer(1, SANCTION_ID_MAX),
+                    "description": (
+                        "Lift it with DELETE `/api/v1/players/{player_id}/sanctions/{id}`."
+                    ),
+                },
+                "player_id": _PLAYER_ID,
+                "action": _SANCTION_ACTION,
+                "reason": {"type": "string", "description": "Empty when none was given."},
+                "until": {
+                    **_DATETIME_OR_NULL,
+                    "description": "When it ends on its own; null: when lifted.",
+                },
+                "created_at": _DATETIME,
+                "created_by": {
+                    "type": "string",
+                    "description": "Who: an API key's name, or `admin:<username>`.",
+                },
+                "ended_at": {
+                    **_DATETIME_OR_NULL,
+                    "description": "When it was lifted or its `until` passed; null while in force.",
+                },
+                "ended_by": {
+                    "type": ["string", "null"],
+                    "description": (
+                        "Who lifted it (an API key's name, or `admin:<username>`), or `expiry` "
+                        "when its `until` passed; null while in force."
+                    ),
+                },
+            }
+        ),
+        "description": (
+            "A moderator's hide or ban of a player, in force from `created_at` until it is "
+            "lifted or its `until` passes (it then ends at the first request after that time)."
+        ),
+    },
+    "SanctionRequest": _object(
+        {
+            "action": _SANCTION_ACTION,
+            "reason": {
+                **_REASON,
+                "description": (
+                    f"Why, for the audit log and other moderators: up to "
+                    f"{inputs.SANCTION_REASON_MAX} characters, no control characters but tab "
+                    "and newline, no lone surrogates. Absent: empty."
+                ),
+            },
+            "until": {
+                **_DATETIME_OR_NULL,
+                "description": (
+                    "When it ends on its own: an ISO 8601 time with its offset, in the future "
+                    "(one in the past, or one with no UTC date such as "
+                    "`0001-01-01T00:00:00+14:00`, is a 400). null or absent: until lifted."
+                ),
+            },
+        },
+        optional=("reason", "until"),
     ),
 }
 
@@ -350,6 +435,13 @@ PARAMETERS = {
             "has only `current`; a period the board never had is a 404."
         ),
         "schema": {"type": "string", "pattern": inputs.PERIOD_PATTERN, "default": "current"},
+    },
+    "sanction_id": {
+        "name": "sanction_id",
+        "in": "path",
+        "required": True,
+        "description": "The sanction's `id`.",
+        "schema": _integer(1, SANCTION_ID_MAX),
     },
     "Idempotency-Key": {
         "name": "Idempotency-Key",
@@ -436,6 +528,23 @@ RESPONSES = {
         **_RATE_LIMITED,
     ),
     "NotFound": _error("No such leaderboard (or player on it), or no such path.", "not_found"),
+    "PlayerNotFound": _error(
+        "No such leaderboard or period (`not_found`), or the player has no score on the board "
+        "or is hidden by a moderator (`player_not_found`: the two look the same to a caller).",
+        "not_found",
+        "player_not_found",
+    ),
+    "PlayerUnknown": _error("No such player, or no such path.", "not_found"),
+    "SubmissionForbidden": _error(
+        "The caller is outside BACKEND_ALLOWED_NETWORKS (`forbidden`), or its key lacks the "
+        "scope this operation needs (`insufficient_scope`; the message names the scope), or "
+        "a moderator has banned the player (`player_banned`: nothing is applied; a batch is "
+        "refused whole, the message starting with `scores[<i>]:` for the first item of a "
+        "banned player).",
+        "forbidden",
+        "insufficient_scope",
+        "player_banned",
+    ),
     "MethodNotAllowed": _error(
         "Any method an operation does not list (HEAD is served wherever GET is).",
         "method_not_allowed",
@@ -488,10 +597,17 @@ _READ_ERRORS = {
     **_GUARDED,
     "404": _ref("responses", "NotFound"),
 }
-_WRITE_ERRORS = {
-    **_READ_ERRORS,
+# A player's standing and history: their 404 says whether the player is the one missing.
+_STANDING_ERRORS = {**_READ_ERRORS, "404": _ref("responses", "PlayerNotFound")}
+_BODY_ERRORS = {
     "411": _ref("responses", "LengthRequired"),
     "413": _ref("responses", "TooLarge"),
+}
+# Score submissions: a banned player's is a 403 too.
+_WRITE_ERRORS = {
+    **_READ_ERRORS,
+    "403": _ref("responses", "SubmissionForbidden"),
+    **_BODY_ERRORS,
     "422": _ref("responses", "Unprocessable"),
 }
 _REPLAYED = {"Idempotent-Replayed": _ref("headers", "Idempotent-Replayed")}
@@ -578,10 +694,13 @@ PATHS = {
                         }
                     ),
                 ),
-                **_READ_ERRORS,
+                **_STANDING_ERRORS,
             },
             scope="read",
-            description="404 when the player has no score on the board.",
+            description=(
+                "404 `player_not_found` when the player has no score on the board (in that "
+                "period), or is hidden by a moderator."
+            ),
             parameters=[
                 _query_integer(
                     "around",
@@ -625,7 +744,9 @@ PATHS = {
             "Submit a player's score; the board's operator decides what is kept.",
             {
                 "200": _answer(
-                    "Saved and ranked.", _ref("schemas", "SubmissionResult"), **_REPLAYED
+                    "Saved and ranked (a player a moderator has hidden: saved, `rank` null).",
+                    _ref("schemas", "SubmissionResult"),
+                    **_REPLAYED,
                 ),
                 "202": _answer(
                     "Saved in the database, not ranked yet (Redis away): `rank` is null.",
@@ -638,7 +759,10 @@ PATHS = {
             description=(
                 "A new player needs `name`. On an `increment` board a total past ±(2^53 − 1) "
                 "is a 400. A board with `max_submissions_per_minute` takes that many "
-                "submissions from each player in any 60 seconds, then answers 429."
+                "submissions from each player in any 60 seconds, then answers 429. A player "
+                "a moderator has banned is refused with 403 `player_banned`; one they have "
+                "hidden is answered 200 with `rank` null (the score is stored and ranked "
+                "nowhere until the sanction ends)."
             ),
             parameters=[_ref("parameters", "Idempotency-Key")],
             requestBody={"required": True, "content": _json(_ref("schemas", "Submission"))},
@@ -669,7 +793,9 @@ PATHS = {
                 "order with each board's operator, in one transaction. Each item counts "
                 "against its board's per-player limit (`max_submissions_per_minute`): a batch "
                 "with any item over it is a 429 naming the item's index, and nothing is "
-                "applied or counted."
+                "applied or counted. A batch with an item of a player a moderator has banned "
+                "is a 403 `player_banned` whose message starts with that item's `scores[<i>]:`, "
+                "and nothing is applied; a hidden player's items are applied, with `rank` null."
             ),
             parameters=[_ref("parameters", "Idempotency-Key")],
             requestBody={"required": True, "content": _json(_ref("schemas", "Batch"))},
@@ -838,6 +964,81 @@ PATHS = {
             },
         ),
     },
+    "/api/v1/players/{player_id}/sanctions": {
+        "parameters": [_ref("parameters", "player_id")],
+        "get": _operation(
+            "player_sanctions",
+            "A player's sanctions, newest first, those ended included.",
+            {
+                "200": _answer(
+                    "The sanctions (the newest 200).",
+                    _object(
+                        {
+                            "player_id": _PLAYER_ID,
+                            "sanctions": {
+                                "type": "array",
+                                "maxItems": sanctions.LIST_MAX,
+                                "items": _ref("schemas", "Sanction"),
+                            },
+                        }
+                    ),
+                ),
+                "400": _ref("responses", "Invalid"),
+                **_GUARDED,
+                "404": _ref("responses", "PlayerUnknown"),
+            },
+            scope="moderate",
+        ),
+        "post": _operation(
+            "player_sanction_create",
+            "Hide or ban a player, from now until lifted or until `until`.",
+            {
+                "201": _answer("The sanction, in force.", _ref("schemas", "Sanction")),
+                "400": _ref("responses", "Invalid"),
+                **_GUARDED,
+                "404": _ref("responses", "PlayerUnknown"),
+                **_BODY_ERRORS,
+            },
+            scope="moderate",
+            description=(
+                "At once, a hidden player (`hide`, and `ban`) leaves every read: their entries "
+                "on every board and period, the boards' and periods' counts and winners, and "
+                "their standing and history (404 `player_not_found`, as for a player without a "
+                "score). Their submissions are still taken, answered with `rank` null; a "
+                "banned player's are refused with 403 `player_banned`. When the sanction ends "
+                "(lifted, or its `until` passed) and no other is in force, the player comes "
+                "back as the database holds them, scores taken while hidden included. Audited."
+            ),
+            requestBody={"required": True, "content": _json(_ref("schemas", "SanctionRequest"))},
+        ),
+    },
+    "/api/v1/players/{player_id}/sanctions/{sanction_id}": {
+        "parameters": [_ref("parameters", "player_id"), _ref("parameters", "sanction_id")],
+        "delete": _operation(
+            "player_sanction_lift",
+            "Lift one of a player's sanctions.",
+            {
+                "204": {
+                    "description": (
+                        "Lifted (audited), or it had ended already, lifted or past its `until` "
+                        "(nothing lifted)."
+                    ),
+                    "headers": {**_REQUEST_ID, **_rate_limit_optional()},
+                },
+                "400": _ref("responses", "Invalid"),
+                **_GUARDED,
+                "404": _error(
+                    "No such player, or no sanction of theirs with this id, or no such path.",
+                    "not_found",
+                ),
+            },
+            scope="moderate",
+            description=(
+                "The player stays hidden (or banned) while another of their sanctions is in "
+                "force; a sanction whose `until` passed has ended already."
+            ),
+        ),
+    },
     "/api/v1/reviews": {
         "get": _operation(
             "reviews",
@@ -923,13 +1124,14 @@ PATHS = {
                         }
                     ),
                 ),
-                **_READ_ERRORS,
+                **_STANDING_ERRORS,
             },
             scope="read",
             description=(
                 "A day's point is the player's score and rank when it ended, in the board's "
                 "time zone, in the period then in force; today's is their live standing. "
-                "404 when the player never had a score on the board."
+                "404 `player_not_found` when the player never had a score on the board, or "
+                "is hidden by a moderator."
             ),
             parameters=[
                 _query_integer(
@@ -1006,6 +1208,12 @@ is a 429 `rate_limited` with `Retry-After` and the IETF RateLimit header fields
 `RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Reset` (whole seconds). Answers to a
 key with a rate, and a submission's success on a board with a limit, carry the RateLimit
 fields too, for the limit with the fewest requests left.
+
+A moderator may hide or ban a player (`/api/v1/players/{player_id}/sanctions`). A hidden
+player is left out of every read, their standing and history answering 404
+`player_not_found` as for a player without a score there, and their submissions are stored
+but ranked nowhere (200 with `rank` null); a banned player is hidden and their submissions
+are refused with 403 `player_banned`.
 
 Errors are always JSON, `{"error": {"code": "...", "message": "..."}}`. A method an operation
 does not list is a 405 `method_not_allowed` with an `Allow` header (HEAD is served wherever

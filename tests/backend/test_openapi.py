@@ -21,7 +21,8 @@ from backend_site import limits
 from backend_site.access import scope_needed
 from backend_site.api_keys import keys
 from backend_site.api_keys.models import SCOPES
-from backend_site.rankings import openapi, views
+from backend_site.rankings import inputs, openapi, views
+from backend_site.rankings.errors import InvalidInput
 from backend_site.rankings.urls import urlpatterns as api_urlpatterns
 from tests.conftest import SERVICE_TOKEN
 
@@ -30,7 +31,9 @@ DOCUMENT = openapi.document()
 METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"]
 OPERATION_KEYS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
 # Values that fill a documented path's parameters to reach its view.
-SAMPLE_VALUES = {"slug": "global", "player_id": "p1"}
+SAMPLE_VALUES = {"slug": "global", "player_id": "p1", "sanction_id": "1"}
+# The 403 codes a view adds to the access check's: a banned player's submission.
+VIEW_FORBIDDEN_CODES = {"scores": {"player_banned"}, "scores_batch": {"player_banned"}}
 
 
 def route_as_path(pattern: URLPattern) -> str:
@@ -93,6 +96,9 @@ def assert_matches_documented(answer, path: str, method: str) -> None:
     documented schema (with the components it refers to) and every required header is there."""
     operation = DOCUMENT["paths"][path][method.lower()]
     documented = resolved_response(operation["responses"][str(answer.status_code)])
+    if "content" not in documented:  # a 204
+        assert answer.content == b""
+        return
     schema = documented["content"]["application/json"]["schema"]
     validator = jsonschema_rs.Draft202012Validator({**schema, "components": DOCUMENT["components"]})
     validator.validate(answer.json())
@@ -235,7 +241,8 @@ def test_each_operation_documents_the_access_checks_401_403_and_429(path, method
     assert error_codes(unauthorized) == {"unauthorized"}
     assert response_headers(unauthorized)["WWW-Authenticate"]["required"] is True
 
-    assert error_codes(responses["403"]) == {"forbidden", "insufficient_scope"}
+    view_codes = VIEW_FORBIDDEN_CODES.get(operation["operationId"], set())
+    assert error_codes(responses["403"]) == {"forbidden", "insufficient_scope", *view_codes}
 
     limited = responses["429"]
     assert error_codes(limited) == {"rate_limited"}
@@ -311,3 +318,104 @@ def test_a_rate_limited_keys_answers_match_the_document(caller):
     assert_matches_documented(limited, "/api/v1/leaderboards", "GET")
     assert all(limited[name].isdigit() for name in ("Retry-After", *RATE_LIMIT_HEADERS))
     limits.forget()
+
+
+def test_the_documented_sanction_ids_are_the_ones_the_backend_takes():
+    documented = resolved(
+        DOCUMENT["paths"]["/api/v1/players/{player_id}/sanctions/{sanction_id}"]["parameters"][1]
+    )["schema"]
+    low, high = documented["minimum"], documented["maximum"]
+    assert inputs.sanction_id_clean(str(low)) == low
+    assert inputs.sanction_id_clean(str(high)) == high
+    for outside in (low - 1, high + 1):
+        with pytest.raises(InvalidInput):
+            inputs.sanction_id_clean(str(outside))
+    sanction = DOCUMENT["components"]["schemas"]["Sanction"]["properties"]
+    assert sanction["id"]["maximum"] == high
+    assert set(sanction["action"]["enum"]) == set(inputs.SANCTION_ACTIONS)
+
+
+def test_the_sanction_answers_match_the_document(api, moderator):
+    sanctions = "/api/v1/players/{player_id}/sanctions"
+    lift = f"{sanctions}/{{sanction_id}}"
+    scores = "/api/v1/leaderboards/{slug}/scores"
+    batch = "/api/v1/scores/batch"
+    standing = "/api/v1/leaderboards/{slug}/players/{player_id}"
+    history = f"{standing}/history"
+
+    def post(client, path, url, body):
+        answer = client.post(url, body, content_type="application/json")
+        assert_matches_documented(answer, path, "POST")
+        return answer
+
+    def get(client, path, url):
+        answer = client.get(url)
+        assert_matches_documented(answer, path, "GET")
+        return answer
+
+    for player_id in ("p1", "p2"):
+        made = post(
+            api,
+            scores,
+            "/api/v1/leaderboards/global/scores",
+            {"player_id": player_id, "score": 5, "name": "Pat"},
+        )
+        assert made.status_code == 200
+
+    hide = post(
+        moderator,
+        sanctions,
+        "/api/v1/players/p1/sanctions",
+        {"action": "hide", "reason": "Smurfing.\tTwice."},
+    )
+    assert hide.status_code == 201
+    assert hide.json()["until"] is None and hide.json()["ended_at"] is None
+
+    for path in (standing, history):
+        hidden = get(api, path, path.format(slug="global", player_id="p1"))
+        assert hidden.status_code == 404
+        assert hidden.json()["error"]["code"] == "player_not_found"
+    taken = post(api, scores, "/api/v1/leaderboards/global/scores", {"player_id": "p1", "score": 7})
+    assert taken.status_code == 200
+    assert taken.json()["rank"] is None
+
+    ban = post(
+        moderator,
+        sanctions,
+        "/api/v1/players/p1/sanctions",
+        {"action": "ban", "until": "2999-01-01T00:00:00+14:00"},
+    )
+    assert ban.status_code == 201
+    refused = post(
+        api, scores, "/api/v1/leaderboards/global/scores", {"player_id": "p1", "score": 9}
+    )
+    assert refused.status_code == 403
+    assert refused.json()["error"]["code"] == "player_banned"
+    items = [{"leaderboard": "global", "player_id": pid, "score": 9} for pid in ("p2", "p1")]
+    refused = post(api, batch, batch, {"scores": items})
+    assert refused.status_code == 403
+    assert refused.json()["error"]["code"] == "player_banned"
+    assert refused.json()["error"]["message"].startswith("scores[1]:")
+
+    listed = get(moderator, sanctions, "/api/v1/players/p1/sanctions")
+    assert listed.status_code == 200
+    assert [s["id"] for s in listed.json()["sanctions"]] == [ban.json()["id"], hide.json()["id"]]
+    assert get(moderator, sanctions, "/api/v1/players/nobody/sanctions").status_code == 404
+
+    for sanction_id, status in (
+        (ban.json()["id"], 204),
+        (ban.json()["id"], 204),
+        (10**6, 404),
+        ("0", 400),
+        ("x", 400),
+    ):
+        answer = moderator.delete(f"/api/v1/players/p1/sanctions/{sanction_id}")
+        assert answer.status_code == status, sanction_id
+        assert_matches_documented(answer, lift, "DELETE")
+    past = post(
+        moderator,
+        sanctions,
+        "/api/v1/players/p1/sanctions",
+        {"action": "ban", "until": "2000-01-01T00:00:00+00:00"},
+    )
+    assert past.status_code == 400
