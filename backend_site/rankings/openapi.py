@@ -172,7 +172,7 @@ SANCTION_ID_MAX = 10**18 - 1
 _REASON = {
     "type": "string",
     "maxLength": inputs.SANCTION_REASON_MAX,
-    "pattern": r"^[^\x00-\x08\x0b-\x1f]*$",
+    "pattern": r"^[^\x00-\x08\x0b-\x1f\x7f-\x9f]*$",
 }
 _SANCTION_ACTION = {
     "type": "string",

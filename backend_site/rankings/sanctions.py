@@ -87,6 +87,9 @@ def sanction_lift(*, player_id: str, sanction_id: int, actor: str) -> bool:
         sanction = Sanction.objects.filter(pk=sanction_id, player=player).first()
         if sanction is None:
             raise NotFound(f"Player {player_id!r} has no sanction {sanction_id}.")
+        if sanction.ended_at is None and not sanction.in_force(now):
+            _flags_settle(player, now)  # past its time: it ends as an expiry, not a lift
+            return False
         if sanction.ended_at is not None:
             return False
         sanction.ended_at, sanction.ended_by = now, actor

@@ -591,12 +591,14 @@ def scores_update(
 
 def events_before(*, board: Leaderboard, period: str, moment: datetime) -> list[Before]:
     """Every player with a history event of the board and period since ``moment``, as
-    they were just before it (their last earlier event; no entry if none or a removal)."""
+    they were just before it (their last earlier event; no entry if none or a removal).
+    Hidden players are left out: movement counts as if they had never been there."""
     since = _stamp(moment)
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT DISTINCT player_id FROM {EVENTS} "  # noqa: S608
-            'WHERE board_id = %s AND period = %s AND "at" >= %s',
+            'WHERE board_id = %s AND period = %s AND "at" >= %s '
+            f"AND player_id NOT IN (SELECT player_id FROM {PLAYERS} WHERE hidden)",
             [board.pk, period, since],
         )
         changed = [row[0] for row in cursor.fetchall()]

@@ -17,7 +17,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from backend_site.audit.models import AuditEntry
-from backend_site.rankings import sanctions, services, store
+from backend_site.rankings import boards, rebuild, sanctions, services, store
 from backend_site.rankings.models import PeriodArchive, Player, Sanction, Score
 from tests.backend.conftest import make_board
 from tests.backend.test_seasons import now, resetting_board  # noqa: F401 (the clock fixture)
@@ -284,6 +284,8 @@ def test_rank_movement_counts_as_if_the_hidden_player_was_never_there(
     sanction(moderator, "cheat")
 
     assert moves() == {"ann": 0, "bob": 0, "cy": 0}
+    rebuild.ranking_rebuild(ranking=boards.ranking_of(global_board, now.moment))
+    assert moves() == {"ann": 0, "bob": 0, "cy": 0}  # rebuilt mid-day from the history too
     submit(api, "global", "bob", 400)  # and movement goes on as usual
     assert moves() == {"bob": 1, "ann": -1, "cy": 0}
 
@@ -335,6 +337,10 @@ def test_sanction_requests_are_checked(api, global_board, moderator, now):  # no
     assert refused(lift(moderator, "p", 12345), 404, "not_found")
     bad_id = moderator.delete("/api/v1/players/p/sanctions/99999999999999999999999")
     assert refused(bad_id, 400, "invalid").startswith("sanction_id")
+    other_digits = moderator.delete("/api/v1/players/p/sanctions/1%D9%A1")  # 1 and Arabic 1
+    assert refused(other_digits, 400, "invalid").startswith("sanction_id")
+    control = sanction(moderator, "p", reason="bad\x85")
+    assert refused(control, 400, "invalid").startswith("reason")
     assert refused(moderator.put("/api/v1/players/p/sanctions"), 405, "method_not_allowed")
     assert not Sanction.objects.exists()
 
