@@ -64,6 +64,29 @@ from backend_site.rankings.models import Leaderboard
 Leaderboard.objects.filter(slug={SOLO!r}).update(max_submissions_per_minute=10_000)
 """
 SOLO_UNLIMIT = SOLO_LIMIT.replace("10_000", "None")
+SANCTIONED_PLAYERS = 200
+# Run in `manage.py shell`: hide the board's best players, each through the API's own path,
+# with a sanction that ends tomorrow, so every read also checks an end time that is due.
+SANCTIONS_HIDE = f"""
+from datetime import timedelta
+from backend_site.rankings import clock, sanctions
+from backend_site.rankings.models import Score
+
+until = clock.now() + timedelta(days=1)
+best = Score.objects.filter(board__slug={BOARD!r}).order_by("-value")
+for player_id in best.values_list("player_id", flat=True)[:{SANCTIONED_PLAYERS}]:
+    sanctions.sanction_create(
+        player_id=player_id, action="hide", reason="bench", until=until, actor="bench"
+    )
+"""
+SANCTIONS_LIFT = """
+from backend_site.rankings import sanctions
+from backend_site.rankings.models import Player
+
+hidden = list(Player.objects.filter(hidden=True).values_list("player_id", flat=True))
+sanctions.players_lift_all(player_ids=hidden, actor="bench")
+"""
+SANCTION_CHECK_SECONDS = 5.0  # backend_site.rankings.sanctions.CHECK_SECONDS
 BOARD_CACHE_SECONDS = 5.0  # backend_site.rankings.boards: how soon the backend sees it
 READ_KEY_RATE = "1000000/s"  # a rate the bench never reaches: what checking one costs
 FULL_SIZE = 1_000_000
@@ -84,6 +107,7 @@ PG_BATCH_SCORES_MIN = 20_000.0
 FED_COST_MAX = 1.5  # a submission to a board feeding two more / one to a board feeding none
 KEY_READ_COST_MAX = 1.05  # top-10 reads: service token / an API key with a rate
 LIMITED_WRITE_COST_MAX = 1.10  # single submissions: no per-player limit / a limit
+SANCTIONED_READ_COST_MAX = 1.05  # top-10 reads: no sanction / hidden players, an end due
 
 
 @dataclass(frozen=True)
@@ -115,7 +139,9 @@ class Cost:
     most: float
     without: Load
     with_it: Load
-    limited: bool = False  # with_it runs once SOLO limits each player's submissions
+    # What with_it runs under, set before its runs and undone before without's: "limited"
+    # (SOLO limits each player's submissions), "sanctioned" (some players hidden).
+    setting: str = ""
 
 
 COST_ROUNDS = 5
@@ -133,7 +159,15 @@ COSTS = [
         LIMITED_WRITE_COST_MAX,
         Load("cost_write", "POST one score, no limit", 1, "post_scores.lua", board=SOLO),
         Load("cost_write_limited", "POST one score, limit", 1, "post_scores.lua", board=SOLO),
-        limited=True,
+        setting="limited",
+    ),
+    Cost(
+        "sanctioned_reads",
+        f"top-10 reads: no sanction / {SANCTIONED_PLAYERS} best hidden, one due to end",
+        SANCTIONED_READ_COST_MAX,
+        Load("cost_read_unsanctioned", "GET top 10, no sanction", 0),
+        Load("cost_read_sanctioned", f"GET top 10, {SANCTIONED_PLAYERS} hidden", 0),
+        setting="sanctioned",
     ),
 ]
 
@@ -275,14 +309,18 @@ def measure_engine(args, result: EngineRun, processes: Processes, here: Path) ->
         _measure(args, run, url, _wrk_options(args, load, script_args), body, watch, database_pid)
         result.runs.append(run)
         say(f"  {result.engine:<8} {run.summary()}")
-    limited = False
+    in_force = ""  # the setting the backend runs under now
     for cost in COSTS:
         found = CostRun(cost.key, f"{cost.name}", cost.most)
         for round_ in range(COST_ROUNDS):
-            pair = [(cost.without, False), (cost.with_it, cost.limited)]
-            for load, limit in pair if round_ % 2 == 0 else reversed(pair):
-                if limit != limited:
-                    limited = _limit_solo(env, on=limit)
+            pair = [(cost.without, ""), (cost.with_it, cost.setting)]
+            for load, setting in pair if round_ % 2 == 0 else reversed(pair):
+                if setting != in_force:
+                    if in_force:
+                        SETTINGS[in_force](env, on=False)
+                    if setting:
+                        SETTINGS[setting](env, on=True)
+                    in_force = setting
                 ids_file = ids_files.get(cost.without.key)  # both write the same players
                 url, script_args, body = _target(load, backend.url, ids_file)
                 run = Measured(load=load.key, label=load.label, items=load.items)
@@ -292,6 +330,8 @@ def measure_engine(args, result: EngineRun, processes: Processes, here: Path) ->
                 say(f"  {result.engine:<8} {run.summary()}")
         result.costs.append(found)
         say(f"  {result.engine:<8} {found.summary()}")
+    if in_force:
+        SETTINGS[in_force](env, on=False)
     if args.profile:
         url, script_args, _ = _target(LOADS[1], backend.url, ids_files["profile"])
         result.profile = _profile(args, backend, url, _wrk_options(args, LOADS[1], script_args))
@@ -554,11 +594,21 @@ def _cost(name: str, found: CostRun | None, cost: Cost) -> Target:
     )
 
 
-def _limit_solo(env: dict[str, str], *, on: bool) -> bool:
+def _limit_solo(env: dict[str, str], *, on: bool) -> None:
     """Give SOLO its per-player limit (or take it away) and wait until every worker sees it."""
     checked(manage("shell", "-c", SOLO_LIMIT if on else SOLO_UNLIMIT, env=env), f"limit {SOLO}")
     time.sleep(BOARD_CACHE_SECONDS + 1)
-    return on
+
+
+def _sanction_best(env: dict[str, str], *, on: bool) -> None:
+    """Hide BOARD's best SANCTIONED_PLAYERS until tomorrow (or lift every sanction), and wait
+    until every worker knows when the next one ends."""
+    code = SANCTIONS_HIDE if on else SANCTIONS_LIFT
+    checked(manage("shell", "-c", code, env=env), "hiding players" if on else "lifting")
+    time.sleep(SANCTION_CHECK_SECONDS + 1)
+
+
+SETTINGS = {"limited": _limit_solo, "sanctioned": _sanction_best}
 
 
 def _serving_us(run: Measured) -> float | None:
