@@ -9,7 +9,8 @@ with it. The actor is one of:
 
 Actions are dotted ``<noun>.<verb>`` names: ``key.create``, ``key.revoke``, ``admin.add``,
 ``admin.change``, ``admin.delete``, ``sanction.create``, ``sanction.lift``,
-``player.rollback``, ``player.erase``, ``audit.prune``.
+``sanction.expire``, ``player.rollback``, ``player.erase``, ``player.lookalike_clear``,
+``review.clear``, ``audit.prune``.
 """
 
 from __future__ import annotations

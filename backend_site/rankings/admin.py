@@ -6,6 +6,7 @@ import json
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.db import transaction
 from django.db.models import Count, Q
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -171,8 +172,17 @@ class PlayerAdmin(ServiceAdmin):
 
     @admin.action(description="Clear the lookalike mark (reviewed)")
     def lookalike_clear(self, request, queryset):
-        cleared = queryset.exclude(confusable_with="").update(confusable_with="")
-        self.message_user(request, f"Cleared {cleared} lookalike mark(s).")
+        with transaction.atomic():
+            marked = list(queryset.exclude(confusable_with="").values_list("pk", "confusable_with"))
+            Player.objects.filter(pk__in=[pk for pk, _ in marked]).update(confusable_with="")
+            for player_id, looked_like in marked:
+                log.record(
+                    actor=log.admin_actor(request.user),
+                    action="player.lookalike_clear",
+                    target=f"player:{player_id}",
+                    detail={"looked_like": looked_like},
+                )
+        self.message_user(request, f"Cleared {len(marked)} lookalike mark(s).")
 
     @admin.action(
         description="Hide the selected players (off every board)…", permissions=["change"]
@@ -487,5 +497,14 @@ class ReviewAdmin(admin.ModelAdmin):
 
     @admin.action(description="Clear the selected reviews")
     def clear(self, request, queryset):
-        count, _ = queryset.delete()
-        self.message_user(request, f"Cleared {count} review(s).")
+        with transaction.atomic():
+            cleared = list(queryset.values("pk", "leaderboard", "player_id", "score", "reason"))
+            Review.objects.filter(pk__in=[row.pop("pk") for row in cleared]).delete()
+            if cleared:
+                log.record(
+                    actor=log.admin_actor(request.user),
+                    action="review.clear",
+                    target=f"reviews:{len(cleared)}",
+                    detail={"reviews": cleared},
+                )
+        self.message_user(request, f"Cleared {len(cleared)} review(s).")

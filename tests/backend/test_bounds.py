@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 
 from backend_site.api_keys import keys
+from backend_site.audit.models import AuditEntry
 from backend_site.rankings.models import Leaderboard, Review, Score
 from tests.backend.conftest import make_board
 from tests.conftest import SERVICE_TOKEN
@@ -147,6 +148,9 @@ def test_the_admin_lists_reviews_and_clears_them(api, bounded):
     assert "pat" in page and "5000" in page
     assert cleared.status_code == 302
     assert not Review.objects.exists()
+    audited = AuditEntry.objects.get(action="review.clear")
+    assert (audited.actor, audited.target) == ("admin:root", "reviews:1")
+    assert audited.detail["reviews"][0]["player_id"] == "pat"
 
 
 def test_bounds_hold_on_the_served_backend(served_moderated):

@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from backend_site.audit.models import AuditEntry
 from backend_site.rankings import names
 from backend_site.rankings.errors import InvalidInput
 from backend_site.rankings.inputs import name_clean
@@ -182,3 +183,6 @@ def test_the_admin_refuses_such_names_marks_a_rename_and_lists_and_clears_marks(
     assert "bob" in listed and "/admin/rankings/player/alice/change/" not in listed
     assert cleared.status_code == 302
     assert Player.objects.get(pk="bob").confusable_with == ""
+    audited = AuditEntry.objects.get(action="player.lookalike_clear")
+    assert (audited.target, audited.detail) == ("player:bob", {"looked_like": "alice"})
+    assert audited.actor.startswith("admin:")
