@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 
 .DEFAULT_GOAL := help
-.PHONY: help run test test-sqlite test-postgres test-cluster lint format lock bench bench-quick bench-writes chaos hostile check-deploy clean
+.PHONY: help run test test-fast test-sqlite test-postgres test-cluster lint format lock bench bench-quick bench-writes chaos hostile check-deploy clean
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -34,6 +34,9 @@ test: ## Install what the system lacks, then run every test: SQLite, PostgreSQL,
 	@PYTHON=$(PYTHON) bash scripts/setup-system.sh test
 	$(MAKE) --no-print-directory $(VENV)/.dev
 	$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres test-cluster
+
+test-fast: $(VENV)/.dev ## Run the tests that need no server (no Redis, database or site): seconds
+	TEST_TIER=fast $(PY) -m pytest -q
 
 test-sqlite: $(VENV)/.dev ## Run every test on SQLite (real Redis, gunicorn, headless Chromium)
 	TEST_DATABASE=sqlite $(PY) -m pytest

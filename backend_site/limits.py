@@ -30,13 +30,13 @@ import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.db import DatabaseError
-from redis.commands.core import Script
-from redis.exceptions import NoScriptError
 
-from backend_site.rankings import boards, store
-from backend_site.rankings.errors import REDIS_ERRORS, NotFound, RateLimited
+from backend_site.rankings.api.errors import REDIS_ERRORS, NotFound, RateLimited
+from backend_site.rankings.calendar import boards
+from backend_site.rankings.ranking_index import connections, scripts
 
 logger = logging.getLogger("backend_site.limits")
 
@@ -106,28 +106,12 @@ def forget() -> None:
     _open_until[0] = 0.0
 
 
+LUA = Path(__file__).with_name("lua")  # the limits' Lua scripts (scripts.py loads them)
+
+
 # --- per API key: a token bucket, leased a few tokens at a time ----------------------------
 
-# KEYS[1] the key's bucket. ARGV: rate (tokens a second), burst, tokens wanted.
-# The bucket is its "theoretical arrival time" (GCRA), in microseconds of Redis's clock: the
-# moment it would be full again. Returns {granted, remaining, µs until one is free, µs until
-# full}; granted is between 0 and the tokens wanted.
-_KEY_TAKE = """
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
-local rate, burst, want = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
-local interval = 1000000 / rate
-local tat = tonumber(redis.call('GET', KEYS[1]) or now)
-if tat < now then tat = now end
-local free = math.floor(burst - (tat - now) / interval + 1e-6)
-local granted = math.min(want, free)
-if granted < 1 then
-  return {0, 0, math.ceil(tat - (burst - 1) * interval - now), math.ceil(tat - now)}
-end
-tat = tat + granted * interval
-redis.call('SET', KEYS[1], string.format('%.0f', tat), 'PX', math.ceil((tat - now) / 1000) + 1)
-return {granted, math.floor(burst - (tat - now) / interval + 1e-6), 0, math.ceil(tat - now)}
-"""
+_KEY_TAKE = scripts.source("key_take", {}, folder=LUA)
 
 
 @dataclass(slots=True)
@@ -162,7 +146,7 @@ def key_take(name: str, rate: int) -> Quota | None:
     if not _redis_usable():
         return None
     try:
-        granted, remaining, wait_us, full_us = _run(
+        granted, remaining, wait_us, full_us = _evalsha(
             _KEY_TAKE, [key_bucket(name)], [rate, rate, lease_size(rate)]
         )
     except REDIS_ERRORS as exc:
@@ -183,48 +167,7 @@ def key_take(name: str, rate: int) -> Quota | None:
 
 # --- per player and board: a sliding minute ------------------------------------------------
 
-# KEYS: one sorted set per player, all of one board (one slot). ARGV[1] the limit, ARGV[2]
-# the window in ms, ARGV[3] a name for this call's entries, ARGV[3 + i] the submissions for
-# KEYS[i]. Counts them all, or none if any player would pass the limit. Returns {1 or 0, per
-# key: {entries counted, ms until the new ones would fit (0 if they do)}}. Entries older than
-# the window are dropped only when the set is too full without dropping them (the set lives
-# a window after its last entry, and never holds more than the limit).
-_SUBMISSIONS_TAKE = """
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local limit, window, call = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3]
-local found, refused = {}, false
-for i, key in ipairs(KEYS) do
-  local want = tonumber(ARGV[3 + i])
-  local used = redis.call('ZCARD', key)
-  local wait = 0
-  if used + want > limit then  -- only then do entries older than the window matter
-    redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
-    used = redis.call('ZCARD', key)
-    local over = used + want - limit
-    if over > 0 then
-      refused, wait = true, window
-      if want <= limit then
-        local oldest = redis.call('ZRANGE', key, over - 1, over - 1, 'WITHSCORES')
-        wait = tonumber(oldest[2]) + window - now
-      end
-    end
-  end
-  found[i] = {used, wait}
-end
-if refused then return {0, found} end
-for i, key in ipairs(KEYS) do
-  local entries = {}
-  for j = 1, tonumber(ARGV[3 + i]) do
-    entries[#entries + 1] = now
-    entries[#entries + 1] = call .. ':' .. j
-    if #entries >= 1000 then redis.call('ZADD', key, unpack(entries)); entries = {} end
-  end
-  if #entries > 0 then redis.call('ZADD', key, unpack(entries)) end
-  redis.call('PEXPIRE', key, window)
-end
-return {1, found}
-"""
+_SUBMISSIONS_TAKE = scripts.source("submissions_take", {}, folder=LUA)
 
 
 def player_bucket(slug: str, player_id: str) -> str:
@@ -292,7 +235,7 @@ def _take(board: _Board, call: str) -> list[tuple[int, int]] | None:
         return None
     players = list(board.players)
     try:
-        reply = _run(
+        reply = _evalsha(
             _SUBMISSIONS_TAKE,
             [player_bucket(board.slug, player_id) for player_id in players],
             [board.limit, WINDOW_MS, call, *(len(board.players[p]) for p in players)],
@@ -322,7 +265,7 @@ def _take(board: _Board, call: str) -> list[tuple[int, int]] | None:
 def _give_back(taken: list[tuple[_Board, str]]) -> None:
     for board, call in taken:
         try:
-            client = store.connection()
+            client = connections.connection()
             for player_id, indexes in board.players.items():
                 client.zrem(
                     player_bucket(board.slug, player_id),
@@ -332,17 +275,6 @@ def _give_back(taken: list[tuple[_Board, str]]) -> None:
             _redis_failed(exc)
 
 
-_scripts: dict[str, Script] = {}
-
-
-def _run(source: str, keys: list[str], args: list):
-    """EVALSHA ``source`` (loading it once if Redis lacks it): one round trip."""
-    script = _scripts.get(source)
-    if script is None:
-        script = _scripts[source] = Script(None, source.encode())
-    client = store.connection()
-    try:
-        return client.evalsha(script.sha, len(keys), *keys, *args)
-    except NoScriptError:
-        client.script_load(script.script)
-        return client.evalsha(script.sha, len(keys), *keys, *args)
+def _evalsha(source: str, keys: list[str], args: list):
+    """Run one of the limits' scripts: one round trip (connections.run loads it if need be)."""
+    return connections.run(source, keys, args, None)

@@ -72,7 +72,7 @@ MIDDLEWARE = [
     "backend_site.access.AccessControlMiddleware",
     "common.middleware.HealthCheckMiddleware",
     "common.middleware.OverloadMiddleware",
-    "backend_site.rankings.errors.ApiErrorMiddleware",
+    "backend_site.rankings.api.errors.ApiErrorMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "backend_site.admin_middleware.AdminSessionMiddleware",
@@ -83,7 +83,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
-READINESS_CHECK = "backend_site.rankings.selectors.readiness_failures"
+READINESS_CHECK = "backend_site.rankings.reads.selectors.readiness_failures"
 
 ROOT_URLCONF = "backend_site.urls"
 WSGI_APPLICATION = "backend_site.wsgi.application"
@@ -128,9 +128,9 @@ REDIS_URL = redis_url(env_str("REDIS_URL"), env_str("REDIS_PORT"))
 # board of a million, took 60-90 ms inside Redis on a busy 2-core machine.
 REDIS_TIMEOUT = env_float("REDIS_TIMEOUT_SECONDS", 0.5)
 # A period that has ended is archived once this long after its end, so a write accepted just
-# before the boundary has committed by then (seasons.py).
+# before the boundary has committed by then (calendar/archives.py).
 PERIOD_CLOSE_GRACE_SECONDS = env_float("PERIOD_CLOSE_GRACE_SECONDS", 60.0)
-# A Redis Cluster (ElastiCache Serverless, or self-managed): store.connection() then gives
+# A Redis Cluster (ElastiCache Serverless, or self-managed): connections.connection() then gives
 # redis-py's cluster client, built from the same URL and options as CACHES below.
 REDIS_CLUSTER = env_bool("REDIS_CLUSTER", False)
 if REDIS_CLUSTER:

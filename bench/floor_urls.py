@@ -1,7 +1,7 @@
 from django.http import HttpResponse
 from django.urls import path
 
-from backend_site.rankings import store
+from backend_site.rankings.ranking_index import connections
 from bench.ceiling import BODY
 
 
@@ -12,7 +12,7 @@ def floor(request):
 
 def floor_redis(request):
     """The same after one round trip to Redis (PING), through the backend's own client."""
-    store.connection().ping()
+    connections.connection().ping()
     return HttpResponse(BODY, content_type="application/json")
 
 

@@ -42,7 +42,7 @@ PERIOD_BOARD = "global-weekly"  # resets weekly; seeded on its own, after global
 # was made does not exist). Prints the earlier period's id.
 PAST_PERIOD_COPY = """
 from django.db import connection, transaction
-from backend_site.rankings import clock, periods
+from backend_site.rankings.calendar import clock, periods
 from backend_site.rankings.models import Leaderboard, Score
 
 board = Leaderboard.objects.get(slug={slug!r})
@@ -219,7 +219,8 @@ def seed_past_period(env: dict[str, str], size: int) -> str:
 
 def board_facts(size: int, backend: GunicornSite, redis: RedisServer, workdir: Path) -> Board:
     """Find a mid-board player through the API and sample ids for score submissions."""
-    from backend_site.rankings.store import SEQ_BYTES, zset_key  # key names live in one place
+    # key names live in one place
+    from backend_site.rankings.ranking_index.layout import SEQ_BYTES, zset_key
 
     entries = f"{backend.url}/api/v1/leaderboards/{BOARD}/entries"
     total = get_json(f"{entries}?limit=1")["total"]

@@ -49,7 +49,7 @@ SOLO = "bench-solo"  # like global, feeding no board: what one board's submissio
 # Run in `manage.py shell`: make SOLO as global is, minus the boards it feeds.
 SOLO_CREATE = f"""
 from backend_site.rankings.models import Leaderboard
-from backend_site.rankings.services import board_save
+from backend_site.rankings.writes.services import board_save
 
 source = Leaderboard.objects.get(slug={BOARD!r})
 board_save(board=Leaderboard(
@@ -72,7 +72,8 @@ SANCTIONED_FROM = 1_000  # the hidden players' ranks start below it: the top 10 
 # own path, with a sanction that ends tomorrow, so every read also checks an end time due.
 SANCTIONS_HIDE = f"""
 from datetime import timedelta
-from backend_site.rankings import clock, sanctions
+from backend_site.rankings.calendar import clock
+from backend_site.rankings.writes import sanctions
 from backend_site.rankings.models import Score
 
 until = clock.now() + timedelta(days=1)
@@ -84,14 +85,14 @@ for player_id in ranked[{SANCTIONED_FROM}:{SANCTIONED_FROM + SANCTIONED_PLAYERS}
     )
 """
 SANCTIONS_LIFT = """
-from backend_site.rankings import sanctions
+from backend_site.rankings.writes import sanctions
 from backend_site.rankings.models import Player
 
 hidden = list(Player.objects.filter(hidden=True).values_list("player_id", flat=True))
 sanctions.players_lift_all(player_ids=hidden, actor="bench")
 """
-SANCTION_CHECK_SECONDS = 5.0  # backend_site.rankings.sanctions.CHECK_SECONDS
-BOARD_CACHE_SECONDS = 5.0  # backend_site.rankings.boards: how soon the backend sees it
+SANCTION_CHECK_SECONDS = 5.0  # backend_site.rankings.writes.sanctions.CHECK_SECONDS
+BOARD_CACHE_SECONDS = 5.0  # backend_site.rankings.calendar.boards: how soon the backend sees it
 READ_KEY_RATE = "1000000/s"  # a rate the bench never reaches: what checking one costs
 FULL_SIZE = 1_000_000
 QUICK_SIZE = 10_000

@@ -7,6 +7,9 @@ the session starts itself on a free loopback port.
 TEST_REDIS picks the Redis: ``single`` (the default) is one redis-server with a logical
 database per test; ``cluster`` runs the backend files in CLUSTER_FILES, and only those,
 against a Redis Cluster the session starts (3 masters, 3 replicas), with REDIS_CLUSTER on.
+
+TEST_TIER=fast (``make test-fast``) runs only the tests that need no server: no database, no
+Redis, no served site, no browser (``needs_server``); ``all`` (the default) runs the passes.
 """
 
 from __future__ import annotations
@@ -39,27 +42,29 @@ REDIS_DATABASES = 64
 TEST_DATABASE = os.environ.get("TEST_DATABASE", "sqlite")
 TEST_REDIS = os.environ.get("TEST_REDIS", "single")
 CLUSTER = TEST_REDIS == "cluster"
+TEST_TIER = os.environ.get("TEST_TIER", "all")
+FAST = TEST_TIER == "fast"
 # The backend's test files that also run against a Redis Cluster (TEST_REDIS=cluster). The
 # others are about a single node (database numbers, TLS to one server), or about no Redis.
 CLUSTER_FILES = {
-    "tests/backend/test_api.py",
+    "tests/backend/api/test_api.py",
     "tests/backend/test_admin_login.py",
     "tests/backend/test_api_keys.py",
-    "tests/backend/test_bounds.py",
-    "tests/backend/test_erasure.py",
-    "tests/backend/test_cluster.py",
-    "tests/backend/test_rank_change.py",
+    "tests/backend/writes/test_bounds.py",
+    "tests/backend/writes/test_erasure.py",
+    "tests/backend/ranking_index/test_cluster.py",
+    "tests/backend/reads/test_rank_change.py",
     "tests/backend/test_rate_limits.py",
-    "tests/backend/test_rollback.py",
-    "tests/backend/test_sanctions.py",
-    "tests/backend/test_seasons.py",
-    "tests/backend/test_concurrency.py",
-    "tests/backend/test_outage.py",
-    "tests/backend/test_rebuild.py",
-    "tests/backend/test_scripts.py",
-    "tests/backend/test_seed.py",
-    "tests/backend/test_store.py",
-    "tests/backend/test_sync.py",
+    "tests/backend/writes/test_rollback.py",
+    "tests/backend/writes/test_sanctions.py",
+    "tests/backend/calendar/test_archives.py",
+    "tests/backend/writes/test_concurrency.py",
+    "tests/backend/ranking_index/test_outage.py",
+    "tests/backend/ranking_index/test_rebuild.py",
+    "tests/backend/ranking_index/test_scripts.py",
+    "tests/backend/writes/test_seed.py",
+    "tests/backend/ranking_index/test_store.py",
+    "tests/backend/ranking_index/test_sync.py",
 }
 # A test touches the database when it needs one of these, itself or through another fixture
 # (every served backend gets its database from make_database_url), or is marked django_db.
@@ -74,7 +79,28 @@ DATABASE_FIXTURES = {
 }
 
 
+# A test needs a server when it needs one of these (a database, a redis-server or cluster, a
+# served site), itself or through another fixture, or is marked browser or django_db.
+# (redis_url takes its server by name at run time, so it is listed itself.)
+SERVER_FIXTURES = DATABASE_FIXTURES | {
+    "redis_url",
+    "redis_server",
+    "redis_cluster",
+    "served_redis_url",
+    "backend_server",
+    "make_frontend",
+}
+SERVER_MARKERS = ("django_db", "browser", "served", "cluster_only")
+
+
+def needs_server(item: pytest.Item) -> bool:
+    needs = SERVER_FIXTURES.intersection(getattr(item, "fixturenames", ()))
+    return bool(needs) or any(item.get_closest_marker(name) for name in SERVER_MARKERS)
+
+
 def pytest_configure(config):
+    if TEST_TIER not in ("all", "fast"):
+        raise pytest.UsageError(f"TEST_TIER must be all or fast, not {TEST_TIER!r}")
     if TEST_DATABASE not in ("sqlite", "postgres"):
         raise pytest.UsageError(f"TEST_DATABASE must be sqlite or postgres, not {TEST_DATABASE!r}")
     if TEST_REDIS not in ("single", "cluster"):
@@ -97,6 +123,8 @@ def runs_on_cluster(item: pytest.Item) -> bool:
 
 
 def runs_here(item: pytest.Item) -> bool:
+    if FAST:
+        return not needs_server(item)
     if CLUSTER:
         return runs_on_cluster(item)
     if item.get_closest_marker("cluster_only") is not None:
@@ -201,10 +229,12 @@ def _boards_forgotten():
     """Each test starts with no board known to this process (tables are flushed between
     tests, so a board of the same slug comes back with another id), and no change another
     test's Redis outage left waiting, and no sanction's end another test's database had."""
-    from backend_site.rankings import boards, sanctions, seasons, sync
+    from backend_site.rankings.calendar import archives, boards
+    from backend_site.rankings.ranking_index import sync
+    from backend_site.rankings.writes import sanctions
 
     boards.boards_forget()
-    seasons._closed.clear()
+    archives._closed.clear()
     sync.deferred_forget()
     sanctions.due_forget()
 

@@ -20,6 +20,8 @@ import requests
 from bench.hostile import SLOW_BODY, SLOW_HEAD, Tricklers, flood, get, p99, probe
 from common.local_servers import GunicornSite
 
+pytestmark = pytest.mark.served  # starts processes of its own: not in TEST_TIER=fast
+
 HEADER_TIMEOUT = 2.0
 
 

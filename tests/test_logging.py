@@ -18,6 +18,8 @@ from common.local_servers import PYTHON, ROOT, free_port
 from common.logging import BATCH_LINES, BatchedStreamHandler, JsonFormatter
 from tests.conftest import SERVICE_TOKEN, Sites, backend_env
 
+pytestmark = pytest.mark.served  # starts processes of its own: not in TEST_TIER=fast
+
 RID = "trace-logs-42"
 
 

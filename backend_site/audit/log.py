@@ -16,7 +16,8 @@ Actions are dotted ``<noun>.<verb>`` names: ``key.create``, ``key.revoke``, ``ad
 from __future__ import annotations
 
 from backend_site.audit.models import ACTION_MAX, ACTOR_MAX, TARGET_MAX, AuditEntry
-from backend_site.rankings import acting, clock
+from backend_site.rankings import acting
+from backend_site.rankings.calendar import clock
 
 # Outside a request, a command or the admin (a shell, a test): nobody we can name.
 UNKNOWN = "unknown"

@@ -1,8 +1,8 @@
 """GET /api/v1/audit: the audit log, newest first (the access check requires `moderate`)."""
 
 from backend_site.audit import inputs, selectors
-from backend_site.rankings.inputs import query_int
-from backend_site.rankings.views import allow, json_response
+from backend_site.rankings.api.inputs import query_int
+from backend_site.rankings.api.views import allow, json_response
 
 
 @allow("GET", "HEAD")

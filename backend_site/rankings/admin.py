@@ -14,8 +14,9 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from backend_site.audit import log
-from backend_site.rankings import clock, inputs, periods, sanctions, selectors, services
-from backend_site.rankings.errors import REDIS_ERRORS, InvalidInput, NotFound
+from backend_site.rankings.api import inputs
+from backend_site.rankings.api.errors import REDIS_ERRORS, InvalidInput, NotFound
+from backend_site.rankings.calendar import clock, periods
 from backend_site.rankings.models import (
     DEFAULT_BOARD,
     Leaderboard,
@@ -25,7 +26,9 @@ from backend_site.rankings.models import (
     Sanction,
     Score,
 )
-from backend_site.rankings.store import Standing
+from backend_site.rankings.reads import selectors
+from backend_site.rankings.values import Standing
+from backend_site.rankings.writes import sanctions, services
 
 SANCTION_TEMPLATE = "admin/rankings/player/sanction_confirm.html"
 SANCTION_LISTED_MAX = 100  # players named on the confirmation page; the rest are counted

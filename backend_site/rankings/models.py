@@ -5,10 +5,12 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.db.models import Q
 
-from backend_site.rankings import names, periods
+from backend_site.rankings import names
+from backend_site.rankings.calendar import periods
+from common import patterns
 
-MAX_SCORE = 2**53 - 1  # the largest integer a JSON number (and a Redis score) holds exactly
-PLAYER_ID_PATTERN = r"^[A-Za-z0-9_.:-]{1,64}$"
+MAX_SCORE = patterns.MAX_SCORE
+PLAYER_ID_PATTERN = patterns.PLAYER_ID
 DEFAULT_BOARD = "global"
 # A per-player limit keeps one timestamp per submission of the last minute in Redis.
 MAX_SUBMISSIONS_PER_MINUTE = 10_000

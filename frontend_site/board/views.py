@@ -12,14 +12,15 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
+from common import patterns
 from frontend_site import proxies
 from frontend_site.board import lookups, pages, snapshots
 from frontend_site.board.backend_client import BackendNotFound, BackendUnavailable
 
-_SLUG_RE = re.compile(r"^[-a-zA-Z0-9_]{1,50}$")
+_SLUG_RE = re.compile(patterns.SLUG)
 _PAGE_RE = re.compile(r"^[0-9]{1,7}$")
 # "current", "previous", or a period id: 2026-12-02 (a day), 2026-W49 (a week), 2026-12.
-_PERIOD_RE = re.compile(r"^(current|previous|[0-9]{4}-(W[0-9]{2}|[0-9]{2}(-[0-9]{2})?))$")
+_PERIOD_RE = re.compile(patterns.PERIOD)
 RETRY_AFTER_SECONDS = "5"
 # A board page (and /data.json) depends only on its snapshot, so each snapshot is rendered
 # once per worker: a burst of views within the cache period costs one render, not one each.

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import itertools
+import threading
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -11,8 +13,9 @@ import trustme
 from django.test import Client
 
 from backend_site.api_keys import keys
-from backend_site.rankings import services
+from backend_site.rankings.calendar import archives, boards, clock
 from backend_site.rankings.models import DEFAULT_BOARD, Leaderboard, Player, Score
+from backend_site.rankings.writes import services
 from common.local_servers import GunicornSite, RedisCluster, RedisServer
 from tests.conftest import CLUSTER, SERVICE_TOKEN, backend_env
 
@@ -150,3 +153,48 @@ def own_redis(tmp_path) -> Iterator[RedisServer | RedisCluster]:
     yield server
     server.resume()  # in case the test left it paused
     server.stop()
+
+
+class Clock:
+    """A settable clock for the backend (monkeypatched over clock.now); with ``tick``, each
+    reading moves it on by that much, so racing threads cross a boundary at a known point."""
+
+    def __init__(self, moment: datetime):
+        self.moment = moment
+        self.tick = timedelta(0)
+        self.lock = threading.Lock()
+
+    def __call__(self) -> datetime:
+        with self.lock:
+            moment = self.moment
+            self.moment += self.tick
+            return moment
+
+    def set(self, moment: datetime) -> None:
+        with self.lock:
+            self.moment = moment
+
+    def advance(self, **delta) -> None:
+        self.set(self.moment + timedelta(**delta))
+
+
+@pytest.fixture
+def now(monkeypatch, settings) -> Clock:
+    settings.PERIOD_CLOSE_GRACE_SECONDS = 60
+    fake = Clock(datetime(2026, 11, 25, 12, 0, tzinfo=UTC))
+    monkeypatch.setattr(clock, "now", fake)
+    boards.boards_forget()
+    archives._closed.clear()
+    yield fake
+    boards.boards_forget()
+    archives._closed.clear()
+
+
+def resetting_board(slug: str, reset: str, *, tz: str = "UTC", source=None, **kw) -> Leaderboard:
+    board = make_board(slug, **kw)
+    board.reset, board.timezone, board.source = reset, tz, source
+    board.save()
+    # Made "in the past" for the tests' clock: periods before it would be refused.
+    Leaderboard.objects.filter(pk=board.pk).update(created_at=datetime(2026, 1, 1, tzinfo=UTC))
+    board.refresh_from_db()
+    return board

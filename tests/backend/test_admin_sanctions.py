@@ -12,8 +12,9 @@ from django.contrib.messages import get_messages
 from django.test import Client
 
 from backend_site.audit.models import AuditEntry
-from backend_site.rankings import clock, sanctions
+from backend_site.rankings.calendar import clock
 from backend_site.rankings.models import Player, Sanction
+from backend_site.rankings.writes import sanctions
 from tests.backend.conftest import make_scores
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -4,7 +4,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
-from backend_site.rankings import selectors, store
+from backend_site.rankings.ranking_index import store
+from backend_site.rankings.reads import selectors
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -21,7 +22,7 @@ def test_rebuild_rankings_restores_a_flushed_board_exactly(ranking_redis, capsys
 
     call_command("rebuild_rankings", "--board", "global")
 
-    assert store.board_is_loaded(slug="global")
+    assert store.ranking_is_loaded(ranking="global")
     assert standings() == before
     assert "Rebuilt 'global': 200 players" in capsys.readouterr().out
 

@@ -25,6 +25,8 @@ from common.local_servers import ROOT, free_port, stop_process_group, wait_until
 from tests.deploy.definitions import clean_env, copy_of_the_repository
 from tests.deploy.dockerfile import stages
 
+pytestmark = pytest.mark.served  # starts processes of its own: not in TEST_TIER=fast
+
 BASE_IMAGE = "python:3.11-slim"
 COMPILERS = re.compile(r"\b(gcc|g\+\+|cc|clang|build-essential|make|libc6?-dev|python3?-dev)\b")
 SECRET_KEY = "image-test-secret-key-" + "x" * 40

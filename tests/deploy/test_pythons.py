@@ -17,6 +17,8 @@ import pytest
 from common.local_servers import ROOT
 from tests.deploy.definitions import clean_env
 
+pytestmark = pytest.mark.served  # starts processes of its own: not in TEST_TIER=fast
+
 PROMISED = ("3.11", "3.12", "3.13")
 DEBIAN_PYTHON = Path("/usr/bin/python3.11")
 LOCKS = {

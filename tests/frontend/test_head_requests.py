@@ -6,6 +6,8 @@ import requests
 
 from tests.conftest import SERVICE_TOKEN
 
+pytestmark = pytest.mark.served  # starts processes of its own: not in TEST_TIER=fast
+
 NO_BODY_WARNING = "no-body response"
 
 

@@ -1,6 +1,6 @@
 from django.db import migrations, models
 
-from backend_site.rankings.sync import boards_stale_after_migration
+from backend_site.rankings.ranking_index.sync import boards_stale_after_migration
 
 # One database-wide counter for score versions: a sequence on PostgreSQL, a one-row table on
 # SQLite (which has no sequences, and whose writers are serialized anyway).

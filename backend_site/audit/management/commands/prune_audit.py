@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from backend_site.audit import log, services
-from backend_site.rankings import clock
+from backend_site.rankings.calendar import clock
 
 
 class Command(BaseCommand):

@@ -3,9 +3,10 @@ by the first request after it. Safe to run at any time and any number of times."
 
 from django.core.management.base import BaseCommand
 
-from backend_site.rankings import clock, history, seasons, selectors
-from backend_site.rankings.errors import REDIS_ERRORS, ApiError
+from backend_site.rankings.api.errors import REDIS_ERRORS, ApiError
+from backend_site.rankings.calendar import archives, clock
 from backend_site.rankings.models import Leaderboard
+from backend_site.rankings.reads import history, selectors
 
 
 class Command(BaseCommand):
@@ -17,7 +18,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         now = clock.now()
-        archived = seasons.periods_close(now=now)
+        archived = archives.periods_close(now=now)
         for slug, period_id in archived:
             self.stdout.write(f"Archived {slug} {period_id}.")
         taken = history.days_take_recent(now=now)

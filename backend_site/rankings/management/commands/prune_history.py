@@ -3,7 +3,8 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from backend_site.rankings import clock, history
+from backend_site.rankings.calendar import clock
+from backend_site.rankings.reads import history
 
 
 class Command(BaseCommand):

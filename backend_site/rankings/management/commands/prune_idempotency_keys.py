@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from backend_site.rankings import idempotency
+from backend_site.rankings.api import idempotency
 
 
 class Command(BaseCommand):

@@ -4,9 +4,10 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from backend_site.rankings import rebuild, selectors
-from backend_site.rankings.errors import NotFound
+from backend_site.rankings.api.errors import NotFound
+from backend_site.rankings.calendar import boards
 from backend_site.rankings.models import Leaderboard
+from backend_site.rankings.ranking_index import rebuild
 
 
 class Command(BaseCommand):
@@ -18,12 +19,12 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         if options["board"]:
             try:
-                boards = [selectors.board_get(slug=options["board"])]
+                found = [boards.board_known(options["board"], fresh=True).board]
             except NotFound as exc:
                 raise CommandError(exc.message) from None
         else:
-            boards = list(Leaderboard.objects.all())
-        for board in boards:
+            found = list(Leaderboard.objects.all())
+        for board in found:
             started = time.perf_counter()
             size = rebuild.board_rebuild(board=board)
             self.stdout.write(

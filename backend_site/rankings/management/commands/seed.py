@@ -9,10 +9,10 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from backend_site.rankings import store
-from backend_site.rankings.errors import REDIS_ERRORS
+from backend_site.rankings.api.errors import REDIS_ERRORS
 from backend_site.rankings.models import DEFAULT_BOARD
-from backend_site.rankings.seeding import (
+from backend_site.rankings.ranking_index import connections
+from backend_site.rankings.writes.seeding import (
     SAMPLE_PLAYERS,
     SeedError,
     board_is_empty,
@@ -86,7 +86,7 @@ class Command(BaseCommand):
             self.style.SUCCESS(
                 f"Seeded {report.seeded} players onto {report.board!r} "
                 f"({report.new_players} new) in {time.perf_counter() - started:.1f}s; "
-                f"the board has {report.board_size} players."
+                f"the board has {report.ranking_size} players."
             )
         )
 
@@ -110,7 +110,7 @@ class Command(BaseCommand):
 
     def read_redis_key(self, key: str):
         try:
-            raw = store.connection().get(key)
+            raw = connections.connection().get(key)
         except REDIS_ERRORS as exc:
             raise SeedError(f"cannot read Redis key {key!r}: {exc}") from None
         if raw is None:

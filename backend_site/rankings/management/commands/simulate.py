@@ -5,9 +5,11 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from backend_site.rankings import selectors, services
-from backend_site.rankings.errors import ApiError
+from backend_site.rankings.api.errors import ApiError
+from backend_site.rankings.calendar import boards
 from backend_site.rankings.models import DEFAULT_BOARD, Leaderboard, Score
+from backend_site.rankings.reads import selectors
+from backend_site.rankings.writes import services
 
 SAMPLE_SIZE = 1000  # players picked once; enough variety without reading a huge board
 
@@ -28,7 +30,7 @@ class Command(BaseCommand):
         if options["rate"] <= 0:
             raise CommandError("--rate must be above 0.")
         try:
-            board = selectors.board_get(slug=options["board"])
+            board = boards.board_known(options["board"], fresh=True).board
         except ApiError as exc:
             raise CommandError(exc.message) from None
         rng = random.Random(options["random_seed"])

@@ -3,9 +3,10 @@
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from backend_site.rankings import selectors, store, verification
-from backend_site.rankings.errors import NotFound
+from backend_site.rankings.api.errors import NotFound
+from backend_site.rankings.calendar import boards
 from backend_site.rankings.models import Leaderboard, Score
+from backend_site.rankings.ranking_index import builds, verification
 
 
 class Command(BaseCommand):
@@ -24,8 +25,8 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         self.verbosity = options["verbosity"]
         try:
-            boards = (
-                [selectors.board_get(slug=options["board"])]
+            found = (
+                [boards.board_known(options["board"], fresh=True).board]
                 if options["board"]
                 else list(Leaderboard.objects.all())
             )
@@ -33,7 +34,7 @@ class Command(BaseCommand):
             raise CommandError(exc.message) from None
         repair = options["repair"]
         left = 0
-        for board in boards:
+        for board in found:
             left += self.check_board(board, repair)
         if not options["board"]:
             left += self.check_extra_boards(repair)
@@ -71,7 +72,7 @@ class Command(BaseCommand):
         extra = verification.boards_extra()
         for slug in extra:
             if repair:
-                store.board_forget(slug=slug)
+                builds.ranking_forget(ranking=slug)
             self.stdout.write(
                 f"{slug}: in Redis but not in the database" + ("; dropped." if repair else ".")
             )

@@ -1,0 +1,12 @@
+-- A page: KEYS meta, zset, names, then movement_keys(); ARGV start, stop, today.
+-- Returns false when the board is not loaded, else {total, moving, id1, name1, score1, rank1,
+-- rank_change1, ...}, without the rank changes when moving is 0 (nothing moved: all 0).
+--#include names_key
+--#include loaded_order
+--#include moved
+local result = {redis.call('ZCARD', KEYS[2]), moving and 1 or 0}
+local rows = redis.call('ZRANGE', KEYS[2], ARGV[1], ARGV[2], 'WITHSCORES')
+if #rows == 0 then return result end
+local position = tonumber(ARGV[1])
+local better = redis.call('ZCOUNT', KEYS[2], '-inf', '(' .. rows[2])
+--#include append_rows

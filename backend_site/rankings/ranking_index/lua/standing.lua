@@ -1,0 +1,28 @@
+-- A player's standing and the window around it: KEYS meta, zset, names, then movement_keys();
+-- ARGV player_id, around, today.
+-- Returns false when the board is not loaded, {} when the player has no score, else
+-- {total, name, score, rank, worse, rank_change, moving, id1, name1, score1, rank1,
+-- rank_change1, ...} (the rows without their rank changes when moving is 0, as in page.lua).
+--#include names_key
+--#include loaded_order
+--#include moved
+local own = redis.call('HGET', names_key(KEYS[3], ARGV[1]), ARGV[1])
+if not own or #own <= VERSION_BYTES then return {} end
+local member = string.sub(own, VERSION_BYTES + 1, RECORD_HEAD) .. ARGV[1]
+local index = redis.call('ZRANK', KEYS[2], member)
+if not index then return {} end
+local score = redis.call('ZSCORE', KEYS[2], member)
+local total = redis.call('ZCARD', KEYS[2])
+local around = tonumber(ARGV[2])
+local position = math.max(0, index - around)
+local stop = math.min(total - 1, position + 2 * around)
+position = math.max(0, stop - 2 * around)
+local own_rank = redis.call('ZCOUNT', KEYS[2], '-inf', '(' .. score) + 1
+local result = {total, string.sub(own, RECORD_HEAD + 1),
+  sign * tonumber(score), own_rank,
+  redis.call('ZCOUNT', KEYS[2], '(' .. score, '+inf'),
+  moved(ARGV[1], score, own_rank), moving and 1 or 0}
+local rows = redis.call('ZRANGE', KEYS[2], string.format('%d', position),
+  string.format('%d', stop), 'WITHSCORES')
+local better = redis.call('ZCOUNT', KEYS[2], '-inf', '(' .. rows[2])
+--#include append_rows

@@ -1,0 +1,180 @@
+"""Checking Redis against the database, and mending it in place.
+
+A board is checked by streaming its rows from the database and reading the same entries
+from Redis in chunks (one round trip a chunk); entries Redis has and the database lacks are
+found by walking the sorted set, only when the counts say there are some. Repairs are
+compare-and-set per entry: one a newer write changed meanwhile is left to that write.
+Hidden players (sanctions.py) are absent from Redis on purpose: their rows are not expected
+there, and an entry of theirs found there is extra.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from backend_site.rankings.calendar import clock
+from backend_site.rankings.calendar.boards import Ranking, ranking_of
+from backend_site.rankings.models import Leaderboard, Score
+from backend_site.rankings.ranking_index import layout, rebuild, store
+from backend_site.rankings.values import EntryChange
+
+CHUNK = 10_000
+SAMPLES = 5
+KINDS = ("missing", "extra", "score", "order", "name")
+
+
+@dataclass(slots=True)
+class Drift:
+    """What differs on one board, by kind, with a few player ids to look at."""
+
+    slug: str
+    checked: int = 0
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(KINDS, 0))
+    samples: list[str] = field(default_factory=list)
+    repaired: int = 0
+    not_loaded: bool = False
+    flagged: set[str] = field(default_factory=set)  # players already found differing
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values()) + int(self.not_loaded)
+
+    def note(self, kind: str, player_id: str) -> None:
+        self.counts[kind] += 1
+        self.flagged.add(player_id)
+        if len(self.samples) < SAMPLES:
+            self.samples.append(f"{kind}:{player_id}")
+
+
+def _kind(stored: store.StoredEntry, *, seq: bytes, score: int, name: str) -> str | None:
+    if not stored.present:
+        return "missing"
+    if stored.seq != seq:
+        return "order"  # reached at another moment: wrong place among equal scores
+    if not stored.in_zset:
+        return "missing"
+    if stored.stored_score != score:
+        return "score"
+    if stored.name != name:
+        return "name"
+    return None
+
+
+def board_verify(
+    *, board: Leaderboard, repair: bool = False, progress: Callable[[int], None] | None = None
+) -> Drift:
+    """Compare the board's current ranking in Redis with the database; with ``repair``,
+    mend what differs."""
+    ranking = ranking_of(board, clock.now())
+    drift = Drift(slug=ranking.name)
+    if not store.ranking_is_loaded(ranking=ranking.name):
+        drift.not_loaded = True
+        if repair:
+            drift.repaired = rebuild.ranking_rebuild(ranking=ranking)
+        return drift
+    matched = 0
+    rows = (
+        Score.objects.filter(board=board, period=ranking.period_id, player__hidden=False)
+        .values_list("player_id", "player__name", "value", "achieved_at", "version")
+        .order_by()
+        .iterator(chunk_size=CHUNK)
+    )
+    chunk: list[tuple] = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) == CHUNK:
+            matched += _chunk_check(ranking, chunk, drift, repair, progress)
+            chunk = []
+    matched += _chunk_check(ranking, chunk, drift, repair, progress)
+    if store.ranking_size(ranking=ranking.name) > matched:
+        _extras_check(ranking, drift, repair)
+    return drift
+
+
+def _chunk_check(
+    ranking: Ranking,
+    chunk: list[tuple],
+    drift: Drift,
+    repair: bool,
+    progress: Callable[[int], None] | None,
+) -> int:
+    if not chunk:
+        return 0
+    board = ranking.board
+    seqs = [layout.seq_bytes(achieved_at) for _, _, _, achieved_at, _ in chunk]
+    stored = store.entries_read(
+        ranking=ranking.name, players=[(row[0], seq) for row, seq in zip(chunk, seqs, strict=True)]
+    )
+    fixes = []
+    matched = 0
+    for (player_id, name, value, achieved_at, version), seq, entry in zip(
+        chunk, seqs, stored, strict=True
+    ):
+        matched += entry.in_zset
+        kind = _kind(entry, seq=seq, score=layout.stored_score(value, board.order), name=name)
+        if kind is None:
+            continue
+        drift.note(kind, player_id)
+        change = EntryChange(
+            player_id=player_id, version=version, value=value, achieved_at=achieved_at, name=name
+        )
+        fixes.append(store.Fix(player_id=player_id, expected=entry.raw, change=change))
+    drift.checked += len(chunk)
+    if repair and fixes:
+        drift.repaired += store.entries_repair(ranking=ranking.name, order=board.order, fixes=fixes)
+    if progress is not None:
+        progress(len(chunk))
+    return matched
+
+
+def _extras_check(ranking: Ranking, drift: Drift, repair: bool) -> None:
+    """Walk the sorted set for members the database does not have."""
+    board, name = ranking.board, ranking.name
+    fixes = []
+    size = store.ranking_size(ranking=name)
+    for start in range(0, size, CHUNK):
+        members = store.zset_members(ranking=name, start=start, stop=start + CHUNK - 1)
+        ids = [member[layout.SEQ_BYTES :].decode() for member, _ in members]
+        known = {
+            player_id: (name, value, achieved_at, version)
+            for player_id, name, value, achieved_at, version in Score.objects.filter(
+                board=board, period=ranking.period_id, player_id__in=ids, player__hidden=False
+            ).values_list("player_id", "player__name", "value", "achieved_at", "version")
+        }
+        for (member, _), player_id in zip(members, ids, strict=True):
+            row = known.get(player_id)
+            if row is not None and layout.seq_bytes(row[2]) + player_id.encode() == member:
+                continue
+            if player_id in drift.flagged:
+                continue  # its own entry is mended above, which removes this member
+            drift.note("extra", player_id)
+            change = None
+            if row is not None:  # a stray member beside the player's real entry
+                name, value, achieved_at, version = row
+                change = EntryChange(
+                    player_id=player_id,
+                    version=version,
+                    value=value,
+                    achieved_at=achieved_at,
+                    name=name,
+                )
+            fixes.append((player_id, member, change))
+    if repair and fixes:
+        current = store.entries_read(ranking=name, players=[(pid, b"") for pid, _, _ in fixes])
+        drift.repaired += store.entries_repair(
+            ranking=name,
+            order=board.order,
+            fixes=[
+                store.Fix(player_id=pid, expected=entry.raw, change=change, stray_member=member)
+                for (pid, member, change), entry in zip(fixes, current, strict=True)
+            ],
+        )
+
+
+def boards_extra() -> list[str]:
+    """Rankings Redis lists whose board the database no longer has."""
+    slugs = set(Leaderboard.objects.values_list("slug", flat=True))
+    return sorted(
+        name for name in store.rankings_listed_names() if name.split("/", 1)[0] not in slugs
+    )

@@ -1,0 +1,155 @@
+"""Reads: boards as this process knows them (boards.py), rankings answered from Redis alone
+(one round trip each, O(log N + page size)), in any period of a board that resets.
+
+Reading writes nothing, with one named exception: ``_due_first``, the step every read takes
+before it names a ranking, archives periods past their end and ends sanctions past their
+time (as a scheduler would, at the first request after it)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from django.db import connection
+
+from backend_site.rankings.api.errors import PlayerNotFound
+from backend_site.rankings.calendar import archives, boards, clock, periods
+from backend_site.rankings.models import Leaderboard
+from backend_site.rankings.ranking_index import store
+from backend_site.rankings.ranking_index.rebuild import with_board_loaded
+from backend_site.rankings.values import Page, Standing
+from backend_site.rankings.writes import sanctions
+
+
+def _due_first(known: boards.KnownBoard, now: datetime) -> None:
+    archives.periods_close_due(known, now)
+    sanctions.expire_due(now)
+
+
+def board_top(
+    *, slug: str, offset: int, limit: int, period: str = archives.CURRENT, movement: bool = True
+) -> Page:
+    """``limit`` entries of the board's ``period`` from position ``offset``, best first
+    (``Page.period``: the period read); ``movement=False`` leaves each rank change 0, for
+    a caller that does not show it."""
+    known = boards.board_known(slug)
+    now = clock.now()
+    _due_first(known, now)
+    ranking, found = archives.ranking_for_read(known, period, now)
+    today = known.today(now) if movement else ""
+    page = with_board_loaded(
+        ranking,
+        lambda: store.entries_page(ranking=ranking.name, offset=offset, limit=limit, today=today),
+    )
+    return replace(page, period=found)
+
+
+def player_standing(
+    *, slug: str, player_id: str, around: int, period: str = archives.CURRENT
+) -> Standing:
+    """The player's rank, percentile inputs and up to ``around`` neighbours each side in the
+    board's ``period`` (``Standing.period``: the period read); NotFound when they have no
+    score on the board in that period, or are hidden."""
+    known = boards.board_known(slug)
+    now = clock.now()
+    _due_first(known, now)
+    ranking, found = archives.ranking_for_read(known, period, now)
+    today = known.today(now)
+    standing = with_board_loaded(
+        ranking,
+        lambda: store.entry_standing(
+            ranking=ranking.name, player_id=player_id, around=around, today=today
+        ),
+    )
+    if standing is None:  # no score there, or hidden by a moderator: the same to a caller
+        where = f"{slug!r}" + (f" in {found.id}" if found else "")
+        raise PlayerNotFound(f"Player {player_id!r} has no score on {where}.")
+    return replace(standing, period=found)
+
+
+@dataclass(frozen=True, slots=True)
+class BoardOverview:
+    board: Leaderboard
+    source: str | None
+    period: periods.Period | None
+    players: int
+
+    @property
+    def slug(self) -> str:
+        return self.board.slug
+
+
+def leaderboards_overview() -> list[BoardOverview]:
+    """Every board with its current period and its number of players in it: the boards
+    from the database, their sizes from Redis in one round trip."""
+    now = clock.now()
+    sanctions.expire_due(now)
+    found = list(Leaderboard.objects.select_related("source").order_by("slug"))
+    rankings = [boards.ranking_of(board, now) for board in found]
+    sizes = store.rankings_sizes(rankings=[ranking.name for ranking in rankings])
+    overview = []
+    for board, ranking, size in zip(found, rankings, sizes, strict=True):
+        if size is None:  # not in Redis: lost, or a period nobody has touched yet
+            size = with_board_loaded(ranking, lambda name=ranking.name: _loaded_size(name))
+        overview.append(
+            BoardOverview(
+                board=board,
+                source=board.source.slug if board.source else None,
+                period=board.period_at(now),
+                players=size,
+            )
+        )
+    return overview
+
+
+def _loaded_size(name: str) -> int:
+    size = store.rankings_sizes(rankings=[name])[0]
+    if size is None:
+        raise store.BoardNotLoaded(name)
+    return size
+
+
+def periods_overview(*, slug: str, limit: int) -> tuple[Leaderboard, list[archives.PeriodSummary]]:
+    """The board and its periods, newest first: the current one as Redis ranks it now, the
+    others from the database."""
+    known = boards.board_known(slug)
+    now = clock.now()
+    _due_first(known, now)
+    current = known.current(now)
+    live = None
+    if current is not None:
+        ranking, _ = archives.ranking_for_read(known, archives.CURRENT, now)
+        today = known.today(now)
+        page = with_board_loaded(
+            ranking,
+            lambda: store.entries_page(ranking=ranking.name, offset=0, limit=1, today=today),
+        )
+        top = page.entries[0] if page.entries else None
+        live = archives.PeriodSummary(
+            period=current,
+            players=page.total,
+            winner=archives.Winner(top.player_id, top.name, top.score) if top else None,
+            closed=False,
+        )
+    return known.board, archives.periods_list(known, now=now, limit=limit, live=live)
+
+
+def percentile(standing: Standing) -> float:
+    """The share of players with a strictly worse score, in percent, one decimal."""
+    return round(100 * standing.worse / standing.total, 1) if standing.total else 0.0
+
+
+def readiness_failures() -> list[str]:
+    """Name the dependencies that do not answer (empty when ready)."""
+    failed = []
+    try:
+        connection.ensure_connection()
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except Exception:
+        failed.append("database")
+    try:
+        store.ping()
+    except Exception:
+        failed.append("redis")
+    return failed

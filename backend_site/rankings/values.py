@@ -1,0 +1,70 @@
+"""The values the rankings pass around: entries, pages, standings, changes and what
+applying them did. Plain data: the database code, the admin and Redis's all use them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from common.entries import Entry
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    total: int
+    entries: list[Entry]
+    period: object = None  # the period read (selectors fill it in); None on never boards
+
+
+@dataclass(frozen=True, slots=True)
+class Standing:
+    player_id: str
+    name: str
+    score: int
+    rank: int
+    rank_change: int | None
+    total: int
+    worse: int
+    around: list[Entry]
+    period: object = None  # the period read (selectors fill it in); None on never boards
+
+
+@dataclass(frozen=True, slots=True)
+class LoadRow:
+    player_id: str
+    name: str
+    value: int
+    achieved_at: datetime
+    version: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class EntryChange:
+    """One entry's committed state: ``value`` None means the entry was removed; ``hidden``
+    that it is off the ranking because a moderator hid the player (sanctions.py), which
+    also takes them out of the rank movement snapshot, as if they had never been there."""
+
+    player_id: str
+    version: int
+    value: int | None
+    achieved_at: datetime | None = None
+    name: str = ""
+    hidden: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Applied:
+    """What applying one change did: ``applied`` False means Redis already had it or newer."""
+
+    applied: bool
+    previous_rank: int | None
+    rank: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Before:
+    """A player changed since the snapshot, as they were at it (value None: no entry)."""
+
+    player_id: str
+    value: int | None
+    achieved_at: datetime | None

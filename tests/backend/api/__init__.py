@@ -1,0 +1,1 @@
+"""Tests of rankings/api: the HTTP API, its parsing, errors, idempotency and document."""

@@ -1,0 +1,1 @@
+"""Tests of rankings/calendar: periods, boards as a process knows them, archives."""

@@ -1,0 +1,1 @@
+"""Tests of rankings/ranking_index: Redis, its scripts, sync, rebuilds, verification."""

@@ -1,0 +1,1 @@
+"""Tests of rankings/reads: pages, standings, overviews and history."""

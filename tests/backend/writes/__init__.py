@@ -1,0 +1,1 @@
+"""Tests of rankings/writes: scores, batches, seeds and moderation."""
