@@ -4,13 +4,14 @@ from django.contrib import admin
 
 from backend_site.audit import admin_log
 from backend_site.audit.models import AuditEntry
+from backend_site.read_only_admin import ReadOnly
 
 # Django's own "Delete selected …" action, each deletion recorded (admin_log explains why).
 admin.site.add_action(admin_log.delete_selected, "delete_selected")
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(ReadOnly, admin.ModelAdmin):
     """What was changed, by whom: never added, edited or deleted here (prune_audit ages
     entries out)."""
 
@@ -19,12 +20,3 @@ class AuditEntryAdmin(admin.ModelAdmin):
     ordering = ["-at", "-id"]
     list_per_page = 100
     show_full_result_count = False  # counting a large log on every page is wasted work
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

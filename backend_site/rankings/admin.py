@@ -29,6 +29,7 @@ from backend_site.rankings.models import (
 from backend_site.rankings.reads import selectors
 from backend_site.rankings.values import Standing
 from backend_site.rankings.writes import sanctions, services
+from backend_site.read_only_admin import ReadOnly
 
 SANCTION_TEMPLATE = "admin/rankings/player/sanction_confirm.html"
 SANCTION_LISTED_MAX = 100  # players named on the confirmation page; the rest are counted
@@ -120,7 +121,7 @@ class SanctionForm(forms.Form):
         return reason
 
 
-class SanctionInline(admin.TabularInline):
+class SanctionInline(ReadOnly, admin.TabularInline):
     """The player's sanctions, newest first: read only (the actions make and lift them)."""
 
     model = Sanction
@@ -129,15 +130,6 @@ class SanctionInline(admin.TabularInline):
     extra = 0
     can_delete = False
     show_change_link = True
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Player)
@@ -427,7 +419,7 @@ class InForceFilter(admin.SimpleListFilter):
 
 
 @admin.register(Sanction)
-class SanctionAdmin(admin.ModelAdmin):
+class SanctionAdmin(ReadOnly, admin.ModelAdmin):
     """Every hide and ban, newest first: read only. They are made and lifted by the player
     list's actions or the API, through the service, so that Redis follows."""
 
@@ -441,15 +433,6 @@ class SanctionAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     list_per_page = 100
     show_full_result_count = False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def changelist_view(self, request, extra_context=None):
         sanctions.expire_due()  # those past their time show as ended, by "expiry"

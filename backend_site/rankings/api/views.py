@@ -317,7 +317,7 @@ def periods(request, slug: str):
 
 @allow("GET", "HEAD")
 def openapi_document(request):
-    """This API's OpenAPI 3.1 document (rankings/openapi.py), behind the same token."""
+    """This API's OpenAPI 3.1 document (api/openapi.py), behind the same token."""
     return HttpResponse(openapi.document_json(), content_type="application/json")
 
 

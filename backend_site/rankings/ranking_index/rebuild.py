@@ -2,7 +2,7 @@
 
 A rebuild streams the board's rows into keys of its own and swaps them in with one script.
 Writes applied while it runs are journaled under the lock's token and replayed by the swap,
-so a rebuild never loses them (store.py). A board Redis has lost is rebuilt by the first
+so a rebuild never loses them (builds.py). A board Redis has lost is rebuilt by the first
 request that needs it, once across all workers.
 """
 

@@ -3,7 +3,7 @@
 Each script opens with its KEYS/ARGV contract. Pieces several scripts share live in
 ``lua/lib/``: a script names one with a line ``--#include <piece>``, which the loader
 replaces by the piece (itself expanded; each piece once per script). Every script starts
-with the key layout's constants (store.py) as Lua locals, so the files hold no numbers of
+with the key layout's constants (layout.py) as Lua locals, so the files hold no numbers of
 their own.
 """
 

@@ -89,7 +89,7 @@ class EntriesSync:
                     ranking,
                     partial(
                         store.entries_apply,
-                        slug=name,
+                        ranking=name,
                         order=order,
                         changes=changes,
                         previous_ranks=self.previous_ranks,

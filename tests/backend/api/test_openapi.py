@@ -1,4 +1,4 @@
-"""The OpenAPI document (backend_site/rankings/openapi.py) against the code it describes.
+"""The OpenAPI document (backend_site/rankings/api/openapi.py) against the code it describes.
 
 It is valid OpenAPI 3.1, it names exactly the API's routes with the same path parameters, it
 lists exactly the methods the views accept, each with the scope the access check requires and

@@ -1,4 +1,4 @@
-"""Rank history (backend_site/rankings/history.py): closing ranks of finished days taken once
+"""Rank history (backend_site/rankings/reads/history.py): closing ranks of finished days taken once
 from the score events, a player's points, the endpoint, and pruning old history."""
 
 from __future__ import annotations
