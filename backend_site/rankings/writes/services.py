@@ -18,7 +18,7 @@ from backend_site.rankings.api.errors import InvalidInput, PlayerBanned
 from backend_site.rankings.calendar import boards, clock, periods
 from backend_site.rankings.calendar.periods import NO_PERIOD
 from backend_site.rankings.db import sql
-from backend_site.rankings.models import DEFAULT_BOARD, Leaderboard, Player, Score
+from backend_site.rankings.models import DEFAULT_BOARD, MAX_SCORE, Leaderboard, Player, Score
 from backend_site.rankings.ranking_index import sync
 from backend_site.rankings.values import EntryChange
 from backend_site.rankings.writes import bounds
@@ -140,7 +140,7 @@ def _score_submit(
             if done.row.banned:  # nothing was written (the statement leaves them out)
                 raise PlayerBanned(player_id)
             if not done.updated and target.operator == Leaderboard.Operator.INCREMENT and score:
-                raise InvalidInput(f"score: the total would pass ±{sql.MAX_SCORE}.", field="score")
+                raise InvalidInput(f"score: the total would pass ±{MAX_SCORE}.", field="score")
             if target is board and done.updated and bounds.totals_bounded(board):
                 problem = bounds.total_problem(board, done.row.value)
                 if problem:  # the transaction rolls the statement back
