@@ -30,7 +30,7 @@ class Player(models.Model):
     confusable_with = models.CharField(
         max_length=64,
         blank=True,
-        db_default="",  # also for the hand-written inserts (sql.py), which leave it out
+        db_default="",  # also for the hand-written inserts (db/), which leave it out
         verbose_name="name looks like",
         help_text="A player on a board they share whose name theirs looks like (a different "
         "name with the same skeleton): marked for review when the name was set. Clear it once "

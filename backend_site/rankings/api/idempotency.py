@@ -19,7 +19,7 @@ from django.http import HttpResponse
 from django.utils import timezone
 
 from backend_site.rankings.api.errors import ApiError
-from backend_site.rankings.db import sql
+from backend_site.rankings.db import transactions
 from backend_site.rankings.models import IdempotencyKey
 
 KEEP_FOR = timedelta(hours=24)
@@ -102,7 +102,7 @@ def run(
     once after it, when the ranks Redis gives are known. ``settle`` gets the stored answer
     of a first request that never completed it, to bring Redis up to what it committed.
     """
-    with sql.write_transaction():
+    with transactions.write_transaction():
         if not _claim(key=key, fingerprint=fingerprint):
             replay = True
         else:

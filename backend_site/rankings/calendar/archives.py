@@ -19,7 +19,7 @@ from django.db import transaction
 
 from backend_site.rankings.api.errors import NotFound
 from backend_site.rankings.calendar import boards, clock, periods
-from backend_site.rankings.db import sql
+from backend_site.rankings.db import archive_rows
 from backend_site.rankings.models import Leaderboard, PeriodArchive, Player, Score
 from backend_site.rankings.ranking_index import builds, layout
 
@@ -103,7 +103,7 @@ def period_close(board: Leaderboard, period: periods.Period, *, now: datetime) -
     summary = _summary_from_rows(board, period)
     winner = summary.winner
     with transaction.atomic():
-        wrote = sql.period_archive_insert(
+        wrote = archive_rows.period_archive_insert(
             board=board,
             period=period,
             players=summary.players,

@@ -20,7 +20,7 @@ from django.db import DatabaseError
 
 from backend_site.rankings.api.errors import NotFound
 from backend_site.rankings.calendar import periods
-from backend_site.rankings.db import sql
+from backend_site.rankings.db import leaderboards
 from backend_site.rankings.models import Leaderboard
 from backend_site.rankings.ranking_index import layout
 
@@ -110,12 +110,12 @@ def board_known(slug: str, *, fresh: bool = False) -> KnownBoard:
 
 
 def _fetch(slug: str) -> KnownBoard:
-    board = sql.board_by_slug(slug)
+    board = leaderboards.board_by_slug(slug)
     if board is None:
         _known.pop(slug, None)
         raise NotFound(f"No leaderboard {slug!r}.")
     known = KnownBoard(
-        board=board, fed=tuple(sql.boards_fed_by(board.pk)), fetched=time.monotonic()
+        board=board, fed=tuple(leaderboards.boards_fed_by(board.pk)), fetched=time.monotonic()
     )
     _known[slug] = known
     return known

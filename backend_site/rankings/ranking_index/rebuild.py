@@ -22,7 +22,7 @@ from redis.lock import Lock
 from backend_site.rankings.api.errors import NotFound, Unavailable
 from backend_site.rankings.calendar import clock, periods
 from backend_site.rankings.calendar.boards import Ranking, boards_forget, ranking_of
-from backend_site.rankings.db import sql
+from backend_site.rankings.db import history_rows
 from backend_site.rankings.models import Leaderboard, Score
 from backend_site.rankings.ranking_index import builds, connections, layout, store
 from backend_site.rankings.values import LoadRow
@@ -148,7 +148,7 @@ def snapshot_restore(ranking: Ranking) -> None:
         ranking=ranking.name,
         order=board.order,
         today=day.isoformat(),
-        before=sql.events_before(board=board, period=ranking.period_id, moment=midnight),
+        before=history_rows.events_before(board=board, period=ranking.period_id, moment=midnight),
     )
 
 

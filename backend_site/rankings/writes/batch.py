@@ -17,7 +17,7 @@ from django.db import connection
 from backend_site.rankings import operators
 from backend_site.rankings.api.errors import InvalidInput, NotFound, PlayerBanned
 from backend_site.rankings.calendar import boards, clock
-from backend_site.rankings.db import sql
+from backend_site.rankings.db import history_rows, player_rows, score_rows, transactions
 from backend_site.rankings.models import Leaderboard
 from backend_site.rankings.names import skeleton
 from backend_site.rankings.ranking_index import sync
@@ -56,13 +56,13 @@ def scores_submit_batch(*, items: list[BatchItem]) -> list[services.SubmitResult
     force now, and to every board its board feeds."""
     found = _boards_check(items)
     # Read before the transaction, so the rows it locks are held as briefly as can be.
-    names = sql.player_names(list({item.player_id for item in items}))
+    names = player_rows.player_names(list({item.player_id for item in items}))
     _names_check(items, names)
     now = clock.now()
     targets = _targets(found, now)
     for attempt in range(RACE_RETRIES):
         try:
-            with sql.write_transaction():
+            with transactions.write_transaction():
                 outcome, changes, hidden = _apply(items, targets, names, now)
                 pending = sync.entries_changed(changes, previous_ranks=False)
             break
@@ -151,7 +151,7 @@ def _apply(
     """The batch inside its transaction: per item and ranking (score after it, updated),
     the committed state of every entry it touched, and the hidden players among them.
     PlayerBanned, naming the first item of a banned player, refuses it all."""
-    flags = sql.players_flags([item.player_id for item in items], lock=True)
+    flags = player_rows.players_flags([item.player_id for item in items], lock=True)
     for index, item in enumerate(items):
         if flags.get(item.player_id, (False, False))[1]:
             raise PlayerBanned(item.player_id, index=index)
@@ -199,10 +199,10 @@ def _apply(
             for player_id, entry in entries.items()
         ]
     for start in range(0, len(events), EVENTS_CHUNK):
-        sql.events_append(events[start : start + EVENTS_CHUNK])
+        history_rows.events_append(events[start : start + EVENTS_CHUNK])
     # New names, now that their scores place them on their boards: lookalikes are marked.
     named = {i.player_id for i in items if i.name is not None and stored.get(i.player_id) != i.name}
-    sql.names_review(sorted(named))
+    player_rows.names_review(sorted(named))
     return outcome, changes, hidden
 
 
@@ -220,17 +220,17 @@ def _players_write(
     ]
     if fresh:
         with connection.cursor() as cursor:
-            cursor.executemany(sql.PLAYERS_UPSERT, fresh)
+            cursor.executemany(player_rows.PLAYERS_UPSERT, fresh)
     changes = []
     if renamed:
         marks = ", ".join(["%s"] * len(renamed))
-        bumped = sql.versions_bump(where=f"player_id IN ({marks})", params=renamed)
+        bumped = transactions.versions_bump(where=f"player_id IN ({marks})", params=renamed)
         changes = services.changes_of(bumped, name_override=given)
     return {**stored, **given}, changes
 
 
 def _entries_read(ranking: boards.Ranking, player_ids: list[str]) -> dict[str, _Entry]:
-    rows = sql.scores_lock(
+    rows = score_rows.scores_lock(
         board=ranking.board, period=ranking.period_id, player_ids=sorted(set(player_ids))
     )
     stored = {
@@ -263,7 +263,7 @@ def _entries_write(ranking: boards.Ranking, entries: dict[str, _Entry]) -> None:
     new = {pid: e for pid, e in sorted(entries.items()) if e.changed and not e.existed}
     old = {pid: e for pid, e in sorted(entries.items()) if e.changed and e.existed}
     if new:
-        versions = sql.scores_insert(
+        versions = score_rows.scores_insert(
             board=ranking.board,
             period=ranking.period_id,
             rows=[(pid, e.value, e.achieved_at) for pid, e in new.items()],
@@ -273,7 +273,7 @@ def _entries_write(ranking: boards.Ranking, entries: dict[str, _Entry]) -> None:
         for pid, version in versions.items():
             new[pid].version = version
     if old:
-        versions = sql.scores_update(
+        versions = score_rows.scores_update(
             board=ranking.board,
             period=ranking.period_id,
             rows=[(pid, e.value, e.achieved_at) for pid, e in old.items()],

@@ -16,7 +16,7 @@ from django.db import transaction
 
 from backend_site.audit import log as audit
 from backend_site.rankings.api.errors import NotFound
-from backend_site.rankings.db import sql
+from backend_site.rankings.db import transactions
 from backend_site.rankings.models import DayRank, IdempotencyKey, PeriodArchive, Player, Review
 from backend_site.rankings.writes import services
 
@@ -38,7 +38,7 @@ def player_erase(*, player_id: str) -> Erased:
         player = Player.objects.select_for_update().filter(player_id=player_id).first()
         if player is None:
             raise NotFound(f"No player {player_id!r}.")
-        bumped = sql.versions_bump(where="player_id = %s", params=[player_id])
+        bumped = transactions.versions_bump(where="player_id = %s", params=[player_id])
         archives = PeriodArchive.objects.filter(winner_id=player_id).update(
             winner_id="", winner_name=""
         )

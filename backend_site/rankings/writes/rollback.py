@@ -18,7 +18,7 @@ from django.db.models import Q
 from backend_site.audit import log as audit
 from backend_site.rankings.api.errors import NotFound
 from backend_site.rankings.calendar import archives, clock, periods
-from backend_site.rankings.db import sql
+from backend_site.rankings.db import history_rows, transactions
 from backend_site.rankings.models import Leaderboard, PeriodArchive, Player, Score, ScoreEvent
 from backend_site.rankings.ranking_index import sync
 from backend_site.rankings.writes import services
@@ -36,7 +36,7 @@ def player_rollback(
     *, player_id: str, since: datetime, leaderboard: str | None = None
 ) -> list[RolledBack]:
     """Roll the player's scores back to ``since`` (NotFound for an unknown player or board)."""
-    with sql.write_transaction():
+    with transactions.write_transaction():
         if not Player.objects.filter(player_id=player_id).exists():
             raise NotFound(f"No player {player_id!r}.")
         rows = Score.objects.filter(player_id=player_id).select_related("board")
@@ -54,16 +54,18 @@ def player_rollback(
             then = ScoreEvent.objects.filter(mine, at__lte=since).order_by("-at", "-id").first()
             value = then.value if then is not None else None
             if value is None:
-                bumped = sql.versions_bump(where="id = %s", params=[row.pk])
+                bumped = transactions.versions_bump(where="id = %s", params=[row.pk])
                 Score.objects.filter(pk=row.pk).delete()
                 changes += services.removals(bumped)
             else:
                 Score.objects.filter(pk=row.pk).update(value=value, achieved_at=then.at)
-                changes += services.changes_of(sql.versions_bump(where="id = %s", params=[row.pk]))
+                changes += services.changes_of(
+                    transactions.versions_bump(where="id = %s", params=[row.pk])
+                )
             events.append((row.board_id, row.period, player_id, value, now))
             done.append(RolledBack(row.board.slug, row.period, row.value, value))
             _archive_again(row.board, row.period)
-        sql.events_append(events)
+        history_rows.events_append(events)
         audit.record(
             actor=audit.key_actor(),
             action="player.rollback",

@@ -10,9 +10,9 @@ player's boards and periods. A rebuild loads no hidden player, and verify_rankin
 them absent.
 
 The flags change with the player's row held FOR UPDATE, and every submission reads them FOR
-KEY SHARE (sql.py): a write is wholly before a hide or lift (which then gives its rows newer
-versions) or wholly after it (and sees the flags), so none shows a hidden player or leaves
-a lifted one out.
+KEY SHARE (db/score_rows.py): a write is wholly before a hide or lift (which then gives its
+rows newer versions) or wholly after it (and sees the flags), so none shows a hidden player
+or leaves a lifted one out.
 
 A sanction with ``until`` ends on its own at the first request after that time, as periods
 close (``expire_due``, called by the reads and writes): no scheduler.
@@ -30,7 +30,7 @@ from django.db.models import Min
 from backend_site.audit import log as audit
 from backend_site.rankings.api.errors import InvalidInput, NotFound
 from backend_site.rankings.calendar import clock
-from backend_site.rankings.db import sql
+from backend_site.rankings.db import transactions
 from backend_site.rankings.models import Player, Sanction
 from backend_site.rankings.ranking_index import sync
 from backend_site.rankings.writes import services
@@ -59,7 +59,7 @@ def sanction_create(
     now = clock.now()
     if until is not None and until <= now:
         raise InvalidInput("until: must be in the future.", field="until")
-    with sql.write_transaction():
+    with transactions.write_transaction():
         player = _player_locked(player_id)
         sanction = Sanction.objects.create(
             player=player,
@@ -85,7 +85,7 @@ def sanction_lift(*, player_id: str, sanction_id: int, actor: str) -> bool:
     """Lift one of the player's sanctions (NotFound if they have no such one); whether this
     call lifted it (False: it had ended already). Audited when it did."""
     now = clock.now()
-    with sql.write_transaction():
+    with transactions.write_transaction():
         player = _player_locked(player_id)
         sanction = Sanction.objects.filter(pk=sanction_id, player=player).first()
         if sanction is None:
@@ -165,7 +165,7 @@ def _expire(now: datetime) -> None:
         .order_by()
     )
     for player_id in list(players):
-        with sql.write_transaction():
+        with transactions.write_transaction():
             player = Player.objects.select_for_update().filter(player_id=player_id).first()
             if player is not None:  # else erased meanwhile, sanctions and all
                 _flags_settle(player, now)
@@ -203,6 +203,6 @@ def _flags_settle(player: Player, now: datetime) -> None:
     if hidden != player.hidden:
         # New versions for every row of theirs (the player's index finds them); the changes
         # read the flag just written, so each is a hidden removal or the row as it stands.
-        bumped = sql.versions_bump(where="player_id = %s", params=[player.player_id])
+        bumped = transactions.versions_bump(where="player_id = %s", params=[player.player_id])
         sync.entries_changed(services.changes_of(bumped))
     player.hidden, player.banned = hidden, banned

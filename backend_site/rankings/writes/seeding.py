@@ -12,7 +12,7 @@ from backend_site.rankings import acting
 from backend_site.rankings.api.errors import InvalidInput
 from backend_site.rankings.api.inputs import name_clean, player_id_clean, score_clean
 from backend_site.rankings.calendar import boards, clock
-from backend_site.rankings.db import sql
+from backend_site.rankings.db import history_rows, player_rows, tables, transactions
 from backend_site.rankings.models import Leaderboard, Player, Score
 from backend_site.rankings.names import skeleton
 from backend_site.rankings.ranking_index import sync
@@ -57,7 +57,7 @@ CHUNK = 5_000
 
 def _scores_upsert() -> str:
     # A new version per row, drawn by the statement (PostgreSQL) or reserved (SQLite).
-    version, conflict = sql.version_sql()
+    version, conflict = transactions.version_sql()
     return (
         f"INSERT INTO {Score._meta.db_table} "  # noqa: S608
         "(board_id, period, player_id, value, achieved_at, version) "
@@ -173,7 +173,7 @@ def seed_apply(
                 _scores_write(ranking, entries, stamp, lambda done: step("scores", done))
             new_players = Player.objects.count() - before
             _renamed_elsewhere(board, renamed)
-            sql.names_review(sql.lookalike_players(board))
+            player_rows.names_review(player_rows.lookalike_players(board))
             for ranking in rankings:
                 builds.append(
                     sync.BoardBuild.start(
@@ -215,7 +215,7 @@ def _players_upsert(
                 if e.player_id in known and known[e.player_id] != e.name
             )
             cursor.executemany(
-                sql.PLAYERS_UPSERT,
+                player_rows.PLAYERS_UPSERT,
                 [(e.player_id, e.name, skeleton(e.name), stamp, stamp) for e in chunk],
             )
             progress(len(chunk))
@@ -231,12 +231,12 @@ def _scores_write(
         return _scores_copy(board, period, entries, stamp, progress)
     # Plain executemany: a million rows in seconds, where model instances would take a minute.
     upsert = _scores_upsert()
-    event = f"{sql.EVENTS_INSERT}VALUES (%s, %s, %s, %s, %s, %s)"
+    event = f"{history_rows.EVENTS_INSERT}VALUES (%s, %s, %s, %s, %s, %s)"
     key = acting.key_name.get()
     with connection.cursor() as cursor:
         for start in range(0, len(entries), CHUNK):
             chunk = entries[start : start + CHUNK]
-            versions = sql.versions_reserve(len(chunk)) or [None] * len(chunk)
+            versions = transactions.versions_reserve(len(chunk)) or [None] * len(chunk)
             rows = [
                 (board.pk, period, e.player_id, e.score, stamp, *([v] if v is not None else []))
                 for e, v in zip(chunk, versions, strict=True)
@@ -270,16 +270,16 @@ def _players_copy(
         columns = "player_id text, name text, name_skeleton text"
         _copy(cursor, "seed_players", columns, rows, progress)
         cursor.execute(
-            f"SELECT s.player_id, s.name FROM seed_players s JOIN {sql.PLAYERS} p "  # noqa: S608
+            f"SELECT s.player_id, s.name FROM seed_players s JOIN {tables.PLAYERS} p "  # noqa: S608
             "ON p.player_id = s.player_id WHERE p.name <> s.name"
         )
         renamed = dict(cursor.fetchall())
         cursor.execute(
-            f"INSERT INTO {sql.PLAYERS} (player_id, name, name_skeleton, created_at, "  # noqa: S608
+            f"INSERT INTO {tables.PLAYERS} (player_id, name, name_skeleton, created_at, "  # noqa: S608
             "updated_at) SELECT player_id, name, name_skeleton, %s, %s FROM seed_players "
             "ON CONFLICT (player_id) DO UPDATE SET name = excluded.name, "
             "name_skeleton = excluded.name_skeleton, updated_at = excluded.updated_at "
-            f"WHERE {sql.PLAYERS}.name <> excluded.name",
+            f"WHERE {tables.PLAYERS}.name <> excluded.name",
             [stamp, stamp],
         )
     return renamed
@@ -289,11 +289,11 @@ def _scores_copy(
     board: Leaderboard, period: str, entries: list[SeedEntry], stamp, progress
 ) -> None:
     rows = [(e.player_id, e.score) for e in entries]
-    version, conflict = sql.version_sql()
+    version, conflict = transactions.version_sql()
     with connection.cursor() as cursor:
         _copy(cursor, "seed_scores", "player_id text, value bigint", rows, progress)
         cursor.execute(
-            f"INSERT INTO {sql.SCORES} "  # noqa: S608
+            f"INSERT INTO {tables.SCORES} "  # noqa: S608
             "(board_id, period, player_id, value, achieved_at, version) "
             f"SELECT %s, %s, player_id, value, %s, {version} FROM seed_scores "
             "ON CONFLICT (board_id, period, player_id) DO UPDATE SET value = excluded.value, "
@@ -301,7 +301,7 @@ def _scores_copy(
             [board.pk, period, stamp],
         )
         cursor.execute(
-            f"{sql.EVENTS_INSERT}SELECT %s, %s, player_id, value, %s, %s FROM seed_scores",  # noqa: S608
+            f"{history_rows.EVENTS_INSERT}SELECT %s, %s, player_id, value, %s, %s FROM seed_scores",  # noqa: S608
             [board.pk, period, stamp, acting.key_name.get()],
         )
         cursor.execute("DROP TABLE seed_scores")
@@ -313,7 +313,7 @@ def _renamed_elsewhere(board: Leaderboard, renamed: dict[str, str]) -> None:
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]
         marks = ", ".join(["%s"] * len(chunk))
-        bumped = sql.versions_bump(
+        bumped = transactions.versions_bump(
             where=f"board_id <> %s AND player_id IN ({marks})", params=[board.pk, *chunk]
         )
         sync.entries_changed(services.changes_of(bumped))

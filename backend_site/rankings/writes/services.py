@@ -17,7 +17,13 @@ from django.db import connection, transaction
 from backend_site.rankings.api.errors import InvalidInput, PlayerBanned
 from backend_site.rankings.calendar import boards, clock, periods
 from backend_site.rankings.calendar.periods import NO_PERIOD
-from backend_site.rankings.db import sql
+from backend_site.rankings.db import (
+    history_rows,
+    leaderboards,
+    player_rows,
+    score_rows,
+    transactions,
+)
 from backend_site.rankings.models import DEFAULT_BOARD, MAX_SCORE, Leaderboard, Player, Score
 from backend_site.rankings.ranking_index import sync
 from backend_site.rankings.values import EntryChange
@@ -62,7 +68,7 @@ class _StaleBoard(Exception):
 
 
 def _board_is_current(board: Leaderboard) -> bool:
-    fresh = sql.board_by_slug(board.slug)
+    fresh = leaderboards.board_by_slug(board.slug)
     return fresh is not None and (
         fresh.pk,
         fresh.order,
@@ -72,7 +78,7 @@ def _board_is_current(board: Leaderboard) -> bool:
     ) == (board.pk, board.order, board.operator, board.reset, board.timezone)
 
 
-def _change(row: sql.Row) -> EntryChange:
+def _change(row: score_rows.Row) -> EntryChange:
     return EntryChange(
         player_id=row.player_id,
         version=row.version,
@@ -120,10 +126,14 @@ def _score_submit(
         and not bounds.totals_bounded(board)
     )
     outcomes = []
-    with nullcontext() if alone else sql.write_transaction():
-        named = name is not None and sql.player_upsert(player_id=player_id, name=name, now=now)
+    with nullcontext() if alone else transactions.write_transaction():
+        named = name is not None and player_rows.player_upsert(
+            player_id=player_id, name=name, now=now
+        )
         changes = _entries_renamed(player_id=player_id, name=name) if named == "renamed" else []
-        submitted = sql.scores_submit(targets=targets, player_id=player_id, score=score, now=now)
+        submitted = score_rows.scores_submit(
+            targets=targets, player_id=player_id, score=score, now=now
+        )
         for (target, period_id), done in zip(targets, submitted, strict=True):
             if done.row is None:
                 if not _board_is_current(target):
@@ -131,12 +141,12 @@ def _score_submit(
                 # On PostgreSQL a row another request created while this statement ran is
                 # not in its snapshot (the upsert waited for it, then left it as it was):
                 # read it again before calling the player unknown.
-                row = sql.score_current(board=target, period=period_id, player_id=player_id)
+                row = score_rows.score_current(board=target, period=period_id, player_id=player_id)
                 if row is None:
-                    if sql.players_flags([player_id]).get(player_id, (False, False))[1]:
+                    if player_rows.players_flags([player_id]).get(player_id, (False, False))[1]:
                         raise PlayerBanned(player_id)
                     raise InvalidInput("name: required for a new player.", field="name")
-                done = sql.Submitted(row, updated=False)
+                done = score_rows.Submitted(row, updated=False)
             if done.row.banned:  # nothing was written (the statement leaves them out)
                 raise PlayerBanned(player_id)
             if not done.updated and target.operator == Leaderboard.Operator.INCREMENT and score:
@@ -152,7 +162,7 @@ def _score_submit(
             changes.append((ranking, _change(done.row)))
             outcomes.append((ranking, done.row.value, done.updated, done.row.hidden))
         if named:  # a new name, now that the score places them on the board
-            sql.names_review([player_id])
+            player_rows.names_review([player_id])
         pending = sync.entries_changed(changes)
     results = [
         SubmitResult(
@@ -172,7 +182,7 @@ def _score_submit(
 def _entries_renamed(*, player_id: str, name: str) -> list[tuple[boards.Ranking, EntryChange]]:
     """New versions for every score of a renamed player, so each board shows the new name
     (in every period: a past period's ranking that is not in Redis just loads it later)."""
-    bumped = sql.versions_bump(where="player_id = %s", params=[player_id])
+    bumped = transactions.versions_bump(where="player_id = %s", params=[player_id])
     return changes_of(bumped, name_override={player_id: name})
 
 
@@ -272,14 +282,14 @@ def player_rename(*, player: Player, name: str) -> None:
     with transaction.atomic():
         player.name = name
         player.save(update_fields=["name", "updated_at"])
-        sql.names_review([player.player_id])
+        player_rows.names_review([player.player_id])
         sync.entries_changed(_entries_renamed(player_id=player.player_id, name=name))
 
 
 def player_delete(*, player: Player) -> None:
     """Delete a player, their scores everywhere and their history."""
     with transaction.atomic():
-        bumped = sql.versions_bump(where="player_id = %s", params=[player.player_id])
+        bumped = transactions.versions_bump(where="player_id = %s", params=[player.player_id])
         player.delete()
         sync.entries_changed(_removals(bumped))
 
@@ -296,23 +306,25 @@ def score_set(*, score: Score) -> None:
                 .first()
             )
         score.save()
-        bumped = sql.versions_bump(where="id = %s", params=[score.pk])
+        bumped = transactions.versions_bump(where="id = %s", params=[score.pk])
         changes = changes_of(bumped)
         events = [(score.board_id, score.period, score.player_id, score.value, clock.now())]
         if before and before != (score.board_id, score.period, score.player_id):
             version = bumped[0][3]
             changes += _removals([(*before, version)])
             events.append((*before, None, clock.now()))
-        sql.events_append(events)
+        history_rows.events_append(events)
         sync.entries_changed(changes)
 
 
 def score_delete(*, score: Score) -> None:
     """Remove a player's score from a board (its history records the removal)."""
     with transaction.atomic():
-        bumped = sql.versions_bump(where="id = %s", params=[score.pk])
+        bumped = transactions.versions_bump(where="id = %s", params=[score.pk])
         score.delete()
-        sql.events_append([(b, period, pid, None, clock.now()) for b, period, pid, _ in bumped])
+        history_rows.events_append(
+            [(b, period, pid, None, clock.now()) for b, period, pid, _ in bumped]
+        )
         sync.entries_changed(_removals(bumped))
 
 

@@ -1,0 +1,66 @@
+"""History events: appended with every accepted change; read back to seed the rank
+movement snapshot of a ranking loaded during the day."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from django.db import connection
+
+from backend_site.rankings import acting
+from backend_site.rankings.db.tables import EVENTS, PLAYERS, moment_of, stamp
+from backend_site.rankings.models import (
+    Leaderboard,
+)
+from backend_site.rankings.values import Before
+
+# The start of every history event insert: VALUES rows or a SELECT follow.
+# Its last column, key, is the acting key's name (acting.key_name): one more value per row.
+EVENTS_INSERT = f'INSERT INTO {EVENTS} (board_id, period, player_id, value, at, "key") '
+
+
+def events_append(rows: Sequence[tuple[int, str, str, int | None, datetime]]) -> None:
+    """Append history events (board_id, period, player_id, value or None, at) in one
+    statement."""
+    if not rows:
+        return
+    marks = ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(rows))
+    params: list = []
+    key = acting.key_name.get()
+    for board_id, period, player_id, value, at in rows:
+        params += [board_id, period, player_id, value, stamp(at), key]
+    with connection.cursor() as cursor:
+        cursor.execute(f"{EVENTS_INSERT}VALUES {marks}", params)
+
+
+def events_before(*, board: Leaderboard, period: str, moment: datetime) -> list[Before]:
+    """Every player with a history event of the board and period since ``moment``, as
+    they were just before it (their last earlier event; no entry if none or a removal).
+    Hidden players are left out: movement counts as if they had never been there."""
+    since = stamp(moment)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT DISTINCT player_id FROM {EVENTS} "  # noqa: S608
+            'WHERE board_id = %s AND period = %s AND "at" >= %s '
+            f"AND player_id NOT IN (SELECT player_id FROM {PLAYERS} WHERE hidden)",
+            [board.pk, period, since],
+        )
+        changed = [row[0] for row in cursor.fetchall()]
+        earlier: dict[str, tuple] = {}
+        for start in range(0, len(changed), 1000):
+            chunk = changed[start : start + 1000]
+            marks = ", ".join(["%s"] * len(chunk))
+            cursor.execute(
+                'SELECT player_id, value, at FROM (SELECT player_id, value, "at", '  # noqa: S608
+                'ROW_NUMBER() OVER (PARTITION BY player_id ORDER BY "at" DESC, id DESC) AS n '
+                f'FROM {EVENTS} WHERE board_id = %s AND period = %s AND "at" < %s '
+                f"AND player_id IN ({marks})) latest WHERE n = 1",
+                [board.pk, period, since, *chunk],
+            )
+            earlier.update((pid, (value, moment_of(at))) for pid, value, at in cursor.fetchall())
+    before = []
+    for player_id in changed:
+        value, at = earlier.get(player_id, (None, None))
+        before.append(Before(player_id, value, at if value is not None else None))
+    return before

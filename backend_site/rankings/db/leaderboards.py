@@ -1,0 +1,56 @@
+"""Boards read in one plain query: the write path's (the ORM costs more than the query)."""
+
+from __future__ import annotations
+
+from django.db import connection
+
+from backend_site.rankings.db.tables import BOARDS, moment_of
+from backend_site.rankings.models import (
+    Leaderboard,
+)
+
+_BOARD_COLUMNS = (
+    'id, slug, title, "order", operator, reset, timezone, source_id, min_score, max_score, '
+    "max_increment, max_submissions_per_minute, created_at"
+)
+
+
+def _board(row) -> Leaderboard:
+    (board_id, slug, title, order, operator, reset, tz, source_id,
+     min_score, max_score, max_increment, per_minute, created_at) = row  # fmt: skip
+    return Leaderboard(
+        id=board_id,
+        slug=slug,
+        title=title,
+        order=order,
+        operator=operator,
+        reset=reset,
+        timezone=tz,
+        source_id=source_id,
+        min_score=min_score,
+        max_score=max_score,
+        max_increment=max_increment,
+        max_submissions_per_minute=per_minute,
+        created_at=moment_of(created_at),
+    )
+
+
+def board_by_slug(slug: str) -> Leaderboard | None:
+    """The board, in one plain query (the write path's; the ORM costs more than the query)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {_BOARD_COLUMNS} FROM {BOARDS} WHERE slug = %s",  # noqa: S608
+            [slug],
+        )
+        row = cursor.fetchone()
+    return None if row is None else _board(row)
+
+
+def boards_fed_by(board_id: int) -> list[Leaderboard]:
+    """The boards whose source is this board, by id (the order writes lock them in)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {_BOARD_COLUMNS} FROM {BOARDS} WHERE source_id = %s ORDER BY id",  # noqa: S608
+            [board_id],
+        )
+        return [_board(row) for row in cursor.fetchall()]
