@@ -17,7 +17,7 @@ import pytest
 import requests
 
 from common.local_servers import wait_until
-from tests.conftest import SERVICE_TOKEN, start_backend_with_board
+from tests.fixtures.sites import SERVICE_TOKEN, start_backend_with_board
 
 CLIENTS = 8
 BATCH_ITEMS = 1000  # a real slow-ish request: one batch of 1,000 increments

@@ -16,7 +16,7 @@ import requests
 from backend_site.rankings.models import Leaderboard
 from common.local_servers import PYTHON, ROOT, free_port
 from common.logging import BATCH_LINES, BatchedStreamHandler, JsonFormatter
-from tests.conftest import SERVICE_TOKEN, Sites, backend_env
+from tests.fixtures.sites import SERVICE_TOKEN, Sites, backend_env
 
 pytestmark = pytest.mark.served  # starts processes of its own: not in TEST_TIER=fast
 

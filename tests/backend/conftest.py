@@ -17,7 +17,8 @@ from backend_site.rankings.calendar import archives, boards, clock
 from backend_site.rankings.models import DEFAULT_BOARD, Leaderboard, Player, Score
 from backend_site.rankings.writes import services
 from common.local_servers import GunicornSite, RedisCluster, RedisServer
-from tests.conftest import CLUSTER, SERVICE_TOKEN, backend_env
+from tests.conftest import CLUSTER
+from tests.fixtures.sites import SERVICE_TOKEN, backend_env
 
 _slugs = itertools.count(1)
 

@@ -14,7 +14,7 @@ import requests
 
 from common import local_servers
 from common.local_servers import PYTHON, ROOT, GunicornSite
-from tests.conftest import SERVICE_TOKEN, Sites, backend_env
+from tests.fixtures.sites import SERVICE_TOKEN, Sites, backend_env
 
 OUTSIDE_LOOPBACK = "10.0.0.0/8"
 AUTH = {"Authorization": f"Bearer {SERVICE_TOKEN}"}

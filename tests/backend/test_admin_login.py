@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.test import Client
 
 from common.local_servers import GunicornSite
-from tests.conftest import backend_env
+from tests.fixtures.sites import backend_env
 
 PASSWORD = "a-long-password-123"
 

@@ -16,7 +16,7 @@ from backend_site.api_keys import keys
 from backend_site.api_keys.models import ApiKey
 from backend_site.rankings.models import ScoreEvent
 from common.local_servers import GunicornSite
-from tests.conftest import SERVICE_TOKEN, backend_env
+from tests.fixtures.sites import SERVICE_TOKEN, backend_env
 
 SCORE = {"player_id": "p1", "score": 5, "name": "Pat"}
 

@@ -20,7 +20,7 @@ from backend_site.audit.models import AuditEntry
 from backend_site.rankings import acting
 from common.local_servers import GunicornSite
 from tests.backend.conftest import make_board, make_score
-from tests.conftest import SERVICE_TOKEN, backend_env
+from tests.fixtures.sites import SERVICE_TOKEN, backend_env
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -15,7 +15,7 @@ import pytest
 
 from bench.ledger import GameServer, lost_writes, ranked_scores, stored_scores
 from common.local_servers import GunicornSite, wait_until
-from tests.conftest import SERVICE_TOKEN, start_backend_with_board
+from tests.fixtures.sites import SERVICE_TOKEN, start_backend_with_board
 
 BOARDS = {"global": "best", "coins": "increment"}
 PLAYERS = [f"drill-{number}" for number in range(6)]

@@ -16,7 +16,7 @@ from backend_site.api_keys import keys
 from backend_site.rankings.models import Leaderboard, Score
 from common.local_servers import GunicornSite
 from tests.backend.conftest import make_board
-from tests.conftest import SERVICE_TOKEN, backend_env
+from tests.fixtures.sites import SERVICE_TOKEN, backend_env
 
 RATE_HEADERS = ("RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset")
 

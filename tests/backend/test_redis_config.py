@@ -6,7 +6,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from backend_site.redis_config import cluster_url_check, redis_url
 from common.local_servers import RedisServer
-from tests.conftest import SERVICE_TOKEN, Sites, backend_env
+from tests.fixtures.sites import SERVICE_TOKEN, Sites, backend_env
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,7 @@ import pytest
 import requests
 
 from common.local_servers import GunicornSite, RedisServer
-from tests.conftest import SERVICE_TOKEN, Sites, backend_env
+from tests.fixtures.sites import SERVICE_TOKEN, Sites, backend_env
 
 AUTH = {"Authorization": f"Bearer {SERVICE_TOKEN}"}
 

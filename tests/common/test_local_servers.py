@@ -12,7 +12,9 @@ from django.db import connection
 
 from common import local_servers
 from common.local_servers import GunicornSite, PostgresServer, ProcessExited, is_running
-from tests.conftest import TEST_DATABASE, backend_env, running_postgres
+from tests.conftest import TEST_DATABASE
+from tests.fixtures.databases import running_postgres
+from tests.fixtures.sites import backend_env
 
 VENDORS = {"sqlite": "sqlite", "postgres": "postgresql"}
 MACHINE_POSTGRES_PORT = 5432

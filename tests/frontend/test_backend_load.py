@@ -9,7 +9,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from tests.frontend.conftest import CountingBackend, get
+from tests.frontend.fixtures.fake_backends import CountingBackend
+from tests.frontend.fixtures.served_sites import get
 
 WORKERS = 3
 VISITS = 15

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from common.local_servers import ROOT
-from tests.frontend.conftest import seed_players, submit_score
+from tests.frontend.fixtures.served_sites import seed_players, submit_score
 
 ARTIFACTS = ROOT / "test-artifacts"
 # Where Homebrew's cask puts it (scripts/setup-system.sh installs it so on macOS).

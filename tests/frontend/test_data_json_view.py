@@ -3,7 +3,8 @@
 import json
 import time
 
-from tests.frontend.conftest import WITHIN_THE_TIMEOUTS, seed_players, submit_score
+from tests.frontend.fixtures.fake_backends import WITHIN_THE_TIMEOUTS
+from tests.frontend.fixtures.served_sites import seed_players, submit_score
 
 
 def test_data_json_keeps_the_samples_shape(backend_server, frontend, top_scores):

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.frontend.conftest import eventually, get, response_when, seed_players
+from tests.frontend.fixtures.served_sites import eventually, get, response_when, seed_players
 
 CONNECT_TIMEOUT = 0.5
 READ_TIMEOUT = 1.0

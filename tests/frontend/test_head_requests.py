@@ -4,7 +4,7 @@ to warn about (a body sent on a no-body response is a WARNING line per request).
 import pytest
 import requests
 
-from tests.conftest import SERVICE_TOKEN
+from tests.fixtures.sites import SERVICE_TOKEN
 
 pytestmark = pytest.mark.served  # starts processes of its own: not in TEST_TIER=fast
 

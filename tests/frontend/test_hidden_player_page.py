@@ -8,7 +8,7 @@ import time
 import pytest
 import requests
 
-from tests.frontend.conftest import get, seed_players
+from tests.frontend.fixtures.served_sites import get, seed_players
 
 # The served frontend's cache times, set in its environment so the test knows what to wait.
 CACHE_SECONDS = 1.0

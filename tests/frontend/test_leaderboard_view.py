@@ -5,7 +5,8 @@ import re
 import time
 
 from frontend_site.board import instance_locks
-from tests.frontend.conftest import WITHIN_THE_TIMEOUTS, seed_players, submit_score
+from tests.frontend.fixtures.fake_backends import WITHIN_THE_TIMEOUTS
+from tests.frontend.fixtures.served_sites import seed_players, submit_score
 
 STALE_NOTICE = "live scores are temporarily unavailable"
 

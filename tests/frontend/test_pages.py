@@ -6,7 +6,7 @@ What each view answers is tested in process, one file per endpoint (test_*_view.
 
 import re
 
-from tests.frontend.conftest import get
+from tests.frontend.fixtures.served_sites import get
 
 
 def test_pages_send_a_content_security_policy_and_fresh_data_is_not_marked_stale(

@@ -7,9 +7,9 @@ import pytest
 import requests
 
 from frontend_site.board import instance_locks
-from tests.conftest import SERVICE_TOKEN
-from tests.frontend.conftest import (
-    WITHIN_THE_TIMEOUTS,
+from tests.fixtures.sites import SERVICE_TOKEN
+from tests.frontend.fixtures.fake_backends import WITHIN_THE_TIMEOUTS
+from tests.frontend.fixtures.served_sites import (
     eventually,
     new_player_id,
     seed_players,

@@ -6,7 +6,7 @@ import subprocess
 import pytest
 
 from common.local_servers import PYTHON, ROOT
-from tests.frontend.conftest import get
+from tests.frontend.fixtures.served_sites import get
 
 BARE_ENV = {"PATH": "/usr/bin:/bin"}
 

@@ -5,7 +5,7 @@ The worker's own drills are in tests/test_hostile_traffic.py; `make hostile` run
 import pytest
 
 from bench.hostile import SLOW_HEAD, Tricklers, p99, probe
-from tests.conftest import SERVICE_TOKEN
+from tests.fixtures.sites import SERVICE_TOKEN
 
 
 @pytest.mark.parametrize("site", ["backend", "frontend"])

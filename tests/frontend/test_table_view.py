@@ -1,6 +1,6 @@
 """GET /table/ in process: the board's table alone, for the Refresh Scores button."""
 
-from tests.frontend.conftest import seed_players
+from tests.frontend.fixtures.served_sites import seed_players
 
 
 def test_the_table_has_the_rows_without_the_page_around_them(backend_server, frontend, top_scores):

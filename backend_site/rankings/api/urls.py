@@ -1,7 +1,7 @@
 from django.urls import path
 
 from backend_site.audit import views as audit_views
-from backend_site.rankings.api import views
+from backend_site.rankings.api import moderation_views, views
 
 app_name = "rankings"
 
@@ -21,17 +21,21 @@ urlpatterns = [
         name="player-history",
     ),
     path("api/v1/audit", audit_views.audit, name="audit"),
-    path("api/v1/reviews", views.reviews_list, name="reviews"),
-    path("api/v1/players/<str:player_id>", views.player_erase, name="player-erase"),
-    path("api/v1/players/<str:player_id>/rollback", views.player_rollback, name="player-rollback"),
+    path("api/v1/reviews", moderation_views.reviews_list, name="reviews"),
+    path("api/v1/players/<str:player_id>", moderation_views.player_erase, name="player-erase"),
+    path(
+        "api/v1/players/<str:player_id>/rollback",
+        moderation_views.player_rollback,
+        name="player-rollback",
+    ),
     path(
         "api/v1/players/<str:player_id>/sanctions",
-        views.player_sanctions,
+        moderation_views.player_sanctions,
         name="player-sanctions",
     ),
     path(
         "api/v1/players/<str:player_id>/sanctions/<str:sanction_id>",
-        views.player_sanction_lift,
+        moderation_views.player_sanction_lift,
         name="player-sanction",
     ),
 ]

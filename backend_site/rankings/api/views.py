@@ -7,18 +7,16 @@ from django.http import HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from backend_site import limits
-from backend_site.audit import log as audit
-from backend_site.rankings.api import idempotency, inputs, openapi
+from backend_site.rankings.api import idempotency, inputs
 from backend_site.rankings.api.errors import LengthRequired, error_response
+from backend_site.rankings.api.openapi import document
 from backend_site.rankings.calendar import boards
 from backend_site.rankings.models import DEFAULT_BOARD
 from backend_site.rankings.reads import history, selectors
 from backend_site.rankings.writes import (
     batch,
     bounds,
-    erasure,
     reviews,
-    rollback,
     sanctions,
     services,
 )
@@ -170,7 +168,7 @@ def _entries_answered(stored: bytes, kwargs: dict) -> list[tuple[str, str]]:
     return entries
 
 
-def _body(request) -> bytes:
+def body_of(request) -> bytes:
     """The POST's body; LengthRequired for one sent in chunks, which Django reads as empty."""
     body = request.body
     if not body and "chunked" in request.headers.get("Transfer-Encoding", "").lower():
@@ -205,7 +203,7 @@ def reviewed(view):
 @reviewed
 @idempotent
 def scores(request, slug: str):
-    submission = inputs.submission_parse(_body(request))
+    submission = inputs.submission_parse(body_of(request))
     sanctions.expire_due()
     board = boards.board_known(slug).board
     problem = board.bounded and bounds.score_problem(board, submission.score)
@@ -250,7 +248,7 @@ def scores(request, slug: str):
 @reviewed
 @idempotent
 def scores_batch(request):
-    items = inputs.batch_parse(_body(request))
+    items = inputs.batch_parse(body_of(request))
     sanctions.expire_due()
     refusals = batch.bounds_check(items)
     if refusals:
@@ -317,8 +315,8 @@ def periods(request, slug: str):
 
 @allow("GET", "HEAD")
 def openapi_document(request):
-    """This API's OpenAPI 3.1 document (api/openapi.py), behind the same token."""
-    return HttpResponse(openapi.document_json(), content_type="application/json")
+    """This API's OpenAPI 3.1 document (api/openapi/), behind the same token."""
+    return HttpResponse(document.document_json(), content_type="application/json")
 
 
 @csrf_exempt  # else a POST to an unknown path gets Django's HTML CSRF page, not a JSON 404
@@ -350,111 +348,3 @@ def player_history(request, slug: str, player_id: str):
     return json_response(
         {"leaderboard": slug, "player_id": player_id, "days": days, "points": points}
     )
-
-
-@allow("GET", "HEAD")
-def reviews_list(request):
-    """Submissions refused as out of bounds, newest first (the moderate scope)."""
-    params = request.GET
-    leaderboard = params.get("leaderboard")
-    player_id = params.get("player_id")
-    found = reviews.reviews_list(
-        leaderboard=None if leaderboard is None else inputs.slug_clean(leaderboard),
-        player_id=None if player_id is None else inputs.player_id_clean(player_id),
-        limit=inputs.query_int(
-            params, "limit", default=reviews.LIMIT_DEFAULT, low=1, high=reviews.LIMIT_MAX
-        ),
-    )
-    return json_response(
-        {
-            "reviews": [
-                {
-                    "leaderboard": review.leaderboard,
-                    "player_id": review.player_id,
-                    "score": review.score,
-                    "reason": review.reason,
-                    "key": review.key,
-                    "at": review.at.isoformat(),
-                }
-                for review in found
-            ]
-        }
-    )
-
-
-@allow("DELETE")
-def player_erase(request, player_id: str):
-    """Erase a player and everything held about them (the moderate scope): 204."""
-    erasure.player_erase(player_id=inputs.player_id_clean(player_id))
-    return HttpResponse(status=204)
-
-
-@allow("POST")
-def player_rollback(request, player_id: str):
-    """Roll a player back to a moment, on every board or one (the moderate scope)."""
-    player_id = inputs.player_id_clean(player_id)
-    since, leaderboard = inputs.rollback_parse(_body(request))
-    done = rollback.player_rollback(player_id=player_id, since=since, leaderboard=leaderboard)
-    return json_response(
-        {
-            "player_id": player_id,
-            "since": since.isoformat(),
-            "leaderboard": leaderboard,
-            "rolled_back": [
-                {
-                    "leaderboard": r.leaderboard,
-                    "period": r.period,
-                    "before": r.before,
-                    "after": r.after,
-                }
-                for r in done
-            ],
-        }
-    )
-
-
-def _sanction_json(sanction) -> dict:
-    return {
-        "id": sanction.pk,
-        "player_id": sanction.player_id,
-        "action": sanction.action,
-        "reason": sanction.reason,
-        "until": _moment_json(sanction.until),
-        "created_at": sanction.created_at.isoformat(),
-        "created_by": sanction.created_by,
-        "ended_at": _moment_json(sanction.ended_at),
-        "ended_by": sanction.ended_by or None,
-    }
-
-
-def _moment_json(moment) -> str | None:
-    return None if moment is None else moment.isoformat()
-
-
-@allow("GET", "HEAD", "POST")
-def player_sanctions(request, player_id: str):
-    """A player's sanctions (GET), or a new hide or ban (POST: 201), the moderate scope."""
-    player_id = inputs.player_id_clean(player_id)
-    if request.method == "POST":
-        wanted = inputs.sanction_parse(_body(request))
-        sanction = sanctions.sanction_create(
-            player_id=player_id,
-            action=wanted.action,
-            reason=wanted.reason,
-            until=wanted.until,
-            actor=audit.key_actor(),
-        )
-        return json_response(_sanction_json(sanction), status=201)
-    found = sanctions.sanctions_of(player_id=player_id)
-    return json_response({"player_id": player_id, "sanctions": [_sanction_json(s) for s in found]})
-
-
-@allow("DELETE")
-def player_sanction_lift(request, player_id: str, sanction_id: str):
-    """Lift one of a player's sanctions (the moderate scope): 204, also when it had ended."""
-    sanctions.sanction_lift(
-        player_id=inputs.player_id_clean(player_id),
-        sanction_id=inputs.sanction_id_clean(sanction_id),
-        actor=audit.key_actor(),
-    )
-    return HttpResponse(status=204)

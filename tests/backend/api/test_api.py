@@ -10,7 +10,7 @@ from django.test import Client
 
 from backend_site.rankings.models import Leaderboard, Player
 from tests.backend.conftest import make_board, make_score, make_scores
-from tests.conftest import SERVICE_TOKEN
+from tests.fixtures.sites import SERVICE_TOKEN
 
 SCORES = "/api/v1/leaderboards/global/scores"
 

@@ -43,9 +43,9 @@ from hypothesis import strategies as st
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from backend_site.api_keys.models import SCOPES
-from backend_site.rankings.api import openapi
+from backend_site.rankings.api.openapi import document as openapi
 from common.local_servers import GunicornSite
-from tests.conftest import SERVICE_TOKEN, backend_env
+from tests.fixtures.sites import SERVICE_TOKEN, backend_env
 
 AUTH = {"Authorization": f"Bearer {SERVICE_TOKEN}"}  # seeds the players, as a game server
 # (slug, order, operator): one board of each kind besides the migrations' global (desc, best).

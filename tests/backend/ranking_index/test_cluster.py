@@ -17,7 +17,8 @@ from bench.ledger import GameServer, ranked_scores, stored_scores
 from common.local_servers import GunicornSite, RedisCluster
 from tests.backend.conftest import make_tls_files
 from tests.backend.ranking_index.test_store import TODAY, load
-from tests.conftest import SERVICE_TOKEN, backend_env, running_cluster
+from tests.fixtures.redis_servers import running_cluster
+from tests.fixtures.sites import SERVICE_TOKEN, backend_env
 
 pytestmark = pytest.mark.cluster_only
 

@@ -13,7 +13,8 @@ from django_redis.pool import ConnectionFactory
 
 from backend_site.rankings.models import Score
 from common.local_servers import GunicornSite
-from tests.conftest import CLUSTER, SERVICE_TOKEN, backend_env
+from tests.conftest import CLUSTER
+from tests.fixtures.sites import SERVICE_TOKEN, backend_env
 
 PROMPT_SECONDS = 3.0
 # A cluster whose nodes all stop answering costs more: after the command's own timeout, the

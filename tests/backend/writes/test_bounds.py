@@ -12,7 +12,7 @@ from backend_site.api_keys import keys
 from backend_site.audit.models import AuditEntry
 from backend_site.rankings.models import Leaderboard, Review, Score
 from tests.backend.conftest import make_board
-from tests.conftest import SERVICE_TOKEN
+from tests.fixtures.sites import SERVICE_TOKEN
 
 
 @pytest.fixture

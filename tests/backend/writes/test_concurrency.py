@@ -11,7 +11,8 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 
-from tests.conftest import SERVICE_TOKEN, redis_client_for
+from tests.fixtures.redis_servers import redis_client_for
+from tests.fixtures.sites import SERVICE_TOKEN
 
 THREADS = 8
 POSTS_PER_THREAD = 15

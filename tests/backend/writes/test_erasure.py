@@ -19,7 +19,7 @@ from backend_site.rankings.models import (
     ScoreEvent,
 )
 from tests.backend.conftest import make_board, resetting_board
-from tests.conftest import SERVICE_TOKEN
+from tests.fixtures.sites import SERVICE_TOKEN
 
 
 def submit(client: Client, slug: str, player_id: str, score: int, **headers):

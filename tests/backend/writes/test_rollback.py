@@ -14,7 +14,7 @@ from django.test import Client
 from backend_site.audit.models import AuditEntry
 from backend_site.rankings.models import PeriodArchive, Score, ScoreEvent
 from tests.backend.conftest import make_board, resetting_board
-from tests.conftest import SERVICE_TOKEN
+from tests.fixtures.sites import SERVICE_TOKEN
 
 
 def submit(client: Client, slug: str, player_id: str, score: int):

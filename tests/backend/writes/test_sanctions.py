@@ -22,7 +22,7 @@ from backend_site.rankings.models import PeriodArchive, Player, Sanction, Score
 from backend_site.rankings.ranking_index import rebuild, store
 from backend_site.rankings.writes import sanctions, services
 from tests.backend.conftest import make_board, resetting_board
-from tests.conftest import SERVICE_TOKEN
+from tests.fixtures.sites import SERVICE_TOKEN
 
 
 def submit(client: Client, slug: str, player_id: str, score: int):

@@ -1,0 +1,336 @@
+"""The paths of the boards: entries, standings, history, periods, submissions, /getdata,
+and this document."""
+
+from __future__ import annotations
+
+from backend_site.rankings.api import inputs
+from backend_site.rankings.api.openapi.parts import (
+    DATETIME,
+    GUARDED,
+    PERIOD_ID,
+    PLAYER_ID,
+    RANK,
+    RANK_CHANGE,
+    READ_ERRORS,
+    REPLAYED,
+    SCORE,
+    SLUG,
+    STANDING_ERRORS,
+    WRITE_ERRORS,
+    answer,
+    integer,
+    json_content,
+    object_schema,
+    operation,
+    query_integer,
+    ref,
+)
+from backend_site.rankings.models import Leaderboard
+from backend_site.rankings.reads import history
+
+BOARD_PATHS = {
+    "/api/v1/leaderboards/{slug}/entries": {
+        "parameters": [ref("parameters", "slug")],
+        "get": operation(
+            "entries",
+            "A page of the board, best first.",
+            {
+                "200": answer(
+                    "The page; an offset past the end gives no entries.",
+                    object_schema(
+                        {
+                            "leaderboard": SLUG,
+                            "period": ref("schemas", "PeriodOrNull"),
+                            "total": integer(0),
+                            "offset": integer(0),
+                            "limit": integer(1),
+                            "entries": {"type": "array", "items": ref("schemas", "Entry")},
+                        }
+                    ),
+                ),
+                **READ_ERRORS,
+            },
+            scope="read",
+            parameters=[
+                query_integer(
+                    "offset",
+                    "Position of the first entry.",
+                    default=0,
+                    low=0,
+                    high=inputs.MAX_OFFSET,
+                ),
+                query_integer(
+                    "limit", "Entries per page.", default=10, low=1, high=inputs.PAGE_LIMIT_MAX
+                ),
+                ref("parameters", "period"),
+            ],
+        ),
+    },
+    "/api/v1/leaderboards/{slug}/players/{player_id}": {
+        "parameters": [ref("parameters", "slug"), ref("parameters", "player_id")],
+        "get": operation(
+            "player",
+            "A player's standing and the entries around them.",
+            {
+                "200": answer(
+                    "The standing; the window shifts at the board's edges.",
+                    object_schema(
+                        {
+                            "leaderboard": SLUG,
+                            "period": ref("schemas", "PeriodOrNull"),
+                            "player_id": PLAYER_ID,
+                            "name": {"type": "string"},
+                            "score": SCORE,
+                            "rank": RANK,
+                            "rank_change": RANK_CHANGE,
+                            "percentile": {
+                                "type": "number",
+                                "minimum": 0,
+                                "maximum": 100,
+                                "description": "Share of players with a strictly worse score.",
+                            },
+                            "total": integer(1),
+                            "around": {"type": "array", "items": ref("schemas", "Entry")},
+                        }
+                    ),
+                ),
+                **STANDING_ERRORS,
+            },
+            scope="read",
+            description=(
+                "404 `player_not_found` when the player has no score on the board (in that "
+                "period), or is hidden by a moderator."
+            ),
+            parameters=[
+                query_integer(
+                    "around",
+                    "Entries each side of the player.",
+                    default=2,
+                    low=0,
+                    high=inputs.AROUND_MAX,
+                ),
+                ref("parameters", "period"),
+            ],
+        ),
+    },
+    "/getdata": {
+        "get": operation(
+            "getdata",
+            "The original sample's format: the global board, best first.",
+            {
+                "200": answer(
+                    "Up to `limit` entries; `id` is the rank.",
+                    {
+                        "type": "array",
+                        "items": object_schema(
+                            {"id": RANK, "name": {"type": "string"}, "score": SCORE}
+                        ),
+                    },
+                ),
+                **READ_ERRORS,
+            },
+            scope="read",
+            parameters=[
+                query_integer(
+                    "limit", "Entries.", default=100, low=1, high=inputs.GETDATA_LIMIT_MAX
+                )
+            ],
+        ),
+    },
+    "/api/v1/leaderboards/{slug}/scores": {
+        "parameters": [ref("parameters", "slug")],
+        "post": operation(
+            "scores",
+            "Submit a player's score; the board's operator decides what is kept.",
+            {
+                "200": answer(
+                    "Saved and ranked (a player a moderator has hidden: saved, `rank` null).",
+                    ref("schemas", "SubmissionResult"),
+                    **REPLAYED,
+                ),
+                "202": answer(
+                    "Saved in the database, not ranked yet (Redis away): `rank` is null.",
+                    ref("schemas", "SubmissionResult"),
+                    **REPLAYED,
+                ),
+                **WRITE_ERRORS,
+            },
+            scope="write",
+            description=(
+                "A new player needs `name`. On an `increment` board a total past ±(2^53 − 1) "
+                "is a 400. A board with `max_submissions_per_minute` takes that many "
+                "submissions from each player in any 60 seconds, then answers 429. A player "
+                "a moderator has banned is refused with 403 `player_banned`; one they have "
+                "hidden is answered 200 with `rank` null (the score is stored and ranked "
+                "nowhere until the sanction ends)."
+            ),
+            parameters=[ref("parameters", "Idempotency-Key")],
+            requestBody={"required": True, "content": json_content(ref("schemas", "Submission"))},
+        ),
+    },
+    "/api/v1/scores/batch": {
+        "post": operation(
+            "scores_batch",
+            "Submit many scores, to any boards, in order and all or nothing.",
+            {
+                "200": answer(
+                    "Every item applied; results in request order.",
+                    ref("schemas", "BatchResult"),
+                    **REPLAYED,
+                ),
+                "202": answer(
+                    "Saved, not all ranked yet (Redis away).",
+                    ref("schemas", "BatchResult"),
+                    **REPLAYED,
+                ),
+                **WRITE_ERRORS,
+            },
+            scope="write",
+            description=(
+                "Every item is checked first: one bad item (an unknown board, a new player "
+                "without a name, a total out of range) is a 400 naming its index, e.g. "
+                "`scores[3].score`, and nothing is applied. Then the items are applied in "
+                "order with each board's operator, in one transaction. Each item counts "
+                "against its board's per-player limit (`max_submissions_per_minute`): a batch "
+                "with any item over it is a 429 naming the item's index, and nothing is "
+                "applied or counted. A batch with an item of a player a moderator has banned "
+                "is a 403 `player_banned` whose message starts with that item's `scores[<i>]:`, "
+                "and nothing is applied; a hidden player's items are applied, with `rank` null."
+            ),
+            parameters=[ref("parameters", "Idempotency-Key")],
+            requestBody={"required": True, "content": json_content(ref("schemas", "Batch"))},
+        ),
+    },
+    "/api/v1/leaderboards": {
+        "get": operation(
+            "leaderboards",
+            "Every board with its settings, current period and player count.",
+            {
+                "200": answer(
+                    "The boards.",
+                    object_schema(
+                        {
+                            "leaderboards": {
+                                "type": "array",
+                                "items": ref("schemas", "Leaderboard"),
+                            }
+                        }
+                    ),
+                ),
+                **GUARDED,
+            },
+            scope="read",
+        ),
+    },
+    "/api/v1/leaderboards/{slug}/periods": {
+        "parameters": [ref("parameters", "slug")],
+        "get": operation(
+            "periods",
+            "The board's periods, newest first, with their players and winners.",
+            {
+                "200": answer(
+                    "The current period first (`closed` false), then the previous one while "
+                    "it is not archived yet, then the archived ones. A board that never "
+                    "resets has none.",
+                    object_schema(
+                        {
+                            "leaderboard": SLUG,
+                            "reset": {"type": "string", "enum": list(Leaderboard.Reset.values)},
+                            "timezone": {"type": "string"},
+                            "periods": {
+                                "type": "array",
+                                "items": object_schema(
+                                    {
+                                        "id": PERIOD_ID,
+                                        "start": DATETIME,
+                                        "end": DATETIME,
+                                        "players": integer(0),
+                                        "winner": {
+                                            "anyOf": [
+                                                object_schema(
+                                                    {
+                                                        # null once the winner is erased
+                                                        "player_id": {
+                                                            "anyOf": [PLAYER_ID, {"type": "null"}]
+                                                        },
+                                                        "name": {"type": ["string", "null"]},
+                                                        "score": SCORE,
+                                                    }
+                                                ),
+                                                {"type": "null"},
+                                            ]
+                                        },
+                                        "closed": {"type": "boolean"},
+                                    }
+                                ),
+                            },
+                        }
+                    ),
+                ),
+                **READ_ERRORS,
+            },
+            scope="read",
+            parameters=[
+                query_integer("limit", "Periods.", default=20, low=1, high=inputs.PERIODS_LIMIT_MAX)
+            ],
+        ),
+    },
+    "/api/v1/openapi.json": {
+        "get": operation(
+            "openapi",
+            "This document.",
+            {
+                "200": answer("The OpenAPI 3.1 document.", {"type": "object"}),
+                **GUARDED,
+            },
+            scope="read",
+        ),
+    },
+    "/api/v1/leaderboards/{slug}/players/{player_id}/history": {
+        "parameters": [ref("parameters", "slug"), ref("parameters", "player_id")],
+        "get": operation(
+            "player_history",
+            "A player's score and rank at the end of each of the last days.",
+            {
+                "200": answer(
+                    "Oldest first, one point per day on which the player had a score.",
+                    object_schema(
+                        {
+                            "leaderboard": SLUG,
+                            "player_id": PLAYER_ID,
+                            "days": integer(1, history.DAYS_MAX),
+                            "points": {
+                                "type": "array",
+                                "maxItems": history.DAYS_MAX,
+                                "items": object_schema(
+                                    {
+                                        "date": {"type": "string", "format": "date"},
+                                        "score": SCORE,
+                                        "rank": RANK,
+                                    }
+                                ),
+                            },
+                        }
+                    ),
+                ),
+                **STANDING_ERRORS,
+            },
+            scope="read",
+            description=(
+                "A day's point is the player's score and rank when it ended, in the board's "
+                "time zone, in the period then in force; today's is their live standing. "
+                "404 `player_not_found` when the player never had a score on the board, or "
+                "is hidden by a moderator."
+            ),
+            parameters=[
+                query_integer(
+                    "days",
+                    "Days covered, today included.",
+                    default=history.DAYS_DEFAULT,
+                    low=1,
+                    high=history.DAYS_MAX,
+                )
+            ],
+        ),
+    },
+}

@@ -1,0 +1,107 @@
+"""The API's OpenAPI 3.1 document, served at GET /api/v1/openapi.json (to a `read` key).
+
+Written as Python rather than kept as a JSON file so that every bound in it (page sizes,
+the score range, the player id pattern, the batch size, name length) is the very constant
+``inputs.py`` checks: the two cannot drift. The rest is kept true by tests:
+``tests/backend/api/test_openapi.py`` compares the paths, their parameters and methods with the
+URL configuration and validates the document against the OpenAPI 3.1 schema, and
+``tests/backend/api/test_api_fuzz.py`` fuzzes a served backend with schemathesis and checks
+every answer against it.
+
+The health probes (/healthz, /readyz) are not in it: they are answered by middleware before
+the URL configuration, take no token and serve load balancers, not the API's callers.
+
+Each operation names the scope it needs (``security``: the bearer scheme with the scope as
+its role name, which OpenAPI 3.1 allows for any scheme) and documents what
+``backend_site/access.py`` answers before any view runs: 401 (no valid key), 403 (outside
+the networks, or without the scope), 429 (over the key's rate, ``backend_site/limits.py``)
+and 503 (keys not checkable while the database is away).
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+
+import orjson
+
+from backend_site.api_keys.keys import PREFIX as KEY_PREFIX
+from backend_site.rankings.api.openapi.board_paths import BOARD_PATHS
+from backend_site.rankings.api.openapi.components import HEADERS, PARAMETERS, RESPONSES, SCHEMAS
+from backend_site.rankings.api.openapi.moderation_paths import MODERATION_PATHS
+from backend_site.rankings.api.openapi.parts import SECURITY_SCHEME, TITLE, VERSION
+
+PATHS = {**BOARD_PATHS, **MODERATION_PATHS}
+
+DESCRIPTION = """\
+The private ranking service. Every path needs `Authorization: Bearer <secret>`, an API key or
+a service token (401 `unauthorized` without a valid one, with `WWW-Authenticate`), holding the
+scope the operation names in its `security`: `read` for every GET (and HEAD), `write` for
+score submissions, `moderate` for every method under the moderation paths, the audit log's
+included (403 `insufficient_scope` otherwise). The caller must also be inside
+`BACKEND_ALLOWED_NETWORKS` (403 `forbidden` otherwise).
+
+A key may have a rate (requests a second, with a burst of as many), and a board a number of
+submissions a minute each player may make to it (`max_submissions_per_minute`): over either
+is a 429 `rate_limited` with `Retry-After` and the IETF RateLimit header fields
+`RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Reset` (whole seconds). Answers to a
+key with a rate, and a submission's success on a board with a limit, carry the RateLimit
+fields too, for the limit with the fewest requests left.
+
+A moderator may hide or ban a player (`/api/v1/players/{player_id}/sanctions`). A hidden
+player is left out of every read, their standing and history answering 404
+`player_not_found` as for a player without a score there, and their submissions are stored
+but ranked nowhere (200 with `rank` null); a banned player is hidden and their submissions
+are refused with 403 `player_banned`.
+
+Errors are always JSON, `{"error": {"code": "...", "message": "..."}}`. A method an operation
+does not list is a 405 `method_not_allowed` with an `Allow` header (HEAD is served wherever
+GET is); an unknown path is a 404 `not_found`. 503s carry `Retry-After`. Unknown query
+parameters are ignored. The one exception to JSON: a request line over 4094 bytes (414) or
+a header over 8190 bytes (431) is refused by gunicorn, with an HTML page, before the
+backend sees it.
+
+The health probes `/healthz` (open) and `/readyz` (allowlist only, no token) are outside this
+API; see the README.
+"""
+
+
+SECURITY_SCHEME_OBJECT = {
+    "type": "http",
+    "scheme": "bearer",
+    "description": (
+        "`Authorization: Bearer <secret>`, one of three kinds of secret: an API key "
+        f"(`{KEY_PREFIX}...`, made with `manage.py api_keys create`, with its own scopes "
+        "and perhaps a rate and an expiry; revocable); a BACKEND_SERVICE_TOKEN (the legacy "
+        "shared secret: scopes `read` and `write`); or a BACKEND_READ_TOKEN (`read` only). Each "
+        "setting may list several, comma-separated, to rotate. The scopes an operation needs "
+        "are its `security` requirement's role names: `read` (every GET and HEAD, this "
+        "document included), `write` (score submissions and batches), `moderate` (every "
+        "method under the moderation paths, the audit log's included); `manage` exists for "
+        "endpoints to come."
+    ),
+}
+
+
+def document() -> dict:
+    """The OpenAPI 3.1 document, as a new dict (tools that read it may write to it)."""
+    return copy.deepcopy(
+        {
+            "openapi": "3.1.0",
+            "info": {"title": TITLE, "version": VERSION, "description": DESCRIPTION},
+            "paths": PATHS,
+            "components": {
+                "securitySchemes": {SECURITY_SCHEME: SECURITY_SCHEME_OBJECT},
+                "schemas": SCHEMAS,
+                "parameters": PARAMETERS,
+                "headers": HEADERS,
+                "responses": RESPONSES,
+            },
+        }
+    )
+
+
+@functools.cache
+def document_json() -> bytes:
+    """The document as JSON bytes, built once per process."""
+    return orjson.dumps(document(), option=orjson.OPT_INDENT_2)
