@@ -19,7 +19,7 @@ from backend_site import limits
 from backend_site.api_keys import keys
 from backend_site.api_keys.models import SCOPES
 from backend_site.rankings import acting
-from backend_site.rankings.api.errors import RateLimited, api_error_response, error_response
+from backend_site.rankings.errors import RateLimited, api_error_response, error_response
 from common.env import require_in_production
 from common.networks import Address, client_address, parse_networks, within
 

@@ -34,8 +34,8 @@ from pathlib import Path
 
 from django.db import DatabaseError
 
-from backend_site.rankings.api.errors import REDIS_ERRORS, NotFound, RateLimited
 from backend_site.rankings.calendar import boards
+from backend_site.rankings.errors import REDIS_ERRORS, NotFound, RateLimited
 from backend_site.rankings.ranking_index import connections, scripts
 
 logger = logging.getLogger("backend_site.limits")

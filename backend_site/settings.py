@@ -72,7 +72,7 @@ MIDDLEWARE = [
     "backend_site.access.AccessControlMiddleware",
     "common.middleware.HealthCheckMiddleware",
     "common.middleware.OverloadMiddleware",
-    "backend_site.rankings.api.errors.ApiErrorMiddleware",
+    "backend_site.rankings.errors.ApiErrorMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "backend_site.admin_middleware.AdminSessionMiddleware",

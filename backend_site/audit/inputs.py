@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
-from backend_site.rankings.api.errors import InvalidInput
+from backend_site.rankings.errors import InvalidInput
 
 LIMIT_DEFAULT = 50
 LIMIT_MAX = 500

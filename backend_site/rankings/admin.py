@@ -15,8 +15,8 @@ from django.utils.html import format_html
 
 from backend_site.audit import log
 from backend_site.rankings.api import inputs
-from backend_site.rankings.api.errors import REDIS_ERRORS, InvalidInput, NotFound
 from backend_site.rankings.calendar import clock, periods
+from backend_site.rankings.errors import REDIS_ERRORS, InvalidInput, NotFound
 from backend_site.rankings.models import (
     DEFAULT_BOARD,
     Leaderboard,

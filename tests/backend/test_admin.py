@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
-from backend_site.rankings.api.errors import NotFound
+from backend_site.rankings.errors import NotFound
 from backend_site.rankings.models import Leaderboard, Player, Score
 from backend_site.rankings.reads import selectors
 from tests.backend.conftest import make_board, make_score

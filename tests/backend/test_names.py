@@ -11,8 +11,8 @@ from django.core.management.base import CommandError
 
 from backend_site.audit.models import AuditEntry
 from backend_site.rankings import names
-from backend_site.rankings.api.errors import InvalidInput
 from backend_site.rankings.api.inputs import name_clean
+from backend_site.rankings.errors import InvalidInput
 from backend_site.rankings.models import Player
 from tests.backend.conftest import make_board
 

@@ -18,8 +18,8 @@ from django.db import connection
 from django.http import HttpResponse
 from django.utils import timezone
 
-from backend_site.rankings.api.errors import ApiError
 from backend_site.rankings.db import transactions
+from backend_site.rankings.errors import ApiError
 from backend_site.rankings.models import IdempotencyKey
 
 KEEP_FOR = timedelta(hours=24)

@@ -7,20 +7,18 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from backend_site.rankings import names
-from backend_site.rankings.api.errors import InvalidInput
-from backend_site.rankings.models import MAX_SCORE, PLAYER_ID_PATTERN
+from backend_site.rankings.errors import InvalidInput
+from backend_site.rankings.fields import name_clean, player_id_clean, score_clean
+from backend_site.rankings.models import MAX_SCORE
 from backend_site.rankings.writes.batch import BatchItem
 from common import patterns
 
-_PLAYER_ID_RE = re.compile(PLAYER_ID_PATTERN)
 _SLUG_RE = re.compile(patterns.SLUG)
 _IDEMPOTENCY_KEY_RE = re.compile(r"[\x20-\x7e]{1,255}")
 BATCH_MAX = patterns.BATCH_MAX
 GETDATA_LIMIT_MAX = patterns.GETDATA_LIMIT_MAX
 PAGE_LIMIT_MAX = patterns.PAGE_LIMIT_MAX
 AROUND_MAX = patterns.AROUND_MAX
-NAME_MAX = patterns.NAME_MAX
 MAX_OFFSET = 2**53 - 1
 
 
@@ -62,37 +60,6 @@ def period_param(params) -> str:
             field="period",
         )
     return raw
-
-
-def player_id_clean(value, *, field: str = "player_id") -> str:
-    if not isinstance(value, str):
-        raise InvalidInput(f"{field}: must be a string.", field=field)
-    if not _PLAYER_ID_RE.fullmatch(value):  # match() would let "$" accept a trailing "\n"
-        raise InvalidInput(
-            f"{field}: must be 1–64 letters, digits, '_', '.', ':' or '-'.", field=field
-        )
-    return value
-
-
-def name_clean(value, *, field: str = "name") -> str:
-    if not isinstance(value, str):
-        raise InvalidInput(f"{field}: must be a string.", field=field)
-    name = value.strip()
-    if not 1 <= len(name) <= NAME_MAX:
-        raise InvalidInput(f"{field}: must be 1–{NAME_MAX} characters.", field=field)
-    problem = names.name_problem(name)
-    if problem:
-        raise InvalidInput(f"{field}: {problem}", field=field)
-    return name
-
-
-def score_clean(value, *, field: str = "score") -> int:
-    # bool is an int in Python; true/false are not scores.
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise InvalidInput(f"{field}: must be an integer.", field=field)
-    if abs(value) > MAX_SCORE:
-        raise InvalidInput(f"{field}: must be between -{MAX_SCORE} and {MAX_SCORE}.", field=field)
-    return value
 
 
 def _json_int(digits: str) -> int:

@@ -8,9 +8,9 @@ from django.views.decorators.csrf import csrf_exempt
 
 from backend_site import limits
 from backend_site.rankings.api import idempotency, inputs
-from backend_site.rankings.api.errors import LengthRequired, error_response
 from backend_site.rankings.api.openapi import document
 from backend_site.rankings.calendar import boards
+from backend_site.rankings.errors import LengthRequired, error_response
 from backend_site.rankings.models import DEFAULT_BOARD
 from backend_site.rankings.reads import history, selectors
 from backend_site.rankings.writes import (

@@ -17,9 +17,9 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import transaction
 
-from backend_site.rankings.api.errors import NotFound
 from backend_site.rankings.calendar import boards, clock, periods
 from backend_site.rankings.db import archive_rows
+from backend_site.rankings.errors import NotFound
 from backend_site.rankings.models import Leaderboard, PeriodArchive, Player, Score
 from backend_site.rankings.ranking_index import builds, layout
 

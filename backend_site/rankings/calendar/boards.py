@@ -18,9 +18,9 @@ from datetime import datetime
 
 from django.db import DatabaseError
 
-from backend_site.rankings.api.errors import NotFound
 from backend_site.rankings.calendar import periods
 from backend_site.rankings.db import leaderboards
+from backend_site.rankings.errors import NotFound
 from backend_site.rankings.models import Leaderboard
 from backend_site.rankings.ranking_index import layout
 

@@ -19,10 +19,10 @@ from redis import Redis
 from redis.exceptions import LockError, LockNotOwnedError
 from redis.lock import Lock
 
-from backend_site.rankings.api.errors import NotFound, Unavailable
 from backend_site.rankings.calendar import clock, periods
 from backend_site.rankings.calendar.boards import Ranking, boards_forget, ranking_of
 from backend_site.rankings.db import history_rows
+from backend_site.rankings.errors import NotFound, Unavailable
 from backend_site.rankings.models import Leaderboard, Score
 from backend_site.rankings.ranking_index import builds, connections, layout, store
 from backend_site.rankings.values import LoadRow

@@ -19,8 +19,8 @@ from functools import partial
 
 from django.db import transaction
 
-from backend_site.rankings.api.errors import REDIS_ERRORS, ApiError
 from backend_site.rankings.calendar import boards, clock, periods
+from backend_site.rankings.errors import REDIS_ERRORS, ApiError
 from backend_site.rankings.models import Leaderboard
 from backend_site.rankings.ranking_index import builds, layout, rebuild, store
 from backend_site.rankings.values import Applied, EntryChange

@@ -22,8 +22,8 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Exists, Min, OuterRef, Q, QuerySet
 
-from backend_site.rankings.api.errors import NotFound, PlayerNotFound
 from backend_site.rankings.calendar import clock, periods
+from backend_site.rankings.errors import NotFound, PlayerNotFound
 from backend_site.rankings.models import DayRank, Leaderboard, Player, RankDay, ScoreEvent
 from backend_site.rankings.reads import selectors
 from common import patterns

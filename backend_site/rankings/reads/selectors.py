@@ -12,8 +12,8 @@ from datetime import datetime
 
 from django.db import connection
 
-from backend_site.rankings.api.errors import PlayerNotFound
 from backend_site.rankings.calendar import archives, boards, clock, periods
+from backend_site.rankings.errors import PlayerNotFound
 from backend_site.rankings.models import Leaderboard
 from backend_site.rankings.ranking_index import store
 from backend_site.rankings.ranking_index.rebuild import with_board_loaded

@@ -15,9 +15,9 @@ from datetime import datetime, timedelta
 from django.db import connection
 
 from backend_site.rankings import operators
-from backend_site.rankings.api.errors import InvalidInput, NotFound, PlayerBanned
 from backend_site.rankings.calendar import boards, clock
 from backend_site.rankings.db import history_rows, player_rows, score_rows, transactions
+from backend_site.rankings.errors import InvalidInput, NotFound, PlayerBanned
 from backend_site.rankings.models import Leaderboard
 from backend_site.rankings.names import skeleton
 from backend_site.rankings.ranking_index import sync

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from backend_site.rankings.api.errors import ApiError
+from backend_site.rankings.errors import ApiError
 from backend_site.rankings.models import Leaderboard
 
 

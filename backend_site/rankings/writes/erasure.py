@@ -15,8 +15,8 @@ import orjson
 from django.db import transaction
 
 from backend_site.audit import log as audit
-from backend_site.rankings.api.errors import NotFound
 from backend_site.rankings.db import transactions
+from backend_site.rankings.errors import NotFound
 from backend_site.rankings.models import DayRank, IdempotencyKey, PeriodArchive, Player, Review
 from backend_site.rankings.writes import services
 

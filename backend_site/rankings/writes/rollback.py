@@ -16,9 +16,9 @@ from datetime import datetime
 from django.db.models import Q
 
 from backend_site.audit import log as audit
-from backend_site.rankings.api.errors import NotFound
 from backend_site.rankings.calendar import archives, clock, periods
 from backend_site.rankings.db import history_rows, transactions
+from backend_site.rankings.errors import NotFound
 from backend_site.rankings.models import Leaderboard, PeriodArchive, Player, Score, ScoreEvent
 from backend_site.rankings.ranking_index import sync
 from backend_site.rankings.writes import services

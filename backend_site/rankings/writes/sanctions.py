@@ -28,9 +28,9 @@ from django.db import DatabaseError
 from django.db.models import Min
 
 from backend_site.audit import log as audit
-from backend_site.rankings.api.errors import InvalidInput, NotFound
 from backend_site.rankings.calendar import clock
 from backend_site.rankings.db import transactions
+from backend_site.rankings.errors import InvalidInput, NotFound
 from backend_site.rankings.models import Player, Sanction
 from backend_site.rankings.ranking_index import sync
 from backend_site.rankings.writes import services

@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from django.db import connection, transaction
 
 from backend_site.rankings import acting
-from backend_site.rankings.api.errors import InvalidInput
-from backend_site.rankings.api.inputs import name_clean, player_id_clean, score_clean
 from backend_site.rankings.calendar import boards, clock
 from backend_site.rankings.db import history_rows, player_rows, tables, transactions
+from backend_site.rankings.errors import InvalidInput
+from backend_site.rankings.fields import name_clean, player_id_clean, score_clean
 from backend_site.rankings.models import Leaderboard, Player, Score
 from backend_site.rankings.names import skeleton
 from backend_site.rankings.ranking_index import sync

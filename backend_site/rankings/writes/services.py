@@ -14,7 +14,6 @@ from dataclasses import dataclass
 
 from django.db import connection, transaction
 
-from backend_site.rankings.api.errors import InvalidInput, PlayerBanned
 from backend_site.rankings.calendar import boards, clock, periods
 from backend_site.rankings.calendar.periods import NO_PERIOD
 from backend_site.rankings.db import (
@@ -24,6 +23,7 @@ from backend_site.rankings.db import (
     score_rows,
     transactions,
 )
+from backend_site.rankings.errors import InvalidInput, PlayerBanned
 from backend_site.rankings.models import DEFAULT_BOARD, MAX_SCORE, Leaderboard, Player, Score
 from backend_site.rankings.ranking_index import sync
 from backend_site.rankings.values import EntryChange

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from backend_site.rankings.api import inputs
-from backend_site.rankings.api.errors import InvalidInput
+from backend_site.rankings.errors import InvalidInput
 from backend_site.rankings.models import MAX_SCORE
 
 

@@ -22,9 +22,9 @@ from backend_site.access import scope_needed
 from backend_site.api_keys import keys
 from backend_site.api_keys.models import SCOPES
 from backend_site.rankings.api import inputs, views
-from backend_site.rankings.api.errors import InvalidInput
 from backend_site.rankings.api.openapi import document as openapi
 from backend_site.rankings.api.urls import urlpatterns as api_urlpatterns
+from backend_site.rankings.errors import InvalidInput
 from tests.fixtures.sites import SERVICE_TOKEN
 
 DOCUMENT = openapi.document()

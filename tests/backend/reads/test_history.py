@@ -11,8 +11,8 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test import Client
 
-from backend_site.rankings.api.errors import NotFound
 from backend_site.rankings.calendar import clock, periods
+from backend_site.rankings.errors import NotFound
 from backend_site.rankings.models import (
     DayRank,
     Leaderboard,

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from backend_site.rankings.api.errors import NotFound
+from backend_site.rankings.errors import NotFound
 from backend_site.rankings.models import Leaderboard, Player, Score
 from backend_site.rankings.reads import selectors
 from tests.backend.conftest import make_board, make_score, make_scores

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from backend_site.rankings.api.errors import InvalidInput, Unavailable
+from backend_site.rankings.errors import InvalidInput, Unavailable
 from backend_site.rankings.models import MAX_SCORE, Leaderboard, Player, Score
 from backend_site.rankings.ranking_index import rebuild, store
 from backend_site.rankings.reads import selectors

@@ -120,11 +120,11 @@ UNSEEN = r"\x00-\x1f\x7f-\x9f\xad\u200b\u200c\u200e\u200f\u202a-\u202e\u2060-\u2
 NAME = {
     "type": ["string", "null"],
     "minLength": 1,
-    "maxLength": inputs.NAME_MAX,
+    "maxLength": patterns.NAME_MAX,
     # At least one visible character, none unseen (the server also trims spaces).
     "pattern": rf"^[^{UNSEEN}]*[^\s{UNSEEN}][^{UNSEEN}]*$",
     "description": (
-        f"The player's display name, 1–{inputs.NAME_MAX} characters after trimming, no control "
+        f"The player's display name, 1–{patterns.NAME_MAX} characters after trimming, no control "
         "characters and no invisible formatting ones (direction overrides, zero-width spaces; "
         "the joiner and tags of emoji sequences are allowed); required for a player the "
         "backend has not seen (a 400 otherwise), and renames the player when it differs."

@@ -3,8 +3,8 @@ by the first request after it. Safe to run at any time and any number of times."
 
 from django.core.management.base import BaseCommand
 
-from backend_site.rankings.api.errors import REDIS_ERRORS, ApiError
 from backend_site.rankings.calendar import archives, clock
+from backend_site.rankings.errors import REDIS_ERRORS, ApiError
 from backend_site.rankings.models import Leaderboard
 from backend_site.rankings.reads import history, selectors
 

@@ -4,8 +4,8 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from backend_site.rankings.api.errors import NotFound
 from backend_site.rankings.calendar import boards
+from backend_site.rankings.errors import NotFound
 from backend_site.rankings.models import Leaderboard
 from backend_site.rankings.ranking_index import rebuild
 

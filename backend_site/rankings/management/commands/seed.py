@@ -9,7 +9,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from backend_site.rankings.api.errors import REDIS_ERRORS
+from backend_site.rankings.errors import REDIS_ERRORS
 from backend_site.rankings.models import DEFAULT_BOARD
 from backend_site.rankings.ranking_index import connections
 from backend_site.rankings.writes.seeding import (

@@ -5,8 +5,8 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from backend_site.rankings.api.errors import ApiError
 from backend_site.rankings.calendar import boards
+from backend_site.rankings.errors import ApiError
 from backend_site.rankings.models import DEFAULT_BOARD, Leaderboard, Score
 from backend_site.rankings.reads import selectors
 from backend_site.rankings.writes import services

@@ -3,8 +3,8 @@
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from backend_site.rankings.api.errors import NotFound
 from backend_site.rankings.calendar import boards
+from backend_site.rankings.errors import NotFound
 from backend_site.rankings.models import Leaderboard, Score
 from backend_site.rankings.ranking_index import builds, verification
 

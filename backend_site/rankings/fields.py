@@ -1,0 +1,45 @@
+"""The fields every way in checks the same: a player id, a name and a score, whether they come
+from the API, the admin or a seed file. Each problem is an InvalidInput naming the field."""
+
+from __future__ import annotations
+
+import re
+
+from backend_site.rankings import names
+from backend_site.rankings.errors import InvalidInput
+from common import patterns
+
+_PLAYER_ID_RE = re.compile(patterns.PLAYER_ID)
+MAX_SCORE = patterns.MAX_SCORE
+NAME_MAX = patterns.NAME_MAX
+
+
+def player_id_clean(value, *, field: str = "player_id") -> str:
+    if not isinstance(value, str):
+        raise InvalidInput(f"{field}: must be a string.", field=field)
+    if not _PLAYER_ID_RE.fullmatch(value):  # match() would let "$" accept a trailing "\n"
+        raise InvalidInput(
+            f"{field}: must be 1–64 letters, digits, '_', '.', ':' or '-'.", field=field
+        )
+    return value
+
+
+def name_clean(value, *, field: str = "name") -> str:
+    if not isinstance(value, str):
+        raise InvalidInput(f"{field}: must be a string.", field=field)
+    name = value.strip()
+    if not 1 <= len(name) <= NAME_MAX:
+        raise InvalidInput(f"{field}: must be 1–{NAME_MAX} characters.", field=field)
+    problem = names.name_problem(name)
+    if problem:
+        raise InvalidInput(f"{field}: {problem}", field=field)
+    return name
+
+
+def score_clean(value, *, field: str = "score") -> int:
+    # bool is an int in Python; true/false are not scores.
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidInput(f"{field}: must be an integer.", field=field)
+    if abs(value) > MAX_SCORE:
+        raise InvalidInput(f"{field}: must be between -{MAX_SCORE} and {MAX_SCORE}.", field=field)
+    return value
