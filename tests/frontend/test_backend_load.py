@@ -92,7 +92,13 @@ def test_a_flood_of_distinct_pages_keeps_the_backend_within_the_limit_and_the_ex
     statuses = collections.Counter(response.status_code for _, response, _ in visits)
     assert set(statuses) <= {200, 503}, statuses
     # The front page is always shown: fresh, or its last good copy while the slots are taken.
-    assert {response.status_code for path, response, _ in visits if path == "/"} == {200}
+    # Only the server's last-resort refusal, before any Django code runs on a machine too busy
+    # for even the quick lane (as for the refusals below), may stand in for it.
+    front = [response for path, response, _ in visits if path == "/"]
+    assert any(response.status_code == 200 for response in front)
+    for response in front:
+        if response.status_code != 200:
+            assert '"overloaded"' in response.text, (response.status_code, response.text[:200])
     refused = [(response, took) for _, response, took in visits if response.status_code == 503]
     assert len(refused) > len(paths) / 4, f"a flood beyond the limit, yet only {statuses}"
     for response, _ in refused:
