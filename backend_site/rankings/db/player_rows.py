@@ -99,3 +99,15 @@ def player_upsert(*, player_id: str, name: str, now: datetime) -> str | None:
     if row is None:
         return None
     return "created" if row[0] else "renamed"
+
+
+def players_upsert(*, players: Sequence[tuple[str, str]], now: datetime) -> None:
+    """Create these (player id, name) players or give them these names, in one round trip."""
+    if not players:
+        return
+    when = stamp(now)
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            PLAYERS_UPSERT,
+            [(player_id, name, skeleton(name), when, when) for player_id, name in players],
+        )

@@ -3,9 +3,9 @@
 The write paths append a ScoreEvent for every accepted change. The closing ranks of a day
 (in the board's zone) are rebuilt from those events once, by one INSERT ... SELECT, into
 DayRank, with a RankDay row marking the day as taken: whoever inserts the marker writes the
-ranks, so concurrent takers never duplicate them. Days are taken lazily, when a history is
-asked for, and every night for yesterday (``days_take_recent``). Today's point is the live
-standing in Redis.
+ranks, so concurrent takers never duplicate them (the SQL is in db/day_ranks.py). Days are
+taken lazily, when a history is asked for, and every night for yesterday
+(``days_take_recent``). Today's point is the live standing in Redis.
 
 Events, day ranks and markers older than HISTORY_RETENTION_DAYS are pruned
 (``history_prune``), keeping, per board, period and player, the last event before the
@@ -19,10 +19,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
-from django.db import connection, transaction
 from django.db.models import Exists, Min, OuterRef, Q, QuerySet
 
 from backend_site.rankings.calendar import clock, periods
+from backend_site.rankings.db import day_ranks
 from backend_site.rankings.errors import NotFound, PlayerNotFound
 from backend_site.rankings.models import DayRank, Leaderboard, Player, RankDay, ScoreEvent
 from backend_site.rankings.reads import selectors
@@ -34,11 +34,6 @@ DAYS_MAX = patterns.HISTORY_DAYS_MAX
 # long ago, so a write still committing across midnight is not missed.
 SETTLE = timedelta(seconds=10)
 PRUNE_CHUNK = 2000
-
-EVENTS = ScoreEvent._meta.db_table
-RANK_DAYS = RankDay._meta.db_table
-DAY_RANKS = DayRank._meta.db_table
-PLAYERS = Player._meta.db_table
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,28 +67,6 @@ def retention_first_day(*, board: Leaderboard, now: datetime, days: int | None =
     return _local_day(board, now) - timedelta(days=days)
 
 
-def _quote(name: str) -> str:
-    return connection.ops.quote_name(name)
-
-
-def _take_sql(board: Leaderboard) -> str:
-    """Insert the closing ranks: each player's last event of the period before the day's
-    end (ties by id), those removed left out, ranked as the live board ranks (RANK(): equal
-    scores share a rank, the next one skips). No DISTINCT ON, so SQLite runs it too."""
-    direction = "ASC" if board.order == Leaderboard.Order.ASC else "DESC"
-    at, rank, day = _quote("at"), _quote("rank"), _quote("day")
-    return (
-        f"INSERT INTO {DAY_RANKS} (board_id, {day}, player_id, score, {rank}) "  # noqa: S608
-        f"SELECT %s, %s, player_id, value, RANK() OVER (ORDER BY value {direction}) "
-        "FROM (SELECT player_id, value, ROW_NUMBER() OVER "
-        f"(PARTITION BY player_id ORDER BY {at} DESC, id DESC) AS newest "
-        f"FROM {EVENTS} WHERE board_id = %s AND period = %s AND {at} < %s) AS last_events "
-        "WHERE newest = 1 AND value IS NOT NULL "
-        # Players hidden when the day is taken are not ranked (sanctions.py).
-        f"AND player_id NOT IN (SELECT player_id FROM {PLAYERS} WHERE hidden)"
-    )
-
-
 def days_take(*, board: Leaderboard, day: date) -> bool:
     """Write the closing ranks of a finished ``day`` of the board once; whether this call did
     (False: the day was taken already)."""
@@ -103,31 +76,7 @@ def days_take(*, board: Leaderboard, day: date) -> bool:
         raise ValueError(f"{day} has not ended (long enough) in {board.timezone}.")
     period = board.period_at(end - timedelta(microseconds=1))
     period_id = period.id if period else periods.NO_PERIOD
-    stored_day = connection.ops.adapt_datefield_value(day)
-    with transaction.atomic(), connection.cursor() as cursor:
-        day_column = _quote("day")
-        cursor.execute(
-            f"INSERT INTO {RANK_DAYS} (board_id, {day_column}, players, taken_at) "  # noqa: S608
-            f"VALUES (%s, %s, 0, %s) ON CONFLICT (board_id, {day_column}) DO NOTHING "
-            "RETURNING id",
-            [board.pk, stored_day, connection.ops.adapt_datetimefield_value(now)],
-        )
-        marker = cursor.fetchone()
-        if marker is None:
-            # Taken already: a concurrent taker's marker made this insert wait for its commit.
-            return False
-        cursor.execute(
-            _take_sql(board),
-            [
-                board.pk,
-                stored_day,
-                board.pk,
-                period_id,
-                connection.ops.adapt_datetimefield_value(end),
-            ],
-        )
-        RankDay.objects.filter(pk=marker[0]).update(players=cursor.rowcount)
-    return True
+    return day_ranks.day_take(board=board, day=day, period=period_id, end=end, now=now)
 
 
 def _days(first: date, last: date) -> Iterator[date]:

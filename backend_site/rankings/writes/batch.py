@@ -12,14 +12,11 @@ import dataclasses
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db import connection
-
 from backend_site.rankings import operators
 from backend_site.rankings.calendar import boards, clock
 from backend_site.rankings.db import history_rows, player_rows, score_rows, transactions
 from backend_site.rankings.errors import InvalidInput, NotFound, PlayerBanned
 from backend_site.rankings.models import Leaderboard
-from backend_site.rankings.names import skeleton
 from backend_site.rankings.ranking_index import sync
 from backend_site.rankings.values import EntryChange
 from backend_site.rankings.writes import bounds, services
@@ -212,15 +209,10 @@ def _players_write(
     """Create or rename the named players; every player's name, and the rename changes."""
     given = {item.player_id: item.name for item in items if item.name is not None}
     renamed = [pid for pid, name in given.items() if pid in stored and stored[pid] != name]
-    stamp = connection.ops.adapt_datetimefield_value(now)
-    fresh = [
-        (pid, name, skeleton(name), stamp, stamp)
-        for pid, name in sorted(given.items())
-        if stored.get(pid) != name
-    ]
-    if fresh:
-        with connection.cursor() as cursor:
-            cursor.executemany(player_rows.PLAYERS_UPSERT, fresh)
+    player_rows.players_upsert(
+        players=[(pid, name) for pid, name in sorted(given.items()) if stored.get(pid) != name],
+        now=now,
+    )
     changes = []
     if renamed:
         marks = ", ".join(["%s"] * len(renamed))
