@@ -8,13 +8,11 @@ from dataclasses import dataclass
 
 from django.db import connection, transaction
 
-from backend_site.rankings import acting
 from backend_site.rankings.calendar import boards, clock
-from backend_site.rankings.db import history_rows, player_rows, tables, transactions
+from backend_site.rankings.db import player_rows, seed_rows, transactions
 from backend_site.rankings.errors import InvalidInput
 from backend_site.rankings.fields import name_clean, player_id_clean, score_clean
 from backend_site.rankings.models import Leaderboard, Player, Score
-from backend_site.rankings.names import skeleton
 from backend_site.rankings.ranking_index import sync
 from backend_site.rankings.writes import services
 
@@ -53,18 +51,6 @@ _NOUNS = [
     "Otter",
 ]
 CHUNK = 5_000
-
-
-def _scores_upsert() -> str:
-    # A new version per row, drawn by the statement (PostgreSQL) or reserved (SQLite).
-    version, conflict = transactions.version_sql()
-    return (
-        f"INSERT INTO {Score._meta.db_table} "  # noqa: S608
-        "(board_id, period, player_id, value, achieved_at, version) "
-        f"VALUES (%s, %s, %s, %s, %s, {version}) "
-        "ON CONFLICT (board_id, period, player_id) DO UPDATE SET value = excluded.value, "
-        f"achieved_at = excluded.achieved_at, version = {conflict}"
-    )
 
 
 class SeedError(Exception):
@@ -168,9 +154,9 @@ def seed_apply(
             if reset:
                 Score.objects.filter(board=board, period=rankings[0].period_id).delete()
             before = Player.objects.count()
-            renamed = _players_upsert(entries, stamp, lambda done: step("players", done))
+            renamed = seed_rows.players_upsert(entries, stamp, lambda done: step("players", done))
             for ranking in rankings:
-                _scores_write(ranking, entries, stamp, lambda done: step("scores", done))
+                seed_rows.scores_write(ranking, entries, stamp, lambda done: step("scores", done))
             new_players = Player.objects.count() - before
             _renamed_elsewhere(board, renamed)
             player_rows.names_review(player_rows.lookalike_players(board))
@@ -184,127 +170,10 @@ def seed_apply(
         for build in builds:
             build.drop()
         raise
-    if connection.vendor == "sqlite":
-        # A big seed leaves a big write-ahead log; fold it into the database now rather than
-        # in the first writers' commits.
-        with connection.cursor() as cursor:
-            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    seed_rows.log_fold()
     return SeedReport(
         board=slug, seeded=len(entries), new_players=new_players, ranking_size=builds[0].size
     )
-
-
-def _players_upsert(
-    entries: list[SeedEntry], stamp, progress: Callable[[int], None]
-) -> dict[str, str]:
-    """Create or rename the players; return the returning ones whose name changed."""
-    if connection.vendor == "postgresql":
-        return _players_copy(entries, stamp, progress)
-    renamed: dict[str, str] = {}
-    with connection.cursor() as cursor:
-        for start in range(0, len(entries), CHUNK):
-            chunk = entries[start : start + CHUNK]
-            known = dict(
-                Player.objects.filter(player_id__in=[e.player_id for e in chunk]).values_list(
-                    "player_id", "name"
-                )
-            )
-            renamed.update(
-                (e.player_id, e.name)
-                for e in chunk
-                if e.player_id in known and known[e.player_id] != e.name
-            )
-            cursor.executemany(
-                player_rows.PLAYERS_UPSERT,
-                [(e.player_id, e.name, skeleton(e.name), stamp, stamp) for e in chunk],
-            )
-            progress(len(chunk))
-    return renamed
-
-
-def _scores_write(
-    ranking: boards.Ranking, entries: list[SeedEntry], stamp, progress: Callable[[int], None]
-) -> None:
-    """Set the scores in the ranking's period, and record each as a history event."""
-    board, period = ranking.board, ranking.period_id
-    if connection.vendor == "postgresql":
-        return _scores_copy(board, period, entries, stamp, progress)
-    # Plain executemany: a million rows in seconds, where model instances would take a minute.
-    upsert = _scores_upsert()
-    event = f"{history_rows.EVENTS_INSERT}VALUES (%s, %s, %s, %s, %s, %s)"
-    key = acting.key_name.get()
-    with connection.cursor() as cursor:
-        for start in range(0, len(entries), CHUNK):
-            chunk = entries[start : start + CHUNK]
-            versions = transactions.versions_reserve(len(chunk)) or [None] * len(chunk)
-            rows = [
-                (board.pk, period, e.player_id, e.score, stamp, *([v] if v is not None else []))
-                for e, v in zip(chunk, versions, strict=True)
-            ]
-            cursor.executemany(upsert, rows)
-            cursor.executemany(event, [(*row[:5], key) for row in rows])
-            progress(len(chunk))
-
-
-# PostgreSQL: COPY the input into a temporary table, then upsert from it in one statement;
-# several times faster than a million single-row upserts, even pipelined.
-
-
-def _copy(cursor, table: str, columns: str, rows, progress: Callable[[int], None]) -> None:
-    cursor.execute(f"CREATE TEMPORARY TABLE {table} ({columns}) ON COMMIT DROP")
-    names = ", ".join(column.split()[0] for column in columns.split(", "))
-    # Django's cursor wraps psycopg's, which speaks COPY.
-    with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-        for done, row in enumerate(rows, start=1):
-            copy.write_row(row)
-            if done % CHUNK == 0:
-                progress(CHUNK)
-    progress(len(rows) % CHUNK)
-
-
-def _players_copy(
-    entries: list[SeedEntry], stamp, progress: Callable[[int], None]
-) -> dict[str, str]:
-    rows = [(e.player_id, e.name, skeleton(e.name)) for e in entries]
-    with connection.cursor() as cursor:
-        columns = "player_id text, name text, name_skeleton text"
-        _copy(cursor, "seed_players", columns, rows, progress)
-        cursor.execute(
-            f"SELECT s.player_id, s.name FROM seed_players s JOIN {tables.PLAYERS} p "  # noqa: S608
-            "ON p.player_id = s.player_id WHERE p.name <> s.name"
-        )
-        renamed = dict(cursor.fetchall())
-        cursor.execute(
-            f"INSERT INTO {tables.PLAYERS} (player_id, name, name_skeleton, created_at, "  # noqa: S608
-            "updated_at) SELECT player_id, name, name_skeleton, %s, %s FROM seed_players "
-            "ON CONFLICT (player_id) DO UPDATE SET name = excluded.name, "
-            "name_skeleton = excluded.name_skeleton, updated_at = excluded.updated_at "
-            f"WHERE {tables.PLAYERS}.name <> excluded.name",
-            [stamp, stamp],
-        )
-    return renamed
-
-
-def _scores_copy(
-    board: Leaderboard, period: str, entries: list[SeedEntry], stamp, progress
-) -> None:
-    rows = [(e.player_id, e.score) for e in entries]
-    version, conflict = transactions.version_sql()
-    with connection.cursor() as cursor:
-        _copy(cursor, "seed_scores", "player_id text, value bigint", rows, progress)
-        cursor.execute(
-            f"INSERT INTO {tables.SCORES} "  # noqa: S608
-            "(board_id, period, player_id, value, achieved_at, version) "
-            f"SELECT %s, %s, player_id, value, %s, {version} FROM seed_scores "
-            "ON CONFLICT (board_id, period, player_id) DO UPDATE SET value = excluded.value, "
-            f"achieved_at = excluded.achieved_at, version = {conflict}",
-            [board.pk, period, stamp],
-        )
-        cursor.execute(
-            f"{history_rows.EVENTS_INSERT}SELECT %s, %s, player_id, value, %s, %s FROM seed_scores",  # noqa: S608
-            [board.pk, period, stamp, acting.key_name.get()],
-        )
-        cursor.execute("DROP TABLE seed_scores")
 
 
 def _renamed_elsewhere(board: Leaderboard, renamed: dict[str, str]) -> None:
