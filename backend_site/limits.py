@@ -146,8 +146,8 @@ def key_take(name: str, rate: int) -> Quota | None:
     if not _redis_usable():
         return None
     try:
-        granted, remaining, wait_us, full_us = _evalsha(
-            _KEY_TAKE, [key_bucket(name)], [rate, rate, lease_size(rate)]
+        granted, remaining, wait_us, full_us = connections.run(
+            _KEY_TAKE, [key_bucket(name)], [rate, rate, lease_size(rate)], None
         )
     except REDIS_ERRORS as exc:
         _redis_failed(exc)
@@ -235,10 +235,11 @@ def _take(board: _Board, call: str) -> list[tuple[int, int]] | None:
         return None
     players = list(board.players)
     try:
-        reply = _evalsha(
+        reply = connections.run(
             _SUBMISSIONS_TAKE,
             [player_bucket(board.slug, player_id) for player_id in players],
             [board.limit, WINDOW_MS, call, *(len(board.players[p]) for p in players)],
+            None,
         )
     except REDIS_ERRORS as exc:
         _redis_failed(exc)
@@ -273,8 +274,3 @@ def _give_back(taken: list[tuple[_Board, str]]) -> None:
                 )
         except REDIS_ERRORS as exc:
             _redis_failed(exc)
-
-
-def _evalsha(source: str, keys: list[str], args: list):
-    """Run one of the limits' scripts: one round trip (connections.run loads it if need be)."""
-    return connections.run(source, keys, args, None)
