@@ -128,7 +128,7 @@ REDIS_URL = redis_url(env_str("REDIS_URL"), env_str("REDIS_PORT"))
 # board of a million, took 60-90 ms inside Redis on a busy 2-core machine.
 REDIS_TIMEOUT = env_float("REDIS_TIMEOUT_SECONDS", 0.5)
 # A period that has ended is archived once this long after its end, so a write accepted just
-# before the boundary has committed by then (calendar/archives.py).
+# before the boundary has committed by then (rankings/writes/closing.py).
 PERIOD_CLOSE_GRACE_SECONDS = env_float("PERIOD_CLOSE_GRACE_SECONDS", 60.0)
 # A Redis Cluster (ElastiCache Serverless, or self-managed): connections.connection() then gives
 # redis-py's cluster client, built from the same URL and options as CACHES below.

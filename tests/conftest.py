@@ -146,12 +146,12 @@ def _boards_forgotten():
     """Each test starts with no board known to this process (tables are flushed between
     tests, so a board of the same slug comes back with another id), and no change another
     test's Redis outage left waiting, and no sanction's end another test's database had."""
-    from backend_site.rankings.calendar import archives, boards
+    from backend_site.rankings.calendar import boards
     from backend_site.rankings.ranking_index import sync
-    from backend_site.rankings.writes import sanctions
+    from backend_site.rankings.writes import closing, sanctions
 
     boards.boards_forget()
-    archives._closed.clear()
+    closing._closed.clear()
     sync.deferred_forget()
     sanctions.due_forget()
 

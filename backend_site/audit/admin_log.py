@@ -6,7 +6,7 @@ or ``admin.delete`` by ``admin:<user>``, in the admin's transaction, with the ch
 message as detail. Two cases need help:
 
 - Django writes a bulk deletion's LogEntries with bulk_create, which sends no post_save:
-  ``delete_selected`` replaces the admin's bulk-delete action (admin.py) with Django's own,
+  ``delete_selected`` replaces the admin's bulk-delete action (rankings/admin/) with Django's own,
   recording each deletion itself.
 - An admin whose save already recorded the change under its own action (the API key
   admin's ``key.create``) writes its LogEntry ``unmirrored()``, so it is recorded once.

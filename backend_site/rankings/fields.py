@@ -1,5 +1,6 @@
-"""The fields every way in checks the same: a player id, a name and a score, whether they come
-from the API, the admin or a seed file. Each problem is an InvalidInput naming the field."""
+"""The fields every way in checks the same: a player id, a name, a score and a moderator's
+reason, whether they come from the API, the admin or a seed file. Each problem is an
+InvalidInput naming the field."""
 
 from __future__ import annotations
 
@@ -12,6 +13,9 @@ from common import patterns
 _PLAYER_ID_RE = re.compile(patterns.PLAYER_ID)
 MAX_SCORE = patterns.MAX_SCORE
 NAME_MAX = patterns.NAME_MAX
+REASON_MAX = 500
+# No control character (C0, DEL, C1) but tab and newline, and no lone surrogate.
+_REASON_REFUSED = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 def player_id_clean(value, *, field: str = "player_id") -> str:
@@ -42,4 +46,17 @@ def score_clean(value, *, field: str = "score") -> int:
         raise InvalidInput(f"{field}: must be an integer.", field=field)
     if abs(value) > MAX_SCORE:
         raise InvalidInput(f"{field}: must be between -{MAX_SCORE} and {MAX_SCORE}.", field=field)
+    return value
+
+
+def reason_clean(value, *, field: str = "reason") -> str:
+    """A moderator's reason for a sanction: text of at most REASON_MAX characters."""
+    if not isinstance(value, str) or len(value) > REASON_MAX:
+        raise InvalidInput(
+            f"{field}: must be text of at most {REASON_MAX} characters.", field=field
+        )
+    if _REASON_REFUSED.search(value):
+        raise InvalidInput(
+            f"{field}: control characters and lone surrogates are not allowed.", field=field
+        )
     return value

@@ -13,9 +13,9 @@ import trustme
 from django.test import Client
 
 from backend_site.api_keys import keys
-from backend_site.rankings.calendar import archives, boards, clock
+from backend_site.rankings.calendar import boards, clock
 from backend_site.rankings.models import DEFAULT_BOARD, Leaderboard, Player, Score
-from backend_site.rankings.writes import services
+from backend_site.rankings.writes import closing, services
 from common.local_servers import GunicornSite, RedisCluster, RedisServer
 from tests.conftest import CLUSTER
 from tests.fixtures.sites import SERVICE_TOKEN, backend_env
@@ -185,10 +185,10 @@ def now(monkeypatch, settings) -> Clock:
     fake = Clock(datetime(2026, 11, 25, 12, 0, tzinfo=UTC))
     monkeypatch.setattr(clock, "now", fake)
     boards.boards_forget()
-    archives._closed.clear()
+    closing._closed.clear()
     yield fake
     boards.boards_forget()
-    archives._closed.clear()
+    closing._closed.clear()
 
 
 def resetting_board(slug: str, reset: str, *, tz: str = "UTC", source=None, **kw) -> Leaderboard:

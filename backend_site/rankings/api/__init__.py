@@ -1,3 +1,3 @@
-"""The HTTP API: views and URLs, parsing what callers send, errors, idempotent
-retries and the OpenAPI document. It calls reads/ and writes/, never Redis or SQL
-directly."""
+"""The HTTP API: views and URLs (the audit log's too), parsing what callers send, errors,
+idempotent retries and the OpenAPI document. It calls reads/ and writes/ (and idempotency
+its db/ module), never Redis directly."""

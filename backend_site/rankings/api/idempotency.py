@@ -12,21 +12,15 @@ import hashlib
 import random
 import time
 from collections.abc import Callable
-from datetime import timedelta
 
-from django.db import connection
 from django.http import HttpResponse
-from django.utils import timezone
 
-from backend_site.rankings.db import transactions
+from backend_site.rankings.db import idempotency_keys, transactions
 from backend_site.rankings.errors import ApiError
 from backend_site.rankings.models import IdempotencyKey
 
-KEEP_FOR = timedelta(hours=24)
 PRUNE_CHANCE = 0.01  # about one claim in a hundred removes a chunk of expired keys
-PRUNE_CHUNK = 1000
 WAIT_FOR_ANSWER = 2.0  # how long a replay waits for the first request to finish its answer
-KEYS = IdempotencyKey._meta.db_table
 
 
 class KeyReused(ApiError):
@@ -41,23 +35,6 @@ class KeyReused(ApiError):
 def fingerprint(*, path: str, body: bytes) -> str:
     """What makes two requests the same request: the path and the exact body."""
     return hashlib.sha256(path.encode() + b"\n" + body).hexdigest()
-
-
-def _claim(*, key: str, fingerprint: str) -> bool:
-    """Take the key (a new one, or one past its 24 hours) inside the current transaction."""
-    now = timezone.now()
-    stamp = connection.ops.adapt_datetimefield_value(now)
-    expired = connection.ops.adapt_datetimefield_value(now - KEEP_FOR)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f'INSERT INTO {KEYS} ("key", fingerprint, status, body, complete, created_at) '  # noqa: S608
-            'VALUES (%s, %s, 0, %s, false, %s) ON CONFLICT ("key") DO UPDATE SET '
-            "fingerprint = excluded.fingerprint, status = 0, body = excluded.body, "
-            f"complete = false, created_at = excluded.created_at WHERE {KEYS}.created_at < %s "
-            'RETURNING "key"',
-            [key, fingerprint, b"", stamp, expired],
-        )
-        return cursor.fetchone() is not None
 
 
 def _replay(*, key: str, fingerprint: str, settle: Callable[[bytes], None] | None) -> HttpResponse:
@@ -80,13 +57,6 @@ def _replay(*, key: str, fingerprint: str, settle: Callable[[bytes], None] | Non
     return response
 
 
-def prune(*, now=None, chunk: int = PRUNE_CHUNK) -> int:
-    """Delete up to ``chunk`` keys older than 24 hours; return how many went."""
-    cutoff = (now or timezone.now()) - KEEP_FOR
-    stale = IdempotencyKey.objects.filter(created_at__lt=cutoff).values_list("key", flat=True)
-    return IdempotencyKey.objects.filter(key__in=list(stale[:chunk])).delete()[0]
-
-
 def run(
     *,
     key: str,
@@ -103,7 +73,7 @@ def run(
     of a first request that never completed it, to bring Redis up to what it committed.
     """
     with transactions.write_transaction():
-        if not _claim(key=key, fingerprint=fingerprint):
+        if not idempotency_keys.key_claim(key=key, fingerprint=fingerprint):
             replay = True
         else:
             replay = False
@@ -119,5 +89,5 @@ def run(
         status=response.status_code, body=response.content, complete=True
     )
     if random.random() < PRUNE_CHANCE:
-        prune()
+        idempotency_keys.keys_prune()
     return response

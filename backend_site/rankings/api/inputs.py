@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from backend_site.rankings.errors import InvalidInput
-from backend_site.rankings.fields import name_clean, player_id_clean, score_clean
+from backend_site.rankings.fields import name_clean, player_id_clean, reason_clean, score_clean
 from backend_site.rankings.models import MAX_SCORE
 from backend_site.rankings.writes.batch import BatchItem
 from common import patterns
@@ -128,10 +128,7 @@ def rollback_parse(body: bytes) -> tuple[datetime, str | None]:
 
 
 SANCTION_ACTIONS = ("hide", "ban")
-SANCTION_REASON_MAX = 500
 _SANCTION_ID_RE = re.compile(r"[1-9][0-9]{0,17}")  # ASCII digits only (\d takes any script's)
-# No control character (C0, DEL, C1) but tab and newline, and no lone surrogate.
-_REASON_REFUSED = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,15 +146,7 @@ def sanction_parse(body: bytes) -> SanctionRequest:
     action = data["action"]
     if action not in SANCTION_ACTIONS:
         raise InvalidInput('action: must be "hide" or "ban".', field="action")
-    reason = data.get("reason", "")
-    if not isinstance(reason, str) or len(reason) > SANCTION_REASON_MAX:
-        raise InvalidInput(
-            f"reason: must be text of at most {SANCTION_REASON_MAX} characters.", field="reason"
-        )
-    if _REASON_REFUSED.search(reason):
-        raise InvalidInput(
-            "reason: control characters and lone surrogates are not allowed.", field="reason"
-        )
+    reason = reason_clean(data.get("reason", ""))
     until = data.get("until")
     return SanctionRequest(
         action=action,

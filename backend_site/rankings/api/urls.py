@@ -1,7 +1,6 @@
 from django.urls import path
 
-from backend_site.audit import views as audit_views
-from backend_site.rankings.api import moderation_views, views
+from backend_site.rankings.api import audit_views, moderation_views, views
 
 app_name = "rankings"
 

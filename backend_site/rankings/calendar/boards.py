@@ -1,10 +1,10 @@
 """Boards as a process sees them, and the rankings (board, period) that Redis keeps.
 
 A board that never resets has one ranking; a board that resets has one per period, each kept
-in Redis under a name of its own (``layout.ranking_name``). Reads need a board's reset, zone
+in Redis under a name of its own (``ranking_name``). Reads need a board's reset, zone
 and order before they can name its ranking, without a database query each time: each process
 keeps its boards for BOARD_CACHE_SECONDS. Reset and zone cannot change once a board has scores
-(admin.py), so a copy only a few seconds old names the same periods; a board deleted and made
+(admin/boards.py), so a copy only a few seconds old names the same periods; a board deleted and made
 again under the same slug is seen within those seconds, or at once by a write (its statement
 checks the board) or a read that finds its ranking missing.
 """
@@ -22,10 +22,15 @@ from backend_site.rankings.calendar import periods
 from backend_site.rankings.db import leaderboards
 from backend_site.rankings.errors import NotFound
 from backend_site.rankings.models import Leaderboard
-from backend_site.rankings.ranking_index import layout
 
 BOARD_CACHE_SECONDS = 5.0
 logger = logging.getLogger("backend_site.rankings")
+
+
+def ranking_name(slug: str, period_id: str = periods.NO_PERIOD) -> str:
+    """The name a board's ranking in one period goes by (the board's slug alone on a board
+    that never resets): the ``ranking`` every function of ``ranking_index/`` takes."""
+    return f"{slug}/{period_id}" if period_id else slug
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,7 +42,7 @@ class Ranking:
 
     @property
     def name(self) -> str:
-        return layout.ranking_name(self.board.slug, self.period_id)
+        return ranking_name(self.board.slug, self.period_id)
 
     @property
     def order(self) -> str:

@@ -82,12 +82,6 @@ LUA_CONSTANTS = {
 }
 
 
-def ranking_name(slug: str, period_id: str = "") -> str:
-    """The name a board's ranking in one period goes by in Redis (the board's slug alone on
-    a board that never resets): the ``ranking`` every function here takes."""
-    return f"{slug}/{period_id}" if period_id else slug
-
-
 def meta_key(ranking: str) -> str:
     return f"lb:{{{ranking}}}:meta"
 

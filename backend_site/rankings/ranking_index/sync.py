@@ -22,7 +22,7 @@ from django.db import transaction
 from backend_site.rankings.calendar import boards, clock, periods
 from backend_site.rankings.errors import REDIS_ERRORS, ApiError
 from backend_site.rankings.models import Leaderboard
-from backend_site.rankings.ranking_index import builds, layout, rebuild, store
+from backend_site.rankings.ranking_index import builds, rebuild, store
 from backend_site.rankings.values import Applied, EntryChange
 
 logger = logging.getLogger("backend_site.rankings")
@@ -157,7 +157,7 @@ def ranking_names_recent(board: Leaderboard) -> list[str]:
     if period is None:
         return [board.slug]
     before = periods.period_before(board.reset, board.timezone, period)
-    return [layout.ranking_name(board.slug, p.id) for p in (period, before)]
+    return [boards.ranking_name(board.slug, p.id) for p in (period, before)]
 
 
 def board_saved(*, board: Leaderboard, old_slug: str | None = None) -> None:
@@ -201,7 +201,7 @@ def boards_stale_after_migration(apps, schema_editor) -> None:
         period = periods.period_at(
             getattr(board, "reset", periods.NEVER), getattr(board, "timezone", "UTC"), now
         )
-        names.append(layout.ranking_name(board.slug, period.id if period else ""))
+        names.append(boards.ranking_name(board.slug, period.id if period else ""))
 
     def mark() -> None:
         for name in names:

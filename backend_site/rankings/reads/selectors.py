@@ -1,14 +1,13 @@
 """Reads: boards as this process knows them (boards.py), rankings answered from Redis alone
 (one round trip each, O(log N + page size)), in any period of a board that resets.
 
-Reading writes nothing, with one named exception: ``_due_first``, the step every read takes
+Reading writes nothing, with one named exception: ``due.settle``, the step every read takes
 before it names a ranking, archives periods past their end and ends sanctions past their
 time (as a scheduler would, at the first request after it)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import datetime
 
 from django.db import connection
 
@@ -18,12 +17,7 @@ from backend_site.rankings.models import Leaderboard
 from backend_site.rankings.ranking_index import store
 from backend_site.rankings.ranking_index.rebuild import with_board_loaded
 from backend_site.rankings.values import Page, Standing
-from backend_site.rankings.writes import sanctions
-
-
-def _due_first(known: boards.KnownBoard, now: datetime) -> None:
-    archives.periods_close_due(known, now)
-    sanctions.expire_due(now)
+from backend_site.rankings.writes import due
 
 
 def board_top(
@@ -34,7 +28,7 @@ def board_top(
     a caller that does not show it."""
     known = boards.board_known(slug)
     now = clock.now()
-    _due_first(known, now)
+    due.settle(known, now)
     ranking, found = archives.ranking_for_read(known, period, now)
     today = known.today(now) if movement else ""
     page = with_board_loaded(
@@ -52,7 +46,7 @@ def player_standing(
     score on the board in that period, or are hidden."""
     known = boards.board_known(slug)
     now = clock.now()
-    _due_first(known, now)
+    due.settle(known, now)
     ranking, found = archives.ranking_for_read(known, period, now)
     today = known.today(now)
     standing = with_board_loaded(
@@ -83,7 +77,7 @@ def leaderboards_overview() -> list[BoardOverview]:
     """Every board with its current period and its number of players in it: the boards
     from the database, their sizes from Redis in one round trip."""
     now = clock.now()
-    sanctions.expire_due(now)
+    due.settle(None, now)
     found = list(Leaderboard.objects.select_related("source").order_by("slug"))
     rankings = [boards.ranking_of(board, now) for board in found]
     sizes = store.rankings_sizes(rankings=[ranking.name for ranking in rankings])
@@ -114,7 +108,7 @@ def periods_overview(*, slug: str, limit: int) -> tuple[Leaderboard, list[archiv
     others from the database."""
     known = boards.board_known(slug)
     now = clock.now()
-    _due_first(known, now)
+    due.settle(known, now)
     current = known.current(now)
     live = None
     if current is not None:

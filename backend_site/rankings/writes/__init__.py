@@ -1,3 +1,3 @@
-"""Every change: scores, batches, players, boards, seeds, and moderation (bounds,
-sanctions, rollback, erasure). Each is one transaction in the database; ranking_index/
-brings Redis along after it commits."""
+"""Every change: scores, batches, players, boards, seeds, moderation (bounds, sanctions,
+rollback, erasure) and archiving ended periods (closing.py; due.py, the step reads take
+first). Each is one transaction in the database; ranking_index/ brings Redis along after."""

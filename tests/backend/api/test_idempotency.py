@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from backend_site.rankings.api import idempotency
+from backend_site.rankings.db import idempotency_keys
 from backend_site.rankings.models import IdempotencyKey, Player, Score
 from tests.backend.api.test_api import assert_error, body
 from tests.backend.conftest import make_board
@@ -106,7 +107,7 @@ def test_a_key_older_than_a_day_is_applied_again_and_pruned(api, coins):
     assert "Idempotent-Replayed" not in again
     assert total() == 10
     IdempotencyKey.objects.update(created_at=timezone.now() - timedelta(hours=25))
-    assert idempotency.prune() == 1
+    assert idempotency_keys.keys_prune() == 1
     assert not IdempotencyKey.objects.exists()
 
 

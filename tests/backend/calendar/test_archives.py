@@ -12,10 +12,10 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
-from backend_site.rankings.calendar import archives, boards, periods
+from backend_site.rankings.calendar import boards, periods
 from backend_site.rankings.models import Leaderboard, PeriodArchive, Score, ScoreEvent
 from backend_site.rankings.reads import selectors
-from backend_site.rankings.writes import services
+from backend_site.rankings.writes import closing, services
 from common.local_servers.sites import manage
 from tests.backend.conftest import make_score, resetting_board
 
@@ -350,14 +350,14 @@ def test_writers_racing_across_a_boundary_land_each_score_in_one_period_and_arch
     now.tick = timedelta(0)
     now.set(datetime(2026, 11, 26, 0, 1, 1, tzinfo=UTC))  # grace over
     boards.boards_forget()
-    archives._closed.clear()
+    closing._closed.clear()
     go = threading.Barrier(8)
 
     def reader() -> None:
         try:
             go.wait()
             known = boards.board_known("g-daily", fresh=True)
-            archives.periods_close_due(known, now())
+            closing.periods_close_due(known, now())
         except BaseException as exc:
             errors.append(exc)
         finally:

@@ -9,15 +9,16 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
+from backend_site.rankings.calendar import boards
 from backend_site.rankings.ranking_index import layout
 from backend_site.rankings.values import EntryChange
 
-RANKING = layout.ranking_name("weekly", "2026-W48")
+RANKING = boards.ranking_name("weekly", "2026-W48")
 EPOCH = datetime(1970, 1, 1)  # seq counts microseconds from it
 
 
 def test_a_ranking_of_a_period_is_named_after_its_board_and_period():
-    assert (RANKING, layout.ranking_name("global")) == ("weekly/2026-W48", "global")
+    assert (RANKING, boards.ranking_name("global")) == ("weekly/2026-W48", "global")
 
 
 def test_every_key_of_a_ranking_shares_its_hash_tag():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from backend_site.rankings import fields
 from backend_site.rankings.api import inputs
 from backend_site.rankings.api.openapi.parts import (
     DATETIME,
@@ -229,7 +230,7 @@ SCHEMAS = {
                 **REASON,
                 "description": (
                     f"Why, for the audit log and other moderators: up to "
-                    f"{inputs.SANCTION_REASON_MAX} characters, no control characters but tab "
+                    f"{fields.REASON_MAX} characters, no control characters but tab "
                     "and newline, no lone surrogates. Absent: empty."
                 ),
             },

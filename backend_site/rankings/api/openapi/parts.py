@@ -4,6 +4,7 @@ the operation a path method is."""
 
 from __future__ import annotations
 
+from backend_site.rankings import fields
 from backend_site.rankings.api import inputs
 from backend_site.rankings.models import MAX_SCORE, PLAYER_ID_PATTERN
 from common import patterns
@@ -151,7 +152,7 @@ SANCTION_ID_MAX = 10**18 - 1
 # refuses lone surrogates, which a pattern cannot say).
 REASON = {
     "type": "string",
-    "maxLength": inputs.SANCTION_REASON_MAX,
+    "maxLength": fields.REASON_MAX,
     "pattern": r"^[^\x00-\x08\x0b-\x1f\x7f-\x9f]*$",
 }
 SANCTION_ACTION = {

@@ -3,10 +3,11 @@ by the first request after it. Safe to run at any time and any number of times."
 
 from django.core.management.base import BaseCommand
 
-from backend_site.rankings.calendar import archives, clock
+from backend_site.rankings.calendar import clock
 from backend_site.rankings.errors import REDIS_ERRORS, ApiError
 from backend_site.rankings.models import Leaderboard
 from backend_site.rankings.reads import history, selectors
+from backend_site.rankings.writes import closing
 
 
 class Command(BaseCommand):
@@ -18,7 +19,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         now = clock.now()
-        archived = archives.periods_close(now=now)
+        archived = closing.periods_close(now=now)
         for slug, period_id in archived:
             self.stdout.write(f"Archived {slug} {period_id}.")
         taken = history.days_take_recent(now=now)

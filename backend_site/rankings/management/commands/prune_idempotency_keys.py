@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from backend_site.rankings.api import idempotency
+from backend_site.rankings.db import idempotency_keys
 
 
 class Command(BaseCommand):
@@ -10,7 +10,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         removed = 0
-        while done := idempotency.prune():
+        while done := idempotency_keys.keys_prune():
             removed += done
         if options["verbosity"] >= 1:
             self.stdout.write(f"Removed {removed} expired idempotency keys.")
