@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 
 .DEFAULT_GOAL := help
-.PHONY: help run test test-fast test-sqlite test-postgres test-cluster lint format lock bench bench-quick bench-writes chaos hostile check-deploy clean
+.PHONY: help run test test-fast test-sqlite test-postgres test-cluster lint format lock bench bench-quick bench-writes bench-compare chaos hostile check-deploy clean
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -63,6 +63,13 @@ bench-quick: $(VENV)/.dev ## A one-minute smoke run of the benchmark
 
 bench-writes: $(VENV)/.dev ## Benchmark score submissions on PostgreSQL and SQLite at 1M players
 	$(PY) -m bench.writes
+
+# The code of BASE (a git ref) and this checkout's, served in turn on the same seeded data, in
+# rounds that alternate which goes first; the driver runs from here, so BASE may predate it.
+BASE ?= main
+
+bench-compare: $(VENV)/.dev ## BASE=<git-ref> (default main) against this checkout, reads then writes (about an hour)
+	$(PY) -m bench.run --against $(BASE) && $(PY) -m bench.writes --against $(BASE)
 
 chaos: $(VENV)/.dev ## Fault drills under load, then the hostile-traffic drills (about 7 minutes)
 	$(PY) -m bench.chaos && $(PY) -m bench.hostile

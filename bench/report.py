@@ -50,6 +50,8 @@ class Run(Rates):
     errors: int = 0
     skipped: str = ""  # why it did not run
     connections_per_worker: list = field(default_factory=list)  # wrk's, mid-run, busiest first
+    side: str = ""  # with --against: which checkout served it, "base" or "this"
+    round: int | None = None  # with --against: which round (1, 2, ...)
 
     @property
     def site_us_per_request(self) -> float | None:

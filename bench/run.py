@@ -1,10 +1,15 @@
 """`make bench`: load both sites at several board sizes and compare with a bare WSGI ceiling.
 
     python -m bench.run [--quick] [--sizes 1000 100000 1000000] [--duration 10] [--profile]
+    python -m bench.run --against <git-ref> [--rounds 3] [--sizes ...] [--only ...]
 
 For each size it seeds a fresh SQLite database and a fresh private redis-server, starts the
 backend and the frontend under gunicorn with gunicorn.conf.py (production settings, loopback
 only), and runs `wrk` against each endpoint. Everything it starts it stops again.
+
+With --against, the sites of <git-ref> and of this checkout are served in turn against the
+same seeded board, round after round, and each endpoint's median rates are compared
+(bench/compare.py); the ceiling and the floors are not measured.
 """
 
 from __future__ import annotations
@@ -21,8 +26,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from bench import report, wrk
-from bench.measure import CEILING, ENDPOINTS, FLOORS, Endpoint, get_json, load, say
+from bench import compare, report, wrk
+from bench.measure import CEILING, ENDPOINTS, FLOORS, Endpoint, get_json, load, say, size_text
 from bench.report import Results, Run, Seed
 from bench.session import (
     Processes,
@@ -93,8 +98,27 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--only", nargs="+", metavar="ENDPOINT", help="Measure only these endpoint keys."
     )
+    parser.add_argument(
+        "--against",
+        metavar="GIT_REF",
+        help="Compare this checkout's sites with those of GIT_REF, served in turn.",
+    )
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=compare.ROUNDS,
+        help=f"With --against: rounds of both sides, alternating which goes first "
+        f"({compare.ROUNDS}).",
+    )
     args = parse_args(parser, argv, HELPS)
     args.sizes = args.sizes or (QUICK_SIZES if args.quick else FULL_SIZES)
+    if args.rounds < 1:
+        parser.error("--rounds: at least 1")
+    if args.against:
+        if args.profile:
+            parser.error("--profile does not go with --against")
+        if args.only and not any(e.key in args.only for e in ENDPOINTS):
+            parser.error("--against measures the sites' endpoints, not the ceiling or floors")
     return args
 
 
@@ -121,9 +145,9 @@ def machine() -> dict:
     conf = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
 
     def git(*command: str) -> str:
-        return subprocess.run(
+        return subprocess.run(  # not strip(): a porcelain line may start with a space
             ["git", *command], cwd=ROOT, capture_output=True, text=True
-        ).stdout.strip()
+        ).stdout.rstrip()
 
     commit = git("rev-parse", "--short", "HEAD")
     changed = [line[3:] for line in git("status", "--porcelain").splitlines()]
@@ -252,16 +276,11 @@ def past_period_facts(board: Board, period: str, backend: GunicornSite) -> None:
     board.past_mid_player = middle[0]["player_id"] if middle else None
 
 
-def measure_size(
-    args,
-    size: int,
-    processes: Processes,
-    workdir: Path,
-    results: Results,
-    *,
-    ceiling: dict[str, GunicornSite],
-    profile: bool,
-) -> None:
+def seed_size(
+    args, size: int, processes: Processes, workdir: Path, results: Results
+) -> tuple[Path, RedisServer, dict[str, str], str]:
+    """A fresh Redis and SQLite database for ``size``, migrated and seeded: its folder, the
+    Redis, the backend's environment and the past period of PERIOD_BOARD (if wanted)."""
     here = workdir / f"players-{size}"
     here.mkdir()
     redis = processes.add(RedisServer(here / "redis"))
@@ -270,28 +289,53 @@ def measure_size(
     checked(manage("migrate", "--no-input", env=env), "manage.py migrate")
     seed_board(size, env, redis, results)
     past_period = seed_past_period(env, size) if _wanted(args, PERIOD_READS) else ""
+    return here, redis, env, past_period
 
-    backend = processes.add(GunicornSite("backend_site.wsgi", env, here / "backend.log"))
-    backend.start()
+
+def start_sites(
+    processes: Processes,
+    env: dict[str, str],
+    here: Path,
+    workdir: Path,
+    *,
+    side: compare.Side | None = None,
+    round_: int | None = None,
+) -> tuple[GunicornSite, GunicornSite]:
+    """Start the backend, then the frontend in front of it: this checkout's, or ``side``'s
+    (its own static files, frontend cache and logs, checked to serve its own code)."""
+    root, conf = (ROOT, None) if side is None else (side.root, side.conf)
+    name = "" if side is None else f"-{side.name}"
+    logs = "" if side is None else f"-{side.name}-{round_}"
+    backend = GunicornSite(
+        "backend_site.wsgi", env, here / f"backend{logs}.log", root=root, conf=conf
+    )
+    processes.add(backend).start()
     # A cache folder per size: no stale copies or backend slots shared with another frontend.
+    static = workdir / f"frontend-static{name}"
     fenv = {
-        **frontend_env(backend.url, workdir / "frontend-static"),
-        "FRONTEND_CACHE_DIR": str(here / "frontend-cache"),
+        **frontend_env(backend.url, static),
+        "FRONTEND_CACHE_DIR": str(here / f"frontend-cache{name}"),
     }
-    if not (workdir / "frontend-static").exists():
-        checked(manage("collectstatic", "--no-input", env=fenv), "frontend collectstatic")
-    frontend = processes.add(GunicornSite("frontend_site.wsgi", fenv, here / "frontend.log"))
-    frontend.start()
+    if not static.exists():
+        collected = manage("collectstatic", "--no-input", env=fenv, root=root)
+        checked(collected, f"frontend collectstatic{name}")
+    frontend = GunicornSite(
+        "frontend_site.wsgi", fenv, here / f"frontend{logs}.log", root=root, conf=conf
+    )
+    processes.add(frontend).start()
+    if side is not None:
+        for site, package in ((backend, "backend_site"), (frontend, "frontend_site")):
+            served = compare.check_served(site, side, package)
+            say(f"  {side.label}: {package} from {served}")
+    return backend, frontend
 
-    board = board_facts(size, backend, redis, here)
-    say(f"board {BOARD}: {board.size:,} players; mid-board player {board.mid_player}")
-    if past_period:
-        past_period_facts(board, past_period, backend)
-    measure_ceiling(args, ceiling, size, results)  # right next to this size's runs
-    api = f"{backend.url}/api/v1/leaderboards/{BOARD}"
-    periodic = f"{backend.url}/api/v1/leaderboards/{PERIOD_BOARD}"
-    urls = {
-        "getdata": f"{backend.url}/getdata",
+
+def endpoint_urls(backend: str, frontend: str, board: Board) -> dict[str, str | None]:
+    """Each endpoint's URL on these sites (None: the board has nothing to read there)."""
+    api = f"{backend}/api/v1/leaderboards/{BOARD}"
+    periodic = f"{backend}/api/v1/leaderboards/{PERIOD_BOARD}"
+    return {
+        "getdata": f"{backend}/getdata",
         "entries_top": f"{api}/entries?offset=0&limit=10",
         "entries_deep": f"{api}/entries?offset={board.size // 2}&limit=10",
         "standing": f"{api}/players/{board.mid_player}?around=5" if board.mid_player else None,
@@ -307,24 +351,35 @@ def measure_size(
             else None
         ),
         "scores_post": f"{api}/scores" if board.ids_file else None,
-        "frontend_page": f"{frontend.url}/",
-        "frontend_data": f"{frontend.url}/data.json",
+        "frontend_page": f"{frontend}/",
+        "frontend_data": f"{frontend}/data.json",
     }
+
+
+def measure_endpoints(
+    args,
+    size: int,
+    board: Board,
+    sites: tuple[GunicornSite, GunicornSite],
+    redis: RedisServer,
+    results: Results,
+    *,
+    profiler=None,
+    side: str = "",
+    round_: int | None = None,
+) -> None:
+    """Load each endpoint (those of --only) of the running sites in turn."""
+    backend, frontend = sites
+    urls = endpoint_urls(backend.url, frontend.url, board)
     watch = {"redis": redis.process.pid, "backend": backend.pid, "frontend": frontend.pid}
-    servers = {"backend": backend, "frontend": frontend}
-    profiler = _profiler(args, servers, here, results) if profile else None
     for endpoint in ENDPOINTS:
         if args.only and endpoint.key not in args.only:
             continue
         url = urls[endpoint.key]
         if url is None:
-            reason = "no players"
-            results.runs.append(
-                Run(endpoint.key, endpoint.label, endpoint.read, size, skipped=reason)
-            )
-            continue
-        results.runs.append(
-            load(
+            run = Run(endpoint.key, endpoint.label, endpoint.read, size, skipped="no players")
+        else:
+            run = load(
                 args,
                 endpoint,
                 size,
@@ -333,10 +388,68 @@ def measure_size(
                 post_ids=board.ids_file if endpoint.key == "scores_post" else None,
                 profiler=profiler if endpoint.read else None,
             )
-        )
+        run.side, run.round = side, round_
+        results.runs.append(run)
+
+
+def measure_size(
+    args,
+    size: int,
+    processes: Processes,
+    workdir: Path,
+    results: Results,
+    *,
+    ceiling: dict[str, GunicornSite],
+    profile: bool,
+) -> None:
+    here, redis, env, past_period = seed_size(args, size, processes, workdir, results)
+    backend, frontend = start_sites(processes, env, here, workdir)
+    board = board_facts(size, backend, redis, here)
+    say(f"board {BOARD}: {board.size:,} players; mid-board player {board.mid_player}")
+    if past_period:
+        past_period_facts(board, past_period, backend)
+    measure_ceiling(args, ceiling, size, results)  # right next to this size's runs
+    servers = {"backend": backend, "frontend": frontend}
+    profiler = _profiler(args, servers, here, results) if profile else None
+    measure_endpoints(args, size, board, (backend, frontend), redis, results, profiler=profiler)
     for server in (frontend, backend, redis):
         if server is not None:
             processes.remove(server)
+    if not args.keep:
+        shutil.rmtree(here, ignore_errors=True)
+
+
+def compare_size(
+    args,
+    size: int,
+    sides: dict[str, compare.Side],
+    processes: Processes,
+    workdir: Path,
+    results: Results,
+) -> None:
+    """Seed ``size`` once, then measure both sides' sites on it, round after round."""
+    here, redis, env, past_period = seed_size(args, size, processes, workdir, results)
+    # The board's facts (and the past period loaded into Redis) come from this checkout.
+    backend = processes.add(GunicornSite("backend_site.wsgi", env, here / "backend-facts.log"))
+    backend.start()
+    board = board_facts(size, backend, redis, here)
+    say(f"board {BOARD}: {board.size:,} players; mid-board player {board.mid_player}")
+    if past_period:
+        past_period_facts(board, past_period, backend)
+    processes.remove(backend)
+    for round_ in range(1, args.rounds + 1):
+        for name in compare.order(round_):
+            side = sides[name]
+            say(f"{size:,} players, round {round_}/{args.rounds}: {side.label}")
+            sites = start_sites(processes, env, here, workdir, side=side, round_=round_)
+            try:
+                measure_endpoints(
+                    args, size, board, sites, redis, results, side=name, round_=round_
+                )
+            finally:
+                for server in reversed(sites):
+                    processes.remove(server)
+    processes.remove(redis)
     if not args.keep:
         shutil.rmtree(here, ignore_errors=True)
 
@@ -362,8 +475,77 @@ def _profiler(args, servers: dict[str, GunicornSite | None], here: Path, results
 # --- Main -----------------------------------------------------------------------------------
 
 
+def main_against(args) -> int:
+    """--against: the base's sites and this checkout's in turn on each size; the ratios."""
+    try:
+        commit = compare.resolve(args.against)
+    except RuntimeError:
+        print(f"bench: --against {args.against!r} names no commit", file=sys.stderr)
+        return 2
+    session = Session("leaderboard-bench-compare-", keep=args.keep)
+    results = Results(
+        config={
+            "sizes": args.sizes,
+            **load_config(args),
+            "against": args.against,
+            "base_commit": commit,
+            "rounds": args.rounds,
+            "tolerance": compare.TOLERANCE,
+            "only": args.only,
+        },
+        machine=machine(),
+        started_at=session.started.isoformat(timespec="seconds"),
+        notes=session.notes,
+    )
+    base_label, this_label = compare.labels(args.against, commit, results.machine)
+    if differ := compare.migrations_differ(commit):
+        results.notes.append(
+            f"the migrations differ between the base and this checkout ({', '.join(differ)}): "
+            "both sides were served the database this checkout migrated"
+        )
+    what = f"{args.rounds} rounds of {base_label} and {this_label}"
+    session.announce(f"sizes {args.sizes}, {what}", args, results.machine)
+    with compare.sides(commit, session.workdir) as sides, session:
+        say(f"{args.against} ({commit[:10]}) exported into {sides['base'].root}")
+        wrk.ensure_wrk()
+        for size in args.sizes:
+            compare_size(args, size, sides, session.processes, session.workdir, results)
+        session.ok = True
+
+    samples = [
+        compare.Sample(run.endpoint, run.label, size_text(run.size), run.side, run.rps, run.errors)
+        for run in results.runs
+        if run.side
+    ]
+    found = compare.rows(samples)
+    data = {
+        "started_at": results.started_at,
+        "finished_at": datetime.now().astimezone().isoformat(timespec="seconds"),
+        "config": results.config,
+        "machine": results.machine,
+        "sides": {name: {"commit": s.commit, "served": s.served} for name, s in sides.items()},
+        "runs": [run.as_dict() for run in results.runs],
+        "seeds": [seed.as_dict() for seed in results.seeds],
+        "notes": results.notes,
+    }
+    path = compare.write(data, found, started_at=session.started)
+    print()
+    print(compare.table(found, base_label, this_label))
+    print()
+    print(compare.summary(found))
+    print(f"(median of {args.rounds} round(s) per side, alternating which side went first)")
+    print()
+    print(report.seeds_table(results))
+    for note in results.notes:
+        print(f"note: {note}")
+    print(f"\nresults: {path.relative_to(ROOT)}")
+    return 0 if session.ok else 1
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parse_args(argv)
+    if args.against:
+        return main_against(args)
     session = Session("leaderboard-bench-", keep=args.keep)
     workdir = session.workdir
     results = Results(

@@ -2,6 +2,7 @@
 
     python -m bench.writes [--quick] [--size 1000000] [--duration 10] [--ids 4000]
                            [--engines postgres sqlite] [--keep] [--profile]
+    python -m bench.writes --against <git-ref> [--rounds 3] [--engines ...] [--size ...]
 
 For each engine it seeds a fresh database (a private, durable PostgreSQL cluster, or a SQLite
 file) and a private redis-server, lets the seed's writes settle, starts the backend under
@@ -12,11 +13,16 @@ player's submissions a minute, batches of 500 and single submissions with an Ide
 each write run to players of its own; and the top-10 reads again with an API key that has a
 rate. Then `manage.py verify_rankings` must find Redis and the database agreeing. Everything
 it starts it stops again.
+
+With --against, the backend of <git-ref> and this checkout's are served in turn on the same
+seeded database, round after round, for the first five loads (not the feature costs), each
+write run to players of its own, and their median rates are compared (bench/compare.py).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import math
 import os
@@ -30,7 +36,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from bench import cpu, wrk
+from bench import compare, cpu, wrk
 from bench.measure import TOKEN, get_json, probe, say
 from bench.report import RESULTS_DIR, Rates, Target, targets_table
 from bench.run import machine
@@ -185,6 +191,8 @@ class Measured(Rates):
     socket_errors: int = 0
     timeouts: int = 0  # of the socket errors: no answer within wrk's --timeout (5 s)
     probe: str = ""  # what the one request before the load got, when it was not a 2xx
+    side: str = ""  # with --against: which checkout served it, "base" or "this"
+    round: int | None = None  # with --against: which round (1, 2, ...)
 
     @property
     def errors(self) -> int:
@@ -263,10 +271,26 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--ids", type=int, default=IDS_DEFAULT, help="Players each write run writes to (4,000)."
     )
+    parser.add_argument(
+        "--against",
+        metavar="GIT_REF",
+        help="Compare this checkout's backend with that of GIT_REF, served in turn.",
+    )
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=compare.ROUNDS,
+        help=f"With --against: rounds of both sides, alternating which goes first "
+        f"({compare.ROUNDS}).",
+    )
     args = parse_args(parser, argv, HELPS)
     args.size = args.size or (QUICK_SIZE if args.quick else FULL_SIZE)
     if args.ids < IDS_MIN:
         parser.error(f"--ids: at least {IDS_MIN:,}")
+    if args.rounds < 1:
+        parser.error("--rounds: at least 1")
+    if args.against and args.profile:
+        parser.error("--profile does not go with --against")
     return args
 
 
@@ -275,25 +299,7 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def measure_engine(args, result: EngineRun, processes: Processes, here: Path) -> None:
     """Seed, serve, load, verify: everything for one database engine, in one go."""
-    redis = processes.add(RedisServer(here / "redis"))
-    redis.start()
-    database_url, database_pid = _database(result.engine, here, processes)
-    env = backend_env(redis.url, database_url)
-    checked(manage("migrate", "--no-input", env=env), "manage.py migrate")
-    say(f"{result.engine}: seeding {args.size:,} players")
-    started = time.perf_counter()
-    seed_args = ("--players", str(args.size), "--board", BOARD, "--random-seed", "1")
-    checked(manage("seed", *seed_args, env=env), f"manage.py seed --players {args.size}")
-    result.seed_s = time.perf_counter() - started
-    # The same players and scores on a board that feeds none (not timed with the seed).
-    checked(manage("shell", "-c", SOLO_CREATE, env=env), f"creating board {SOLO}")
-    seed_args = ("--players", str(args.size), "--board", SOLO, "--random-seed", "1")
-    checked(manage("seed", *seed_args, env=env), f"manage.py seed --board {SOLO}")
-    started = time.perf_counter()
-    _settle(database_url)
-    result.settle_s = time.perf_counter() - started
-    say(f"{result.engine}: seeded in {result.seed_s:.1f} s, settled in {result.settle_s:.1f} s")
-
+    redis, env, database_pid = _seed_engine(args, result, processes, here)
     made = checked(
         manage("api_keys", "create", "bench-reader", "--scopes", "read", "--rate", READ_KEY_RATE,
                env=env),
@@ -342,7 +348,82 @@ def measure_engine(args, result: EngineRun, processes: Processes, here: Path) ->
         result.profile = _profile(args, backend, url, _wrk_options(args, LOADS[1], script_args))
     processes.remove(backend)  # nothing writes while verify_rankings compares
     result.log_problems = _log_problems(backend.logfile)
+    _verify(result, env)
 
+
+def compare_engine(
+    args, result: EngineRun, sides: dict[str, compare.Side], processes: Processes, here: Path
+) -> None:
+    """--against: seed once, then LOADS on each side's backend in turn, round after round,
+    each write run to players of its own; then verify_rankings (this checkout's)."""
+    redis, env, database_pid = _seed_engine(args, result, processes, here)
+    facts = processes.add(GunicornSite("backend_site.wsgi", env, here / "backend-facts.log"))
+    facts.start()
+    rounds = range(1, args.rounds + 1)
+    slices = [
+        f"{load.key}-{name}-{round_}"
+        for round_ in rounds
+        for name in compare.SIDES
+        for load in LOADS
+        if load.items
+    ]
+    ids_files = _player_ids_files(args, facts, here, slices)
+    processes.remove(facts)
+    for round_ in rounds:
+        for name in compare.order(round_):
+            side = sides[name]
+            say(f"{result.engine}, round {round_}/{args.rounds}: {side.label}")
+            log = here / f"backend-{name}-{round_}.log"
+            backend = GunicornSite("backend_site.wsgi", env, log, root=side.root, conf=side.conf)
+            processes.add(backend).start()
+            try:
+                served = compare.check_served(backend, side, "backend_site")
+                say(f"  {side.label}: backend_site from {served}")
+                watch = {"redis": redis.process.pid, "backend": backend.pid}
+                for load in LOADS:
+                    ids_file = ids_files.get(f"{load.key}-{name}-{round_}")
+                    url, script_args, body = _target(load, backend.url, ids_file)
+                    run = Measured(
+                        load=load.key, label=load.label, items=load.items, side=name, round=round_
+                    )
+                    options = _wrk_options(args, load, script_args)
+                    _measure(args, run, url, options, body, watch, database_pid)
+                    result.runs.append(run)
+                    say(f"  {result.engine:<8} {name:<4} {run.summary()}")
+            finally:
+                processes.remove(backend)
+            result.log_problems += _log_problems(backend.logfile)
+    _verify(result, env)
+
+
+def _seed_engine(
+    args, result: EngineRun, processes: Processes, here: Path
+) -> tuple[RedisServer, dict[str, str], int | None]:
+    """A private Redis and database for the engine, migrated, seeded and settled: the Redis,
+    the backend's environment and the database server's pid (if it has one)."""
+    redis = processes.add(RedisServer(here / "redis"))
+    redis.start()
+    database_url, database_pid = _database(result.engine, here, processes)
+    env = backend_env(redis.url, database_url)
+    checked(manage("migrate", "--no-input", env=env), "manage.py migrate")
+    say(f"{result.engine}: seeding {args.size:,} players")
+    started = time.perf_counter()
+    seed_args = ("--players", str(args.size), "--board", BOARD, "--random-seed", "1")
+    checked(manage("seed", *seed_args, env=env), f"manage.py seed --players {args.size}")
+    result.seed_s = time.perf_counter() - started
+    # The same players and scores on a board that feeds none (not timed with the seed).
+    checked(manage("shell", "-c", SOLO_CREATE, env=env), f"creating board {SOLO}")
+    seed_args = ("--players", str(args.size), "--board", SOLO, "--random-seed", "1")
+    checked(manage("seed", *seed_args, env=env), f"manage.py seed --board {SOLO}")
+    started = time.perf_counter()
+    _settle(database_url)
+    result.settle_s = time.perf_counter() - started
+    say(f"{result.engine}: seeded in {result.seed_s:.1f} s, settled in {result.settle_s:.1f} s")
+    return redis, env, database_pid
+
+
+def _verify(result: EngineRun, env: dict[str, str]) -> None:
+    """`manage.py verify_rankings` once nothing writes: Redis and the database must agree."""
     say(f"{result.engine}: manage.py verify_rankings")
     started = time.perf_counter()
     done = manage("verify_rankings", "--verbosity", "0", env=env, timeout=3600)
@@ -713,6 +794,13 @@ def write(engines, found, config, machine_facts, notes, *, started_at: datetime)
 
 def main(argv: list[str] | None = None) -> int:
     args = _parse_args(argv)
+    commit = ""
+    if args.against:
+        try:
+            commit = compare.resolve(args.against)
+        except RuntimeError:
+            print(f"bench: --against {args.against!r} names no commit", file=sys.stderr)
+            return 2
     session = Session("leaderboard-writes-", keep=args.keep)
     session.workdir.chmod(0o711)  # PostgreSQL runs as the postgres user, who must reach its folder
     config = {
@@ -723,10 +811,21 @@ def main(argv: list[str] | None = None) -> int:
         "batch_items": BATCH_ITEMS,
     }
     machine_facts = machine()
-    session.announce(f"{args.size:,} players, engines {args.engines}", args, machine_facts)
+    what = f"{args.size:,} players, engines {args.engines}"
+    if commit:
+        config.update(
+            against=args.against,
+            base_commit=commit,
+            rounds=args.rounds,
+            tolerance=compare.TOLERANCE,
+        )
+        labels = compare.labels(args.against, commit, machine_facts)
+        what += f", {args.rounds} rounds of {labels[0]} and {labels[1]}"
+    session.announce(what, args, machine_facts)
     engines: list[EngineRun] = []
     notes = session.notes
-    with session:
+    both = compare.sides(commit, session.workdir) if commit else contextlib.nullcontext({})
+    with both as sides, session:
         wrk.ensure_wrk()
         if args.profile:
             from bench import profile
@@ -740,7 +839,10 @@ def main(argv: list[str] | None = None) -> int:
             here = session.workdir / engine
             here.mkdir()
             try:
-                measure_engine(args, result, session.processes, here)
+                if sides:
+                    compare_engine(args, result, sides, session.processes, here)
+                else:
+                    measure_engine(args, result, session.processes, here)
             except Exception as exc:
                 traceback.print_exc()
                 result.failed = f"{type(exc).__name__}: {str(exc)[:1000]}"
@@ -750,12 +852,15 @@ def main(argv: list[str] | None = None) -> int:
                 shutil.rmtree(here, ignore_errors=True)
         session.ok = not any(result.failed for result in engines)
 
-    found = targets(engines)
-    path = write(engines, found, config, machine_facts, notes, started_at=session.started)
-    print()
-    print(table(engines))
-    print()
-    print(targets_table(found))
+    if commit:
+        path = _report_comparison(engines, config, machine_facts, notes, sides, labels, session)
+    else:
+        found = targets(engines)
+        path = write(engines, found, config, machine_facts, notes, started_at=session.started)
+        print()
+        print(table(engines))
+        print()
+        print(targets_table(found))
     for result in engines:
         if result.verify_output:
             print(f"verify_rankings ({result.engine}): {result.verify_output}")
@@ -765,6 +870,47 @@ def main(argv: list[str] | None = None) -> int:
         print(f"note: {note}")
     print(f"\nresults: {path.relative_to(ROOT)}")
     return 0 if session.ok else 1
+
+
+def _report_comparison(engines, config, machine_facts, notes, sides, labels, session) -> Path:
+    """--against: print the comparison of both sides and write writes-compare-<time>.json."""
+    samples = [
+        compare.Sample(run.load, run.label, result.engine, run.side, run.rps, run.errors)
+        for result in engines
+        for run in result.runs
+        if run.side
+    ]
+    found = compare.rows(samples)
+    data = {
+        "started_at": session.started.isoformat(timespec="seconds"),
+        "finished_at": datetime.now().astimezone().isoformat(timespec="seconds"),
+        "config": config,
+        "machine": machine_facts,
+        "sides": {name: {"commit": s.commit, "served": s.served} for name, s in sides.items()},
+        "engines": [
+            {
+                **asdict(result),
+                "runs": [
+                    {**asdict(run), "errors": run.errors, "scores_per_s": run.scores_per_s}
+                    for run in result.runs
+                ],
+            }
+            for result in engines
+        ],
+        "notes": notes,
+    }
+    path = compare.write(data, found, started_at=session.started, prefix="writes-")
+    print()
+    print(compare.table(found, *labels, titles=("run", "engine")))
+    print()
+    print(compare.summary(found))
+    print(f"(median of {config['rounds']} round(s) per side, alternating which side went first)")
+    verified = [f"{r.engine} exit {r.verify_exit}" for r in engines if r.verify_exit is not None]
+    print(f"verify_rankings after both sides wrote: {', '.join(verified) or 'not run'}")
+    for result in engines:
+        if result.failed:
+            print(f"{result.engine} failed: {result.failed[:300]}")
+    return path
 
 
 if __name__ == "__main__":

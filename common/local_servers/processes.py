@@ -108,15 +108,17 @@ def is_running(pid: int) -> bool:
     return stat.rsplit(")", 1)[1].split()[0] != "Z"
 
 
-def start_in_session(args: list[str], *, env=None, logfile: Path | None = None, **options):
-    """Start ``args`` from the repository root in a session of its own; output to ``logfile``
-    (appended), or to our own output when None."""
+def start_in_session(
+    args: list[str], *, env=None, logfile: Path | None = None, cwd: Path = ROOT, **options
+):
+    """Start ``args`` from ``cwd`` (the repository root) in a session of its own; output to
+    ``logfile`` (appended), or to our own output when None."""
     if logfile is None:
-        return subprocess.Popen(args, cwd=ROOT, env=env, start_new_session=True, **options)
+        return subprocess.Popen(args, cwd=cwd, env=env, start_new_session=True, **options)
     with logfile.open("ab") as log:
         return subprocess.Popen(
             args,
-            cwd=ROOT,
+            cwd=cwd,
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,

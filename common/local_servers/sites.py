@@ -28,6 +28,15 @@ PRODUCTION_ON_LOOPBACK = {
 }
 
 
+def served_from(root: Path, env: dict[str, str]) -> dict[str, str]:
+    """``env`` for a process that must import its code from ``root``, another checkout of the
+    repository (say, a base commit the bench compares with): ``root`` first on PYTHONPATH."""
+    paths = [path for path in env.get("PYTHONPATH", "").split(os.pathsep) if path]
+    if root == ROOT or paths[:1] == [str(root)]:
+        return env
+    return {**env, "PYTHONPATH": os.pathsep.join([str(root), *paths])}
+
+
 def manage(
     *args: str,
     env: dict[str, str],
@@ -35,13 +44,15 @@ def manage(
     inherit: bool = True,
     capture: bool = True,
     check: bool = False,
+    root: Path = ROOT,
 ) -> subprocess.CompletedProcess:
-    """Run ``manage.py`` from the repository root with ``env`` added to ours (all of it, and
-    nothing else, unless ``inherit``); output captured as text unless ``capture`` is off."""
+    """Run ``manage.py`` from the repository root (or ``root``, another checkout) with ``env``
+    added to ours (all of it, and nothing else, unless ``inherit``); output captured as text
+    unless ``capture`` is off."""
     return subprocess.run(
         [PYTHON, "manage.py", *args],
-        cwd=ROOT,
-        env={**os.environ, **env} if inherit else env,
+        cwd=root,
+        env=served_from(root, {**os.environ, **env} if inherit else env),
         capture_output=capture,
         text=True,
         timeout=timeout,
@@ -95,7 +106,8 @@ class GunicornSite(InSession):
 
     Only the bind address is set here (``bind``, else a free loopback port); workers and
     threads come from gunicorn.conf.py and the environment. The log goes to ``logfile``, or to
-    our own output when it is None.
+    our own output when it is None. ``root`` serves another checkout of the repository instead
+    (its code, run from there, first on PYTHONPATH) with its gunicorn.conf.py, or ``conf``.
     """
 
     def __init__(
@@ -106,11 +118,15 @@ class GunicornSite(InSession):
         *,
         bind: str | None = None,
         ready_path: str = "/healthz",
+        root: Path = ROOT,
+        conf: Path | None = None,
     ):
         self.wsgi = wsgi
         self.bind = bind or f"{HOST}:{free_port()}"
         self.port = int(self.bind.rsplit(":", 1)[1])
-        self.env = {**os.environ, **env, "GUNICORN_BIND": self.bind}
+        self.root = root
+        self.conf = conf or root / "gunicorn.conf.py"
+        self.env = served_from(root, {**os.environ, **env, "GUNICORN_BIND": self.bind})
         self.logfile = logfile
         self.ready_path = ready_path
         self.process: subprocess.Popen | None = None
@@ -124,7 +140,7 @@ class GunicornSite(InSession):
 
     def manage(self, *args: str, timeout: float = 900) -> subprocess.CompletedProcess:
         """Run ``manage.py`` in the site's environment; output captured."""
-        return manage(*args, env=self.env, timeout=timeout, inherit=False)
+        return manage(*args, env=self.env, timeout=timeout, inherit=False, root=self.root)
 
     def migrate(self) -> None:
         """Create the site's database tables (the backend's DATABASE_URL)."""
@@ -135,9 +151,9 @@ class GunicornSite(InSession):
     def start(self, *, timeout: float = 60) -> None:
         """Start gunicorn and wait for a 200 on ``ready_path``; if gunicorn exits first or
         never answers, stop it and raise with the end of its log."""
-        conf = str(ROOT / "gunicorn.conf.py")
+        conf = str(self.conf)
         command = [PYTHON, "-m", "gunicorn", "-c", conf, "--bind", self.bind, self.wsgi]
-        self.process = start_in_session(command, env=self.env, logfile=self.logfile)
+        self.process = start_in_session(command, env=self.env, logfile=self.logfile, cwd=self.root)
 
         def ready() -> bool:
             if self.process.poll() is not None:
