@@ -18,6 +18,10 @@ it likes: 16 of them take a 4 x 4 site offline. This worker:
   the quick lane too, never queued behind slow requests.
 - **keeps the admin off the threads the API and pages need**: /admin/ requests have a pool of
   their own, ADMIN_THREADS (default 1) per worker.
+- **answers what gunicorn's parser refuses as the sites answer any error** (``handle_error``):
+  JSON in the API's shape, or a page for a browser, not gunicorn's HTML; a request line or
+  header fields over gunicorn's limits are a 414 or a 431 (common/refusals.py, which also
+  holds the 408 and 503 above).
 - **closes its listening socket as soon as it starts to stop.** gthread stops accepting on
   SIGTERM but keeps the socket open until the end of its graceful drain; with reuse_port every
   worker has a socket of its own, and the kernel goes on queuing connections onto it that
@@ -36,20 +40,19 @@ import threading
 import time
 from concurrent import futures
 
-import orjson
 from gunicorn.http2 import negotiation
 from gunicorn.workers.gthread import STOP_KEEPALIVE_LINGER, TConn
 from gunicorn.workers.gthread import ThreadWorker as GunicornThreadWorker
 
 from common import http_framing
 from common.overload import OVERLOADED_ENVIRON
+from common.refusals import OVERLOADED, TIMED_OUT, parse_refusal, refusal
 
 NEVER_SHED = (b"/healthz", b"/readyz")
 # The quick lane (one thread a worker: health checks, and the answers to overloaded requests)
 # has a backlog of its own, past which the poller refuses an overloaded request itself.
 QUICK_LANE_MAX_WAIT = 0.02
 ADMIN_PREFIX = b"/admin"
-RETRY_AFTER_SECONDS = 1
 # How often the poller looks for requests that are taking too long to arrive.
 SWEEP_SECONDS = 0.5
 
@@ -63,30 +66,6 @@ def _env_seconds(name: str, default: float, scale: float = 1.0) -> float:
     if value <= 0:
         raise SystemExit(f"{name} must be more than 0, not {raw!r}")
     return value
-
-
-def refusal(status: str, code: str, message: str, *, html: bool) -> bytes:
-    """A whole HTTP/1.1 response that closes the connection: the API's JSON error shape, or a
-    short page for a browser."""
-    if html:
-        content_type = "text/html; charset=utf-8"
-        body = (
-            f'<!doctype html><html lang="en"><meta charset="utf-8"><title>{status}</title>'
-            f"<h1>{status[4:]}</h1><p>{message}</p></html>"
-        ).encode()
-    else:
-        content_type = "application/json"
-        body = orjson.dumps({"error": {"code": code, "message": message}})
-    head = (
-        f"HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\n"
-        f"Content-Length: {len(body)}\r\nRetry-After: {RETRY_AFTER_SECONDS}\r\n"
-        "Cache-Control: no-store\r\nConnection: close\r\n\r\n"
-    )
-    return head.encode() + body
-
-
-OVERLOADED = "503 Service Unavailable", "overloaded", "The service is busy: try again in a second."
-TIMED_OUT = "408 Request Timeout", "request_timeout", "The request took too long to arrive."
 
 
 class Pool:
@@ -298,6 +277,7 @@ class ThreadWorker(GunicornThreadWorker):
         pool.started(started - conn.queued_at)
         head, conn.head = getattr(conn, "head", None), None
         _this_thread.overloaded = False
+        _this_thread.wants_html = head is not None and head.wants_html
         if head is not None:
             waited_too_long = started - conn.queued_at > self.queue_deadline
             _this_thread.overloaded = conn.overloaded or (
@@ -316,6 +296,18 @@ class ThreadWorker(GunicornThreadWorker):
             if not _this_thread.overloaded:  # the quick answers say nothing of a request's cost
                 pool.took(time.monotonic() - started)
             _this_thread.overloaded = False
+
+    def handle_error(self, req, client, addr, exc):
+        """A request the parser refused: answered as the site answers any other error (JSON,
+        or a page for a browser), not with gunicorn's HTML; anything else as gunicorn does."""
+        refused = parse_refusal(exc, self.cfg)
+        if refused is None:
+            return super().handle_error(req, client, addr, exc)
+        self.log.warning("Invalid request from ip=%s: %s", (addr or ("",))[0], exc)
+        html = getattr(_this_thread, "wants_html", False)
+        with contextlib.suppress(OSError):
+            client.sendall(refusal(*refused, html=html, retry=False))
+        return None
 
     def load_wsgi(self):
         """The site's application, told which requests came too late to be served in full."""

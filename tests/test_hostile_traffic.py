@@ -99,6 +99,46 @@ def test_a_connection_that_sends_nothing_is_closed_after_the_header_timeout(time
     assert time.monotonic() - started < HEADER_TIMEOUT + 2.0
 
 
+@pytest.mark.parametrize(
+    ("headers", "url_tail", "status", "code"),
+    [
+        ({}, "?q=" + "9" * 5000, 414, "uri_too_long"),  # limit_request_line: 4094 bytes
+        ({"X-Big": "x" * 9000}, "", 431, "headers_too_large"),  # limit_request_field_size
+        ({f"X-{n}": "1" for n in range(101)}, "", 431, "headers_too_large"),  # 100 fields
+    ],
+    ids=["long request line", "large header", "many headers"],
+)
+def test_what_gunicorns_parser_refuses_is_a_json_error_or_a_page_for_a_browser(
+    timed_site, headers, url_tail, status, code
+):
+    # Refused before the application runs: gunicorn would answer with an HTML page of its own.
+    site = timed_site()
+    url = f"{site.url}/healthz{url_tail}"
+
+    answer = requests.get(url, headers=headers, timeout=5)
+    page = requests.get(url, headers={**headers, "Accept": "text/html"}, timeout=5)
+
+    assert answer.status_code == status
+    assert answer.headers["Content-Type"] == "application/json"
+    assert answer.json() == {"error": {"code": code, "message": answer.json()["error"]["message"]}}
+    assert "Retry-After" not in answer.headers  # the same request will never do
+    assert page.status_code == status
+    assert page.headers["Content-Type"].startswith("text/html")
+
+
+def test_a_malformed_request_is_a_json_400(timed_site):
+    site = timed_site()
+    with socket.create_connection(("127.0.0.1", site.port)) as sock:
+        sock.sendall(b"GET /healthz HTTP/9.9\r\nHost: x\r\n\r\n")
+        sock.settimeout(5)
+        answer = sock.recv(65536)
+
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 400 ")
+    assert b"Content-Type: application/json" in head
+    assert b'"code":"bad_request"' in body
+
+
 def test_a_request_trickled_on_a_kept_alive_connection_holds_no_thread(timed_site):
     site = timed_site(WEB_CONCURRENCY="1", GUNICORN_THREADS="1")
     kept = []

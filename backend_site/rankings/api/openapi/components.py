@@ -21,7 +21,9 @@ from backend_site.rankings.api.openapi.parts import (
     SCORE,
     SLUG,
     error,
+    error_schema,
     integer,
+    json_content,
     object_schema,
     ref,
 )
@@ -400,14 +402,16 @@ RESPONSES = {
         "database_unavailable",
         **{"Retry-After": ref("headers", "Retry-After")},
     ),
-    # gunicorn refuses these before the backend sees the request, with a page of its own:
-    # no legitimate request comes near its limits (the longest URL is about 150 bytes).
+    # The server refuses these before the backend sees the request (common/refusals.py): no
+    # legitimate request comes near its limits (the longest URL is about 150 bytes).
     "UriTooLong": {
-        "description": "The request line is over 4094 bytes (answered by gunicorn, as HTML).",
-        "content": {"text/html": {"schema": {"type": "string"}}},
+        "description": "The request line is over 4094 bytes (answered by the server before "
+        "the backend, without X-Request-ID).",
+        "content": json_content(error_schema("uri_too_long")),
     },
     "HeadersTooLarge": {
-        "description": "A header is over 8190 bytes (answered by gunicorn, as HTML).",
-        "content": {"text/html": {"schema": {"type": "string"}}},
+        "description": "A header field is over 8190 bytes, or there are over 100 (answered by "
+        "the server before the backend, without X-Request-ID).",
+        "content": json_content(error_schema("headers_too_large")),
     },
 }

@@ -57,9 +57,9 @@ are refused with 403 `player_banned`.
 Errors are always JSON, `{"error": {"code": "...", "message": "..."}}`. A method an operation
 does not list is a 405 `method_not_allowed` with an `Allow` header (HEAD is served wherever
 GET is); an unknown path is a 404 `not_found`. 503s carry `Retry-After`. Unknown query
-parameters are ignored. The one exception to JSON: a request line over 4094 bytes (414) or
-a header over 8190 bytes (431) is refused by gunicorn, with an HTML page, before the
-backend sees it.
+parameters are ignored. A request line over 4094 bytes (414 `uri_too_long`), or a header
+field over 8190 bytes or over 100 of them (431 `headers_too_large`), is refused by the server
+before the backend sees it: JSON too, without X-Request-ID.
 
 The health probes `/healthz` (open) and `/readyz` (allowlist only, no token) are outside this
 API; see the README.
