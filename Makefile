@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 
 .DEFAULT_GOAL := help
-.PHONY: help run test test-fast test-sqlite test-postgres test-cluster lint format lock bench bench-quick bench-writes bench-compare chaos hostile check-deploy clean
+.PHONY: help run test test-fast test-sqlite test-postgres test-cluster lint format openapi lock bench bench-quick bench-writes bench-compare chaos hostile check-deploy clean
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -54,6 +54,9 @@ lint: $(VENV)/.dev ## Check style with ruff
 format: $(VENV)/.dev ## Fix style with ruff
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
+
+openapi: $(VENV)/.runtime ## Rewrite docs/openapi.json from the code (tests check it is current)
+	$(PY) -m backend_site.rankings.api.openapi --output docs/openapi.json
 
 bench: $(VENV)/.dev ## Benchmark reads at 1k, 100k and 1M players, then writes (about 25 minutes)
 	$(PY) -m bench.run && $(PY) -m bench.writes

@@ -17,6 +17,9 @@ before any ranking code ran: valid requests are steered, three times in four, to
 and players made here first (boards with each order and operator). Hypothesis runs
 derandomized, so CI sees the same cases every run.
 
+Every error must also carry one of the codes its answer lists (``x-error-codes``: the
+document has one Error schema for every error answer, so its codes are listed there).
+
 Sanctions are fuzzed too. A banned and a hidden player, sanctioned before the fuzzing, are
 among the players the other operations are steered to (a banned player's submission is a
 403, a hidden one's is taken unranked, neither has a standing). The fuzzed sanction requests
@@ -157,6 +160,7 @@ def fuzzed_backend(redis_databases, make_database_url, tmp_path_factory):
 
 
 # The document as the module builds it; test_openapi.py checks the backend serves exactly it.
+DOCUMENT = openapi.document()
 schema = schemathesis.openapi.from_dict(openapi.document())
 schema.config.generation.update(
     max_examples=EXAMPLES,
@@ -200,6 +204,32 @@ def _steered(case, rnd):
     return case
 
 
+def _documented_codes(path: str, method: str, status: int) -> list[str] | None:
+    """The error codes the document lists for this answer (None: the status is undocumented,
+    which schemathesis's own checks report). A method the path does not list gets the
+    components' MethodNotAllowed."""
+    operation = DOCUMENT["paths"][path].get(method.lower())
+    if operation is None:
+        answer = {"$ref": "#/components/responses/MethodNotAllowed"}
+    else:
+        answer = operation["responses"].get(str(status))
+    if answer is None:
+        return None
+    if "$ref" in answer:
+        answer = DOCUMENT["components"]["responses"][answer["$ref"].rsplit("/", 1)[1]]
+    return answer["x-error-codes"]
+
+
+def documented_error_code(ctx, response, case) -> None:
+    """An error's code is one its answer lists."""
+    if response.status_code < 400 or case.method == "HEAD":  # HEAD: GET's answer, no body
+        return
+    codes = _documented_codes(case.path, case.method, response.status_code)
+    if codes is not None:
+        code = response.json()["error"]["code"]
+        assert code in codes, f"{response.status_code} {code!r} is not one of {codes}"
+
+
 @schema.parametrize()
 @settings(
     derandomize=True,  # the same cases on every run, so CI cannot flake
@@ -218,6 +248,7 @@ def test_every_answer_matches_the_document(case, fuzzed_backend):
         # a new player without a name, a batch item on a board that does not exist, an
         # increment past the score range.
         excluded_checks=[positive_data_acceptance] if case.method == "POST" else [],
+        additional_checks=[documented_error_code],
     )
 
 
@@ -418,7 +449,7 @@ def test_hostile_requests_are_answered_as_documented(
     )
 
     assert answer.status_code == status, answer.text
-    assert str(status) in openapi.document()["paths"][path][method.lower()]["responses"]
+    assert str(status) in DOCUMENT["paths"][path][method.lower()]["responses"]
     schema[path][method].validate_response(answer)  # the body and headers documented
     if status < 400:
         if path == SCORES:  # a hidden player's score: taken, ranked nowhere
@@ -427,6 +458,7 @@ def test_hostile_requests_are_answered_as_documented(
     assert answer.headers["Content-Type"] == "application/json"
     error = answer.json()["error"]
     assert error.keys() == {"code", "message"}
+    assert error["code"] in _documented_codes(path, method, status)
     if status == 404 and path in (STANDING, HISTORY):
         assert error["code"] == "player_not_found"
     else:

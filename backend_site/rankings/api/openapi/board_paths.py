@@ -5,52 +5,28 @@ from __future__ import annotations
 
 from backend_site.rankings.api import inputs
 from backend_site.rankings.api.openapi.parts import (
-    DATETIME,
-    GUARDED,
-    PERIOD_ID,
-    PLAYER_ID,
-    RANK,
-    RANK_CHANGE,
-    READ_ERRORS,
-    REPLAYED,
-    SCORE,
-    SLUG,
-    STANDING_ERRORS,
-    WRITE_ERRORS,
     answer,
-    integer,
-    json_content,
-    object_schema,
+    array_of,
     operation,
     query_integer,
     ref,
 )
-from backend_site.rankings.models import Leaderboard
 from backend_site.rankings.reads import history
 
 BOARD_PATHS = {
     "/api/v1/leaderboards/{slug}/entries": {
         "parameters": [ref("parameters", "slug")],
         "get": operation(
-            "entries",
-            "A page of the board, best first.",
-            {
-                "200": answer(
-                    "The page; an offset past the end gives no entries.",
-                    object_schema(
-                        {
-                            "leaderboard": SLUG,
-                            "period": ref("schemas", "PeriodOrNull"),
-                            "total": integer(0),
-                            "offset": integer(0),
-                            "limit": integer(1),
-                            "entries": {"type": "array", "items": ref("schemas", "Entry")},
-                        }
-                    ),
-                ),
-                **READ_ERRORS,
-            },
+            tag="leaderboards",
+            operation_id="getEntries",
+            summary="A page of the board, best first.",
             scope="read",
+            responses={
+                "200": answer(
+                    "The page; an offset past the end gives no entries.", ref("schemas", "Page")
+                )
+            },
+            errors=(400, 404),
             parameters=[
                 query_integer(
                     "offset",
@@ -69,34 +45,18 @@ BOARD_PATHS = {
     "/api/v1/leaderboards/{slug}/players/{player_id}": {
         "parameters": [ref("parameters", "slug"), ref("parameters", "player_id")],
         "get": operation(
-            "player",
-            "A player's standing and the entries around them.",
-            {
+            tag="players",
+            operation_id="getStanding",
+            summary="A player's standing and the entries around them.",
+            scope="read",
+            responses={
                 "200": answer(
                     "The standing; the window shifts at the board's edges.",
-                    object_schema(
-                        {
-                            "leaderboard": SLUG,
-                            "period": ref("schemas", "PeriodOrNull"),
-                            "player_id": PLAYER_ID,
-                            "name": {"type": "string"},
-                            "score": SCORE,
-                            "rank": RANK,
-                            "rank_change": RANK_CHANGE,
-                            "percentile": {
-                                "type": "number",
-                                "minimum": 0,
-                                "maximum": 100,
-                                "description": "Share of players with a strictly worse score.",
-                            },
-                            "total": integer(1),
-                            "around": {"type": "array", "items": ref("schemas", "Entry")},
-                        }
-                    ),
+                    ref("schemas", "Standing"),
                 ),
-                **STANDING_ERRORS,
+                "404": ref("responses", "PlayerNotFound"),
             },
-            scope="read",
+            errors=(400,),
             description=(
                 "404 `player_not_found` when the player has no score on the board (in that "
                 "period), or is hidden by a moderator."
@@ -115,21 +75,14 @@ BOARD_PATHS = {
     },
     "/getdata": {
         "get": operation(
-            "getdata",
-            "The original sample's format: the global board, best first.",
-            {
-                "200": answer(
-                    "Up to `limit` entries; `id` is the rank.",
-                    {
-                        "type": "array",
-                        "items": object_schema(
-                            {"id": RANK, "name": {"type": "string"}, "score": SCORE}
-                        ),
-                    },
-                ),
-                **READ_ERRORS,
-            },
+            tag="leaderboards",
+            operation_id="getData",
+            summary="The original sample's format: the global board, best first.",
             scope="read",
+            responses={
+                "200": answer("Up to `limit` entries; `id` is the rank.", array_of("GetdataEntry"))
+            },
+            errors=(400, 404),
             parameters=[
                 query_integer(
                     "limit", "Entries.", default=100, low=1, high=inputs.GETDATA_LIMIT_MAX
@@ -140,22 +93,25 @@ BOARD_PATHS = {
     "/api/v1/leaderboards/{slug}/scores": {
         "parameters": [ref("parameters", "slug")],
         "post": operation(
-            "scores",
-            "Submit a player's score; the board's operator decides what is kept.",
-            {
+            tag="scores",
+            operation_id="submitScore",
+            summary="Submit a player's score; the board's operator decides what is kept.",
+            scope="write",
+            body="ScoreSubmission",
+            responses={
                 "200": answer(
                     "Saved and ranked (a player a moderator has hidden: saved, `rank` null).",
-                    ref("schemas", "SubmissionResult"),
-                    **REPLAYED,
+                    ref("schemas", "ScoreResult"),
+                    replayed=True,
                 ),
                 "202": answer(
                     "Saved in the database, not ranked yet (Redis away): `rank` is null.",
-                    ref("schemas", "SubmissionResult"),
-                    **REPLAYED,
+                    ref("schemas", "ScoreResult"),
+                    replayed=True,
                 ),
-                **WRITE_ERRORS,
+                "403": ref("responses", "SubmissionForbidden"),
             },
-            scope="write",
+            errors=(404, 422),
             description=(
                 "A new player needs `name`. On an `increment` board a total past ±(2^53 − 1) "
                 "is a 400. A board with `max_submissions_per_minute` takes that many "
@@ -165,27 +121,29 @@ BOARD_PATHS = {
                 "nowhere until the sanction ends)."
             ),
             parameters=[ref("parameters", "Idempotency-Key")],
-            requestBody={"required": True, "content": json_content(ref("schemas", "Submission"))},
         ),
     },
     "/api/v1/scores/batch": {
         "post": operation(
-            "scores_batch",
-            "Submit many scores, to any boards, in order and all or nothing.",
-            {
+            tag="scores",
+            operation_id="submitScoreBatch",
+            summary="Submit many scores, to any boards, in order and all or nothing.",
+            scope="write",
+            body="Batch",
+            responses={
                 "200": answer(
                     "Every item applied; results in request order.",
                     ref("schemas", "BatchResult"),
-                    **REPLAYED,
+                    replayed=True,
                 ),
                 "202": answer(
                     "Saved, not all ranked yet (Redis away).",
                     ref("schemas", "BatchResult"),
-                    **REPLAYED,
+                    replayed=True,
                 ),
-                **WRITE_ERRORS,
+                "403": ref("responses", "SubmissionForbidden"),
             },
-            scope="write",
+            errors=(404, 422),
             description=(
                 "Every item is checked first: one bad item (an unknown board, a new player "
                 "without a name, a total out of range) is a 400 naming its index, e.g. "
@@ -198,78 +156,33 @@ BOARD_PATHS = {
                 "and nothing is applied; a hidden player's items are applied, with `rank` null."
             ),
             parameters=[ref("parameters", "Idempotency-Key")],
-            requestBody={"required": True, "content": json_content(ref("schemas", "Batch"))},
         ),
     },
     "/api/v1/leaderboards": {
         "get": operation(
-            "leaderboards",
-            "Every board with its settings, current period and player count.",
-            {
-                "200": answer(
-                    "The boards.",
-                    object_schema(
-                        {
-                            "leaderboards": {
-                                "type": "array",
-                                "items": ref("schemas", "Leaderboard"),
-                            }
-                        }
-                    ),
-                ),
-                **GUARDED,
-            },
+            tag="leaderboards",
+            operation_id="listLeaderboards",
+            summary="Every board with its settings, current period and player count.",
             scope="read",
+            responses={"200": answer("The boards.", ref("schemas", "LeaderboardList"))},
         ),
     },
     "/api/v1/leaderboards/{slug}/periods": {
         "parameters": [ref("parameters", "slug")],
         "get": operation(
-            "periods",
-            "The board's periods, newest first, with their players and winners.",
-            {
+            tag="leaderboards",
+            operation_id="listPeriods",
+            summary="The board's periods, newest first, with their players and winners.",
+            scope="read",
+            responses={
                 "200": answer(
                     "The current period first (`closed` false), then the previous one while "
                     "it is not archived yet, then the archived ones. A board that never "
                     "resets has none.",
-                    object_schema(
-                        {
-                            "leaderboard": SLUG,
-                            "reset": {"type": "string", "enum": list(Leaderboard.Reset.values)},
-                            "timezone": {"type": "string"},
-                            "periods": {
-                                "type": "array",
-                                "items": object_schema(
-                                    {
-                                        "id": PERIOD_ID,
-                                        "start": DATETIME,
-                                        "end": DATETIME,
-                                        "players": integer(0),
-                                        "winner": {
-                                            "anyOf": [
-                                                object_schema(
-                                                    {
-                                                        # null once the winner is erased
-                                                        "player_id": {
-                                                            "anyOf": [PLAYER_ID, {"type": "null"}]
-                                                        },
-                                                        "name": {"type": ["string", "null"]},
-                                                        "score": SCORE,
-                                                    }
-                                                ),
-                                                {"type": "null"},
-                                            ]
-                                        },
-                                        "closed": {"type": "boolean"},
-                                    }
-                                ),
-                            },
-                        }
-                    ),
-                ),
-                **READ_ERRORS,
+                    ref("schemas", "PeriodList"),
+                )
             },
-            scope="read",
+            errors=(400, 404),
             parameters=[
                 query_integer("limit", "Periods.", default=20, low=1, high=inputs.PERIODS_LIMIT_MAX)
             ],
@@ -277,45 +190,30 @@ BOARD_PATHS = {
     },
     "/api/v1/openapi.json": {
         "get": operation(
-            "openapi",
-            "This document.",
-            {
-                "200": answer("The OpenAPI 3.1 document.", {"type": "object"}),
-                **GUARDED,
-            },
+            tag="meta",
+            operation_id="getOpenApiDocument",
+            summary="This document.",
             scope="read",
+            responses={
+                "200": answer("The OpenAPI 3.1 document.", ref("schemas", "OpenApiDocument"))
+            },
         ),
     },
     "/api/v1/leaderboards/{slug}/players/{player_id}/history": {
         "parameters": [ref("parameters", "slug"), ref("parameters", "player_id")],
         "get": operation(
-            "player_history",
-            "A player's score and rank at the end of each of the last days.",
-            {
+            tag="players",
+            operation_id="getPlayerHistory",
+            summary="A player's score and rank at the end of each of the last days.",
+            scope="read",
+            responses={
                 "200": answer(
                     "Oldest first, one point per day on which the player had a score.",
-                    object_schema(
-                        {
-                            "leaderboard": SLUG,
-                            "player_id": PLAYER_ID,
-                            "days": integer(1, history.DAYS_MAX),
-                            "points": {
-                                "type": "array",
-                                "maxItems": history.DAYS_MAX,
-                                "items": object_schema(
-                                    {
-                                        "date": {"type": "string", "format": "date"},
-                                        "score": SCORE,
-                                        "rank": RANK,
-                                    }
-                                ),
-                            },
-                        }
-                    ),
+                    ref("schemas", "PlayerHistory"),
                 ),
-                **STANDING_ERRORS,
+                "404": ref("responses", "PlayerNotFound"),
             },
-            scope="read",
+            errors=(400,),
             description=(
                 "A day's point is the player's score and rank when it ended, in the board's "
                 "time zone, in the period then in force; today's is their live standing. "

@@ -4,9 +4,10 @@ Written as Python rather than kept as a JSON file so that every bound in it (pag
 the score range, the player id pattern, the batch size, name length) is the very constant
 ``inputs.py`` checks: the two cannot drift. The rest is kept true by tests:
 ``tests/backend/api/test_openapi.py`` compares the paths, their parameters and methods with the
-URL configuration and validates the document against the OpenAPI 3.1 schema, and
-``tests/backend/api/test_api_fuzz.py`` fuzzes a served backend with schemathesis and checks
-every answer against it.
+URL configuration and validates the document against the OpenAPI 3.1 schema,
+``tests/backend/api/test_openapi_rules.py`` holds the rules that keep generated clients clean
+(and docs/openapi.json equal to the document), and ``tests/backend/api/test_api_fuzz.py``
+fuzzes a served backend with schemathesis and checks every answer against it.
 
 The health probes (/healthz, /readyz) are not in it: they are answered by middleware before
 the URL configuration, take no token and serve load balancers, not the API's callers.
@@ -15,23 +16,31 @@ Each operation names the scope it needs (``security``: the bearer scheme with th
 its role name, which OpenAPI 3.1 allows for any scheme) and documents what
 ``backend_site/access.py`` answers before any view runs: 401 (no valid key), 403 (outside
 the networks, or without the scope), 429 (over the key's rate, ``backend_site/limits.py``)
-and 503 (keys not checkable while the database is away).
+and 503 (keys not checkable while the database is away), and what the server refuses
+before the backend sees the request (414, 431: ``common/refusals.py``).
 """
 
 from __future__ import annotations
 
 import copy
 import functools
+import json
 
 import orjson
 
 from backend_site.api_keys.keys import PREFIX as KEY_PREFIX
+from backend_site.rankings.api.openapi import moderation_schemas, schemas
 from backend_site.rankings.api.openapi.board_paths import BOARD_PATHS
-from backend_site.rankings.api.openapi.components import HEADERS, PARAMETERS, RESPONSES, SCHEMAS
 from backend_site.rankings.api.openapi.moderation_paths import MODERATION_PATHS
-from backend_site.rankings.api.openapi.parts import SECURITY_SCHEME, TITLE, VERSION
+from backend_site.rankings.api.openapi.parameters import PARAMETERS
+from backend_site.rankings.api.openapi.parts import SECURITY_SCHEME, TAGS, TITLE, VERSION
+from backend_site.rankings.api.openapi.responses import HEADERS, RESPONSES
 
 PATHS = {**BOARD_PATHS, **MODERATION_PATHS}
+SCHEMAS = {**schemas.SCHEMAS, **moderation_schemas.SCHEMAS}
+# The committed copy (for reading and generating clients without a running backend), kept
+# equal to document() by tests/backend/api/test_openapi_rules.py; `make openapi` rewrites it.
+COMMITTED_PATH = "docs/openapi.json"
 
 DESCRIPTION = """\
 The private ranking service. Every path needs `Authorization: Bearer <secret>`, an API key or
@@ -54,12 +63,15 @@ player is left out of every read, their standing and history answering 404
 but ranked nowhere (200 with `rank` null); a banned player is hidden and their submissions
 are refused with 403 `player_banned`.
 
-Errors are always JSON, `{"error": {"code": "...", "message": "..."}}`. A method an operation
-does not list is a 405 `method_not_allowed` with an `Allow` header (HEAD is served wherever
-GET is); an unknown path is a 404 `not_found`. 503s carry `Retry-After`. Unknown query
-parameters are ignored. A request line over 4094 bytes (414 `uri_too_long`), or a header
-field over 8190 bytes or over 100 of them (431 `headers_too_large`), is refused by the server
-before the backend sees it: JSON too, without X-Request-ID.
+Errors are always JSON, `{"error": {"code": "...", "message": "..."}}` (the `Error` schema,
+the same for every error answer); each error answer lists the codes it may carry, in its
+description and as `x-error-codes`, and a code is stable while a message may change. A
+method an operation does not list is a 405 `method_not_allowed` with an `Allow` header
+(HEAD is served wherever GET is); an unknown path is a 404 `not_found`. 503s carry
+`Retry-After`. Unknown query parameters are ignored. A request line over 4094 bytes (414
+`uri_too_long`), or a header field over 8190 bytes or over 100 of them (431
+`headers_too_large`), is refused by the server before the backend sees it: JSON too,
+without X-Request-ID.
 
 The health probes `/healthz` (open) and `/readyz` (allowlist only, no token) are outside this
 API; see the README.
@@ -89,6 +101,7 @@ def document() -> dict:
         {
             "openapi": "3.1.0",
             "info": {"title": TITLE, "version": VERSION, "description": DESCRIPTION},
+            "tags": TAGS,
             "paths": PATHS,
             "components": {
                 "securitySchemes": {SECURITY_SCHEME: SECURITY_SCHEME_OBJECT},
@@ -105,3 +118,9 @@ def document() -> dict:
 def document_json() -> bytes:
     """The document as JSON bytes, built once per process."""
     return orjson.dumps(document(), option=orjson.OPT_INDENT_2)
+
+
+def document_text() -> str:
+    """The document as the committed docs/openapi.json holds it: keys sorted, indented, a
+    trailing newline (so a change to it reads as a small diff)."""
+    return json.dumps(document(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"

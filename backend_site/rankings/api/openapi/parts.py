@@ -1,16 +1,33 @@
-"""The pieces the document is made of: references, answers and errors, bounded integers,
-the shapes of ids, names, scores and times (each the very constant the API checks), and
-the operation a path method is."""
+"""The pieces the document is made of: the tags, references, the shapes of ids, names, scores
+and times (each the very constant the API checks), and the builders every path module uses:
+``operation``, ``answer``, ``no_content``, ``error`` and ``error_responses``."""
 
 from __future__ import annotations
 
+import re
+
 from backend_site.rankings import fields
-from backend_site.rankings.api import inputs
 from backend_site.rankings.models import MAX_SCORE, PLAYER_ID_PATTERN
 from common import patterns
 
 TITLE = "Leaderboard ranking API (private backend)"
 VERSION = "1"
+SECURITY_SCHEME = "bearerAuth"
+
+# Every operation has exactly one of these (generated clients make a module of each).
+TAGS = [
+    {"name": "leaderboards", "description": "The boards: their settings, pages and periods."},
+    {"name": "players", "description": "A player on a board: their standing and history."},
+    {"name": "scores", "description": "Submitting scores, one or a batch."},
+    {
+        "name": "moderation",
+        "description": "Sanctions, rollbacks, erasure and the review queue (`moderate`).",
+    },
+    {"name": "audit", "description": "The audit log: who changed what (`moderate`)."},
+    {"name": "meta", "description": "This document."},
+]
+TAG_NAMES = frozenset(tag["name"] for tag in TAGS)
+OPERATION_ID = re.compile(r"^[a-z][a-zA-Z0-9]*$")  # camelCase: getEntries, submitScore
 
 
 def ref(kind: str, name: str) -> dict:
@@ -21,73 +38,12 @@ def json_content(schema: dict) -> dict:
     return {"application/json": {"schema": schema}}
 
 
-# Every answer carries the request id (the caller's X-Request-ID when well formed, else a
-# new one), so it is documented, and checked, on every response.
-REQUEST_ID = {"X-Request-ID": ref("headers", "X-Request-ID")}
-
-
-# The IETF RateLimit header fields: required on a 429; optional on every other answer the
-# backend makes past the access check (present when the key has a rate, and on a score
-# submission's success on a board with a per-player limit).
-RATE_LIMIT_HEADERS = ("RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset")
-RATE_LIMITED = {name: ref("headers", name) for name in ("Retry-After", *RATE_LIMIT_HEADERS)}
-
-
-def rate_limit_optional() -> dict:
-    """The RateLimit fields as optional headers: a $ref cannot change a header's `required`,
-    so these are copies of the components' headers."""
-    from backend_site.rankings.api.openapi.components import HEADERS  # (which use these parts)
-
-    return {
-        name: {
-            **HEADERS[name],
-            "required": False,
-            "description": (
-                HEADERS[name]["description"] + " Present when the key has a rate (and on a "
-                "score submission's success on a board with a per-player limit): the limit "
-                "with the fewest requests left."
-            ),
-        }
-        for name in RATE_LIMIT_HEADERS
-    }
-
-
-def answer(description: str, schema: dict, *, rate_limit: bool = True, **headers: dict) -> dict:
-    """A JSON answer with the request id, and the optional RateLimit fields unless the access
-    check (which comes before the rate is counted) is what answers."""
-    return {
-        "description": description,
-        "headers": {
-            **REQUEST_ID,
-            **(rate_limit_optional() if rate_limit else {}),
-            **headers,
-        },
-        "content": json_content(schema),
-    }
-
-
-def error_schema(*codes: str) -> dict:
-    """The one error shape, {"error": {"code", "message"}}, with the codes this status uses."""
-    return {
-        "type": "object",
-        "required": ["error"],
-        "additionalProperties": False,
-        "properties": {
-            "error": {
-                "type": "object",
-                "required": ["code", "message"],
-                "additionalProperties": False,
-                "properties": {
-                    "code": {"type": "string", "enum": list(codes)},
-                    "message": {"type": "string"},
-                },
-            }
-        },
-    }
-
-
-def error(description: str, *codes: str, rate_limit: bool = True, **headers: dict) -> dict:
-    return answer(description, error_schema(*codes), rate_limit=rate_limit, **headers)
+def nullable(schema: dict, **rest) -> dict:
+    """The schema or null, as OpenAPI 3.1 says it: ``type: [X, "null"]``, or for a $ref (which
+    takes no type) ``anyOf: [$ref, {type: null}]``."""
+    if "$ref" in schema:
+        return {"anyOf": [schema, {"type": "null"}], **rest}
+    return {**schema, "type": [schema["type"], "null"], **rest}
 
 
 def integer(low: int, high: int | None = None) -> dict:
@@ -106,6 +62,22 @@ def query_integer(name: str, description: str, *, default: int, low: int, high: 
         # The empty value is the default too: a form's blank field must not be an error.
         "schema": {"anyOf": [integer(low, high), {"const": ""}], "default": default},
     }
+
+
+def object_schema(properties: dict, *, optional: tuple[str, ...] = (), **rest) -> dict:
+    """A closed object (no other properties), every property required but the ``optional``."""
+    return {
+        "type": "object",
+        "required": [name for name in properties if name not in optional],
+        "additionalProperties": False,
+        "properties": properties,
+        **rest,
+    }
+
+
+def array_of(name: str, **rest) -> dict:
+    """An array of the components' schema ``name``."""
+    return {"type": "array", "items": ref("schemas", name), **rest}
 
 
 PLAYER_ID = {
@@ -132,9 +104,7 @@ NAME = {
     ),
 }
 RANK = integer(1)
-RANK_OR_NULL = {"type": ["integer", "null"], "minimum": 1}
-
-
+RANK_OR_NULL = nullable(integer(1))
 RANK_CHANGE = {
     "type": ["integer", "null"],
     "description": (
@@ -144,7 +114,7 @@ RANK_CHANGE = {
 }
 PERIOD_ID = {"type": "string", "pattern": patterns.PERIOD_ID}
 DATETIME = {"type": "string", "format": "date-time"}
-DATETIME_OR_NULL = {"anyOf": [DATETIME, {"type": "null"}]}
+DATETIME_OR_NULL = nullable(DATETIME)
 # A sanction id in a path: inputs.sanction_id_clean takes 1 to 18 digits, no leading zero
 # (tests/backend/api/test_openapi.py checks the two agree).
 SANCTION_ID_MAX = 10**18 - 1
@@ -155,71 +125,133 @@ REASON = {
     "maxLength": fields.REASON_MAX,
     "pattern": r"^[^\x00-\x08\x0b-\x1f\x7f-\x9f]*$",
 }
-SANCTION_ACTION = {
-    "type": "string",
-    "enum": list(inputs.SANCTION_ACTIONS),
-    "description": (
-        "`hide`: off every read (boards, counts, periods, the player's standing and history), "
-        "their submissions still taken and answered with `rank` null; `ban`: hidden, and their "
-        "submissions refused with 403 `player_banned`."
-    ),
-}
 HIDDEN_RANK = (
     "null while Redis is away (status 202), and for a player a moderator has hidden (status "
     "200: the score is stored, and ranked nowhere until the sanction ends)."
 )
 
 
-def object_schema(properties: dict, *, optional: tuple[str, ...] = ()) -> dict:
-    return {
-        "type": "object",
-        "required": [name for name in properties if name not in optional],
-        "additionalProperties": False,
-        "properties": properties,
-    }
+# --- answers -----------------------------------------------------------------------------------
 
-
-# Every operation may answer these: gunicorn's refusals, then the access check's (a 503 when
-# a key cannot be checked).
-GUARDED = {
-    "401": ref("responses", "Unauthorized"),
-    "403": ref("responses", "Forbidden"),
-    "414": ref("responses", "UriTooLong"),
-    "429": ref("responses", "RateLimited"),
-    "431": ref("responses", "HeadersTooLarge"),
-    "503": ref("responses", "Unavailable"),
-}
-READ_ERRORS = {
-    "400": ref("responses", "Invalid"),
-    **GUARDED,
-    "404": ref("responses", "NotFound"),
-}
-# A player's standing and history: their 404 says whether the player is the one missing.
-STANDING_ERRORS = {**READ_ERRORS, "404": ref("responses", "PlayerNotFound")}
-BODY_ERRORS = {
-    "411": ref("responses", "LengthRequired"),
-    "413": ref("responses", "TooLarge"),
-}
-# Score submissions: a banned player's is a 403 too.
-WRITE_ERRORS = {
-    **READ_ERRORS,
-    "403": ref("responses", "SubmissionForbidden"),
-    **BODY_ERRORS,
-    "422": ref("responses", "Unprocessable"),
+# Every answer of the backend carries the request id (the caller's X-Request-ID when well
+# formed, else a new one); every answer past the access check may carry the IETF RateLimit
+# fields (when the key has a rate, and on a submission's success on a board with a limit).
+REQUEST_ID = {"X-Request-ID": ref("headers", "X-Request-ID")}
+RATE_LIMIT_HEADERS = ("RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset")
+RATE_LIMIT = {name: ref("headers", name) for name in RATE_LIMIT_HEADERS}
+# The same fields, required: on a 429, with Retry-After.
+RATE_LIMITED = {
+    "Retry-After": ref("headers", "Retry-After"),
+    **{name: ref("headers", f"{name}-Required") for name in RATE_LIMIT_HEADERS},
 }
 REPLAYED = {"Idempotent-Replayed": ref("headers", "Idempotent-Replayed")}
 
 
-SECURITY_SCHEME = "bearerAuth"
-
-
-def operation(operation_id: str, summary: str, responses: dict, *, scope: str, **rest) -> dict:
-    """An operation that needs a bearer secret with ``scope`` (what access.py's scope_needed
-    requires: `moderate` under the moderation paths, else `read` for GET, `write` for POST)."""
+def answer(
+    description: str,
+    schema: dict,
+    *,
+    replayed: bool = False,
+    headers: dict | None = None,
+    media: str = "application/json",
+    example: object = None,
+) -> dict:
+    """A success: JSON of ``schema`` (a $ref to a components schema, or an array of them), with
+    the request id, the optional RateLimit fields, Idempotent-Replayed if ``replayed``, and
+    ``headers`` (each a $ref to responses.HEADERS). Another ``media`` (``text/csv``, with a
+    string ``schema``) for a body that is not JSON; never HTML."""
+    content = {"schema": schema, **({"example": example} if example is not None else {})}
     return {
+        "description": description,
+        "headers": {
+            **REQUEST_ID,
+            **RATE_LIMIT,
+            **(REPLAYED if replayed else {}),
+            **(headers or {}),
+        },
+        "content": {media: content},
+    }
+
+
+def no_content(description: str) -> dict:
+    """A 204: no body, the usual headers."""
+    return {"description": description, "headers": {**REQUEST_ID, **RATE_LIMIT}}
+
+
+def error(
+    description: str, *codes: str, headers: dict | None = None, rate_limit: bool = True
+) -> dict:
+    """An error answer: the one ``Error`` schema, with the ``codes`` this answer may carry
+    (listed in its description and as ``x-error-codes``, which the tests check answers
+    against). ``rate_limit=False`` for the access check's answers, given before the rate is
+    counted."""
+    listed = ", ".join(f"`{code}`" for code in codes)
+    return {
+        "description": f"{description}\n\nError codes: {listed}.",
+        "x-error-codes": list(codes),
+        "headers": {**REQUEST_ID, **(RATE_LIMIT if rate_limit else {}), **(headers or {})},
+        "content": json_content(ref("schemas", "Error")),
+    }
+
+
+# The components' error answers by status (responses.py), for ``error_responses``. An
+# operation with an error of its own (a 404 that names what is missing) gives it in its
+# ``responses``, as a $ref to another of the components' answers, or an ``error(...)``.
+COMMON_ERRORS = {
+    400: "Invalid",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "NotFound",
+    405: "MethodNotAllowed",
+    411: "LengthRequired",
+    413: "TooLarge",
+    414: "UriTooLong",
+    422: "Unprocessable",
+    429: "RateLimited",
+    431: "HeadersTooLarge",
+    503: "Unavailable",
+}
+# What every operation may answer before its view runs: the server's refusals (414, 431),
+# then the access check's (401, 403, 429; 503 when a key cannot be checked).
+ACCESS_ERRORS = (401, 403, 414, 429, 431, 503)
+# What an operation with a JSON body may answer too.
+BODY_ERRORS = (400, 411, 413)
+
+
+def error_responses(*statuses: int) -> dict:
+    """``{"404": {"$ref": ".../responses/NotFound"}, ...}`` for the common errors named."""
+    return {str(status): ref("responses", COMMON_ERRORS[status]) for status in statuses}
+
+
+def operation(
+    *,
+    tag: str,
+    operation_id: str,
+    summary: str,
+    scope: str,
+    responses: dict,
+    errors: tuple[int, ...] = (),
+    body: str | None = None,
+    **rest,
+) -> dict:
+    """An operation under ``tag``, that needs a bearer secret with ``scope`` (what access.py's
+    scope_needed requires). Its ``responses`` are its successes and any error of its own; the
+    common ``errors`` it may answer are named by status (``(400, 404)``), and the access
+    check's (``ACCESS_ERRORS``) are always added. ``body`` names the components schema of its
+    JSON request body, which adds ``BODY_ERRORS``. ``rest``: ``description``, ``parameters``."""
+    if tag not in TAG_NAMES:
+        raise ValueError(f"{operation_id}: tag {tag!r} is not one of parts.TAGS")
+    if not OPERATION_ID.match(operation_id):
+        raise ValueError(f"operationId {operation_id!r} is not camelCase")
+    statuses = (*ACCESS_ERRORS, *errors, *(BODY_ERRORS if body else ()))
+    answers = {**error_responses(*statuses), **responses}
+    if body:
+        rest["requestBody"] = {"required": True, "content": json_content(ref("schemas", body))}
+    return {
+        "tags": [tag],
         "operationId": operation_id,
         "summary": summary,
         **rest,
         "security": [{SECURITY_SCHEME: [scope]}],
-        "responses": responses,
+        "responses": dict(sorted(answers.items())),
     }
