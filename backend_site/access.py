@@ -60,8 +60,9 @@ def _token_digests(tokens: tuple[str, ...]) -> list[bytes]:
 # With DEBUG on and neither a BACKEND_SERVICE_TOKEN nor any API key made yet, the API is open
 # (a first local run); once a key exists, keys are required there too.
 DEVELOPMENT = keys.Caller("development", frozenset(SCOPES))
-# The scope each kind of request needs: reads "read"; score submissions and batches "write";
-# everything under the moderation paths "moderate", whatever its method.
+# The scope each kind of request needs: reads "read" (a lookup too, though a POST); score
+# submissions and batches "write"; everything under the moderation paths "moderate",
+# whatever its method.
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 MODERATION_PREFIXES = ("/api/v1/reviews", "/api/v1/audit", "/api/v1/players/")
 
@@ -70,7 +71,14 @@ def scope_needed(method: str, path: str) -> str:
     """The scope a request needs (the OpenAPI document states the same per operation)."""
     if path.startswith(MODERATION_PREFIXES):
         return "moderate"
-    return "read" if method in READ_METHODS else "write"
+    if method in READ_METHODS or _is_lookup(path):
+        return "read"
+    return "write"
+
+
+def _is_lookup(path: str) -> bool:
+    """POST /api/v1/leaderboards/<slug>/players/lookup: a read whose list is in the body."""
+    return path.startswith("/api/v1/leaderboards/") and path.endswith("/players/lookup")
 
 
 def caller_of(request) -> keys.Caller | None:

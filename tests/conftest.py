@@ -39,6 +39,7 @@ FAST = TEST_TIER == "fast"
 # others are about a single node (database numbers, TLS to one server), or about no Redis.
 CLUSTER_FILES = {
     "tests/backend/api/test_api.py",
+    "tests/backend/api/test_lookup.py",
     "tests/backend/test_admin_login.py",
     "tests/backend/test_api_keys.py",
     "tests/backend/writes/test_bounds.py",

@@ -29,6 +29,32 @@ class Standing:
     period: object = None  # the period read (selectors fill it in); None on never boards
 
 
+@dataclass
+class LookedUp:
+    """One player of a lookup: their rank on the board and within the list asked for
+    (``group_rank``, competition ranks too), and the share of players below them. Not slotted,
+    like Entry: orjson writes it as the API's lookup entry, its fields in order."""
+
+    rank: int
+    group_rank: int
+    player_id: str
+    name: str
+    score: int
+    rank_change: int | None
+    percentile: float
+
+
+@dataclass(frozen=True, slots=True)
+class Lookup:
+    """A list of players on one ranking: those with an entry in rank order, the others
+    (no score there, or hidden) in ``missing``, in the order asked."""
+
+    total: int
+    entries: list[LookedUp]
+    missing: list[str]
+    period: object = None  # the period read (selectors fill it in); None on never boards
+
+
 @dataclass(frozen=True, slots=True)
 class LoadRow:
     player_id: str

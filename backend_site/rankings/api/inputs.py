@@ -16,6 +16,7 @@ from common import patterns
 _SLUG_RE = re.compile(patterns.SLUG)
 _IDEMPOTENCY_KEY_RE = re.compile(r"[\x20-\x7e]{1,255}")
 BATCH_MAX = patterns.BATCH_MAX
+LOOKUP_MAX = patterns.LOOKUP_MAX
 GETDATA_LIMIT_MAX = patterns.GETDATA_LIMIT_MAX
 PAGE_LIMIT_MAX = patterns.PAGE_LIMIT_MAX
 AROUND_MAX = patterns.AROUND_MAX
@@ -50,10 +51,14 @@ def period_param(params) -> str:
     """The ``period`` query parameter: current (the default), previous, or a period id
     (2026-11-25, 2026-W48 or 2026-11). A well-formed id the board has no period for is a
     404, found later."""
-    raw = params.get("period")
+    return period_clean(params.get("period"))
+
+
+def period_clean(raw) -> str:
+    """A period named in a query or a body (see period_param); missing or "" is current."""
     if raw is None or raw == "":
         return "current"
-    if not _PERIOD_RE.fullmatch(raw):
+    if not isinstance(raw, str) or not _PERIOD_RE.fullmatch(raw):
         raise InvalidInput(
             "period: must be current, previous, or a period id such as 2026-11-25, 2026-W48 "
             "or 2026-11.",
@@ -89,6 +94,28 @@ def _fields_check(data: dict, *, required: tuple, allowed: set, where: str = "")
     unknown = sorted(set(data) - allowed)
     if unknown:
         raise InvalidInput(f"{where}{unknown[0]}: unknown field.", field=f"{where}{unknown[0]}")
+
+
+@dataclass(frozen=True, slots=True)
+class LookupRequest:
+    player_ids: list[str]  # distinct, in the order first given
+    period: str
+
+
+def lookup_parse(body: bytes) -> LookupRequest:
+    """Parse a lookup: {"player_ids": [1 to LOOKUP_MAX ids], "period"?: as period_param}.
+    An id given twice is looked up once."""
+    data = _json_object(body)
+    _fields_check(data, required=("player_ids",), allowed={"player_ids", "period"})
+    ids = data["player_ids"]
+    if not isinstance(ids, list) or not 1 <= len(ids) <= LOOKUP_MAX:
+        raise InvalidInput(
+            f"player_ids: must be a list of 1 to {LOOKUP_MAX} player ids.", field="player_ids"
+        )
+    cleaned = [player_id_clean(value, field=f"player_ids[{i}]") for i, value in enumerate(ids)]
+    return LookupRequest(
+        player_ids=list(dict.fromkeys(cleaned)), period=period_clean(data.get("period"))
+    )
 
 
 def submission_parse(body: bytes) -> Submission:

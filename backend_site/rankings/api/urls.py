@@ -1,12 +1,17 @@
 from django.urls import path
 
-from backend_site.rankings.api import audit_views, moderation_views, views
+from backend_site.rankings.api import audit_views, lookup_views, moderation_views, views
 
 app_name = "rankings"
 
 # The most requested first: Django tries them in order.
 urlpatterns = [
     path("api/v1/leaderboards/<slug:slug>/entries", views.entries, name="entries"),
+    path(
+        "api/v1/leaderboards/<slug:slug>/players/lookup",
+        lookup_views.players_lookup,
+        name="players-lookup",
+    ),
     path("api/v1/leaderboards/<slug:slug>/players/<str:player_id>", views.player, name="player"),
     path("getdata", views.getdata, name="getdata"),
     path("api/v1/leaderboards/<slug:slug>/scores", views.scores, name="scores"),

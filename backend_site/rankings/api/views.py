@@ -77,7 +77,7 @@ def leaderboards(request):
                     "max_increment": row.board.max_increment,
                     "max_submissions_per_minute": row.board.max_submissions_per_minute,
                     "source": row.source,
-                    "period": _period_json(row.period),
+                    "period": period_json(row.period),
                 }
                 for row in overview
             ]
@@ -85,7 +85,7 @@ def leaderboards(request):
     )
 
 
-def _period_json(period) -> dict | None:
+def period_json(period) -> dict | None:
     return period.as_json() if period is not None else None
 
 
@@ -98,7 +98,7 @@ def entries(request, slug: str):
     return json_response(
         {
             "leaderboard": slug,
-            "period": _period_json(page.period),
+            "period": period_json(page.period),
             "total": page.total,
             "offset": offset,
             "limit": limit,
@@ -121,7 +121,7 @@ def player(request, slug: str, player_id: str):
     return json_response(
         {
             "leaderboard": slug,
-            "period": _period_json(standing.period),
+            "period": period_json(standing.period),
             "player_id": standing.player_id,
             "name": standing.name,
             "score": standing.score,

@@ -117,6 +117,45 @@ def _standing_decode(reply: list | None, *, ranking: str, player_id: str) -> Sta
     )
 
 
+_LOOKUP = connections.lua("lookup")
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    """A player _LOOKUP found: ``position`` is their 0-based place in the ranking (ties
+    broken by who got there first), ``worse`` how many players have a worse score."""
+
+    position: int
+    rank: int
+    worse: int
+    player_id: str
+    name: str
+    score: int
+    rank_change: int | None
+
+
+def _lookup_decode(reply: list | None, *, ranking: str) -> tuple[int, list[Found]]:
+    """_LOOKUP's reply as the ranking's size and the players found; BoardNotLoaded for its
+    false."""
+    if not reply:
+        raise BoardNotLoaded(ranking)
+    total, moving = reply[0], reply[1]
+    rows = islice(reply, 2, None)
+    if not moving:
+        return total, [
+            Found(position, rank, worse, player_id.decode(), name.decode(), score, 0)
+            for player_id, name, score, rank, worse, position in zip(
+                rows, rows, rows, rows, rows, rows, strict=True
+            )
+        ]
+    return total, [
+        Found(position, rank, worse, player_id.decode(), name.decode(), score, _moved_decode(m))
+        for player_id, name, score, rank, worse, position, m in zip(
+            rows, rows, rows, rows, rows, rows, rows, strict=True
+        )
+    ]
+
+
 _APPLY = connections.lua("apply")
 
 
@@ -155,6 +194,17 @@ def entry_standing(
     keys = read_keys(ranking)
     reply = connections.run(_STANDING, keys, [player_id, around, today], client)
     return _standing_decode(reply, ranking=ranking, player_id=player_id)
+
+
+def entries_lookup(
+    *, ranking: str, player_ids: Sequence[str], today: str, client: Redis | None = None
+) -> tuple[int, list[Found]]:
+    """The ranking's size and the entries of those of ``player_ids`` that have one, in one
+    round trip (O(k log N) for k ids); rank changes count from the snapshot of ``today``."""
+    keys = read_keys(ranking)
+    args = [len(player_ids), "", today, *player_ids]
+    reply = connections.run(_LOOKUP, keys, args, client)
+    return _lookup_decode(reply, ranking=ranking)
 
 
 def _apply_call(

@@ -16,7 +16,7 @@ from backend_site.rankings.errors import PlayerNotFound
 from backend_site.rankings.models import Leaderboard
 from backend_site.rankings.ranking_index import store
 from backend_site.rankings.ranking_index.rebuild import with_board_loaded
-from backend_site.rankings.values import Page, Standing
+from backend_site.rankings.values import LookedUp, Lookup, Page, Standing
 from backend_site.rankings.writes import due
 
 
@@ -59,6 +59,40 @@ def player_standing(
         where = f"{slug!r}" + (f" in {found.id}" if found else "")
         raise PlayerNotFound(f"Player {player_id!r} has no score on {where}.")
     return replace(standing, period=found)
+
+
+def players_lookup(*, slug: str, player_ids: list[str], period: str = archives.CURRENT) -> Lookup:
+    """Where each of ``player_ids`` (distinct) stands on the board's ``period``: those with an
+    entry in rank order, each with their rank within the list (``group_rank``: equal
+    scores share it), and the others (no score there, or hidden) as ``missing``. One round
+    trip to Redis, O(k log N) for k ids."""
+    known = boards.board_known(slug)
+    now = clock.now()
+    due.settle(known, now)
+    ranking, found = archives.ranking_for_read(known, period, now)
+    today = known.today(now)
+    total, rows = with_board_loaded(
+        ranking,
+        lambda: store.entries_lookup(ranking=ranking.name, player_ids=player_ids, today=today),
+    )
+    rows.sort(key=lambda row: row.position)
+    entries: list[LookedUp] = []
+    for index, row in enumerate(rows):
+        tied = entries and entries[-1].rank == row.rank
+        entries.append(
+            LookedUp(
+                rank=row.rank,
+                group_rank=entries[-1].group_rank if tied else index + 1,
+                player_id=row.player_id,
+                name=row.name,
+                score=row.score,
+                rank_change=row.rank_change,
+                percentile=_share_worse(row.worse, total),
+            )
+        )
+    there = {row.player_id for row in rows}
+    missing = [player_id for player_id in player_ids if player_id not in there]
+    return Lookup(total=total, entries=entries, missing=missing, period=found)
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,7 +164,11 @@ def periods_overview(*, slug: str, limit: int) -> tuple[Leaderboard, list[archiv
 
 def percentile(standing: Standing) -> float:
     """The share of players with a strictly worse score, in percent, one decimal."""
-    return round(100 * standing.worse / standing.total, 1) if standing.total else 0.0
+    return _share_worse(standing.worse, standing.total)
+
+
+def _share_worse(worse: int, total: int) -> float:
+    return round(100 * worse / total, 1) if total else 0.0
 
 
 def readiness_failures() -> list[str]:

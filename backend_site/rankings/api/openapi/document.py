@@ -29,15 +29,16 @@ import json
 import orjson
 
 from backend_site.api_keys.keys import PREFIX as KEY_PREFIX
-from backend_site.rankings.api.openapi import moderation_schemas, schemas
+from backend_site.rankings.api.openapi import lookup_schemas, moderation_schemas, schemas
 from backend_site.rankings.api.openapi.board_paths import BOARD_PATHS
+from backend_site.rankings.api.openapi.lookup_paths import LOOKUP_PATHS
 from backend_site.rankings.api.openapi.moderation_paths import MODERATION_PATHS
 from backend_site.rankings.api.openapi.parameters import PARAMETERS
 from backend_site.rankings.api.openapi.parts import SECURITY_SCHEME, TAGS, TITLE, VERSION
 from backend_site.rankings.api.openapi.responses import HEADERS, RESPONSES
 
-PATHS = {**BOARD_PATHS, **MODERATION_PATHS}
-SCHEMAS = {**schemas.SCHEMAS, **moderation_schemas.SCHEMAS}
+PATHS = {**BOARD_PATHS, **LOOKUP_PATHS, **MODERATION_PATHS}
+SCHEMAS = {**schemas.SCHEMAS, **lookup_schemas.SCHEMAS, **moderation_schemas.SCHEMAS}
 # The committed copy (for reading and generating clients without a running backend), kept
 # equal to document() by tests/backend/api/test_openapi_rules.py; `make openapi` rewrites it.
 COMMITTED_PATH = "docs/openapi.json"
@@ -45,10 +46,10 @@ COMMITTED_PATH = "docs/openapi.json"
 DESCRIPTION = """\
 The private ranking service. Every path needs `Authorization: Bearer <secret>`, an API key or
 a service token (401 `unauthorized` without a valid one, with `WWW-Authenticate`), holding the
-scope the operation names in its `security`: `read` for every GET (and HEAD), `write` for
-score submissions, `moderate` for every method under the moderation paths, the audit log's
-included (403 `insufficient_scope` otherwise). The caller must also be inside
-`BACKEND_ALLOWED_NETWORKS` (403 `forbidden` otherwise).
+scope the operation names in its `security`: `read` for every GET (and HEAD) and a players
+lookup, `write` for score submissions, `moderate` for every method under the moderation
+paths, the audit log's included (403 `insufficient_scope` otherwise). The caller must also
+be inside `BACKEND_ALLOWED_NETWORKS` (403 `forbidden` otherwise).
 
 A key may have a rate (requests a second, with a burst of as many), and a board a number of
 submissions a minute each player may make to it (`max_submissions_per_minute`): over either

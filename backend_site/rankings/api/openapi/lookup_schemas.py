@@ -1,0 +1,72 @@
+"""The components' schemas of a players lookup: what it asks, and what it answers."""
+
+from __future__ import annotations
+
+from backend_site.rankings.api import inputs
+from backend_site.rankings.api.openapi.parts import (
+    PLAYER_ID,
+    RANK,
+    RANK_CHANGE,
+    SCORE,
+    SLUG,
+    array_of,
+    integer,
+    nullable,
+    object_schema,
+    ref,
+)
+from common import patterns
+
+SCHEMAS = {
+    "LookupRequest": object_schema(
+        {
+            "player_ids": {
+                "type": "array",
+                "items": PLAYER_ID,
+                "minItems": 1,
+                "maxItems": inputs.LOOKUP_MAX,
+                "description": "The players to find; an id given twice is looked up once.",
+            },
+            "period": {"type": "string", "pattern": patterns.PERIOD, "default": "current"},
+        },
+        optional=("period",),
+        description="Where a list of players (friends, a clan) stands on a board.",
+    ),
+    "LookedUp": object_schema(
+        {
+            "rank": RANK,
+            "group_rank": {
+                **RANK,
+                "description": "Competition rank within the players found (equal scores share it).",
+            },
+            "player_id": PLAYER_ID,
+            "name": {"type": "string"},
+            "score": SCORE,
+            "rank_change": RANK_CHANGE,
+            "percentile": {
+                "type": "number",
+                "minimum": 0,
+                "maximum": 100,
+                "description": "Share of players with a strictly worse score.",
+            },
+        },
+        description="One player of a lookup.",
+    ),
+    "Lookup": object_schema(
+        {
+            "leaderboard": SLUG,
+            "period": nullable(
+                ref("schemas", "Period"),
+                description="The period; null on a board that never resets.",
+            ),
+            "total": integer(0),
+            "entries": array_of("LookedUp"),
+            "missing": {
+                "type": "array",
+                "items": PLAYER_ID,
+                "description": "Asked for, with no score there (or hidden), in the order asked.",
+            },
+        },
+        description="The players with an entry in rank order; the others in `missing`.",
+    ),
+}
