@@ -15,6 +15,7 @@ PAGE_LIMIT_MAX = 100
 AROUND_MAX = 25
 BATCH_MAX = 1000
 LOOKUP_MAX = 100  # player ids in one lookup
+METADATA_MAX = 1024  # bytes of an entry's metadata, as compact JSON
 GETDATA_LIMIT_MAX = 1000
 PERIODS_LIMIT_MAX = 100
 HISTORY_DAYS_MAX = 365

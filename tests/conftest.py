@@ -40,6 +40,7 @@ FAST = TEST_TIER == "fast"
 CLUSTER_FILES = {
     "tests/backend/api/test_api.py",
     "tests/backend/api/test_lookup.py",
+    "tests/backend/api/test_metadata.py",
     "tests/backend/test_admin_login.py",
     "tests/backend/test_api_keys.py",
     "tests/backend/writes/test_bounds.py",

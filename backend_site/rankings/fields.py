@@ -4,6 +4,7 @@ InvalidInput naming the field."""
 
 from __future__ import annotations
 
+import json
 import re
 
 from backend_site.rankings import names
@@ -13,6 +14,7 @@ from common import patterns
 _PLAYER_ID_RE = re.compile(patterns.PLAYER_ID)
 MAX_SCORE = patterns.MAX_SCORE
 NAME_MAX = patterns.NAME_MAX
+METADATA_MAX = patterns.METADATA_MAX
 REASON_MAX = 500
 # No control character (C0, DEL, C1) but tab and newline, and no lone surrogate.
 _REASON_REFUSED = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
@@ -60,3 +62,26 @@ def reason_clean(value, *, field: str = "reason") -> str:
             f"{field}: control characters and lone surrogates are not allowed.", field=field
         )
     return value
+
+
+def metadata_clean(value, *, field: str = "metadata") -> str | None:
+    """An entry's metadata: a JSON object of at most METADATA_MAX bytes written as compact
+    JSON; that text (None for null: no metadata)."""
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise InvalidInput(f"{field}: must be a JSON object.", field=field)
+    try:
+        text = json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+        size = len(text.encode())
+    except (ValueError, RecursionError, UnicodeEncodeError):
+        raise InvalidInput(
+            f"{field}: must hold JSON values only (no NaN, Infinity or lone surrogates).",
+            field=field,
+        ) from None
+    if size > METADATA_MAX:
+        raise InvalidInput(
+            f"{field}: must be at most {METADATA_MAX} bytes as compact JSON ({size} given).",
+            field=field,
+        )
+    return text

@@ -172,6 +172,10 @@ class Score(models.Model):
     # The period the score belongs to ("" on a board that never resets): rows of a closed
     # period are never written again; they are its final standings.
     period = models.CharField(max_length=10, default=periods.NO_PERIOD, blank=True)
+    # What the game attached to the submission that set this value (a replay id, the car,
+    # the level's seed): compact JSON text of an object, at most METADATA_MAX bytes; null
+    # for none. Kept as text: the database stores and returns it, it never looks inside.
+    metadata = models.TextField(null=True, blank=True)  # noqa: DJ001 (NULL: none, no bytes)
 
     class Meta:
         constraints = [
@@ -225,6 +229,8 @@ class ScoreEvent(models.Model):
     at = models.DateTimeField()
     # The name of the API key that made the change ("" for the admin, a command, a migration).
     key = models.CharField(max_length=64, blank=True, db_default="")
+    # The submission's metadata (Score.metadata), when the change came with any.
+    metadata = models.TextField(null=True, blank=True)  # noqa: DJ001 (NULL: none, no bytes)
 
     class Meta:
         indexes = [

@@ -9,6 +9,14 @@ from datetime import datetime
 from common.entries import Entry
 
 
+@dataclass
+class EntryWithMetadata(Entry):
+    """An entry read with ``include=metadata``: orjson writes its metadata last, an object
+    or null."""
+
+    metadata: dict | None = None
+
+
 @dataclass(frozen=True, slots=True)
 class Page:
     total: int
@@ -27,6 +35,7 @@ class Standing:
     worse: int
     around: list[Entry]
     period: object = None  # the period read (selectors fill it in); None on never boards
+    metadata: dict | None = None  # the player's own, when read with include=metadata
 
 
 @dataclass
@@ -42,6 +51,11 @@ class LookedUp:
     score: int
     rank_change: int | None
     percentile: float
+
+
+@dataclass
+class LookedUpWithMetadata(LookedUp):
+    metadata: dict | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +76,7 @@ class LoadRow:
     value: int
     achieved_at: datetime
     version: int = 0
+    metadata: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +91,7 @@ class EntryChange:
     achieved_at: datetime | None = None
     name: str = ""
     hidden: bool = False
+    metadata: str | None = None  # compact JSON of the submission that set the value
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,7 +8,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from backend_site.rankings.errors import InvalidInput
-from backend_site.rankings.fields import name_clean, player_id_clean, reason_clean, score_clean
+from backend_site.rankings.fields import (
+    metadata_clean,
+    name_clean,
+    player_id_clean,
+    reason_clean,
+    score_clean,
+)
 from backend_site.rankings.models import MAX_SCORE
 from backend_site.rankings.writes.batch import BatchItem
 from common import patterns
@@ -28,6 +34,7 @@ class Submission:
     player_id: str
     score: int
     name: str | None
+    metadata: str | None = None  # compact JSON
 
 
 def query_int(params, name: str, *, default: int, low: int, high: int) -> int:
@@ -96,17 +103,38 @@ def _fields_check(data: dict, *, required: tuple, allowed: set, where: str = "")
         raise InvalidInput(f"{where}{unknown[0]}: unknown field.", field=f"{where}{unknown[0]}")
 
 
+INCLUDES = ("metadata",)  # what a read adds to its entries when asked
+
+
+def include_param(params) -> frozenset[str]:
+    """The ``include`` query parameter: a comma-separated list of INCLUDES (none by default)."""
+    raw = params.get("include") or ""
+    return _includes_clean([part for part in raw.split(",") if part])
+
+
+def _includes_clean(asked) -> frozenset[str]:
+    if not isinstance(asked, list) or not all(isinstance(part, str) for part in asked):
+        raise InvalidInput("include: must be a list of names.", field="include")
+    unknown = sorted(set(asked) - set(INCLUDES))
+    if unknown:
+        raise InvalidInput(
+            f"include: {unknown[0][:40]!r} is not one of {', '.join(INCLUDES)}.", field="include"
+        )
+    return frozenset(asked)
+
+
 @dataclass(frozen=True, slots=True)
 class LookupRequest:
     player_ids: list[str]  # distinct, in the order first given
     period: str
+    include: frozenset[str] = frozenset()
 
 
 def lookup_parse(body: bytes) -> LookupRequest:
-    """Parse a lookup: {"player_ids": [1 to LOOKUP_MAX ids], "period"?: as period_param}.
-    An id given twice is looked up once."""
+    """Parse a lookup: {"player_ids": [1 to LOOKUP_MAX ids], "period"?: as period_param,
+    "include"?: a list of INCLUDES}. An id given twice is looked up once."""
     data = _json_object(body)
-    _fields_check(data, required=("player_ids",), allowed={"player_ids", "period"})
+    _fields_check(data, required=("player_ids",), allowed={"player_ids", "period", "include"})
     ids = data["player_ids"]
     if not isinstance(ids, list) or not 1 <= len(ids) <= LOOKUP_MAX:
         raise InvalidInput(
@@ -114,19 +142,24 @@ def lookup_parse(body: bytes) -> LookupRequest:
         )
     cleaned = [player_id_clean(value, field=f"player_ids[{i}]") for i, value in enumerate(ids)]
     return LookupRequest(
-        player_ids=list(dict.fromkeys(cleaned)), period=period_clean(data.get("period"))
+        player_ids=list(dict.fromkeys(cleaned)),
+        period=period_clean(data.get("period")),
+        include=_includes_clean(data.get("include", [])),
     )
 
 
 def submission_parse(body: bytes) -> Submission:
     """Parse a score submission's JSON body."""
     data = _json_object(body)
-    _fields_check(data, required=("player_id", "score"), allowed={"player_id", "score", "name"})
+    _fields_check(
+        data, required=("player_id", "score"), allowed={"player_id", "score", "name", "metadata"}
+    )
     name = data.get("name")
     return Submission(
         player_id=player_id_clean(data["player_id"]),
         score=score_clean(data["score"]),
         name=None if name is None else name_clean(name),
+        metadata=metadata_clean(data.get("metadata")),
     )
 
 
@@ -196,7 +229,8 @@ def slug_clean(value, *, field: str = "leaderboard") -> str:
 
 
 def batch_parse(body: bytes) -> list[BatchItem]:
-    """Parse a batch: {"scores": [{"leaderboard", "player_id", "score", "name"?}, ...]}.
+    """Parse a batch: {"scores": [{"leaderboard", "player_id", "score", "name"?,
+    "metadata"?}, ...]}.
 
     Every item is checked before anything is applied; an error names the item's index.
     """
@@ -213,7 +247,7 @@ def batch_parse(body: bytes) -> list[BatchItem]:
         _fields_check(
             item,
             required=("leaderboard", "player_id", "score"),
-            allowed={"leaderboard", "player_id", "score", "name"},
+            allowed={"leaderboard", "player_id", "score", "name", "metadata"},
             where=where,
         )
         name = item.get("name")
@@ -223,6 +257,7 @@ def batch_parse(body: bytes) -> list[BatchItem]:
                 player_id=player_id_clean(item["player_id"], field=f"{where}player_id"),
                 score=score_clean(item["score"], field=f"{where}score"),
                 name=None if name is None else name_clean(name, field=f"{where}name"),
+                metadata=metadata_clean(item.get("metadata"), field=f"{where}metadata"),
             )
         )
     return parsed

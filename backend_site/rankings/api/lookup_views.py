@@ -12,7 +12,12 @@ def players_lookup(request, slug: str):
     if request.method != "POST":  # a player whose id is "lookup": their standing, as usual
         return views.player(request, slug, "lookup")
     asked = inputs.lookup_parse(body_of(request))
-    found = selectors.players_lookup(slug=slug, player_ids=asked.player_ids, period=asked.period)
+    found = selectors.players_lookup(
+        slug=slug,
+        player_ids=asked.player_ids,
+        period=asked.period,
+        metadata="metadata" in asked.include,
+    )
     return json_response(
         {
             "leaderboard": slug,

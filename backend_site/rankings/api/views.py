@@ -94,7 +94,10 @@ def entries(request, slug: str):
     offset = inputs.query_int(request.GET, "offset", default=0, low=0, high=inputs.MAX_OFFSET)
     limit = inputs.query_int(request.GET, "limit", default=10, low=1, high=inputs.PAGE_LIMIT_MAX)
     period = inputs.period_param(request.GET)
-    page = selectors.board_top(slug=slug, offset=offset, limit=limit, period=period)
+    include = inputs.include_param(request.GET)
+    page = selectors.board_top(
+        slug=slug, offset=offset, limit=limit, period=period, metadata="metadata" in include
+    )
     return json_response(
         {
             "leaderboard": slug,
@@ -103,8 +106,8 @@ def entries(request, slug: str):
             "offset": offset,
             "limit": limit,
             # orjson writes each Entry as {"rank", "player_id", "name", "score",
-            # "rank_change"} (its fields,
-            # in order) without a dict per row built here: that is the API's entry shape.
+            # "rank_change"} (its fields, in order; "metadata" last when asked) without a
+            # dict per row built here: that is the API's entry shape.
             "entries": page.entries,
         }
     )
@@ -115,9 +118,11 @@ def player(request, slug: str, player_id: str):
     player_id = inputs.player_id_clean(player_id)
     around = inputs.query_int(request.GET, "around", default=2, low=0, high=inputs.AROUND_MAX)
     period = inputs.period_param(request.GET)
+    with_metadata = "metadata" in inputs.include_param(request.GET)
     standing = selectors.player_standing(
-        slug=slug, player_id=player_id, around=around, period=period
+        slug=slug, player_id=player_id, around=around, period=period, metadata=with_metadata
     )
+    own = {"metadata": standing.metadata} if with_metadata else {}
     return json_response(
         {
             "leaderboard": slug,
@@ -129,6 +134,7 @@ def player(request, slug: str, player_id: str):
             "rank_change": standing.rank_change,
             "percentile": selectors.percentile(standing),
             "total": standing.total,
+            **own,
             "around": standing.around,
         }
     )
@@ -221,6 +227,7 @@ def scores(request, slug: str):
                 player_id=submission.player_id,
                 score=submission.score,
                 name=submission.name,
+                metadata=submission.metadata,
             )
 
     def answer(result: services.SubmitResult) -> HttpResponse:

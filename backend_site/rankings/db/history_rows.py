@@ -18,20 +18,24 @@ from backend_site.rankings.values import Before
 # The start of every history event insert: VALUES rows or a SELECT follow.
 # Its last column, key, is the acting key's name (acting.key_name): one more value per row.
 EVENTS_INSERT = f'INSERT INTO {EVENTS} (board_id, period, player_id, value, at, "key") '
+# The same, with the submission's metadata after the key (the writes that carry some).
+EVENTS_INSERT_METADATA = (
+    f'INSERT INTO {EVENTS} (board_id, period, player_id, value, at, "key", metadata) '
+)
 
 
-def events_append(rows: Sequence[tuple[int, str, str, int | None, datetime]]) -> None:
-    """Append history events (board_id, period, player_id, value or None, at) in one
-    statement."""
+def events_append(rows: Sequence[tuple]) -> None:
+    """Append history events (board_id, period, player_id, value or None, at[, metadata])
+    in one statement."""
     if not rows:
         return
-    marks = ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(rows))
+    marks = ", ".join(["(%s, %s, %s, %s, %s, %s, %s)"] * len(rows))
     params: list = []
     key = acting.key_name.get()
-    for board_id, period, player_id, value, at in rows:
-        params += [board_id, period, player_id, value, stamp(at), key]
+    for board_id, period, player_id, value, at, *metadata in rows:
+        params += [board_id, period, player_id, value, stamp(at), key, *(metadata or [None])]
     with connection.cursor() as cursor:
-        cursor.execute(f"{EVENTS_INSERT}VALUES {marks}", params)
+        cursor.execute(f"{EVENTS_INSERT_METADATA}VALUES {marks}", params)
 
 
 def events_before(*, board: Leaderboard, period: str, moment: datetime) -> list[Before]:

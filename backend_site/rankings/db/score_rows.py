@@ -10,7 +10,7 @@ from datetime import datetime
 from django.db import connection
 
 from backend_site.rankings import acting, operators
-from backend_site.rankings.db.history_rows import EVENTS_INSERT, events_append
+from backend_site.rankings.db.history_rows import EVENTS_INSERT_METADATA, events_append
 from backend_site.rankings.db.tables import (
     BOARDS,
     PLAYERS,
@@ -38,6 +38,7 @@ class Row:
     name: str
     hidden: bool = False  # the player's flags (sanctions.py), read with the row
     banned: bool = False
+    metadata: str | None = None  # of the submission that set the value (compact JSON)
 
 
 def _improves(board: Leaderboard) -> str:
@@ -68,12 +69,18 @@ class Submitted:
 
 
 def scores_submit(
-    *, targets: Sequence[tuple[Leaderboard, str]], player_id: str, score: int, now: datetime
+    *,
+    targets: Sequence[tuple[Leaderboard, str]],
+    player_id: str,
+    score: int,
+    now: datetime,
+    metadata: str | None = None,
 ) -> list[Submitted]:
     """Apply a score to each (board, period), with each board's operator, and append a
     history event for each change: on PostgreSQL in one statement (atomic by itself), on
-    SQLite in three (inside the caller's transaction). The rows left unchanged come back
-    too, as they stand, so a submission needs no other query."""
+    SQLite in three (inside the caller's transaction). A row the score changes takes its
+    ``metadata`` too (None clears it); the rows left unchanged come back as they stand, so a
+    submission needs no other query."""
     boards_sql = (
         f"SELECT 1 FROM {BOARDS} b WHERE b.id = t.board_id AND b.slug = t.slug "  # noqa: S608
         'AND b."order" = t.ord AND b.operator = t.op AND b.reset = t.reset '
@@ -99,24 +106,26 @@ def scores_submit(
             f"p AS (SELECT name, hidden, banned FROM {PLAYERS} WHERE player_id = %s "
             "FOR KEY SHARE), "
             f"up AS (INSERT INTO {SCORES} "
-            "(board_id, period, player_id, value, achieved_at, version) "
-            f"SELECT t.board_id, t.period, %s, %s, %s, nextval('{SEQUENCE}') FROM t "
+            "(board_id, period, player_id, value, achieved_at, version, metadata) "
+            f"SELECT t.board_id, t.period, %s, %s, %s, nextval('{SEQUENCE}'), %s FROM t "
             "WHERE EXISTS (SELECT 1 FROM p WHERE NOT p.banned) "
             f"AND EXISTS ({boards_sql}) "
             "ON CONFLICT (board_id, period, player_id) DO UPDATE SET "
             f"value = {value_case}, achieved_at = excluded.achieved_at, "
-            f"version = nextval('{SEQUENCE}') WHERE {improves_case} "
-            "RETURNING board_id, period, value, achieved_at, version), "
-            f"ev AS ({EVENTS_INSERT}"
-            "SELECT board_id, period, %s, value, achieved_at, %s FROM up) "
-            "SELECT board_id, value, achieved_at, version, true, p.name, p.hidden, p.banned "
-            "FROM up CROSS JOIN p UNION ALL SELECT s.board_id, s.value, s.achieved_at, "
-            f"s.version, false, p.name, p.hidden, p.banned FROM {SCORES} s "
+            f"version = nextval('{SEQUENCE}'), metadata = excluded.metadata "
+            f"WHERE {improves_case} "
+            "RETURNING board_id, period, value, achieved_at, version, metadata), "
+            f"ev AS ({EVENTS_INSERT_METADATA}"
+            "SELECT board_id, period, %s, value, achieved_at, %s, metadata FROM up) "
+            "SELECT board_id, value, achieved_at, version, true, p.name, p.hidden, p.banned, "
+            "up.metadata FROM up CROSS JOIN p UNION ALL SELECT s.board_id, s.value, "
+            "s.achieved_at, s.version, false, p.name, p.hidden, p.banned, s.metadata "
+            f"FROM {SCORES} s "
             "JOIN t ON s.board_id = t.board_id AND s.period = t.period CROSS JOIN p "
             "WHERE s.player_id = %s AND NOT EXISTS (SELECT 1 FROM up "
             f"WHERE up.board_id = s.board_id) AND EXISTS ({boards_sql})"
         )
-        params = [*target_params, player_id, player_id, score, stamp(now)]
+        params = [*target_params, player_id, player_id, score, stamp(now), metadata]
         params += [*value_params, *improves_params, player_id, acting.key_name.get()]
         params += [player_id]
         with connection.cursor() as cursor:
@@ -126,7 +135,7 @@ def scores_submit(
         found = _scores_submit_sqlite(
             targets,
             player_id,
-            score,
+            (score, metadata),
             now,
             boards_sql,
             target_params,
@@ -135,10 +144,10 @@ def scores_submit(
         )
     by_board = {
         board_id: Submitted(
-            Row(player_id, value, moment_of(at), version, name, bool(hidden), bool(banned)),
+            Row(player_id, value, moment_of(at), version, name, bool(hidden), bool(banned), md),
             bool(updated),
         )
-        for board_id, value, at, version, updated, name, hidden, banned in found
+        for board_id, value, at, version, updated, name, hidden, banned, md in found
     }
     return [by_board.get(board.pk, Submitted(None, False)) for board, _ in targets]
 
@@ -149,6 +158,7 @@ def _scores_submit_sqlite(
     """SQLite's scores_submit: its writers are serialized, so the upsert, the events and
     the unchanged rows' read are three statements in the caller's transaction (which sees
     any hide or lift whole: it holds the database)."""
+    score, metadata = score
     player_sql = ", ".join(
         f"(SELECT {column} FROM {PLAYERS} WHERE player_id = %s)"  # noqa: S608
         for column in ("name", "hidden", "banned")
@@ -164,22 +174,23 @@ def _scores_submit_sqlite(
         f"FROM (VALUES {rows}))"
     )
     sql = (
-        f"INSERT INTO {SCORES} (board_id, period, player_id, value, achieved_at, version) "  # noqa: S608
-        f"SELECT t.board_id, t.period, %s, %s, %s, t.version FROM {t} AS t "
+        f"INSERT INTO {SCORES} "  # noqa: S608
+        "(board_id, period, player_id, value, achieved_at, version, metadata) "
+        f"SELECT t.board_id, t.period, %s, %s, %s, t.version, %s FROM {t} AS t "
         f"WHERE EXISTS (SELECT 1 FROM {PLAYERS} WHERE player_id = %s AND NOT banned) "
         f"AND EXISTS ({boards_sql}) "
         "ON CONFLICT (board_id, period, player_id) DO UPDATE SET "
-        f"value = {value[0]}, achieved_at = excluded.achieved_at, version = excluded.version "
-        f"WHERE {improves[0]} "
-        f"RETURNING board_id, period, value, achieved_at, version, {player_sql}"
+        f"value = {value[0]}, achieved_at = excluded.achieved_at, version = excluded.version, "
+        f"metadata = excluded.metadata WHERE {improves[0]} "
+        f"RETURNING board_id, period, value, achieved_at, version, {player_sql}, metadata"
     )
-    upsert_params = [player_id, score, stamp(now), *params, player_id, *value[1]]
+    upsert_params = [player_id, score, stamp(now), metadata, *params, player_id, *value[1]]
     upsert_params += [*improves[1], player_id, player_id, player_id]
     with connection.cursor() as cursor:
         cursor.execute(sql, upsert_params)
         changed = cursor.fetchall()
-        events_append([(row[0], row[1], player_id, row[2], now) for row in changed])
-        found = [(b, v, at, version, True, *player) for b, _, v, at, version, *player in changed]
+        events_append([(row[0], row[1], player_id, row[2], now, row[-1]) for row in changed])
+        found = [(b, v, at, version, True, *rest) for b, _, v, at, version, *rest in changed]
         rest = [target for target in targets if target[0].pk not in {row[0] for row in found}]
         if rest:
             wanted = " OR ".join(["(t.board_id = %s AND t.period = %s)"] * len(rest))
@@ -187,7 +198,8 @@ def _scores_submit_sqlite(
             for board, period in rest:
                 rest_params += [board.pk, period]
             cursor.execute(
-                f"SELECT s.board_id, s.value, s.achieved_at, s.version, 0, {player_sql} "  # noqa: S608
+                f"SELECT s.board_id, s.value, s.achieved_at, s.version, 0, {player_sql}, "  # noqa: S608
+                "s.metadata "
                 f"FROM {SCORES} s JOIN {t} AS t ON s.board_id = t.board_id "
                 f"AND s.period = t.period WHERE s.player_id = %s AND ({wanted}) "
                 f"AND EXISTS ({boards_sql})",
@@ -201,7 +213,8 @@ def score_current(*, board: Leaderboard, period: str, player_id: str) -> Row | N
     """The stored score row of ``period`` with the player's name and flags, or None."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT s.value, s.achieved_at, s.version, p.name, p.hidden, p.banned "  # noqa: S608
+            "SELECT s.value, s.achieved_at, s.version, p.name, p.hidden, p.banned, "  # noqa: S608
+            "s.metadata "
             f"FROM {SCORES} s JOIN {PLAYERS} p ON p.player_id = s.player_id "
             "WHERE s.board_id = %s AND s.period = %s AND s.player_id = %s",
             [board.pk, period, player_id],
@@ -209,8 +222,17 @@ def score_current(*, board: Leaderboard, period: str, player_id: str) -> Row | N
         row = cursor.fetchone()
     if row is None:
         return None
-    value, achieved_at, version, name, hidden, banned = row
-    return Row(player_id, value, moment_of(achieved_at), version, name, bool(hidden), bool(banned))
+    value, achieved_at, version, name, hidden, banned, metadata = row
+    return Row(
+        player_id,
+        value,
+        moment_of(achieved_at),
+        version,
+        name,
+        bool(hidden),
+        bool(banned),
+        metadata,
+    )
 
 
 def scores_lock(*, board: Leaderboard, period: str, player_ids: Sequence[str]) -> list[Row]:
@@ -222,30 +244,35 @@ def scores_lock(*, board: Leaderboard, period: str, player_ids: Sequence[str]) -
     lock = " ORDER BY player_id FOR UPDATE" if postgres() else ""
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT player_id, value, achieved_at, version FROM {SCORES} "  # noqa: S608
+            f"SELECT player_id, value, achieved_at, version, metadata FROM {SCORES} "  # noqa: S608
             f"WHERE board_id = %s AND period = %s AND player_id IN ({marks}){lock}",
             [board.pk, period, *player_ids],
         )
         rows = cursor.fetchall()
-    return [Row(pid, value, moment_of(at), version, "") for pid, value, at, version in rows]
+    return [
+        Row(pid, value, moment_of(at), version, "", metadata=metadata)
+        for pid, value, at, version, metadata in rows
+    ]
 
 
 def scores_insert(
-    *, board: Leaderboard, period: str, rows: Sequence[tuple[str, int, datetime]]
+    *, board: Leaderboard, period: str, rows: Sequence[tuple[str, int, datetime, str | None]]
 ) -> dict[str, int]:
-    """Insert new rows (player_id, value, achieved_at); the version of each one inserted.
+    """Insert new rows (player_id, value, achieved_at, metadata); the version of each one
+    inserted.
     A row another writer created meanwhile is left alone and missing from the answer."""
     version, _ = version_sql()
     versions = iter(versions_reserve(len(rows)))
     values, params = [], []
-    for player_id, value, achieved_at in rows:
-        values.append(f"(%s, %s, %s, %s, %s, {version})")
-        params += [board.pk, period, player_id, value, stamp(achieved_at)]
+    for player_id, value, achieved_at, metadata in rows:
+        values.append(f"(%s, %s, %s, %s, %s, %s, {version})")
+        params += [board.pk, period, player_id, value, stamp(achieved_at), metadata]
         if not postgres():
             params.append(next(versions))
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {SCORES} (board_id, period, player_id, value, achieved_at, version) "  # noqa: S608
+            f"INSERT INTO {SCORES} "  # noqa: S608
+            "(board_id, period, player_id, value, achieved_at, metadata, version) "
             f"VALUES {', '.join(values)} ON CONFLICT (board_id, period, player_id) DO NOTHING "
             "RETURNING player_id, version",
             params,
@@ -254,24 +281,28 @@ def scores_insert(
 
 
 def scores_update(
-    *, board: Leaderboard, period: str, rows: Sequence[tuple[str, int, datetime]]
+    *, board: Leaderboard, period: str, rows: Sequence[tuple[str, int, datetime, str | None]]
 ) -> dict[str, int]:
-    """Set existing rows (player_id, value, achieved_at) in one statement; their versions."""
+    """Set existing rows (player_id, value, achieved_at, metadata) in one statement; their
+    versions."""
     on_postgres = postgres()
     version = f"nextval('{SEQUENCE}')" if on_postgres else "v.version"
     versions = iter(versions_reserve(len(rows)))
-    row_sql = f"(%s, {cast('bigint')}, {cast('timestamptz')}{'' if on_postgres else ', %s'})"
+    row_sql = (
+        f"(%s, {cast('bigint')}, {cast('timestamptz')}, {cast('text')}"
+        f"{'' if on_postgres else ', %s'})"
+    )
     params: list = []
-    for player_id, value, achieved_at in rows:
-        params += [player_id, value, stamp(achieved_at)]
+    for player_id, value, achieved_at, metadata in rows:
+        params += [player_id, value, stamp(achieved_at), metadata]
         if not on_postgres:
             params.append(next(versions))
-    columns = "player_id, value, achieved_at" + ("" if on_postgres else ", version")
+    columns = "player_id, value, achieved_at, metadata" + ("" if on_postgres else ", version")
     with connection.cursor() as cursor:
         cursor.execute(
             f"WITH v ({columns}) AS (VALUES {', '.join([row_sql] * len(rows))}) "  # noqa: S608
             f"UPDATE {SCORES} SET value = v.value, achieved_at = v.achieved_at, "
-            f"version = {version} FROM v "
+            f"metadata = v.metadata, version = {version} FROM v "
             f"WHERE {SCORES}.board_id = %s AND {SCORES}.period = %s "
             f"AND {SCORES}.player_id = v.player_id "
             f"RETURNING {SCORES}.player_id, {SCORES}.version",

@@ -15,6 +15,7 @@ from backend_site.rankings.ranking_index.layout import (
     LAYOUT,
     NAME_BUCKETS,
     built_keys,
+    entry_record,
     lock_key,
     meta_key,
     movement_keys,
@@ -22,7 +23,6 @@ from backend_site.rankings.ranking_index.layout import (
     ranking_keys,
     seq_bytes,
     stored_score,
-    version_bytes,
 )
 from backend_site.rankings.values import Before, LoadRow
 
@@ -62,8 +62,8 @@ def ranking_build(
         for row in rows:
             seq = seq_bytes(row.achieved_at)
             scores[seq + row.player_id.encode()] = stored_score(row.value, order)
-            names[name_bucket(row.player_id)][row.player_id] = (
-                version_bytes(row.version) + seq + row.name.encode()
+            names[name_bucket(row.player_id)][row.player_id] = entry_record(
+                row.version, seq, row.name, row.metadata
             )
             if len(scores) >= chunk:
                 count += _flush(pipe, built, scores, names, progress)

@@ -51,6 +51,10 @@ VERSION_BYTES = 8
 RECORD_HEAD = VERSION_BYTES + SEQ_BYTES
 
 
+# In a record, what separates the name from the entry's metadata (see entry_record).
+METADATA_MARK = b"\x00"
+
+
 # 16,384 buckets keep a 2-million-player board under 128 fields per bucket; a larger board
 # still works, its buckets just fall back to Redis's ordinary (bigger) hash encoding.
 NAME_BUCKETS = 16_384
@@ -148,7 +152,21 @@ def record_bytes(change: EntryChange) -> bytes:
     """The names-hash record of a change: version, then (unless removed) seq and name."""
     if change.value is None or change.hidden:
         return version_bytes(change.version)
-    return version_bytes(change.version) + seq_bytes(change.achieved_at) + change.name.encode()
+    return entry_record(change.version, seq_bytes(change.achieved_at), change.name, change.metadata)
+
+
+def entry_record(version: int, seq: bytes, name: str, metadata: str | None) -> bytes:
+    """An entry's record: version, seq, the name, and the metadata after a NUL when it has
+    some (neither a name nor compact JSON holds a NUL). An entry without metadata costs
+    nothing more."""
+    record = version_bytes(version) + seq + name.encode()
+    return record + METADATA_MARK + metadata.encode() if metadata else record
+
+
+def record_name_and_metadata(rest: bytes) -> tuple[str, str | None]:
+    """A record's tail (after RECORD_HEAD) as its name and metadata (None when it has none)."""
+    name, mark, metadata = rest.partition(METADATA_MARK)
+    return name.decode(), (metadata.decode() if mark else None)
 
 
 def built_keys(ranking: str, tag: str) -> list[str]:

@@ -43,14 +43,12 @@ def board_rows(*, ranking: Ranking, chunk: int = 20_000) -> Iterator[LoadRow]:
     hidden players' scores (sanctions.py) stay out."""
     rows = (
         Score.objects.filter(board=ranking.board, period=ranking.period_id, player__hidden=False)
-        .values_list("player_id", "player__name", "value", "achieved_at", "version")
+        .values_list("player_id", "player__name", "value", "achieved_at", "version", "metadata")
         .order_by()
         .iterator(chunk_size=chunk)
     )
-    for player_id, name, value, achieved_at, version in rows:
-        yield LoadRow(
-            player_id=player_id, name=name, value=value, achieved_at=achieved_at, version=version
-        )
+    for player_id, name, value, achieved_at, version, metadata in rows:
+        yield LoadRow(player_id, name, value, achieved_at, version, metadata)
 
 
 class BoardLock:

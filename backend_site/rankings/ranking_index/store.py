@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import islice
 
+import orjson
 from redis import Redis
 from redis.cluster import RedisCluster
 from redis.exceptions import NoScriptError
@@ -30,10 +31,11 @@ from backend_site.rankings.ranking_index.layout import (
     ranking_keys,
     read_keys,
     record_bytes,
+    record_name_and_metadata,
     stored_score,
     zset_key,
 )
-from backend_site.rankings.values import Applied, EntryChange, Page, Standing
+from backend_site.rankings.values import Applied, EntryChange, EntryWithMetadata, Page, Standing
 from common.entries import Entry
 
 
@@ -60,7 +62,11 @@ class StoredEntry:
 
     @property
     def name(self) -> str:
-        return self.raw[RECORD_HEAD:].decode() if self.present else ""
+        return record_name_and_metadata(self.raw[RECORD_HEAD:])[0] if self.present else ""
+
+    @property
+    def metadata(self) -> str | None:
+        return record_name_and_metadata(self.raw[RECORD_HEAD:])[1] if self.present else None
 
 
 _PAGE = connections.lua("page")
@@ -71,10 +77,29 @@ def _moved_decode(value: int | bytes) -> int | None:
     return None if value == b"" else value
 
 
-def _rows_decode(reply: list, start: int, *, moving: bool) -> list[Entry]:
+def metadata_decode(raw: bytes) -> dict | None:
+    """An entry's metadata as a record holds it (compact JSON), None for b"" (none)."""
+    return orjson.loads(raw) if raw else None
+
+
+def _rows_decode(reply: list, start: int, *, moving: bool, metadata: bool = False) -> list[Entry]:
     """The entries _APPEND_ROWS put in ``reply`` from index ``start``: five fields a row
-    with their rank change, four (and a change of 0) when nothing moved since the snapshot."""
+    with their rank change, four (and a change of 0) when nothing moved since the snapshot,
+    and the metadata after them when asked."""
     rows = islice(reply, start, None)
+    if metadata:
+        width = 6 if moving else 5
+        return [
+            EntryWithMetadata(
+                row[3],
+                row[0].decode(),
+                row[1].decode(),
+                row[2],
+                _moved_decode(row[4]) if moving else 0,
+                metadata_decode(row[-1]),
+            )
+            for row in zip(*[rows] * width, strict=True)
+        ]
     # One iterator read several at a time: no index arithmetic per row (a page is hot).
     if not moving:
         return [
@@ -87,24 +112,27 @@ def _rows_decode(reply: list, start: int, *, moving: bool) -> list[Entry]:
     ]
 
 
-def _page_decode(reply: list | None, *, ranking: str) -> Page:
+def _page_decode(reply: list | None, *, ranking: str, metadata: bool = False) -> Page:
     """_PAGE's reply as a Page; BoardNotLoaded for its false."""
     if not reply:
         raise BoardNotLoaded(ranking)
     total, moving = reply[0], reply[1]
-    return Page(total=total, entries=_rows_decode(reply, 2, moving=bool(moving)))
+    return Page(total=total, entries=_rows_decode(reply, 2, moving=bool(moving), metadata=metadata))
 
 
 _STANDING = connections.lua("standing")
 
 
-def _standing_decode(reply: list | None, *, ranking: str, player_id: str) -> Standing | None:
+def _standing_decode(
+    reply: list | None, *, ranking: str, player_id: str, metadata: bool = False
+) -> Standing | None:
     """_STANDING's reply as a Standing, None for its {}; BoardNotLoaded for its false."""
     if reply is None:  # false from the script
         raise BoardNotLoaded(ranking)
     if not reply:
         return None
     total, name, score, rank, worse, moved, moving = reply[:7]
+    head = 8 if metadata else 7  # the player's own metadata follows when asked
     return Standing(
         player_id=player_id,
         name=name.decode(),
@@ -113,7 +141,8 @@ def _standing_decode(reply: list | None, *, ranking: str, player_id: str) -> Sta
         rank_change=_moved_decode(moved),
         total=total,
         worse=worse,
-        around=_rows_decode(reply, 7, moving=bool(moving)),
+        around=_rows_decode(reply, head, moving=bool(moving), metadata=metadata),
+        metadata=metadata_decode(reply[7]) if metadata else None,
     )
 
 
@@ -132,27 +161,31 @@ class Found:
     name: str
     score: int
     rank_change: int | None
+    metadata: dict | None = None
 
 
-def _lookup_decode(reply: list | None, *, ranking: str) -> tuple[int, list[Found]]:
+def _lookup_decode(
+    reply: list | None, *, ranking: str, metadata: bool = False
+) -> tuple[int, list[Found]]:
     """_LOOKUP's reply as the ranking's size and the players found; BoardNotLoaded for its
     false."""
     if not reply:
         raise BoardNotLoaded(ranking)
     total, moving = reply[0], reply[1]
     rows = islice(reply, 2, None)
-    if not moving:
-        return total, [
-            Found(position, rank, worse, player_id.decode(), name.decode(), score, 0)
-            for player_id, name, score, rank, worse, position in zip(
-                rows, rows, rows, rows, rows, rows, strict=True
-            )
-        ]
+    width = 6 + bool(moving) + metadata
     return total, [
-        Found(position, rank, worse, player_id.decode(), name.decode(), score, _moved_decode(m))
-        for player_id, name, score, rank, worse, position, m in zip(
-            rows, rows, rows, rows, rows, rows, rows, strict=True
+        Found(
+            row[5],
+            row[3],
+            row[4],
+            row[0].decode(),
+            row[1].decode(),
+            row[2],
+            _moved_decode(row[6]) if moving else 0,
+            metadata_decode(row[-1]) if metadata else None,
         )
+        for row in zip(*[rows] * width, strict=True)
     ]
 
 
@@ -176,35 +209,57 @@ _REPAIR = connections.lua("repair")
 
 
 def entries_page(
-    *, ranking: str, offset: int, limit: int, today: str, client: Redis | None = None
+    *,
+    ranking: str,
+    offset: int,
+    limit: int,
+    today: str,
+    metadata: bool = False,
+    client: Redis | None = None,
 ) -> Page:
     """Return ``limit`` entries from position ``offset`` (0-based) and the board's size, each
     with its rank change since the snapshot of ``today`` (the board's day id; "" spares
-    Redis the movement, for a caller that does not show it: every rank change is then 0)."""
+    Redis the movement, for a caller that does not show it: every rank change is then 0),
+    and its metadata when asked."""
     keys = read_keys(ranking)
-    reply = connections.run(_PAGE, keys, [offset, offset + limit - 1, today], client)
-    return _page_decode(reply, ranking=ranking)
+    args = [offset, offset + limit - 1, today, "1" if metadata else "0"]
+    reply = connections.run(_PAGE, keys, args, client)
+    return _page_decode(reply, ranking=ranking, metadata=metadata)
 
 
 def entry_standing(
-    *, ranking: str, player_id: str, around: int, today: str, client: Redis | None = None
+    *,
+    ranking: str,
+    player_id: str,
+    around: int,
+    today: str,
+    metadata: bool = False,
+    client: Redis | None = None,
 ) -> Standing | None:
     """Return the player's rank, rank change and neighbours, or None when they have no score
-    here (rank changes count from the snapshot of ``today``, the board's day id)."""
+    here (rank changes count from the snapshot of ``today``, the board's day id); their
+    metadata and their neighbours' when asked."""
     keys = read_keys(ranking)
-    reply = connections.run(_STANDING, keys, [player_id, around, today], client)
-    return _standing_decode(reply, ranking=ranking, player_id=player_id)
+    args = [player_id, around, today, "1" if metadata else "0"]
+    reply = connections.run(_STANDING, keys, args, client)
+    return _standing_decode(reply, ranking=ranking, player_id=player_id, metadata=metadata)
 
 
 def entries_lookup(
-    *, ranking: str, player_ids: Sequence[str], today: str, client: Redis | None = None
+    *,
+    ranking: str,
+    player_ids: Sequence[str],
+    today: str,
+    metadata: bool = False,
+    client: Redis | None = None,
 ) -> tuple[int, list[Found]]:
     """The ranking's size and the entries of those of ``player_ids`` that have one, in one
-    round trip (O(k log N) for k ids); rank changes count from the snapshot of ``today``."""
+    round trip (O(k log N) for k ids); rank changes count from the snapshot of ``today``;
+    each entry's metadata when asked."""
     keys = read_keys(ranking)
-    args = [len(player_ids), "", today, *player_ids]
+    args = [len(player_ids), "1" if metadata else "0", today, *player_ids]
     reply = connections.run(_LOOKUP, keys, args, client)
-    return _lookup_decode(reply, ranking=ranking)
+    return _lookup_decode(reply, ranking=ranking, metadata=metadata)
 
 
 def _apply_call(

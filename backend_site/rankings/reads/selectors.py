@@ -16,16 +16,22 @@ from backend_site.rankings.errors import PlayerNotFound
 from backend_site.rankings.models import Leaderboard
 from backend_site.rankings.ranking_index import store
 from backend_site.rankings.ranking_index.rebuild import with_board_loaded
-from backend_site.rankings.values import LookedUp, Lookup, Page, Standing
+from backend_site.rankings.values import LookedUp, LookedUpWithMetadata, Lookup, Page, Standing
 from backend_site.rankings.writes import due
 
 
 def board_top(
-    *, slug: str, offset: int, limit: int, period: str = archives.CURRENT, movement: bool = True
+    *,
+    slug: str,
+    offset: int,
+    limit: int,
+    period: str = archives.CURRENT,
+    movement: bool = True,
+    metadata: bool = False,
 ) -> Page:
     """``limit`` entries of the board's ``period`` from position ``offset``, best first
     (``Page.period``: the period read); ``movement=False`` leaves each rank change 0, for
-    a caller that does not show it."""
+    a caller that does not show it; ``metadata`` adds each entry's."""
     known = boards.board_known(slug)
     now = clock.now()
     due.settle(known, now)
@@ -33,17 +39,24 @@ def board_top(
     today = known.today(now) if movement else ""
     page = with_board_loaded(
         ranking,
-        lambda: store.entries_page(ranking=ranking.name, offset=offset, limit=limit, today=today),
+        lambda: store.entries_page(
+            ranking=ranking.name, offset=offset, limit=limit, today=today, metadata=metadata
+        ),
     )
     return replace(page, period=found)
 
 
 def player_standing(
-    *, slug: str, player_id: str, around: int, period: str = archives.CURRENT
+    *,
+    slug: str,
+    player_id: str,
+    around: int,
+    period: str = archives.CURRENT,
+    metadata: bool = False,
 ) -> Standing:
     """The player's rank, percentile inputs and up to ``around`` neighbours each side in the
-    board's ``period`` (``Standing.period``: the period read); NotFound when they have no
-    score on the board in that period, or are hidden."""
+    board's ``period`` (``Standing.period``: the period read), with their metadata when
+    asked; NotFound when they have no score on the board in that period, or are hidden."""
     known = boards.board_known(slug)
     now = clock.now()
     due.settle(known, now)
@@ -52,7 +65,11 @@ def player_standing(
     standing = with_board_loaded(
         ranking,
         lambda: store.entry_standing(
-            ranking=ranking.name, player_id=player_id, around=around, today=today
+            ranking=ranking.name,
+            player_id=player_id,
+            around=around,
+            today=today,
+            metadata=metadata,
         ),
     )
     if standing is None:  # no score there, or hidden by a moderator: the same to a caller
@@ -61,11 +78,13 @@ def player_standing(
     return replace(standing, period=found)
 
 
-def players_lookup(*, slug: str, player_ids: list[str], period: str = archives.CURRENT) -> Lookup:
+def players_lookup(
+    *, slug: str, player_ids: list[str], period: str = archives.CURRENT, metadata: bool = False
+) -> Lookup:
     """Where each of ``player_ids`` (distinct) stands on the board's ``period``: those with an
     entry in rank order, each with their rank within the list (``group_rank``: equal
-    scores share it), and the others (no score there, or hidden) as ``missing``. One round
-    trip to Redis, O(k log N) for k ids."""
+    scores share it) and their metadata when asked, and the others (no score there, or
+    hidden) as ``missing``. One round trip to Redis, O(k log N) for k ids."""
     known = boards.board_known(slug)
     now = clock.now()
     due.settle(known, now)
@@ -73,23 +92,26 @@ def players_lookup(*, slug: str, player_ids: list[str], period: str = archives.C
     today = known.today(now)
     total, rows = with_board_loaded(
         ranking,
-        lambda: store.entries_lookup(ranking=ranking.name, player_ids=player_ids, today=today),
+        lambda: store.entries_lookup(
+            ranking=ranking.name, player_ids=player_ids, today=today, metadata=metadata
+        ),
     )
     rows.sort(key=lambda row: row.position)
     entries: list[LookedUp] = []
     for index, row in enumerate(rows):
         tied = entries and entries[-1].rank == row.rank
-        entries.append(
-            LookedUp(
-                rank=row.rank,
-                group_rank=entries[-1].group_rank if tied else index + 1,
-                player_id=row.player_id,
-                name=row.name,
-                score=row.score,
-                rank_change=row.rank_change,
-                percentile=_share_worse(row.worse, total),
-            )
+        entry = LookedUp(
+            rank=row.rank,
+            group_rank=entries[-1].group_rank if tied else index + 1,
+            player_id=row.player_id,
+            name=row.name,
+            score=row.score,
+            rank_change=row.rank_change,
+            percentile=_share_worse(row.worse, total),
         )
+        if metadata:
+            entry = LookedUpWithMetadata(**vars(entry), metadata=row.metadata)
+        entries.append(entry)
     there = {row.player_id for row in rows}
     missing = [player_id for player_id in player_ids if player_id not in there]
     return Lookup(total=total, entries=entries, missing=missing, period=found)

@@ -31,6 +31,7 @@ class BatchItem:
     player_id: str
     score: int
     name: str | None
+    metadata: str | None = None  # compact JSON (fields.metadata_clean)
 
 
 class _Raced(Exception):
@@ -46,6 +47,7 @@ class _Entry:
     version: int = 0
     existed: bool = False
     changed: bool = False
+    metadata: str | None = None  # of the item that set the value
 
 
 def scores_submit_batch(*, items: list[BatchItem]) -> list[services.SubmitResult]:
@@ -177,8 +179,16 @@ def _apply(
                     )
             if changed:
                 entry.achieved_at = now + timedelta(microseconds=index)
+                entry.metadata = item.metadata
                 events.append(
-                    (board.pk, ranking.period_id, item.player_id, value, entry.achieved_at)
+                    (
+                        board.pk,
+                        ranking.period_id,
+                        item.player_id,
+                        value,
+                        entry.achieved_at,
+                        item.metadata,
+                    )
                 )
         _entries_write(ranking, entries)
         changes += [
@@ -191,6 +201,7 @@ def _apply(
                     achieved_at=entry.achieved_at,
                     name=names[player_id],
                     hidden=player_id in hidden,
+                    metadata=entry.metadata,
                 ),
             )
             for player_id, entry in entries.items()
@@ -227,7 +238,11 @@ def _entries_read(ranking: boards.Ranking, player_ids: list[str]) -> dict[str, _
     )
     stored = {
         row.player_id: _Entry(
-            value=row.value, achieved_at=row.achieved_at, version=row.version, existed=True
+            value=row.value,
+            achieved_at=row.achieved_at,
+            version=row.version,
+            existed=True,
+            metadata=row.metadata,
         )
         for row in rows
     }
@@ -258,7 +273,7 @@ def _entries_write(ranking: boards.Ranking, entries: dict[str, _Entry]) -> None:
         versions = score_rows.scores_insert(
             board=ranking.board,
             period=ranking.period_id,
-            rows=[(pid, e.value, e.achieved_at) for pid, e in new.items()],
+            rows=[(pid, e.value, e.achieved_at, e.metadata) for pid, e in new.items()],
         )
         if len(versions) != len(new):
             raise _Raced(ranking.name)
@@ -268,7 +283,7 @@ def _entries_write(ranking: boards.Ranking, entries: dict[str, _Entry]) -> None:
         versions = score_rows.scores_update(
             board=ranking.board,
             period=ranking.period_id,
-            rows=[(pid, e.value, e.achieved_at) for pid, e in old.items()],
+            rows=[(pid, e.value, e.achieved_at, e.metadata) for pid, e in old.items()],
         )
         for pid, version in versions.items():
             old[pid].version = version

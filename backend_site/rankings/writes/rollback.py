@@ -58,11 +58,13 @@ def player_rollback(
                 Score.objects.filter(pk=row.pk).delete()
                 changes += services.removals(bumped)
             else:
-                Score.objects.filter(pk=row.pk).update(value=value, achieved_at=then.at)
+                Score.objects.filter(pk=row.pk).update(
+                    value=value, achieved_at=then.at, metadata=then.metadata
+                )
                 changes += services.changes_of(
                     transactions.versions_bump(where="id = %s", params=[row.pk])
                 )
-            events.append((row.board_id, row.period, player_id, value, now))
+            events.append((row.board_id, row.period, player_id, value, now, then and then.metadata))
             done.append(RolledBack(row.board.slug, row.period, row.value, value))
             _archive_again(row.board, row.period)
         history_rows.events_append(events)

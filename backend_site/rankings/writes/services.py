@@ -86,27 +86,40 @@ def _change(row: score_rows.Row) -> EntryChange:
         achieved_at=row.achieved_at,
         name=row.name,
         hidden=row.hidden,
+        metadata=row.metadata,
     )
 
 
 def score_submit(
-    *, board: Leaderboard, player_id: str, score: int, name: str | None = None
+    *,
+    board: Leaderboard,
+    player_id: str,
+    score: int,
+    name: str | None = None,
+    metadata: str | None = None,
 ) -> SubmitResult:
     """Apply a score with the board's operator (best, latest or increment), atomically, in
-    the period in force now, and to every board it feeds with theirs. PlayerBanned for a
+    the period in force now, and to every board it feeds with theirs; an entry the score
+    changes keeps its ``metadata`` (compact JSON, fields.metadata_clean). PlayerBanned for a
     banned player; a hidden player's score is stored and ranked nowhere."""
     known = boards.board_known(board.slug)
     if known.board.pk != board.pk:
         known = boards.board_known(board.slug, fresh=True)
+    given = {"player_id": player_id, "score": score, "name": name, "metadata": metadata}
     try:
-        return _score_submit(known=known, player_id=player_id, score=score, name=name)
+        return _score_submit(known=known, **given)
     except _StaleBoard:
         known = boards.board_known(board.slug, fresh=True)  # NotFound when it is gone
-        return _score_submit(known=known, player_id=player_id, score=score, name=name)
+        return _score_submit(known=known, **given)
 
 
 def _score_submit(
-    *, known: boards.KnownBoard, player_id: str, score: int, name: str | None
+    *,
+    known: boards.KnownBoard,
+    player_id: str,
+    score: int,
+    name: str | None,
+    metadata: str | None,
 ) -> SubmitResult:
     now = clock.now()
     board = known.board
@@ -132,7 +145,7 @@ def _score_submit(
         )
         changes = _entries_renamed(player_id=player_id, name=name) if named == "renamed" else []
         submitted = score_rows.scores_submit(
-            targets=targets, player_id=player_id, score=score, now=now
+            targets=targets, player_id=player_id, score=score, now=now, metadata=metadata
         )
         for (target, period_id), done in zip(targets, submitted, strict=True):
             if done.row is None:
@@ -207,6 +220,7 @@ def changes_of(
         "version",
         "player__name",
         "player__hidden",
+        "metadata",
     )
     wanted = {(board_id, period, player_id) for board_id, period, player_id, _ in keys}
     names = name_override or {}
@@ -220,9 +234,10 @@ def changes_of(
                 achieved_at=achieved_at,
                 name=names.get(player_id, name),
                 hidden=hidden,
+                metadata=metadata,
             ),
         )
-        for board_id, period, player_id, value, achieved_at, version, name, hidden in rows
+        for board_id, period, player_id, value, achieved_at, version, name, hidden, metadata in rows
         if (board_id, period, player_id) in wanted
     ]
 
@@ -308,7 +323,16 @@ def score_set(*, score: Score) -> None:
         score.save()
         bumped = transactions.versions_bump(where="id = %s", params=[score.pk])
         changes = changes_of(bumped)
-        events = [(score.board_id, score.period, score.player_id, score.value, clock.now())]
+        events = [
+            (
+                score.board_id,
+                score.period,
+                score.player_id,
+                score.value,
+                clock.now(),
+                score.metadata,
+            )
+        ]
         if before and before != (score.board_id, score.period, score.player_id):
             version = bumped[0][3]
             changes += _removals([(*before, version)])

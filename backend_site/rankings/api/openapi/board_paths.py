@@ -39,6 +39,7 @@ BOARD_PATHS = {
                     "limit", "Entries per page.", default=10, low=1, high=inputs.PAGE_LIMIT_MAX
                 ),
                 ref("parameters", "period"),
+                ref("parameters", "include"),
             ],
         ),
     },
@@ -70,6 +71,7 @@ BOARD_PATHS = {
                     high=inputs.AROUND_MAX,
                 ),
                 ref("parameters", "period"),
+                ref("parameters", "include"),
             ],
         ),
     },

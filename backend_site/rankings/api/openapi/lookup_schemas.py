@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from backend_site.rankings.api import inputs
 from backend_site.rankings.api.openapi.parts import (
+    METADATA_READ,
     PLAYER_ID,
     RANK,
     RANK_CHANGE,
@@ -28,8 +29,13 @@ SCHEMAS = {
                 "description": "The players to find; an id given twice is looked up once.",
             },
             "period": {"type": "string", "pattern": patterns.PERIOD, "default": "current"},
+            "include": {
+                "type": "array",
+                "items": {"type": "string", "enum": ["metadata"]},
+                "description": "`metadata`: send each entry's metadata (none by default).",
+            },
         },
-        optional=("period",),
+        optional=("period", "include"),
         description="Where a list of players (friends, a clan) stands on a board.",
     ),
     "LookedUp": object_schema(
@@ -49,7 +55,9 @@ SCHEMAS = {
                 "maximum": 100,
                 "description": "Share of players with a strictly worse score.",
             },
+            "metadata": METADATA_READ,
         },
+        optional=("metadata",),
         description="One player of a lookup.",
     ),
     "Lookup": object_schema(

@@ -24,6 +24,13 @@ PARAMETERS = {
         ),
         "schema": {"type": "string", "pattern": patterns.PERIOD, "default": "current"},
     },
+    "include": {
+        "name": "include",
+        "in": "query",
+        "required": False,
+        "description": "`metadata`: send each entry's metadata (none by default).",
+        "schema": {"type": "string", "enum": ["metadata"]},
+    },
     "sanction_id": {
         "name": "sanction_id",
         "in": "path",

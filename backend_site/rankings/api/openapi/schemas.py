@@ -7,6 +7,8 @@ from backend_site.rankings.api import inputs
 from backend_site.rankings.api.openapi.parts import (
     DATETIME,
     HIDDEN_RANK,
+    METADATA,
+    METADATA_READ,
     NAME,
     PERIOD_ID,
     PLAYER_ID,
@@ -56,7 +58,9 @@ BOARD_SCHEMAS = {
             "name": {"type": "string"},
             "score": SCORE,
             "rank_change": RANK_CHANGE,
+            "metadata": METADATA_READ,
         },
+        optional=("metadata",),
         description="One ranked row of a board.",
     ),
     "Period": object_schema(
@@ -93,8 +97,10 @@ BOARD_SCHEMAS = {
                 "description": "Share of players with a strictly worse score.",
             },
             "total": integer(1),
+            "metadata": METADATA_READ,
             "around": array_of("Entry"),
         },
+        optional=("metadata",),
         description="A player's standing on a board, and the entries around them.",
     ),
     "GetdataEntry": object_schema(
@@ -192,7 +198,8 @@ BOARD_SCHEMAS = {
 
 SCORE_SCHEMAS = {
     "ScoreSubmission": object_schema(
-        {"player_id": PLAYER_ID, "score": SCORE, "name": NAME}, optional=("name",)
+        {"player_id": PLAYER_ID, "score": SCORE, "name": NAME, "metadata": METADATA},
+        optional=("name", "metadata"),
     ),
     "ScoreResult": object_schema(
         {
@@ -229,8 +236,9 @@ SCORE_SCHEMAS = {
             "player_id": PLAYER_ID,
             "score": SCORE,
             "name": NAME,
+            "metadata": METADATA,
         },
-        optional=("name",),
+        optional=("name", "metadata"),
     ),
     "BatchResult": object_schema(
         {"results": array_of("BatchItemResult", description="In request order.")},

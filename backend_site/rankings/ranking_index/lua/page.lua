@@ -1,9 +1,12 @@
--- A page: KEYS meta, zset, names, then movement_keys(); ARGV start, stop, today.
+-- A page: KEYS meta, zset, names, then movement_keys(); ARGV start, stop, today, '1' to
+-- include each entry's metadata (else '0').
 -- Returns false when the board is not loaded, else {total, moving, id1, name1, score1, rank1,
--- rank_change1, ...}, without the rank changes when moving is 0 (nothing moved: all 0).
+-- rank_change1, metadata1, ...}, without the rank changes when moving is 0 (nothing moved:
+-- all 0), and without the metadata unless asked.
 --#include names_key
 --#include loaded_order
 --#include moved
+local with_metadata = ARGV[4] == '1'
 local result = {redis.call('ZCARD', KEYS[2]), moving and 1 or 0}
 local rows = redis.call('ZRANGE', KEYS[2], ARGV[1], ARGV[2], 'WITHSCORES')
 if #rows == 0 then return result end

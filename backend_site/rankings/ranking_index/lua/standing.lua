@@ -1,11 +1,14 @@
 -- A player's standing and the window around it: KEYS meta, zset, names, then movement_keys();
--- ARGV player_id, around, today.
+-- ARGV player_id, around, today, '1' to include metadata (else '0').
 -- Returns false when the board is not loaded, {} when the player has no score, else
--- {total, name, score, rank, worse, rank_change, moving, id1, name1, score1, rank1,
--- rank_change1, ...} (the rows without their rank changes when moving is 0, as in page.lua).
+-- {total, name, score, rank, worse, rank_change, moving, [metadata,] id1, name1, score1,
+-- rank1, rank_change1, [metadata1,] ...} (the rows without their rank changes when moving is
+-- 0, as in page.lua; the player's and the rows' metadata only when asked).
 --#include names_key
 --#include loaded_order
 --#include moved
+--#include record_parts
+local with_metadata = ARGV[4] == '1'
 local own = redis.call('HGET', names_key(KEYS[3], ARGV[1]), ARGV[1])
 if not own or #own <= VERSION_BYTES then return {} end
 local member = string.sub(own, VERSION_BYTES + 1, RECORD_HEAD) .. ARGV[1]
@@ -18,10 +21,12 @@ local position = math.max(0, index - around)
 local stop = math.min(total - 1, position + 2 * around)
 position = math.max(0, stop - 2 * around)
 local own_rank = redis.call('ZCOUNT', KEYS[2], '-inf', '(' .. score) + 1
-local result = {total, string.sub(own, RECORD_HEAD + 1),
+local own_name, own_metadata = record_parts(own)
+local result = {total, own_name,
   sign * tonumber(score), own_rank,
   redis.call('ZCOUNT', KEYS[2], '(' .. score, '+inf'),
   moved(ARGV[1], score, own_rank), moving and 1 or 0}
+if with_metadata then result[#result + 1] = own_metadata end
 local rows = redis.call('ZRANGE', KEYS[2], string.format('%d', position),
   string.format('%d', stop), 'WITHSCORES')
 local better = redis.call('ZCOUNT', KEYS[2], '-inf', '(' .. rows[2])
