@@ -35,6 +35,8 @@ ENDPOINTS = [
     Endpoint("entries_top", "backend entries top 10", "backend"),
     Endpoint("entries_deep", "backend entries offset N/2", "backend"),
     Endpoint("standing", "backend player around=5 (mid)", "backend"),
+    # A friends list: 20 players picked at random, in one POST (bench/lua/post_lookup.lua).
+    Endpoint("lookup", "backend lookup of 20 players", "backend"),
     # A board that resets (global-weekly, fed by global): this week, and last week's rows,
     # which the first read loads from the database into Redis (bench.run warms it).
     Endpoint("period_top", "backend weekly top 10 (current)", "backend"),
@@ -116,7 +118,11 @@ def load(
     body = None
     if post_ids is not None:
         first_id = post_ids.read_text().split("\n", 1)[0]
-        body = json.dumps({"player_id": first_id, "score": 1}).encode()
+        body = json.dumps(
+            {"player_ids": [first_id]}
+            if endpoint.key == "lookup"
+            else {"player_id": first_id, "score": 1}
+        ).encode()
     problem = probe(url, data=body, token=token)
     if problem:
         say(f"  {endpoint.label}: probe failed ({problem}); measuring anyway")
@@ -126,7 +132,8 @@ def load(
         "headers": {"Authorization": f"Bearer {TOKEN}"} if token else {},
     }
     if post_ids is not None:
-        options.update(script="post_scores.lua", script_args=[str(post_ids)])
+        script = "post_lookup.lua" if endpoint.key == "lookup" else "post_scores.lua"
+        options.update(script=script, script_args=[str(post_ids)])
     if args.warmup:
         wrk.run(url, duration=args.warmup, **options)
     spread: list[int] = []

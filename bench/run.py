@@ -339,6 +339,7 @@ def endpoint_urls(backend: str, frontend: str, board: Board) -> dict[str, str | 
         "entries_top": f"{api}/entries?offset=0&limit=10",
         "entries_deep": f"{api}/entries?offset={board.size // 2}&limit=10",
         "standing": f"{api}/players/{board.mid_player}?around=5" if board.mid_player else None,
+        "lookup": f"{api}/players/lookup" if board.ids_file else None,
         "period_top": f"{periodic}/entries?offset=0&limit=10",
         "period_past": (
             f"{periodic}/entries?period={board.past_period}&offset=0&limit=10"
@@ -385,7 +386,7 @@ def measure_endpoints(
                 size,
                 url,
                 watch=watch,
-                post_ids=board.ids_file if endpoint.key == "scores_post" else None,
+                post_ids=board.ids_file if endpoint.key in ("scores_post", "lookup") else None,
                 profiler=profiler if endpoint.read else None,
             )
         run.side, run.round = side, round_
