@@ -21,7 +21,7 @@ from backend_site.rankings.values import EntryChange
 
 CHUNK = 10_000
 SAMPLES = 5
-KINDS = ("missing", "extra", "score", "order", "name")
+KINDS = ("missing", "extra", "score", "order", "name", "metadata")
 
 
 @dataclass(slots=True)
@@ -47,7 +47,9 @@ class Drift:
             self.samples.append(f"{kind}:{player_id}")
 
 
-def _kind(stored: store.StoredEntry, *, seq: bytes, score: int, name: str) -> str | None:
+def _kind(
+    stored: store.StoredEntry, *, seq: bytes, score: int, name: str, metadata: str | None
+) -> str | None:
     if not stored.present:
         return "missing"
     if stored.seq != seq:
@@ -58,6 +60,8 @@ def _kind(stored: store.StoredEntry, *, seq: bytes, score: int, name: str) -> st
         return "score"
     if stored.name != name:
         return "name"
+    if stored.metadata != metadata:
+        return "metadata"
     return None
 
 
@@ -76,7 +80,7 @@ def board_verify(
     matched = 0
     rows = (
         Score.objects.filter(board=board, period=ranking.period_id, player__hidden=False)
-        .values_list("player_id", "player__name", "value", "achieved_at", "version")
+        .values_list("player_id", "player__name", "value", "achieved_at", "version", "metadata")
         .order_by()
         .iterator(chunk_size=CHUNK)
     )
@@ -102,23 +106,22 @@ def _chunk_check(
     if not chunk:
         return 0
     board = ranking.board
-    seqs = [layout.seq_bytes(achieved_at) for _, _, _, achieved_at, _ in chunk]
+    seqs = [layout.seq_bytes(row[3]) for row in chunk]
     stored = store.entries_read(
         ranking=ranking.name, players=[(row[0], seq) for row, seq in zip(chunk, seqs, strict=True)]
     )
     fixes = []
     matched = 0
-    for (player_id, name, value, achieved_at, version), seq, entry in zip(
+    for (player_id, name, value, achieved_at, version, metadata), seq, entry in zip(
         chunk, seqs, stored, strict=True
     ):
         matched += entry.in_zset
-        kind = _kind(entry, seq=seq, score=layout.stored_score(value, board.order), name=name)
+        stored_score = layout.stored_score(value, board.order)
+        kind = _kind(entry, seq=seq, score=stored_score, name=name, metadata=metadata)
         if kind is None:
             continue
         drift.note(kind, player_id)
-        change = EntryChange(
-            player_id=player_id, version=version, value=value, achieved_at=achieved_at, name=name
-        )
+        change = EntryChange(player_id, version, value, achieved_at, name, metadata=metadata)
         fixes.append(store.Fix(player_id=player_id, expected=entry.raw, change=change))
     drift.checked += len(chunk)
     if repair and fixes:
@@ -137,10 +140,12 @@ def _extras_check(ranking: Ranking, drift: Drift, repair: bool) -> None:
         members = store.zset_members(ranking=name, start=start, stop=start + CHUNK - 1)
         ids = [member[layout.SEQ_BYTES :].decode() for member, _ in members]
         known = {
-            player_id: (name, value, achieved_at, version)
-            for player_id, name, value, achieved_at, version in Score.objects.filter(
+            player_id: (name, value, achieved_at, version, metadata)
+            for player_id, name, value, achieved_at, version, metadata in Score.objects.filter(
                 board=board, period=ranking.period_id, player_id__in=ids, player__hidden=False
-            ).values_list("player_id", "player__name", "value", "achieved_at", "version")
+            ).values_list(
+                "player_id", "player__name", "value", "achieved_at", "version", "metadata"
+            )
         }
         for (member, _), player_id in zip(members, ids, strict=True):
             row = known.get(player_id)
@@ -151,13 +156,14 @@ def _extras_check(ranking: Ranking, drift: Drift, repair: bool) -> None:
             drift.note("extra", player_id)
             change = None
             if row is not None:  # a stray member beside the player's real entry
-                name, value, achieved_at, version = row
+                name, value, achieved_at, version, metadata = row
                 change = EntryChange(
                     player_id=player_id,
                     version=version,
                     value=value,
                     achieved_at=achieved_at,
                     name=name,
+                    metadata=metadata,
                 )
             fixes.append((player_id, member, change))
     if repair and fixes:

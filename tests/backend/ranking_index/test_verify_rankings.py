@@ -7,6 +7,7 @@ from django.core.management import call_command
 
 from backend_site.rankings.ranking_index import builds, layout
 from backend_site.rankings.reads import selectors
+from backend_site.rankings.writes import services
 from tests.backend.conftest import make_board, make_scores
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -99,3 +100,21 @@ def test_an_unknown_board_is_a_command_error(boards):
 
     with pytest.raises(CommandError):
         call_command("verify_rankings", "--board", "nope")
+
+
+def test_metadata_lost_or_changed_in_redis_is_drift_and_repaired(
+    global_board, ranking_redis, capsys
+):
+    services.score_submit(board=global_board, player_id="a", score=5, name="A", metadata='{"r":1}')
+    services.score_submit(board=global_board, player_id="b", score=6, name="B", metadata='{"r":2}')
+    a_key, b_key = layout.names_key("global", "a"), layout.names_key("global", "b")
+    a_record, b_record = ranking_redis.hget(a_key, "a"), ranking_redis.hget(b_key, "b")
+    ranking_redis.hset(a_key, "a", a_record[: a_record.rindex(b"\x00{")])  # lost
+    ranking_redis.hset(b_key, "b", b_record.replace(b'"r":2', b'"r":9'))  # changed
+
+    code, out = verify("--board", "global", capsys=capsys)
+
+    assert code == 1
+    assert "2 metadata" in out
+    assert verify("--board", "global", "--repair", capsys=capsys)[0] == 0
+    assert (ranking_redis.hget(a_key, "a"), ranking_redis.hget(b_key, "b")) == (a_record, b_record)
