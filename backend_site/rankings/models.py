@@ -183,7 +183,17 @@ class Score(models.Model):
                 fields=["board", "period", "player"], name="one_score_per_board_period_player"
             ),
         ]
-        indexes = [models.Index(fields=["board", "period", "value"])]
+        indexes = [
+            # A ranking in its full order: by value (read either way), then who reached it
+            # first, then the player, as Redis orders equal scores (ranking_index/layout.py).
+            # The export walks it in keyset chunks (db/export_rows.py), which stay O(chunk)
+            # only when the index serves the tie-breakers too; the value prefix serves the
+            # rest (a period's winner, counts).
+            models.Index(
+                fields=["board", "period", "value", "achieved_at", "player"],
+                name="score_rank_order",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.player_id} on {self.board_id}: {self.value}"
