@@ -46,6 +46,7 @@ CLUSTER_FILES = {
     "tests/backend/writes/test_bounds.py",
     "tests/backend/writes/test_erasure.py",
     "tests/backend/ranking_index/test_cluster.py",
+    "tests/backend/reads/test_export.py",
     "tests/backend/reads/test_rank_change.py",
     "tests/backend/test_rate_limits.py",
     "tests/backend/writes/test_rollback.py",

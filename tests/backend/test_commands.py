@@ -1,11 +1,15 @@
-"""rebuild_rankings, simulate and ensure_superuser."""
+"""rebuild_rankings, simulate, ensure_superuser and export_board."""
+
+import io
+import sys
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
 from backend_site.rankings.ranking_index import store
-from backend_site.rankings.reads import selectors
+from backend_site.rankings.reads import export, selectors
+from tests.backend.conftest import resetting_board
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -78,3 +82,68 @@ def test_ensure_superuser_uses_the_django_superuser_variables(ranking_redis, mon
     user = get_user_model().objects.get(username="ops")
     assert user.is_superuser and user.check_password("a-long-password-123")
     assert "a-long-password-123" not in capsys.readouterr().out
+
+
+def exported_by_the_api() -> str:
+    return "".join(export.export_csv(export.board_export(slug="global")))
+
+
+def test_export_board_writes_what_the_api_exports_to_standard_output(ranking_redis):
+    call_command("seed", "--players", "120", "--random-seed", "3")
+    out, err = io.StringIO(), io.StringIO()
+
+    call_command("export_board", "global", stdout=out, stderr=err)
+
+    assert out.getvalue() == exported_by_the_api()
+    assert out.getvalue().count("\r\n") == 121
+    assert "Exported 120 rows of 'global' (all-time) to standard output" in err.getvalue()
+
+
+def test_export_board_writes_a_file_whole_with_a_progress_bar_on_a_terminal(
+    ranking_redis, tmp_path, monkeypatch
+):
+    call_command("seed", "--players", "30", "--random-seed", "3")
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    terminal = Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    target = tmp_path / "global.csv"
+    err = io.StringIO()
+
+    call_command("export_board", "global", "--output", str(target), stderr=err)
+
+    assert target.read_bytes().decode("utf-8") == exported_by_the_api()
+    assert [path.name for path in tmp_path.iterdir()] == ["global.csv"]  # no partial file
+    assert "30/30" in terminal.getvalue()  # rows written / total
+    assert f"Exported 30 rows of 'global' (all-time) to {target}" in err.getvalue()
+
+
+def test_export_board_reads_a_past_period(ranking_redis, now):
+    resetting_board("g-daily", "daily")
+    call_command("seed", "--players", "5", "--board", "g-daily", "--random-seed", "1")
+    now.advance(days=1)
+    yesterday, today = io.StringIO(), io.StringIO()
+
+    call_command("export_board", "g-daily", "--period", "2026-11-25", stdout=yesterday)
+    call_command("export_board", "g-daily", stdout=today, stderr=io.StringIO())
+
+    assert yesterday.getvalue().count("\r\n") == 6
+    assert today.getvalue() == "rank,player_id,name,score,reached_at\r\n"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["nope"], "No leaderboard 'nope'"),
+        (["global", "--period", "yesterday"], "--period must be current, previous or a period"),
+        (["global", "--period", "previous"], "never resets"),
+    ],
+)
+def test_export_board_refuses_an_unknown_board_or_period(ranking_redis, args, message, tmp_path):
+    target = tmp_path / "out.csv"
+    with pytest.raises(CommandError, match=message):
+        call_command("export_board", *args, "--output", str(target))
+    assert not target.exists()

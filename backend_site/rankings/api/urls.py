@@ -1,6 +1,12 @@
 from django.urls import path
 
-from backend_site.rankings.api import audit_views, lookup_views, moderation_views, views
+from backend_site.rankings.api import (
+    audit_views,
+    export_views,
+    lookup_views,
+    moderation_views,
+    views,
+)
 
 app_name = "rankings"
 
@@ -23,6 +29,11 @@ urlpatterns = [
         "api/v1/leaderboards/<slug:slug>/players/<str:player_id>/history",
         views.player_history,
         name="player-history",
+    ),
+    path(
+        "api/v1/leaderboards/<slug:slug>/export.csv",
+        export_views.board_export,
+        name="board-export",
     ),
     path("api/v1/audit", audit_views.audit, name="audit"),
     path("api/v1/reviews", moderation_views.reviews_list, name="reviews"),

@@ -31,13 +31,14 @@ import orjson
 from backend_site.api_keys.keys import PREFIX as KEY_PREFIX
 from backend_site.rankings.api.openapi import lookup_schemas, moderation_schemas, schemas
 from backend_site.rankings.api.openapi.board_paths import BOARD_PATHS
+from backend_site.rankings.api.openapi.export_paths import EXPORT_PATHS
 from backend_site.rankings.api.openapi.lookup_paths import LOOKUP_PATHS
 from backend_site.rankings.api.openapi.moderation_paths import MODERATION_PATHS
 from backend_site.rankings.api.openapi.parameters import PARAMETERS
 from backend_site.rankings.api.openapi.parts import SECURITY_SCHEME, TAGS, TITLE, VERSION
 from backend_site.rankings.api.openapi.responses import HEADERS, RESPONSES
 
-PATHS = {**BOARD_PATHS, **LOOKUP_PATHS, **MODERATION_PATHS}
+PATHS = {**BOARD_PATHS, **EXPORT_PATHS, **LOOKUP_PATHS, **MODERATION_PATHS}
 SCHEMAS = {**schemas.SCHEMAS, **lookup_schemas.SCHEMAS, **moderation_schemas.SCHEMAS}
 # The committed copy (for reading and generating clients without a running backend), kept
 # equal to document() by tests/backend/api/test_openapi_rules.py; `make openapi` rewrites it.

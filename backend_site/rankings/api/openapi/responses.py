@@ -67,6 +67,14 @@ HEADERS = {
         "required": False,
         "schema": {"type": "string", "enum": ["true"]},
     },
+    "Content-Disposition": {
+        "description": (
+            '`attachment; filename="<slug>-<period id>.csv"`, `<slug>-all-time.csv` on a board '
+            "that never resets."
+        ),
+        "required": True,
+        "schema": {"type": "string", "pattern": r'^attachment; filename="[-A-Za-z0-9_]+\.csv"$'},
+    },
 }
 
 FORBIDDEN = (
