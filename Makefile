@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 
 .DEFAULT_GOAL := help
-.PHONY: help run test test-fast test-sqlite test-postgres test-cluster lint format openapi lock bench bench-quick bench-writes bench-compare chaos hostile check-deploy clean
+.PHONY: help run test test-fast test-sqlite test-postgres test-cluster lint format openapi lock bench bench-quick bench-writes bench-compare bench-export chaos hostile check-deploy clean
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -73,6 +73,9 @@ BASE ?= main
 
 bench-compare: $(VENV)/.dev ## BASE=<git-ref> (default main) against this checkout, reads then writes (about an hour)
 	$(PY) -m bench.run --against $(BASE) && $(PY) -m bench.writes --against $(BASE)
+
+bench-export: $(VENV)/.dev ## Time the CSV export of 1M rows (command and endpoint), and its peak memory
+	$(PY) -m bench.export
 
 chaos: $(VENV)/.dev ## Fault drills under load, then the hostile-traffic drills (about 7 minutes)
 	$(PY) -m bench.chaos && $(PY) -m bench.hostile
