@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 import trustme
+from django.db import connection
 from django.test import Client
 
 from backend_site.api_keys import keys
@@ -50,6 +51,17 @@ def make_scores(board: Leaderboard, scores: dict[str, int]) -> None:
     """Submit several players' scores in the given order (earlier ones reach ties first)."""
     for player_id, score in scores.items():
         make_score(board, player_id, score)
+
+
+def in_transaction() -> bool:
+    """Whether this thread's database connection is inside a transaction (an export's
+    snapshot, say)."""
+    raw = connection.connection
+    if raw is None:
+        return False
+    if connection.vendor == "sqlite":
+        return raw.in_transaction
+    return raw.info.transaction_status != raw.info.transaction_status.IDLE
 
 
 def stored_value(board: Leaderboard, player_id: str) -> int:

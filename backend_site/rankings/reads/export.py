@@ -14,6 +14,7 @@ cannot call a function, and they must stay the ids the API takes.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 from collections.abc import Callable, Iterator
@@ -74,19 +75,22 @@ def export_csv(
     rows = export_rows.ranking_rows(
         board=export.ranking.board, period=export.ranking.period_id, chunk=chunk, counted=counted
     )
-    for found in rows:
-        lines = []
-        for player_id, name, value, achieved_at in found:
-            position += 1
-            if value != previous:
-                rank, previous = position, value
-            if name.startswith(FORMULA_STARTS):
-                name = "'" + name
-            lines.append((rank, player_id, name, value, achieved_at.astimezone(UTC).isoformat()))
-        writer.writerows(lines)
-        yield _taken(buffer)
-        if written is not None:
-            written(len(found))
+    # Closed with this generator (a client gone midway): the snapshot ends then, not later.
+    with contextlib.closing(rows):
+        for found in rows:
+            lines = []
+            for player_id, name, value, achieved_at in found:
+                position += 1
+                if value != previous:
+                    rank, previous = position, value
+                if name.startswith(FORMULA_STARTS):
+                    name = "'" + name
+                reached_at = achieved_at.astimezone(UTC).isoformat()
+                lines.append((rank, player_id, name, value, reached_at))
+            writer.writerows(lines)
+            yield _taken(buffer)
+            if written is not None:
+                written(len(found))
     if position == 0:
         yield _taken(buffer)  # the header alone: an empty board
 

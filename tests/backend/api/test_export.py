@@ -18,7 +18,7 @@ from django_redis.pool import ConnectionFactory
 from backend_site.api_keys import keys
 from backend_site.rankings.models import Leaderboard
 from backend_site.rankings.reads import export
-from tests.backend.conftest import make_scores, resetting_board
+from tests.backend.conftest import in_transaction, make_scores, resetting_board
 from tests.fixtures.sites import SERVICE_TOKEN
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -132,6 +132,14 @@ def test_head_answers_the_headers_without_reading_the_board(api, global_board):
     assert not [q for q in queries.captured_queries if "JOIN" in q["sql"]]
     missing = api.head(EXPORT.format("nope"))
     assert (missing.status_code, missing["Content-Type"]) == (404, "application/json")
+
+
+def test_closing_an_answer_unread_ends_the_exports_snapshot(api, global_board):
+    make_scores(global_board, {"a": 1})
+    response = api.get(EXPORT.format("global"))  # its first chunk is read: a snapshot is open
+    assert in_transaction()
+    response.close()  # as the server does when the client has gone
+    assert not in_transaction()
 
 
 def test_the_export_comes_from_the_database_while_redis_is_away(

@@ -19,7 +19,14 @@ from backend_site.rankings.errors import NotFound
 from backend_site.rankings.models import Leaderboard, Player, Score
 from backend_site.rankings.reads import export, selectors
 from backend_site.rankings.writes import sanctions
-from tests.backend.conftest import make_board, make_player, make_score, make_scores, resetting_board
+from tests.backend.conftest import (
+    in_transaction,
+    make_board,
+    make_player,
+    make_score,
+    make_scores,
+    resetting_board,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -261,6 +268,19 @@ def test_counted_is_told_the_rows_first_and_written_each_chunk(ranking_redis, gl
     for _ in lines:
         pass
     assert told == [("total", 6), ("written", 4), ("written", 2)]
+
+
+def test_an_export_left_midway_ends_its_snapshot_at_once(ranking_redis, global_board):
+    make_scores(global_board, {f"p{n}": n for n in range(5)})
+    lines = export.export_csv(export.board_export(slug="global"), chunk=2)
+    assert not in_transaction()
+    next(lines)
+    assert in_transaction()
+    lines.close()  # what the server does when the client goes away
+    assert not in_transaction()
+    for _ in export.export_csv(export.board_export(slug="global"), chunk=2):
+        pass
+    assert not in_transaction()
 
 
 @pytest.mark.postgres_only
