@@ -1,6 +1,6 @@
 """GET /api/v1/leaderboards/<slug>/export.csv as a caller sees it: a streamed CSV with the
-board's every entry, its errors in the API's JSON shape, the `read` scope, HEAD; and once
-through gunicorn, in chunks, past the first chunk of rows."""
+board's every entry, its errors in the API's JSON shape, the `read` scope, HEAD; and through
+gunicorn, in chunks past the first chunk of rows, and cut short when the database is lost."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import csv
 import io
 import json
 
+import psycopg
 import pytest
 import requests
 from django.db import connection
@@ -18,8 +19,9 @@ from django_redis.pool import ConnectionFactory
 from backend_site.api_keys import keys
 from backend_site.rankings.models import Leaderboard
 from backend_site.rankings.reads import export
+from common.local_servers import GunicornSite
 from tests.backend.conftest import in_transaction, make_scores, resetting_board
-from tests.fixtures.sites import SERVICE_TOKEN
+from tests.fixtures.sites import SERVICE_TOKEN, backend_env
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -214,3 +216,34 @@ def test_gunicorn_streams_the_export_in_chunks_past_the_first_chunk(backend_serv
         head.headers["Content-Disposition"] == 'attachment; filename="export-served-all-time.csv"'
     )
     assert "Traceback" not in backend_server.log()
+
+
+@pytest.mark.served
+@pytest.mark.postgres_only
+def test_a_database_lost_midway_ends_the_transfer_incomplete_not_short(
+    redis_url, make_database_url, tmp_path
+):
+    database_url = make_database_url(tmp_path)
+    site = GunicornSite(
+        "backend_site.wsgi", backend_env(redis_url, database_url), tmp_path / "gunicorn.log"
+    )
+    site.migrate()
+    seeded = site.manage("seed", "--players", "100000", "--random-seed", "1")
+    assert seeded.returncode == 0, seeded.stderr
+    site.start()
+    try:
+        url = f"{site.url}{EXPORT.format('global')}"
+        with requests.get(url, headers=AUTH, stream=True, timeout=30) as answer:
+            assert answer.status_code == 200
+            received = answer.raw.read(64 * 1024)  # the socket's buffers fill behind it
+            with psycopg.connect(database_url, autocommit=True) as admin:
+                admin.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+            with pytest.raises(requests.exceptions.ChunkedEncodingError):
+                for block in answer.iter_content(chunk_size=64 * 1024):
+                    received += block
+        assert 64 * 1024 <= len(received) < 7_000_000  # the whole board is 7.1 MB
+    finally:
+        site.stop()
