@@ -76,6 +76,22 @@ class Side:
         return f"{self.name} {self.commit[:10]}"
 
 
+def arguments_add(parser, *, served: str) -> None:
+    """The flags of a comparison, --against and --rounds, for a bench that serves ``served``
+    ("sites", "backend")."""
+    parser.add_argument(
+        "--against",
+        metavar="GIT_REF",
+        help=f"Compare this checkout's {served} with those of GIT_REF, served in turn.",
+    )
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=ROUNDS,
+        help=f"With --against: rounds of both sides, alternating which goes first ({ROUNDS}).",
+    )
+
+
 def git(*args: str, cwd: Path = ROOT) -> str:
     done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, timeout=120)
     if done.returncode != 0:

@@ -26,7 +26,6 @@ bench/results/export-<timestamp>.json.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
 import subprocess
@@ -38,7 +37,7 @@ from datetime import datetime
 from pathlib import Path
 
 from bench.measure import TOKEN, say
-from bench.report import RESULTS_DIR, Target, targets_table
+from bench.report import Target, results_write, targets_table
 from bench.run import machine
 from bench.session import Processes, Session, backend_env, checked
 
@@ -274,19 +273,15 @@ def targets(engines: list[EngineRun]) -> list[Target]:
 
 def write(engines, found, config, machine_facts, notes, *, started_at: datetime) -> Path:
     """Write bench/results/export-<timestamp>.json; return its path."""
-    data = {
-        "started_at": started_at.isoformat(timespec="seconds"),
-        "finished_at": datetime.now().astimezone().isoformat(timespec="seconds"),
-        "config": config,
-        "machine": machine_facts,
-        "engines": [asdict(result) for result in engines],
-        "targets": [target.__dict__ for target in found],
-        "notes": notes,
-    }
-    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
-    path = RESULTS_DIR / f"export-{started_at.strftime('%Y%m%dT%H%M%S')}.json"
-    path.write_text(json.dumps(data, indent=2) + "\n")
-    return path
+    return results_write(
+        "export",
+        started_at=started_at,
+        config=config,
+        machine=machine_facts,
+        engines=[asdict(result) for result in engines],
+        targets=found,
+        notes=notes,
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

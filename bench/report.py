@@ -328,3 +328,31 @@ def write(results: Results, found: list[Target], *, finished_at: datetime) -> Pa
     path.write_text(text)
     (RESULTS_DIR / "latest.json").write_text(text)
     return path
+
+
+def results_write(
+    kind: str,
+    *,
+    started_at: datetime,
+    config: dict,
+    machine: dict,
+    engines: list,
+    targets: list,
+    notes: list,
+    clean: Callable[[dict], dict] = lambda data: data,
+) -> Path:
+    """Write bench/results/<kind>-<timestamp>.json (the writes' and the export's runs, one
+    shape); return its path. ``clean`` makes the data JSON-safe (NaN to null)."""
+    data = {
+        "started_at": started_at.isoformat(timespec="seconds"),
+        "finished_at": datetime.now().astimezone().isoformat(timespec="seconds"),
+        "config": config,
+        "machine": machine,
+        "engines": engines,
+        "targets": [target.__dict__ for target in targets],
+        "notes": notes,
+    }
+    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+    path = RESULTS_DIR / f"{kind}-{started_at.strftime('%Y%m%dT%H%M%S')}.json"
+    path.write_text(json.dumps(clean(data), indent=2) + "\n")
+    return path

@@ -98,18 +98,7 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--only", nargs="+", metavar="ENDPOINT", help="Measure only these endpoint keys."
     )
-    parser.add_argument(
-        "--against",
-        metavar="GIT_REF",
-        help="Compare this checkout's sites with those of GIT_REF, served in turn.",
-    )
-    parser.add_argument(
-        "--rounds",
-        type=int,
-        default=compare.ROUNDS,
-        help=f"With --against: rounds of both sides, alternating which goes first "
-        f"({compare.ROUNDS}).",
-    )
+    compare.arguments_add(parser, served="sites")
     args = parse_args(parser, argv, HELPS)
     args.sizes = args.sizes or (QUICK_SIZES if args.quick else FULL_SIZES)
     if args.rounds < 1:

@@ -38,7 +38,7 @@ from pathlib import Path
 
 from bench import compare, cpu, wrk
 from bench.measure import TOKEN, get_json, probe, say
-from bench.report import RESULTS_DIR, Rates, Target, targets_table
+from bench.report import Rates, Target, results_write, targets_table
 from bench.run import machine
 from bench.session import (
     Processes,
@@ -271,18 +271,7 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--ids", type=int, default=IDS_DEFAULT, help="Players each write run writes to (4,000)."
     )
-    parser.add_argument(
-        "--against",
-        metavar="GIT_REF",
-        help="Compare this checkout's backend with that of GIT_REF, served in turn.",
-    )
-    parser.add_argument(
-        "--rounds",
-        type=int,
-        default=compare.ROUNDS,
-        help=f"With --against: rounds of both sides, alternating which goes first "
-        f"({compare.ROUNDS}).",
-    )
+    compare.arguments_add(parser, served="backend")
     args = parse_args(parser, argv, HELPS)
     args.size = args.size or (QUICK_SIZE if args.quick else FULL_SIZE)
     if args.ids < IDS_MIN:
@@ -761,12 +750,12 @@ def _clean(value):
 
 def write(engines, found, config, machine_facts, notes, *, started_at: datetime) -> Path:
     """Write bench/results/writes-<timestamp>.json; return its path."""
-    data = {
-        "started_at": started_at.isoformat(timespec="seconds"),
-        "finished_at": datetime.now().astimezone().isoformat(timespec="seconds"),
-        "config": config,
-        "machine": machine_facts,
-        "engines": [
+    return results_write(
+        "writes",
+        started_at=started_at,
+        config=config,
+        machine=machine_facts,
+        engines=[
             {
                 **asdict(result),
                 "runs": [
@@ -780,13 +769,10 @@ def write(engines, found, config, machine_facts, notes, *, started_at: datetime)
             }
             for result in engines
         ],
-        "targets": [target.__dict__ for target in found],
-        "notes": notes,
-    }
-    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
-    path = RESULTS_DIR / f"writes-{started_at.strftime('%Y%m%dT%H%M%S')}.json"
-    path.write_text(json.dumps(_clean(data), indent=2) + "\n")
-    return path
+        targets=found,
+        notes=notes,
+        clean=_clean,
+    )
 
 
 # --- Main -----------------------------------------------------------------------------------
