@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 
 .DEFAULT_GOAL := help
-.PHONY: help run test test-fast test-sqlite test-postgres test-cluster lint format openapi lock bench bench-quick bench-writes bench-compare bench-export chaos hostile check-deploy clean
+.PHONY: help run test test-fast test-sqlite test-postgres test-cluster lint format openapi clients lock bench bench-quick bench-writes bench-compare bench-export chaos hostile check-deploy clean
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -24,6 +24,15 @@ $(VENV)/.dev: $(VENV)/.runtime requirements-dev.lock
 	$(PY) -m pip check
 	touch $@
 
+# The TypeScript example's packages (tsc, openapi-typescript, openapi-fetch) for its tests and
+# `make clients`: exactly what examples/typescript/package-lock.json pins, each checked against
+# its integrity hash (node and npm come from the setup script's `test` group).
+NODE_MODULES := examples/typescript/node_modules/.package-lock.json
+
+$(NODE_MODULES): examples/typescript/package-lock.json
+	npm ci --prefix examples/typescript --no-audit --no-fund
+	touch $@
+
 run: $(VENV)/.runtime ## Start Redis, the private backend (:8001) and the public site (:8000)
 	$(PY) -m scripts.run_stack
 
@@ -32,16 +41,16 @@ run: $(VENV)/.runtime ## Start Redis, the private backend (:8001) and the public
 # at once: most of a pass is waiting on servers, and the suite takes about half the time.
 test: ## Install what the system lacks, then run every test: SQLite, PostgreSQL, Redis Cluster
 	@PYTHON=$(PYTHON) bash scripts/setup-system.sh test
-	$(MAKE) --no-print-directory $(VENV)/.dev
+	$(MAKE) --no-print-directory $(VENV)/.dev $(NODE_MODULES)
 	$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres test-cluster
 
-test-fast: $(VENV)/.dev ## Run the tests that need no server (no Redis, database or site): seconds
+test-fast: $(VENV)/.dev $(NODE_MODULES) ## Run the tests that need no server (no Redis, database or site): seconds
 	TEST_TIER=fast $(PY) -m pytest -q
 
-test-sqlite: $(VENV)/.dev ## Run every test on SQLite (real Redis, gunicorn, headless Chromium)
+test-sqlite: $(VENV)/.dev $(NODE_MODULES) ## Run every test on SQLite (real Redis, gunicorn, headless Chromium)
 	TEST_DATABASE=sqlite $(PY) -m pytest
 
-test-postgres: $(VENV)/.dev ## Run the tests that touch the database on a private PostgreSQL
+test-postgres: $(VENV)/.dev $(NODE_MODULES) ## Run the tests that touch the database on a private PostgreSQL
 	TEST_DATABASE=postgres $(PY) -m pytest
 
 test-cluster: $(VENV)/.dev ## Run the backend's Redis tests on a local Redis Cluster (3 masters, 3 replicas)
@@ -57,6 +66,9 @@ format: $(VENV)/.dev ## Fix style with ruff
 
 openapi: $(VENV)/.runtime ## Rewrite docs/openapi.json from the code (tests check it is current)
 	$(PY) -m backend_site.rankings.api.openapi --output docs/openapi.json
+
+clients: $(VENV)/.dev $(NODE_MODULES) ## Regenerate the example clients in examples/ from docs/openapi.json
+	$(PY) -m scripts.generate_clients
 
 bench: $(VENV)/.dev ## Benchmark reads at 1k, 100k and 1M players, then writes (about 25 minutes)
 	$(PY) -m bench.run && $(PY) -m bench.writes
@@ -99,5 +111,5 @@ lock: $(VENV)/.dev ## Regenerate requirements*.lock from requirements*.txt (uv p
 check-deploy: $(VENV)/.dev ## Check the image, compose, ECS and App Runner definitions and both sites' `check --deploy`
 	$(PY) -m pytest tests/deploy
 
-clean: ## Remove the virtualenv, local data and collected static files
-	rm -rf $(VENV) var/*.sqlite3* var/redis staticfiles
+clean: ## Remove the virtualenv, local data, collected static files and the npm packages
+	rm -rf $(VENV) var/*.sqlite3* var/redis staticfiles examples/typescript/node_modules examples/typescript/build

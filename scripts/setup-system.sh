@@ -47,6 +47,10 @@ parts_test=(
   "has_command openssl|openssl|openssl"
   "has_command curl|curl|curl"
   "has_command git|git|git"
+  # The example clients' tests (examples/typescript: `npm ci`, tsc, node). Homebrew's node
+  # brings npm; Debian packages it apart.
+  "has_command node|nodejs|node"
+  "has_command npm|npm|"
 )
 case "$group" in
   run) parts=("${parts_run[@]}") ;;

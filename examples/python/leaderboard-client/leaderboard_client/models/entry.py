@@ -1,0 +1,123 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, TypeVar, cast
+
+from attrs import define as _attrs_define
+
+from ..types import UNSET, Unset
+
+if TYPE_CHECKING:
+    from ..models.entry_metadata_type_0 import EntryMetadataType0
+
+
+T = TypeVar("T", bound="Entry")
+
+
+@_attrs_define
+class Entry:
+    """One ranked row of a board.
+
+    Attributes:
+        name (str):
+        player_id (str): 1–64 letters, digits, '_', '.', ':' or '-'.
+        rank (int):
+        rank_change (int | None): Places gained since the board's last daily snapshot (00:00 in its zone): negative
+            means fallen, null means new on the board since then.
+        score (int): An integer within ±(2^53 − 1).
+        metadata (EntryMetadataType0 | None | Unset): The entry's metadata (sent only with `include=metadata`); null for
+            none.
+    """
+
+    name: str
+    player_id: str
+    rank: int
+    rank_change: int | None
+    score: int
+    metadata: EntryMetadataType0 | None | Unset = UNSET
+
+    def to_dict(self) -> dict[str, Any]:
+        from ..models.entry_metadata_type_0 import EntryMetadataType0  # noqa: PLC0415
+
+        name = self.name
+
+        player_id = self.player_id
+
+        rank = self.rank
+
+        rank_change: int | None
+        rank_change = self.rank_change
+
+        score = self.score
+
+        metadata: dict[str, Any] | None | Unset
+        if isinstance(self.metadata, Unset):
+            metadata = UNSET
+        elif isinstance(self.metadata, EntryMetadataType0):
+            metadata = self.metadata.to_dict()
+        else:
+            metadata = self.metadata
+
+        field_dict: dict[str, Any] = {}
+
+        field_dict.update(
+            {
+                "name": name,
+                "player_id": player_id,
+                "rank": rank,
+                "rank_change": rank_change,
+                "score": score,
+            }
+        )
+        if metadata is not UNSET:
+            field_dict["metadata"] = metadata
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.entry_metadata_type_0 import EntryMetadataType0  # noqa: PLC0415
+
+        d = dict(src_dict)
+        name = d.pop("name")
+
+        player_id = d.pop("player_id")
+
+        rank = d.pop("rank")
+
+        def _parse_rank_change(data: object) -> int | None:
+            if data is None:
+                return data
+            return cast(int | None, data)
+
+        rank_change = _parse_rank_change(d.pop("rank_change"))
+
+        score = d.pop("score")
+
+        def _parse_metadata(data: object) -> EntryMetadataType0 | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                metadata_type_0 = EntryMetadataType0.from_dict(data)
+
+                return metadata_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(EntryMetadataType0 | None | Unset, data)
+
+        metadata = _parse_metadata(d.pop("metadata", UNSET))
+
+        entry = cls(
+            name=name,
+            player_id=player_id,
+            rank=rank,
+            rank_change=rank_change,
+            score=score,
+            metadata=metadata,
+        )
+
+        return entry

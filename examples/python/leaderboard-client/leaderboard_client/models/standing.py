@@ -1,0 +1,193 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, TypeVar, cast
+
+from attrs import define as _attrs_define
+
+from ..types import UNSET, Unset
+
+if TYPE_CHECKING:
+    from ..models.entry import Entry
+    from ..models.period import Period
+    from ..models.standing_metadata_type_0 import StandingMetadataType0
+
+
+T = TypeVar("T", bound="Standing")
+
+
+@_attrs_define
+class Standing:
+    """A player's standing on a board, and the entries around them.
+
+    Attributes:
+        around (list[Entry]):
+        leaderboard (str):
+        name (str):
+        percentile (float): Share of players with a strictly worse score.
+        period (None | Period): The period; null on a board that never resets.
+        player_id (str): 1–64 letters, digits, '_', '.', ':' or '-'.
+        rank (int):
+        rank_change (int | None): Places gained since the board's last daily snapshot (00:00 in its zone): negative
+            means fallen, null means new on the board since then.
+        score (int): An integer within ±(2^53 − 1).
+        total (int):
+        metadata (None | StandingMetadataType0 | Unset): The entry's metadata (sent only with `include=metadata`); null
+            for none.
+    """
+
+    around: list[Entry]
+    leaderboard: str
+    name: str
+    percentile: float
+    period: None | Period
+    player_id: str
+    rank: int
+    rank_change: int | None
+    score: int
+    total: int
+    metadata: None | StandingMetadataType0 | Unset = UNSET
+
+    def to_dict(self) -> dict[str, Any]:
+        from ..models.period import Period  # noqa: PLC0415
+        from ..models.standing_metadata_type_0 import StandingMetadataType0  # noqa: PLC0415
+
+        around = []
+        for around_item_data in self.around:
+            around_item = around_item_data.to_dict()
+            around.append(around_item)
+
+        leaderboard = self.leaderboard
+
+        name = self.name
+
+        percentile = self.percentile
+
+        period: dict[str, Any] | None
+        if isinstance(self.period, Period):
+            period = self.period.to_dict()
+        else:
+            period = self.period
+
+        player_id = self.player_id
+
+        rank = self.rank
+
+        rank_change: int | None
+        rank_change = self.rank_change
+
+        score = self.score
+
+        total = self.total
+
+        metadata: dict[str, Any] | None | Unset
+        if isinstance(self.metadata, Unset):
+            metadata = UNSET
+        elif isinstance(self.metadata, StandingMetadataType0):
+            metadata = self.metadata.to_dict()
+        else:
+            metadata = self.metadata
+
+        field_dict: dict[str, Any] = {}
+
+        field_dict.update(
+            {
+                "around": around,
+                "leaderboard": leaderboard,
+                "name": name,
+                "percentile": percentile,
+                "period": period,
+                "player_id": player_id,
+                "rank": rank,
+                "rank_change": rank_change,
+                "score": score,
+                "total": total,
+            }
+        )
+        if metadata is not UNSET:
+            field_dict["metadata"] = metadata
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.entry import Entry  # noqa: PLC0415
+        from ..models.period import Period  # noqa: PLC0415
+        from ..models.standing_metadata_type_0 import StandingMetadataType0  # noqa: PLC0415
+
+        d = dict(src_dict)
+        around = []
+        _around = d.pop("around")
+        for around_item_data in _around:
+            around_item = Entry.from_dict(around_item_data)
+
+            around.append(around_item)
+
+        leaderboard = d.pop("leaderboard")
+
+        name = d.pop("name")
+
+        percentile = d.pop("percentile")
+
+        def _parse_period(data: object) -> None | Period:
+            if data is None:
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                period_type_0 = Period.from_dict(data)
+
+                return period_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | Period, data)
+
+        period = _parse_period(d.pop("period"))
+
+        player_id = d.pop("player_id")
+
+        rank = d.pop("rank")
+
+        def _parse_rank_change(data: object) -> int | None:
+            if data is None:
+                return data
+            return cast(int | None, data)
+
+        rank_change = _parse_rank_change(d.pop("rank_change"))
+
+        score = d.pop("score")
+
+        total = d.pop("total")
+
+        def _parse_metadata(data: object) -> None | StandingMetadataType0 | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                metadata_type_0 = StandingMetadataType0.from_dict(data)
+
+                return metadata_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | StandingMetadataType0 | Unset, data)
+
+        metadata = _parse_metadata(d.pop("metadata", UNSET))
+
+        standing = cls(
+            around=around,
+            leaderboard=leaderboard,
+            name=name,
+            percentile=percentile,
+            period=period,
+            player_id=player_id,
+            rank=rank,
+            rank_change=rank_change,
+            score=score,
+            total=total,
+            metadata=metadata,
+        )
+
+        return standing
