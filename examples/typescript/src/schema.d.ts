@@ -387,8 +387,7 @@ export interface components {
         };
         BatchItem: {
             leaderboard: string;
-            /** @description What the game attaches to a score (a replay id, the car, a level seed): a JSON object of at most 1024 bytes as compact JSON. The entry keeps the metadata of the submission that set its current score (on a `best` board, the best run's); a submission that sets it without metadata leaves none. */
-            metadata?: Record<string, never>;
+            metadata?: components["schemas"]["Metadata"];
             /** @description The player's display name, 1–64 characters after trimming, no control characters and no invisible formatting ones (direction overrides, zero-width spaces; the joiner and tags of emoji sequences are allowed); required for a player the backend has not seen (a 400 otherwise), and renames the player when it differs. */
             name?: string | null;
             /** @description 1–64 letters, digits, '_', '.', ':' or '-'. */
@@ -421,7 +420,7 @@ export interface components {
         /** @description One ranked row of a board. */
         Entry: {
             /** @description The entry's metadata (sent only with `include=metadata`); null for none. */
-            metadata?: Record<string, never> | null;
+            metadata?: components["schemas"]["Metadata"] | null;
             name: string;
             /** @description 1–64 letters, digits, '_', '.', ':' or '-'. */
             player_id: string;
@@ -497,7 +496,7 @@ export interface components {
             /** @description Competition rank within the players found (equal scores share it). */
             group_rank: number;
             /** @description The entry's metadata (sent only with `include=metadata`); null for none. */
-            metadata?: Record<string, never> | null;
+            metadata?: components["schemas"]["Metadata"] | null;
             name: string;
             /** @description Share of players with a strictly worse score. */
             percentile: number;
@@ -528,6 +527,8 @@ export interface components {
             /** @description The players to find; an id given twice is looked up once. */
             player_ids: string[];
         };
+        /** @description What the game attaches to a score (a replay id, the car, a level seed): a JSON object of at most 1024 bytes as compact JSON. The entry keeps the metadata of the submission that set its current score (on a `best` board, the best run's); a submission that sets it without metadata leaves none. */
+        Metadata: Record<string, never>;
         /** @description An OpenAPI 3.1 document: this one. */
         OpenApiDocument: Record<string, never>;
         /** @description A page of a board, best first. */
@@ -683,8 +684,7 @@ export interface components {
             updated: boolean;
         };
         ScoreSubmission: {
-            /** @description What the game attaches to a score (a replay id, the car, a level seed): a JSON object of at most 1024 bytes as compact JSON. The entry keeps the metadata of the submission that set its current score (on a `best` board, the best run's); a submission that sets it without metadata leaves none. */
-            metadata?: Record<string, never>;
+            metadata?: components["schemas"]["Metadata"];
             /** @description The player's display name, 1–64 characters after trimming, no control characters and no invisible formatting ones (direction overrides, zero-width spaces; the joiner and tags of emoji sequences are allowed); required for a player the backend has not seen (a 400 otherwise), and renames the player when it differs. */
             name?: string | null;
             /** @description 1–64 letters, digits, '_', '.', ':' or '-'. */
@@ -697,7 +697,7 @@ export interface components {
             around: components["schemas"]["Entry"][];
             leaderboard: string;
             /** @description The entry's metadata (sent only with `include=metadata`); null for none. */
-            metadata?: Record<string, never> | null;
+            metadata?: components["schemas"]["Metadata"] | null;
             name: string;
             /** @description Share of players with a strictly worse score. */
             percentile: number;

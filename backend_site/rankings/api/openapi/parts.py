@@ -117,18 +117,11 @@ DATETIME = {"type": "string", "format": "date-time"}
 DATETIME_OR_NULL = nullable(DATETIME)
 # A sanction id in a path: inputs.sanction_id_clean takes 1 to 18 digits, no leading zero
 # (tests/backend/api/test_openapi.py checks the two agree).
-METADATA = {
-    "type": "object",
-    "description": (
-        "What the game attaches to a score (a replay id, the car, a level seed): a JSON object "
-        f"of at most {patterns.METADATA_MAX} bytes as compact JSON. The entry keeps the "
-        "metadata of the submission that set its current score (on a `best` board, the best "
-        "run's); a submission that sets it without metadata leaves none."
-    ),
-}
-# Sent on entries only when asked (`include=metadata`): an object, or null for none.
+# An entry's metadata: the components' `Metadata` schema (schemas.py), sent as given on a
+# submission, and on reads only when asked (`include=metadata`): an object, or null for none.
+METADATA = {"$ref": "#/components/schemas/Metadata"}
 METADATA_READ = {
-    "type": ["object", "null"],
+    "anyOf": [METADATA, {"type": "null"}],
     "description": "The entry's metadata (sent only with `include=metadata`); null for none.",
 }
 SANCTION_ID_MAX = 10**18 - 1

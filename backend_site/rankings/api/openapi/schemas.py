@@ -25,6 +25,7 @@ from backend_site.rankings.api.openapi.parts import (
 )
 from backend_site.rankings.models import MAX_SCORE, Leaderboard
 from backend_site.rankings.reads import history
+from common import patterns
 
 PERIOD_OR_NULL = nullable(
     ref("schemas", "Period"), description="The period; null on a board that never resets."
@@ -51,6 +52,15 @@ ERROR_SCHEMAS = {
 }
 
 BOARD_SCHEMAS = {
+    "Metadata": {
+        "type": "object",
+        "description": (
+            "What the game attaches to a score (a replay id, the car, a level seed): a JSON "
+            f"object of at most {patterns.METADATA_MAX} bytes as compact JSON. The entry keeps "
+            "the metadata of the submission that set its current score (on a `best` board, the "
+            "best run's); a submission that sets it without metadata leaves none."
+        ),
+    },
     "Entry": object_schema(
         {
             "rank": RANK,

@@ -5,12 +5,10 @@ from .audit_entry_detail import AuditEntryDetail
 from .audit_log import AuditLog
 from .batch import Batch
 from .batch_item import BatchItem
-from .batch_item_metadata import BatchItemMetadata
 from .batch_item_result import BatchItemResult
 from .batch_result import BatchResult
 from .board_reset import BoardReset
 from .entry import Entry
-from .entry_metadata_type_0 import EntryMetadataType0
 from .error import Error
 from .error_detail import ErrorDetail
 from .fed_score import FedScore
@@ -24,10 +22,10 @@ from .leaderboard_list import LeaderboardList
 from .leaderboard_operator import LeaderboardOperator
 from .leaderboard_order import LeaderboardOrder
 from .looked_up import LookedUp
-from .looked_up_metadata_type_0 import LookedUpMetadataType0
 from .lookup import Lookup
 from .lookup_request import LookupRequest
 from .lookup_request_include_item import LookupRequestIncludeItem
+from .metadata import Metadata
 from .open_api_document import OpenApiDocument
 from .page import Page
 from .period import Period
@@ -45,9 +43,7 @@ from .sanction_list import SanctionList
 from .sanction_request import SanctionRequest
 from .score_result import ScoreResult
 from .score_submission import ScoreSubmission
-from .score_submission_metadata import ScoreSubmissionMetadata
 from .standing import Standing
-from .standing_metadata_type_0 import StandingMetadataType0
 from .winner import Winner
 
 __all__ = (
@@ -56,12 +52,10 @@ __all__ = (
     "AuditLog",
     "Batch",
     "BatchItem",
-    "BatchItemMetadata",
     "BatchItemResult",
     "BatchResult",
     "BoardReset",
     "Entry",
-    "EntryMetadataType0",
     "Error",
     "ErrorDetail",
     "FedScore",
@@ -75,10 +69,10 @@ __all__ = (
     "LeaderboardOperator",
     "LeaderboardOrder",
     "LookedUp",
-    "LookedUpMetadataType0",
     "Lookup",
     "LookupRequest",
     "LookupRequestIncludeItem",
+    "Metadata",
     "OpenApiDocument",
     "Page",
     "Period",
@@ -96,8 +90,6 @@ __all__ = (
     "SanctionRequest",
     "ScoreResult",
     "ScoreSubmission",
-    "ScoreSubmissionMetadata",
     "Standing",
-    "StandingMetadataType0",
     "Winner",
 )

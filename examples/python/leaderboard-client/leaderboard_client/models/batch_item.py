@@ -8,7 +8,7 @@ from attrs import define as _attrs_define
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.batch_item_metadata import BatchItemMetadata
+    from ..models.metadata import Metadata
 
 
 T = TypeVar("T", bound="BatchItem")
@@ -21,8 +21,8 @@ class BatchItem:
         leaderboard (str):
         player_id (str): 1–64 letters, digits, '_', '.', ':' or '-'.
         score (int): An integer within ±(2^53 − 1).
-        metadata (BatchItemMetadata | Unset): What the game attaches to a score (a replay id, the car, a level seed): a
-            JSON object of at most 1024 bytes as compact JSON. The entry keeps the metadata of the submission that set its
+        metadata (Metadata | Unset): What the game attaches to a score (a replay id, the car, a level seed): a JSON
+            object of at most 1024 bytes as compact JSON. The entry keeps the metadata of the submission that set its
             current score (on a `best` board, the best run's); a submission that sets it without metadata leaves none.
         name (None | str | Unset): The player's display name, 1–64 characters after trimming, no control characters and
             no invisible formatting ones (direction overrides, zero-width spaces; the joiner and tags of emoji sequences are
@@ -33,7 +33,7 @@ class BatchItem:
     leaderboard: str
     player_id: str
     score: int
-    metadata: BatchItemMetadata | Unset = UNSET
+    metadata: Metadata | Unset = UNSET
     name: None | str | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
@@ -71,7 +71,7 @@ class BatchItem:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.batch_item_metadata import BatchItemMetadata  # noqa: PLC0415
+        from ..models.metadata import Metadata  # noqa: PLC0415
 
         d = dict(src_dict)
         leaderboard = d.pop("leaderboard")
@@ -81,11 +81,11 @@ class BatchItem:
         score = d.pop("score")
 
         _metadata = d.pop("metadata", UNSET)
-        metadata: BatchItemMetadata | Unset
+        metadata: Metadata | Unset
         if isinstance(_metadata, Unset):
             metadata = UNSET
         else:
-            metadata = BatchItemMetadata.from_dict(_metadata)
+            metadata = Metadata.from_dict(_metadata)
 
         def _parse_name(data: object) -> None | str | Unset:
             if data is None:

@@ -8,7 +8,7 @@ from attrs import define as _attrs_define
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.entry_metadata_type_0 import EntryMetadataType0
+    from ..models.metadata import Metadata
 
 
 T = TypeVar("T", bound="Entry")
@@ -25,8 +25,7 @@ class Entry:
         rank_change (int | None): Places gained since the board's last daily snapshot (00:00 in its zone): negative
             means fallen, null means new on the board since then.
         score (int): An integer within ±(2^53 − 1).
-        metadata (EntryMetadataType0 | None | Unset): The entry's metadata (sent only with `include=metadata`); null for
-            none.
+        metadata (Metadata | None | Unset): The entry's metadata (sent only with `include=metadata`); null for none.
     """
 
     name: str
@@ -34,10 +33,10 @@ class Entry:
     rank: int
     rank_change: int | None
     score: int
-    metadata: EntryMetadataType0 | None | Unset = UNSET
+    metadata: Metadata | None | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.entry_metadata_type_0 import EntryMetadataType0  # noqa: PLC0415
+        from ..models.metadata import Metadata  # noqa: PLC0415
 
         name = self.name
 
@@ -53,7 +52,7 @@ class Entry:
         metadata: dict[str, Any] | None | Unset
         if isinstance(self.metadata, Unset):
             metadata = UNSET
-        elif isinstance(self.metadata, EntryMetadataType0):
+        elif isinstance(self.metadata, Metadata):
             metadata = self.metadata.to_dict()
         else:
             metadata = self.metadata
@@ -76,7 +75,7 @@ class Entry:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.entry_metadata_type_0 import EntryMetadataType0  # noqa: PLC0415
+        from ..models.metadata import Metadata  # noqa: PLC0415
 
         d = dict(src_dict)
         name = d.pop("name")
@@ -94,7 +93,7 @@ class Entry:
 
         score = d.pop("score")
 
-        def _parse_metadata(data: object) -> EntryMetadataType0 | None | Unset:
+        def _parse_metadata(data: object) -> Metadata | None | Unset:
             if data is None:
                 return data
             if isinstance(data, Unset):
@@ -102,12 +101,12 @@ class Entry:
             try:
                 if not isinstance(data, dict):
                     raise TypeError()
-                metadata_type_0 = EntryMetadataType0.from_dict(data)
+                metadata_type_0 = Metadata.from_dict(data)
 
                 return metadata_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
-            return cast(EntryMetadataType0 | None | Unset, data)
+            return cast(Metadata | None | Unset, data)
 
         metadata = _parse_metadata(d.pop("metadata", UNSET))
 

@@ -8,7 +8,7 @@ from attrs import define as _attrs_define
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.looked_up_metadata_type_0 import LookedUpMetadataType0
+    from ..models.metadata import Metadata
 
 
 T = TypeVar("T", bound="LookedUp")
@@ -27,8 +27,7 @@ class LookedUp:
         rank_change (int | None): Places gained since the board's last daily snapshot (00:00 in its zone): negative
             means fallen, null means new on the board since then.
         score (int): An integer within ±(2^53 − 1).
-        metadata (LookedUpMetadataType0 | None | Unset): The entry's metadata (sent only with `include=metadata`); null
-            for none.
+        metadata (Metadata | None | Unset): The entry's metadata (sent only with `include=metadata`); null for none.
     """
 
     group_rank: int
@@ -38,10 +37,10 @@ class LookedUp:
     rank: int
     rank_change: int | None
     score: int
-    metadata: LookedUpMetadataType0 | None | Unset = UNSET
+    metadata: Metadata | None | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.looked_up_metadata_type_0 import LookedUpMetadataType0  # noqa: PLC0415
+        from ..models.metadata import Metadata  # noqa: PLC0415
 
         group_rank = self.group_rank
 
@@ -61,7 +60,7 @@ class LookedUp:
         metadata: dict[str, Any] | None | Unset
         if isinstance(self.metadata, Unset):
             metadata = UNSET
-        elif isinstance(self.metadata, LookedUpMetadataType0):
+        elif isinstance(self.metadata, Metadata):
             metadata = self.metadata.to_dict()
         else:
             metadata = self.metadata
@@ -86,7 +85,7 @@ class LookedUp:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.looked_up_metadata_type_0 import LookedUpMetadataType0  # noqa: PLC0415
+        from ..models.metadata import Metadata  # noqa: PLC0415
 
         d = dict(src_dict)
         group_rank = d.pop("group_rank")
@@ -108,7 +107,7 @@ class LookedUp:
 
         score = d.pop("score")
 
-        def _parse_metadata(data: object) -> LookedUpMetadataType0 | None | Unset:
+        def _parse_metadata(data: object) -> Metadata | None | Unset:
             if data is None:
                 return data
             if isinstance(data, Unset):
@@ -116,12 +115,12 @@ class LookedUp:
             try:
                 if not isinstance(data, dict):
                     raise TypeError()
-                metadata_type_0 = LookedUpMetadataType0.from_dict(data)
+                metadata_type_0 = Metadata.from_dict(data)
 
                 return metadata_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
-            return cast(LookedUpMetadataType0 | None | Unset, data)
+            return cast(Metadata | None | Unset, data)
 
         metadata = _parse_metadata(d.pop("metadata", UNSET))
 

@@ -8,7 +8,7 @@ from attrs import define as _attrs_define
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.score_submission_metadata import ScoreSubmissionMetadata
+    from ..models.metadata import Metadata
 
 
 T = TypeVar("T", bound="ScoreSubmission")
@@ -20,10 +20,9 @@ class ScoreSubmission:
     Attributes:
         player_id (str): 1–64 letters, digits, '_', '.', ':' or '-'.
         score (int): An integer within ±(2^53 − 1).
-        metadata (ScoreSubmissionMetadata | Unset): What the game attaches to a score (a replay id, the car, a level
-            seed): a JSON object of at most 1024 bytes as compact JSON. The entry keeps the metadata of the submission that
-            set its current score (on a `best` board, the best run's); a submission that sets it without metadata leaves
-            none.
+        metadata (Metadata | Unset): What the game attaches to a score (a replay id, the car, a level seed): a JSON
+            object of at most 1024 bytes as compact JSON. The entry keeps the metadata of the submission that set its
+            current score (on a `best` board, the best run's); a submission that sets it without metadata leaves none.
         name (None | str | Unset): The player's display name, 1–64 characters after trimming, no control characters and
             no invisible formatting ones (direction overrides, zero-width spaces; the joiner and tags of emoji sequences are
             allowed); required for a player the backend has not seen (a 400 otherwise), and renames the player when it
@@ -32,7 +31,7 @@ class ScoreSubmission:
 
     player_id: str
     score: int
-    metadata: ScoreSubmissionMetadata | Unset = UNSET
+    metadata: Metadata | Unset = UNSET
     name: None | str | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
@@ -67,7 +66,7 @@ class ScoreSubmission:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.score_submission_metadata import ScoreSubmissionMetadata  # noqa: PLC0415
+        from ..models.metadata import Metadata  # noqa: PLC0415
 
         d = dict(src_dict)
         player_id = d.pop("player_id")
@@ -75,11 +74,11 @@ class ScoreSubmission:
         score = d.pop("score")
 
         _metadata = d.pop("metadata", UNSET)
-        metadata: ScoreSubmissionMetadata | Unset
+        metadata: Metadata | Unset
         if isinstance(_metadata, Unset):
             metadata = UNSET
         else:
-            metadata = ScoreSubmissionMetadata.from_dict(_metadata)
+            metadata = Metadata.from_dict(_metadata)
 
         def _parse_name(data: object) -> None | str | Unset:
             if data is None:

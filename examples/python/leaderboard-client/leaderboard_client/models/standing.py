@@ -9,8 +9,8 @@ from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.entry import Entry
+    from ..models.metadata import Metadata
     from ..models.period import Period
-    from ..models.standing_metadata_type_0 import StandingMetadataType0
 
 
 T = TypeVar("T", bound="Standing")
@@ -32,8 +32,7 @@ class Standing:
             means fallen, null means new on the board since then.
         score (int): An integer within ±(2^53 − 1).
         total (int):
-        metadata (None | StandingMetadataType0 | Unset): The entry's metadata (sent only with `include=metadata`); null
-            for none.
+        metadata (Metadata | None | Unset): The entry's metadata (sent only with `include=metadata`); null for none.
     """
 
     around: list[Entry]
@@ -46,11 +45,11 @@ class Standing:
     rank_change: int | None
     score: int
     total: int
-    metadata: None | StandingMetadataType0 | Unset = UNSET
+    metadata: Metadata | None | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.metadata import Metadata  # noqa: PLC0415
         from ..models.period import Period  # noqa: PLC0415
-        from ..models.standing_metadata_type_0 import StandingMetadataType0  # noqa: PLC0415
 
         around = []
         for around_item_data in self.around:
@@ -83,7 +82,7 @@ class Standing:
         metadata: dict[str, Any] | None | Unset
         if isinstance(self.metadata, Unset):
             metadata = UNSET
-        elif isinstance(self.metadata, StandingMetadataType0):
+        elif isinstance(self.metadata, Metadata):
             metadata = self.metadata.to_dict()
         else:
             metadata = self.metadata
@@ -112,8 +111,8 @@ class Standing:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.entry import Entry  # noqa: PLC0415
+        from ..models.metadata import Metadata  # noqa: PLC0415
         from ..models.period import Period  # noqa: PLC0415
-        from ..models.standing_metadata_type_0 import StandingMetadataType0  # noqa: PLC0415
 
         d = dict(src_dict)
         around = []
@@ -159,7 +158,7 @@ class Standing:
 
         total = d.pop("total")
 
-        def _parse_metadata(data: object) -> None | StandingMetadataType0 | Unset:
+        def _parse_metadata(data: object) -> Metadata | None | Unset:
             if data is None:
                 return data
             if isinstance(data, Unset):
@@ -167,12 +166,12 @@ class Standing:
             try:
                 if not isinstance(data, dict):
                     raise TypeError()
-                metadata_type_0 = StandingMetadataType0.from_dict(data)
+                metadata_type_0 = Metadata.from_dict(data)
 
                 return metadata_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
-            return cast(None | StandingMetadataType0 | Unset, data)
+            return cast(Metadata | None | Unset, data)
 
         metadata = _parse_metadata(d.pop("metadata", UNSET))
 

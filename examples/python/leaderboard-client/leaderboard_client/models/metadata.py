@@ -6,12 +6,16 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-T = TypeVar("T", bound="LookedUpMetadataType0")
+T = TypeVar("T", bound="Metadata")
 
 
 @_attrs_define
-class LookedUpMetadataType0:
-    """The entry's metadata (sent only with `include=metadata`); null for none."""
+class Metadata:
+    """What the game attaches to a score (a replay id, the car, a level seed): a JSON object of at most 1024 bytes as
+    compact JSON. The entry keeps the metadata of the submission that set its current score (on a `best` board, the best
+    run's); a submission that sets it without metadata leaves none.
+
+    """
 
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -25,10 +29,10 @@ class LookedUpMetadataType0:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        looked_up_metadata_type_0 = cls()
+        metadata = cls()
 
-        looked_up_metadata_type_0.additional_properties = d
-        return looked_up_metadata_type_0
+        metadata.additional_properties = d
+        return metadata
 
     @property
     def additional_keys(self) -> list[str]:
