@@ -55,12 +55,16 @@ SOLO = "bench-solo"  # like global, feeding no board: what one board's submissio
 # Run in `manage.py shell`: make SOLO as global is, minus the boards it feeds.
 SOLO_CREATE = f"""
 from backend_site.rankings.models import Leaderboard
-from backend_site.rankings.writes.services import board_save
+from backend_site.rankings.writes.boards import board_create
 
 source = Leaderboard.objects.get(slug={BOARD!r})
-board_save(board=Leaderboard(
-    slug={SOLO!r}, title="Bench: no fed boards", order=source.order, operator=source.operator
-))
+board_create(
+    slug={SOLO!r},
+    settings={{
+        "title": "Bench: no fed boards", "order": source.order, "operator": source.operator
+    }},
+    actor="command:bench",
+)
 """
 # Run in `manage.py shell`: give SOLO a per-player limit no bench player reaches, so every
 # submission pays for the check and none is refused.

@@ -9,7 +9,9 @@ message as detail. Two cases need help:
   ``delete_selected`` replaces the admin's bulk-delete action (rankings/admin/) with Django's own,
   recording each deletion itself.
 - An admin whose save already recorded the change under its own action (the API key
-  admin's ``key.create``) writes its LogEntry ``unmirrored()``, so it is recorded once.
+  admin's ``key.create``; the boards' admin, whose every change writes/boards.py records as
+  ``board.create``, ``board.change`` or ``board.delete``) writes its LogEntries
+  ``unmirrored()``, so each change is recorded once.
 """
 
 from __future__ import annotations

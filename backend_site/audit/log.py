@@ -8,7 +8,8 @@ with it. The actor is one of:
 - ``command_actor(name)``: ``command:<name>``, for a management command.
 
 Actions are dotted ``<noun>.<verb>`` names: ``key.create``, ``key.revoke``, ``admin.add``,
-``admin.change``, ``admin.delete``, ``sanction.create``, ``sanction.lift``,
+``admin.change``, ``admin.delete``, ``board.create``, ``board.change``, ``board.delete``,
+``sanction.create``, ``sanction.lift``,
 ``sanction.expire``, ``player.rollback``, ``player.erase``, ``player.lookalike_clear``,
 ``review.clear``, ``audit.prune``.
 """

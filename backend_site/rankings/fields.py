@@ -1,6 +1,6 @@
-"""The fields every way in checks the same: a player id, a name, a score and a moderator's
-reason, whether they come from the API, the admin or a seed file. Each problem is an
-InvalidInput naming the field."""
+"""The fields every way in checks the same: a player id, a name, a score, a moderator's
+reason and a board's title, whether they come from the API, the admin or a seed file. Each
+problem is an InvalidInput naming the field."""
 
 from __future__ import annotations
 
@@ -18,6 +18,8 @@ METADATA_MAX = patterns.METADATA_MAX
 REASON_MAX = 500
 # No control character (C0, DEL, C1) but tab and newline, and no lone surrogate.
 _REASON_REFUSED = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+TITLE_MAX = 100  # Leaderboard.title's max_length
+_TITLE_REFUSED = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 def player_id_clean(value, *, field: str = "player_id") -> str:
@@ -85,3 +87,18 @@ def metadata_clean(value, *, field: str = "metadata") -> str | None:
             field=field,
         )
     return text
+
+
+def title_clean(value, *, field: str = "title") -> str:
+    """A board's title: at most TITLE_MAX characters, something visible, no control character
+    or lone surrogate (the public page shows it); spaces at either end trimmed."""
+    if not isinstance(value, str) or len(value) > TITLE_MAX:
+        raise InvalidInput(f"{field}: must be text of at most {TITLE_MAX} characters.", field=field)
+    if _TITLE_REFUSED.search(value):
+        raise InvalidInput(
+            f"{field}: control characters and lone surrogates are not allowed.", field=field
+        )
+    title = value.strip()
+    if not title:
+        raise InvalidInput(f"{field}: must not be blank.", field=field)
+    return title

@@ -18,6 +18,7 @@ from backend_site.api_keys.models import ApiKey
 from backend_site.audit import log
 from backend_site.audit.models import AuditEntry
 from backend_site.rankings import acting
+from backend_site.rankings.models import Leaderboard
 from common.local_servers import GunicornSite
 from tests.backend.conftest import make_board, make_score
 from tests.fixtures.sites import SERVICE_TOKEN, backend_env
@@ -124,13 +125,42 @@ def test_a_board_changed_in_the_admin_is_recorded_with_the_change(admin_client):
     )
 
     assert response.status_code == 302, response.content[:2000]
+    # Recorded once, by writes/boards.py as the API's changes are (the admin's LogEntry is
+    # kept in its history, not copied a second time).
     (entry,) = AuditEntry.objects.all()
     assert (entry.actor, entry.action, entry.target) == (
         "admin:root",
-        "admin.change",
-        f"rankings.leaderboard:{board.pk}",
+        "board.change",
+        "board:weekly",
     )
-    assert entry.detail == {"object": "This week", "message": "Changed Title."}
+    assert entry.detail == {"title": {"before": "Weekly", "after": "This week"}}
+    assert LogEntry.objects.get().get_change_message() == "Changed Title."
+
+
+def test_boards_made_and_deleted_in_the_admin_are_recorded_once_bulk_deletes_too(admin_client):
+    fields = {"order": "desc", "operator": "best", "reset": "never", "timezone": "UTC"}
+    for slug in ("one", "two", "three"):
+        made = admin_client.post(
+            "/admin/rankings/leaderboard/add/", {"slug": slug, "title": slug.title(), **fields}
+        )
+        assert made.status_code == 302, made.content[:2000]
+    pks = dict(Leaderboard.objects.values_list("slug", "pk"))
+
+    single = admin_client.post(f"/admin/rankings/leaderboard/{pks['one']}/delete/", {"post": "yes"})
+    bulk = admin_client.post(
+        "/admin/rankings/leaderboard/",
+        {"action": "delete_selected", "_selected_action": [pks["two"], pks["three"]], "post": 1},
+    )
+
+    assert single.status_code == bulk.status_code == 302
+    assert sorted(recorded()) == sorted(
+        [("admin:root", "board.create", f"board:{slug}") for slug in ("one", "two", "three")]
+        + [("admin:root", "board.delete", f"board:{slug}") for slug in ("one", "two", "three")]
+    )
+    assert (
+        AuditEntry.objects.get(action="board.create", target="board:two").detail["title"] == "Two"
+    )
+    assert not Leaderboard.objects.filter(slug__in=["one", "two", "three"]).exists()
 
 
 def test_admin_additions_and_deletions_are_recorded_one_by_one_bulk_ones_too(admin_client):

@@ -1,67 +1,92 @@
-"""Boards, their scores and their archived periods: every save and delete goes through the
-services, so Redis stays in step with the database."""
+"""Boards, their scores and their archived periods: every save and delete goes through
+writes/ (boards.py for the boards, services.py for scores), so the rules are the API's and
+Redis stays in step with the database."""
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin import actions as admin_actions
 from django.db.models import Count
 from django.utils import timezone
 
+from backend_site.audit import admin_log, log
+from backend_site.rankings import fields
 from backend_site.rankings.admin.base import ServiceAdmin
 from backend_site.rankings.calendar import periods
+from backend_site.rankings.errors import InvalidInput
 from backend_site.rankings.models import (
-    DEFAULT_BOARD,
     Leaderboard,
     PeriodArchive,
     Score,
 )
+from backend_site.rankings.writes import boards as board_writes
 from backend_site.rankings.writes import services
 
 
 class LeaderboardForm(forms.ModelForm):
+    """A board's settings; the rules are writes/boards.py's, shown here as form errors."""
+
     class Meta:
         model = Leaderboard
-        fields = [
-            "slug",
-            "title",
-            "order",
-            "operator",
-            "reset",
-            "timezone",
-            "source",
-            "min_score",
-            "max_score",
-            "max_increment",
-            "max_submissions_per_minute",
-        ]
+        fields = ["slug", *board_writes.SETTINGS]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if self.instance.pk and Score.objects.filter(board_id=self.instance.pk).exists():
-            # Its scores are filed under the periods these name.
-            for name in ("reset", "timezone"):
-                self.fields[name].disabled = True
-                self.fields[name].help_text = "Fixed once the board has scores."
+        for name in board_writes.fixed_settings(self.instance):
+            self.fields[name].disabled = True
+            self.fields[name].help_text = "Fixed once the board has scores."
 
-    def clean_slug(self):
-        slug = self.cleaned_data["slug"]
-        if self.instance.pk and self.instance.slug == DEFAULT_BOARD and slug != DEFAULT_BOARD:
-            raise forms.ValidationError(f"The default board {DEFAULT_BOARD!r} keeps its slug.")
-        return slug
+    def clean_title(self):
+        try:
+            return fields.title_clean(self.cleaned_data["title"])
+        except InvalidInput as exc:
+            raise forms.ValidationError(exc.message) from None
+
+    def clean(self):
+        data = super().clean()
+        if self.instance.pk is not None:  # the instance is still the stored board here
+            refusal = board_writes.change_refusal(self.instance, self.changes())
+            if refusal is not None:
+                self.add_error(getattr(refusal, "field", None), refusal.message)
+        return data
+
+    def changes(self) -> dict:
+        """The slug and settings this form changes, as writes/boards.py takes them."""
+        return {name: self.value(name) for name in self.changed_data if name in self.cleaned_data}
+
+    def settings(self) -> dict:
+        """Every setting of a new board, as writes/boards.py takes them."""
+        return {name: self.value(name) for name in board_writes.SETTINGS}
+
+    def value(self, name: str):
+        value = self.cleaned_data[name]
+        if name == "source":  # writes/boards.py names a board by its slug
+            return value.slug if value is not None else None
+        return value
+
+
+@admin.action(permissions=["delete"], description=admin_actions.delete_selected.short_description)
+def delete_selected(modeladmin, request, queryset):
+    """Django's own bulk delete: each board's deletion is recorded by writes/boards.py
+    (rather than by audit's delete_selected, which would record it a second time)."""
+    return admin_actions.delete_selected(modeladmin, request, queryset)
 
 
 @admin.register(Leaderboard)
-class LeaderboardAdmin(ServiceAdmin):
+class LeaderboardAdmin(admin.ModelAdmin):
+    """Boards are made, changed and deleted by writes/boards.py, which keeps their rules,
+    records each change in the audit log (as board.create, board.change, board.delete, by
+    ``admin:<user>``) and brings Redis along: the admin's own LogEntries stay in its history
+    without being recorded a second time (audit/admin_log.py)."""
+
     form = LeaderboardForm
     list_display = ["slug", "title", "order", "operator", "reset", "source", "player_count"]
     prepopulated_fields = {"slug": ["title"]}
+    actions = [delete_selected]
 
     def has_delete_permission(self, request, obj=None):
-        if obj is not None and obj.slug == DEFAULT_BOARD:
-            return False  # /getdata and the public page read it
+        if obj is not None and board_writes.delete_refusal(obj) is not None:
+            return False  # the default board: /getdata and the public page read it
         return super().has_delete_permission(request, obj)
-
-    def delete_queryset(self, request, queryset):
-        super().delete_queryset(request, queryset.exclude(slug=DEFAULT_BOARD))
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(player_count=Count("scores"))
@@ -71,10 +96,35 @@ class LeaderboardAdmin(ServiceAdmin):
         return board.player_count
 
     def save_model(self, request, obj, form, change):
-        services.board_save(board=obj)
+        actor = log.admin_actor(request.user)
+        if change:
+            board_writes.board_change(
+                slug=form.initial["slug"], changes=form.changes(), actor=actor
+            )
+        else:
+            made = board_writes.board_create(slug=obj.slug, settings=form.settings(), actor=actor)
+            obj.pk = made.pk
 
-    def delete_with_service(self, obj):
-        services.board_delete(board=obj)
+    def delete_model(self, request, obj):
+        board_writes.board_delete(slug=obj.slug, actor=log.admin_actor(request.user))
+
+    def delete_queryset(self, request, queryset):
+        for board in queryset:
+            if board_writes.delete_refusal(board) is None:
+                self.delete_model(request, board)
+
+    # writes/boards.py recorded each change already: the LogEntries are not copied again.
+    def log_addition(self, request, obj, message):
+        with admin_log.unmirrored():
+            return super().log_addition(request, obj, message)
+
+    def log_change(self, request, obj, message):
+        with admin_log.unmirrored():
+            return super().log_change(request, obj, message)
+
+    def log_deletions(self, request, queryset):
+        with admin_log.unmirrored():
+            return super().log_deletions(request, queryset)
 
 
 class ScoreForm(forms.ModelForm):

@@ -3,10 +3,10 @@
 A board that never resets has one ranking; a board that resets has one per period, each kept
 in Redis under a name of its own (``ranking_name``). Reads need a board's reset, zone
 and order before they can name its ranking, without a database query each time: each process
-keeps its boards for BOARD_CACHE_SECONDS. Reset and zone cannot change once a board has scores
-(admin/boards.py), so a copy only a few seconds old names the same periods; a board deleted and made
-again under the same slug is seen within those seconds, or at once by a write (its statement
-checks the board) or a read that finds its ranking missing.
+keeps its boards for BOARD_CACHE_SECONDS. Reset and zone cannot change once a board has
+scores (writes/boards.py), so a copy only a few seconds old names the same periods; a board
+deleted and made again under the same slug is seen within those seconds, or at once by a
+write (its statement checks the board) or a read that finds its ranking missing.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db import connection
 
-from backend_site.rankings.db.tables import BOARDS, moment_of
+from backend_site.rankings.db.tables import BOARDS, SCORES, moment_of, postgres
 from backend_site.rankings.models import (
     Leaderboard,
 )
@@ -54,3 +54,26 @@ def boards_fed_by(board_id: int) -> list[Leaderboard]:
             [board_id],
         )
         return [_board(row) for row in cursor.fetchall()]
+
+
+def boards_hold() -> None:
+    """Until the transaction ends, no other transaction changes, adds or deletes a board
+    (PostgreSQL: the table in SHARE ROW EXCLUSIVE mode, which readers and score writes do not
+    wait for; SQLite's writers are one at a time already). A board's rules (a free slug, a
+    source without a source of its own) are then checked against boards that stay as seen."""
+    if postgres():
+        with connection.cursor() as cursor:
+            cursor.execute(f"LOCK TABLE {BOARDS} IN SHARE ROW EXCLUSIVE MODE")
+
+
+def scores_exist(board_id: int, *, held: bool = False) -> bool:
+    """Whether the board has any score; with ``held``, no score anywhere may be written
+    until the transaction ends (PostgreSQL: the scores table in SHARE mode, which waits for
+    the writes under way), so a board found without scores keeps none while its periods
+    change."""
+    if held and postgres():
+        with connection.cursor() as cursor:
+            cursor.execute(f"LOCK TABLE {SCORES} IN SHARE MODE")
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT 1 FROM {SCORES} WHERE board_id = %s LIMIT 1", [board_id])  # noqa: S608
+        return cursor.fetchone() is not None

@@ -24,7 +24,7 @@ from backend_site.rankings.db import (
     transactions,
 )
 from backend_site.rankings.errors import InvalidInput, PlayerBanned
-from backend_site.rankings.models import DEFAULT_BOARD, MAX_SCORE, Leaderboard, Player, Score
+from backend_site.rankings.models import MAX_SCORE, Leaderboard, Player, Score
 from backend_site.rankings.ranking_index import sync
 from backend_site.rankings.values import EntryChange
 from backend_site.rankings.writes import bounds
@@ -350,41 +350,3 @@ def score_delete(*, score: Score) -> None:
             [(b, period, pid, None, clock.now()) for b, period, pid, _ in bumped]
         )
         sync.entries_changed(_removals(bumped))
-
-
-def board_save(*, board: Leaderboard) -> None:
-    """Create or change a board; Redis rebuilds it (under its new slug, if that changed)."""
-    with transaction.atomic():
-        old_slug = None
-        if board.pk is not None:
-            old_slug = (
-                Leaderboard.objects.filter(pk=board.pk).values_list("slug", flat=True).first()
-            )
-            if old_slug == DEFAULT_BOARD and board.slug != DEFAULT_BOARD:
-                raise InvalidInput(f"The default board {DEFAULT_BOARD!r} keeps its slug.")
-            _periods_kept(board)
-        board.save()
-        boards.boards_forget()
-        sync.board_saved(board=board, old_slug=old_slug)
-
-
-def _periods_kept(board: Leaderboard) -> None:
-    """A board with scores keeps its reset and zone: its scores are filed under the periods
-    they name."""
-    stored = Leaderboard.objects.filter(pk=board.pk).values("reset", "timezone").first()
-    changed = stored and (stored["reset"], stored["timezone"]) != (board.reset, board.timezone)
-    if changed and Score.objects.filter(board_id=board.pk).exists():
-        raise InvalidInput(
-            "A board with scores keeps its reset and time zone; make a new board instead."
-        )
-
-
-def board_delete(*, board: Leaderboard) -> None:
-    """Delete a board and its scores (never the default board)."""
-    if board.slug == DEFAULT_BOARD:
-        raise InvalidInput(f"The default board {DEFAULT_BOARD!r} cannot be deleted.")
-    with transaction.atomic():
-        names = sync.ranking_names_recent(board)
-        board.delete()
-        boards.boards_forget()
-        sync.board_removed(names=names)

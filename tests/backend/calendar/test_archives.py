@@ -15,6 +15,7 @@ from django.db import connection
 from backend_site.rankings.calendar import boards, periods
 from backend_site.rankings.models import Leaderboard, PeriodArchive, Score, ScoreEvent
 from backend_site.rankings.reads import selectors
+from backend_site.rankings.writes import boards as board_writes
 from backend_site.rankings.writes import closing, services
 from common.local_servers.sites import manage
 from tests.backend.conftest import make_score, resetting_board
@@ -406,11 +407,15 @@ def test_a_period_is_not_archived_before_its_grace_is_over(api, global_board, no
 
 
 def test_a_board_with_scores_keeps_its_reset_and_zone(global_board, now):
-    daily = resetting_board("g-daily", "daily", source=global_board)
+    resetting_board("g-daily", "daily", source=global_board)
     make_score(global_board, "ann", 1)
-    daily.reset = "weekly"
-    with pytest.raises(services.InvalidInput, match="keeps its reset"):
-        services.board_save(board=daily)
+    for changes in ({"reset": "weekly"}, {"timezone": "Europe/Paris"}):
+        with pytest.raises(board_writes.BoardSettingFixed, match="fixed once the board has"):
+            board_writes.board_change(slug="g-daily", changes=changes, actor="test")
+    assert Leaderboard.objects.values_list("reset", "timezone").get(slug="g-daily") == (
+        "daily",
+        "UTC",
+    )
 
 
 def test_a_fresh_install_has_daily_and_weekly_boards_fed_by_global(tmp_path, make_database_url):

@@ -1,4 +1,5 @@
-"""Writes: operators, players and boards change in the database first and Redis follows."""
+"""Writes: operators, players and scores change in the database first and Redis follows
+(boards: test_boards.py)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import pytest
 
 from backend_site.rankings.errors import InvalidInput, Unavailable
 from backend_site.rankings.models import MAX_SCORE, Leaderboard, Player, Score
-from backend_site.rankings.ranking_index import rebuild, store
+from backend_site.rankings.ranking_index import rebuild
 from backend_site.rankings.reads import selectors
 from backend_site.rankings.writes import services
 from tests.backend.conftest import make_board, make_score, make_scores, stored_value
@@ -115,22 +116,6 @@ def test_an_edited_score_is_saved_as_given_and_reranked(ranking_redis, global_bo
     score.value = 1000
     services.score_set(score=score)
     assert board_order(global_board) == [(1, "b", 1000), (2, "a", 3)]
-
-
-def test_changing_a_boards_order_reranks_it(ranking_redis):
-    board = make_board(order="desc")
-    make_scores(board, {"a": 3, "b": 2, "c": 1})
-    board.order = "asc"
-    services.board_save(board=board)
-    assert board_order(board) == [(1, "c", 1), (2, "b", 2), (3, "a", 3)]
-
-
-def test_a_deleted_board_is_gone_from_redis(ranking_redis):
-    board = make_board(slug="doomed")
-    make_score(board, "a", 1)
-    services.board_delete(board=board)
-    assert not store.ranking_is_loaded(ranking="doomed")
-    assert "doomed" not in [b.slug for b in selectors.leaderboards_overview()]
 
 
 def test_a_flushed_board_is_rebuilt_from_the_database_on_the_next_read(ranking_redis, global_board):
