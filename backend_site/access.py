@@ -62,9 +62,12 @@ def _token_digests(tokens: tuple[str, ...]) -> list[bytes]:
 DEVELOPMENT = keys.Caller("development", frozenset(SCOPES))
 # The scope each kind of request needs: reads "read" (a lookup too, though a POST); score
 # submissions and batches "write"; everything under the moderation paths "moderate",
-# whatever its method.
+# whatever its method; making a board (POST /api/v1/leaderboards), changing or deleting one
+# (PATCH, DELETE /api/v1/leaderboards/<slug>, not what is under it) "manage".
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 MODERATION_PREFIXES = ("/api/v1/reviews", "/api/v1/audit", "/api/v1/players/")
+BOARDS_PATH = "/api/v1/leaderboards"
+BOARD_METHODS = frozenset({"PATCH", "DELETE"})
 
 
 def scope_needed(method: str, path: str) -> str:
@@ -73,12 +76,22 @@ def scope_needed(method: str, path: str) -> str:
         return "moderate"
     if method in READ_METHODS or _is_lookup(path):
         return "read"
+    if method == "POST" and path == BOARDS_PATH:
+        return "manage"
+    if method in BOARD_METHODS and _board(path):
+        return "manage"
     return "write"
 
 
 def _is_lookup(path: str) -> bool:
     """POST /api/v1/leaderboards/<slug>/players/lookup: a read whose list is in the body."""
     return path.startswith("/api/v1/leaderboards/") and path.endswith("/players/lookup")
+
+
+def _board(path: str) -> bool:
+    """/api/v1/leaderboards/<slug>, with nothing under it."""
+    slug = path.removeprefix(BOARDS_PATH + "/")
+    return slug != path and slug != "" and "/" not in slug
 
 
 def caller_of(request) -> keys.Caller | None:

@@ -12,6 +12,7 @@ import subprocess
 import pytest
 import requests
 
+from backend_site import access
 from common import local_servers
 from common.local_servers import PYTHON, ROOT, GunicornSite
 from tests.fixtures.sites import SERVICE_TOKEN, Sites, backend_env
@@ -370,3 +371,29 @@ def test_the_frontend_with_the_token_shows_the_board_and_without_it_gets_nothing
     assert shown.json()[0]["name"] == "Seen Through The Frontend"
     assert refused.status_code == 503
     assert "Seen Through The Frontend" not in refused.text
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "scope"),
+    [
+        ("GET", "/api/v1/leaderboards", "read"),
+        ("HEAD", "/api/v1/leaderboards/cup", "read"),
+        ("POST", "/api/v1/leaderboards", "manage"),
+        ("PATCH", "/api/v1/leaderboards/cup", "manage"),
+        ("DELETE", "/api/v1/leaderboards/cup", "manage"),
+        ("PUT", "/api/v1/leaderboards/cup", "write"),  # a 405
+        ("PATCH", "/api/v1/leaderboards", "write"),  # a 405
+        ("DELETE", "/api/v1/leaderboards/cup/scores", "write"),  # a 405
+        ("POST", "/api/v1/leaderboards/cup/scores", "write"),
+        ("POST", "/api/v1/leaderboards/cup/players/lookup", "read"),
+        ("POST", "/api/v1/leaderboards/", "write"),  # no such path: a 404
+        ("POST", "/api/v1/leaderboardsx", "write"),
+        ("POST", "/api/v1/scores/batch", "write"),
+        ("DELETE", "/api/v1/players/p1", "moderate"),
+        ("GET", "/api/v1/audit", "moderate"),
+    ],
+)
+def test_boards_are_managed_with_the_manage_scope_and_what_is_under_them_is_not(
+    method, path, scope
+):
+    assert access.scope_needed(method, path) == scope

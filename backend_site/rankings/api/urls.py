@@ -2,6 +2,7 @@ from django.urls import path
 
 from backend_site.rankings.api import (
     audit_views,
+    board_views,
     export_views,
     lookup_views,
     moderation_views,
@@ -22,7 +23,8 @@ urlpatterns = [
     path("getdata", views.getdata, name="getdata"),
     path("api/v1/leaderboards/<slug:slug>/scores", views.scores, name="scores"),
     path("api/v1/scores/batch", views.scores_batch, name="scores-batch"),
-    path("api/v1/leaderboards", views.leaderboards, name="leaderboards"),
+    path("api/v1/leaderboards", board_views.leaderboards, name="leaderboards"),
+    path("api/v1/leaderboards/<slug:slug>", board_views.leaderboard, name="leaderboard"),
     path("api/v1/leaderboards/<slug:slug>/periods", views.periods, name="periods"),
     path("api/v1/openapi.json", views.openapi_document, name="openapi"),
     path(

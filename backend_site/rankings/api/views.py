@@ -58,33 +58,6 @@ def getdata(request):
     )
 
 
-@allow("GET", "HEAD")
-def leaderboards(request):
-    overview = selectors.leaderboards_overview()
-    return json_response(
-        {
-            "leaderboards": [
-                {
-                    "slug": row.board.slug,
-                    "title": row.board.title,
-                    "order": row.board.order,
-                    "operator": row.board.operator,
-                    "players": row.players,
-                    "reset": row.board.reset,
-                    "timezone": row.board.timezone,
-                    "min_score": row.board.min_score,
-                    "max_score": row.board.max_score,
-                    "max_increment": row.board.max_increment,
-                    "max_submissions_per_minute": row.board.max_submissions_per_minute,
-                    "source": row.source,
-                    "period": period_json(row.period),
-                }
-                for row in overview
-            ]
-        }
-    )
-
-
 def period_json(period) -> dict | None:
     return period.as_json() if period is not None else None
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from django.db import connection
 
 from backend_site.rankings.calendar import archives, boards, clock, periods
-from backend_site.rankings.errors import PlayerNotFound
+from backend_site.rankings.errors import NotFound, PlayerNotFound
 from backend_site.rankings.models import Leaderboard
 from backend_site.rankings.ranking_index import store
 from backend_site.rankings.ranking_index.rebuild import with_board_loaded
@@ -129,12 +129,15 @@ class BoardOverview:
         return self.board.slug
 
 
-def leaderboards_overview() -> list[BoardOverview]:
-    """Every board with its current period and its number of players in it: the boards
-    from the database, their sizes from Redis in one round trip."""
+def leaderboards_overview(*, slug: str | None = None) -> list[BoardOverview]:
+    """Every board (or the one ``slug``) with its current period and its number of players
+    in it: the boards from the database, their sizes from Redis in one round trip."""
     now = clock.now()
     due.settle(None, now)
-    found = list(Leaderboard.objects.select_related("source").order_by("slug"))
+    found = Leaderboard.objects.select_related("source").order_by("slug")
+    if slug is not None:
+        found = found.filter(slug=slug)
+    found = list(found)
     rankings = [boards.ranking_of(board, now) for board in found]
     sizes = store.rankings_sizes(rankings=[ranking.name for ranking in rankings])
     overview = []
@@ -150,6 +153,21 @@ def leaderboards_overview() -> list[BoardOverview]:
             )
         )
     return overview
+
+
+def board_overview(*, slug: str) -> BoardOverview:
+    """One board as ``leaderboards_overview`` lists it; NotFound when there is none."""
+    found = leaderboards_overview(slug=slug)
+    if not found:
+        raise NotFound(f"No leaderboard {slug!r}.")
+    return found[0]
+
+
+def board_made_overview(board: Leaderboard) -> BoardOverview:
+    """A board just made, as ``leaderboards_overview`` lists it: no players yet, so no
+    Redis is needed to say so."""
+    source = board.source.slug if board.source_id is not None else None
+    return BoardOverview(board=board, source=source, period=board.period_at(clock.now()), players=0)
 
 
 def _loaded_size(name: str) -> int:

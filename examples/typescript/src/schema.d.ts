@@ -34,11 +34,43 @@ export interface paths {
         /** Every board with its settings, current period and player count. */
         get: operations["listLeaderboards"];
         put?: never;
-        post?: never;
+        /**
+         * Make a board.
+         * @description Every setting but `slug` may be left out and takes its default. A board is ready at once, on every worker and instance. Recorded in the audit log as `board.create`, by the key's name.
+         */
+        post: operations["createLeaderboard"];
         delete?: never;
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/api/v1/leaderboards/{slug}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The leaderboard's slug (`global` always exists). */
+                slug: components["parameters"]["slug"];
+            };
+            cookie?: never;
+        };
+        /** One board with its settings, current period and player count. */
+        get: operations["getLeaderboard"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a board, with its scores, history and archives.
+         * @description Recorded in the audit log as `board.delete`, with the settings it had.
+         */
+        delete: operations["deleteLeaderboard"];
+        options?: never;
+        head?: never;
+        /**
+         * Change some of a board's settings.
+         * @description The settings left out stay as they are; the slug never changes (make a new board). A new title or order is seen by every read at once, new bounds and limits by submissions within 5 seconds on every worker. Recorded in the audit log as `board.change`, each changed setting before and after.
+         */
+        patch: operations["changeLeaderboard"];
         trace?: never;
     };
     "/api/v1/leaderboards/{slug}/entries": {
@@ -367,7 +399,7 @@ export interface components {
     schemas: {
         /** @description One recorded change. */
         AuditEntry: {
-            /** @description What, as `<noun>.<verb>`: `key.create`, `key.revoke`, `admin.add`, `admin.change`, `admin.delete`, `audit.prune`, and more to come. */
+            /** @description What, as `<noun>.<verb>`: `key.create`, `key.revoke`, `board.create`, `board.change`, `board.delete`, `admin.add`, `admin.change`, `admin.delete`, `audit.prune`, and more to come. */
             action: string;
             /** @description Who: an API key's name, `admin:<username>` or `command:<name>`. */
             actor: string;
@@ -375,7 +407,7 @@ export interface components {
             at: string;
             /** @description The action's particulars. */
             detail: Record<string, never>;
-            /** @description To what: `key:<name>`, or `<app>.<model>:<id>` for an admin change (`rankings.leaderboard:3`). */
+            /** @description To what: `key:<name>`, `board:<slug>`, `player:<id>`, or `<app>.<model>:<id>` for another admin change (`rankings.player:p1`). */
             target: string;
         };
         /** @description Audit entries, newest first. */
@@ -412,6 +444,16 @@ export interface components {
             /** @description In request order. */
             results: components["schemas"]["BatchItemResult"][];
         };
+        /**
+         * @description What a submission does: keep the player's `best` score, the `latest` one, or add to it (`increment`).
+         * @enum {string}
+         */
+        BoardOperator: "best" | "latest" | "increment";
+        /**
+         * @description `desc`: highest first; `asc`: lowest first (speed-runs).
+         * @enum {string}
+         */
+        BoardOrder: "desc" | "asc";
         /**
          * @description When the board starts a new period: never, or each day, week or month.
          * @enum {string}
@@ -472,10 +514,8 @@ export interface components {
             max_submissions_per_minute: number | null;
             /** @description The lowest score accepted (increment boards: total). null: none. */
             min_score: number | null;
-            /** @enum {string} */
-            operator: "best" | "latest" | "increment";
-            /** @enum {string} */
-            order: "desc" | "asc";
+            operator: components["schemas"]["BoardOperator"];
+            order: components["schemas"]["BoardOrder"];
             /** @description The period; null on a board that never resets. */
             period: components["schemas"]["Period"] | null;
             /** @description Players in the current period. */
@@ -487,6 +527,47 @@ export interface components {
             /** @description IANA name. */
             timezone: string;
             title: string;
+        };
+        /** @description Some of a board's settings, each to its new value; the slug never changes. */
+        LeaderboardChange: {
+            /** @description Increment boards only: the largest single addition. null: none. */
+            max_increment?: number | null;
+            /** @description The highest score accepted (increment boards: total). null: none. */
+            max_score?: number | null;
+            /** @description Per player: the submissions to this board taken in any 60 seconds; null: unlimited. */
+            max_submissions_per_minute?: number | null;
+            /** @description The lowest score accepted (increment boards: total). null: none. */
+            min_score?: number | null;
+            operator?: components["schemas"]["BoardOperator"];
+            order?: components["schemas"]["BoardOrder"];
+            reset?: components["schemas"]["BoardReset"];
+            /** @description The board whose every accepted score is also applied here, with this board's own operator; null: none. It must exist and have no source itself, and a board that feeds others takes none. */
+            source?: string | null;
+            /** @description An IANA name (`UTC`, the default; `Europe/Paris`): where the periods' midnights are. Fixed once the board has scores. */
+            timezone?: string;
+            /** @description Up to 100 characters, not all spaces (trimmed), no control characters. Absent on a new board: its slug. */
+            title?: string;
+        };
+        /** @description A new board: its slug, and any settings (the others take their defaults). */
+        LeaderboardCreate: {
+            /** @description Increment boards only: the largest single addition. null: none. */
+            max_increment?: number | null;
+            /** @description The highest score accepted (increment boards: total). null: none. */
+            max_score?: number | null;
+            /** @description Per player: the submissions to this board taken in any 60 seconds; null: unlimited. */
+            max_submissions_per_minute?: number | null;
+            /** @description The lowest score accepted (increment boards: total). null: none. */
+            min_score?: number | null;
+            operator?: components["schemas"]["BoardOperator"];
+            order?: components["schemas"]["BoardOrder"];
+            reset?: components["schemas"]["BoardReset"];
+            slug: string;
+            /** @description The board whose every accepted score is also applied here, with this board's own operator; null: none. It must exist and have no source itself, and a board that feeds others takes none. */
+            source?: string | null;
+            /** @description An IANA name (`UTC`, the default; `Europe/Paris`): where the periods' midnights are. Fixed once the board has scores. */
+            timezone?: string;
+            /** @description Up to 100 characters, not all spaces (trimmed), no control characters. Absent on a new board: its slug. */
+            title?: string;
         };
         LeaderboardList: {
             leaderboards: components["schemas"]["Leaderboard"][];
@@ -1007,6 +1088,8 @@ export interface components {
         "Content-Disposition": string;
         /** @description Present, `true`, on an answer replayed for a retried Idempotency-Key. */
         "Idempotent-Replayed": "true";
+        /** @description Where what was made is: /api/v1/leaderboards/{slug} for a new board. */
+        Location: string;
         /** @description The quota: the key's requests a second (its burst is as many), or the board's submissions a minute per player. Present when the key has a rate (and on a score submission's success on a board with a per-player limit): the limit with the fewest requests left. */
         "RateLimit-Limit": number;
         /** @description The quota: the key's requests a second (its burst is as many), or the board's submissions a minute per player. */
@@ -1090,6 +1173,202 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            414: components["responses"]["UriTooLong"];
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeadersTooLarge"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    createLeaderboard: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LeaderboardCreate"];
+            };
+        };
+        responses: {
+            /** @description The board, as the listing shows it. */
+            201: {
+                headers: {
+                    Location: components["headers"]["Location"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Leaderboard"];
+                };
+            };
+            400: components["responses"]["Invalid"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /**
+             * @description A board with this slug exists already.
+             *
+             *     Error codes: `board_exists`.
+             */
+            409: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            411: components["responses"]["LengthRequired"];
+            413: components["responses"]["TooLarge"];
+            414: components["responses"]["UriTooLong"];
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeadersTooLarge"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getLeaderboard: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The leaderboard's slug (`global` always exists). */
+                slug: components["parameters"]["slug"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The board, as the listing shows it. */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Leaderboard"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            414: components["responses"]["UriTooLong"];
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeadersTooLarge"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    deleteLeaderboard: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The leaderboard's slug (`global` always exists). */
+                slug: components["parameters"]["slug"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted: off every read at once; the boards it fed keep their scores and lose their source. */
+            204: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            /**
+             * @description The default board, `global`, which is never deleted.
+             *
+             *     Error codes: `board_protected`.
+             */
+            409: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            414: components["responses"]["UriTooLong"];
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeadersTooLarge"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    changeLeaderboard: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The leaderboard's slug (`global` always exists). */
+                slug: components["parameters"]["slug"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LeaderboardChange"];
+            };
+        };
+        responses: {
+            /** @description The board as changed. */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Leaderboard"];
+                };
+            };
+            400: components["responses"]["Invalid"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            /**
+             * @description The board has scores, and the change moves its `reset` or `timezone` (the message starts with the field): nothing is changed.
+             *
+             *     Error codes: `board_setting_fixed`.
+             */
+            409: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            411: components["responses"]["LengthRequired"];
+            413: components["responses"]["TooLarge"];
             414: components["responses"]["UriTooLong"];
             429: components["responses"]["RateLimited"];
             431: components["responses"]["HeadersTooLarge"];

@@ -372,7 +372,7 @@ def test_health_and_readiness_answer_ok(api, global_board):
         "/getdata/",
         "/api/v1",
         "/api/v1/leaderboards/",
-        "/api/v1/leaderboards/global",
+        "/api/v1/leaderboards/global/",
         "/api/v1/leaderboards/global/entries/",
         "/api/v1/leaderboards/not a slug/entries",
         "/api/v1/leaderboards/global/players/",
@@ -387,7 +387,8 @@ def test_an_unknown_path_is_a_json_404(api, global_board, path):
     ("method", "path", "allowed"),
     [
         ("post", "/getdata", "GET, HEAD"),
-        ("put", "/api/v1/leaderboards", "GET, HEAD"),
+        ("put", "/api/v1/leaderboards", "GET, HEAD, POST"),
+        ("post", "/api/v1/leaderboards/global", "GET, HEAD, PATCH, DELETE"),
         ("delete", "/api/v1/leaderboards/global/entries", "GET, HEAD"),
         ("patch", "/api/v1/leaderboards/global/players/a", "GET, HEAD"),
         ("get", SCORES, "POST"),

@@ -20,6 +20,11 @@ derandomized, so CI sees the same cases every run.
 Every error must also carry one of the codes its answer lists (``x-error-codes``: the
 document has one Error schema for every error answer, so its codes are listed there).
 
+Boards are made, changed and deleted by the fuzzing too: changes and deletions are steered to
+boards of their own (MANAGED), some with scores (their reset and zone fixed) and some without,
+and boards are made under names of their own (``made-...``), so the boards the other
+operations read and write stay as they are, and an invalid case's slug still names no board.
+
 Sanctions are fuzzed too. A banned and a hidden player, sanctioned before the fuzzing, are
 among the players the other operations are steered to (a banned player's submission is a
 403, a hidden one's is taken unranked, neither has a standing). The fuzzed sanction requests
@@ -34,6 +39,7 @@ banned and a hidden player of their own, which no fuzzed erasure reaches.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from urllib.parse import quote
@@ -47,6 +53,8 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from backend_site.api_keys.models import SCOPES
 from backend_site.rankings.api.openapi import document as openapi
+from backend_site.rankings.writes import boards as board_writes
+from common import patterns
 from common.local_servers import GunicornSite
 from tests.fixtures.sites import SERVICE_TOKEN, backend_env
 
@@ -54,6 +62,13 @@ AUTH = {"Authorization": f"Bearer {SERVICE_TOKEN}"}  # seeds the players, as a g
 # (slug, order, operator): one board of each kind besides the migrations' global (desc, best).
 BOARDS = [("speedrun", "asc", "best"), ("clicks", "desc", "increment"), ("now", "asc", "latest")]
 SLUGS = ["global"] + [slug for slug, _, _ in BOARDS]
+# The boards the fuzzed changes and deletions are steered to; the first two get scores.
+MANAGED = ["managed-1", "managed-2", "managed-3", "managed-4"]
+# Boards of the explicit cases below, which no fuzzed request is steered to: one with scores
+# (its reset and zone fixed), one without.
+SCORED, EMPTY = "cases-scored", "cases-empty"
+SLUG_RE = re.compile(patterns.SLUG)
+ZONES = ["UTC", "Europe/Paris", "Asia/Kathmandu", "America/St_Johns", "Pacific/Chatham"]
 PLAYERS = [f"p{number}" for number in range(1, 9)]
 # Sanctioned before the fuzzing, for good. The first two are among the players the fuzzing
 # is steered to; the explicit cases use the other two.
@@ -76,7 +91,12 @@ def _boards_create(site: GunicornSite) -> None:
     code = "from backend_site.rankings.models import Leaderboard\n" + "".join(
         f"Leaderboard.objects.create(slug={slug!r}, title={slug!r}, order={order!r}, "
         f"operator={operator!r})\n"
-        for slug, order, operator in BOARDS
+        for slug, order, operator in [
+            *BOARDS,
+            *[(slug, "desc", "best") for slug in MANAGED],
+            (SCORED, "desc", "best"),
+            (EMPTY, "asc", "latest"),
+        ]
     )
     done = site.manage("shell", "-c", code)
     assert done.returncode == 0, done.stderr
@@ -88,6 +108,11 @@ def _players_seed(site: GunicornSite) -> None:
         {"leaderboard": slug, "player_id": pid, "score": 10 * n, "name": f"Player {pid}"}
         for slug in SLUGS
         for n, pid in enumerate([*PLAYERS, *SANCTIONED, *MODERATED])
+    ]
+    # A player no fuzzed erasure or rollback is steered to: these boards keep a score.
+    items += [
+        {"leaderboard": slug, "player_id": "keeper", "score": 1, "name": "Keeper"}
+        for slug in (*MANAGED[:2], SCORED)
     ]
     answer = requests.post(
         f"{site.url}/api/v1/scores/batch", json={"scores": items}, headers=AUTH, timeout=10
@@ -193,19 +218,37 @@ def _steered(case, rnd):
     path = case.path_parameters or {}
     # The sanction requests to their own players, every other to the rest.
     players = MODERATED if "/sanctions" in case.path else STEERED
+    # A board's changes and deletion to boards of their own, every other request to the rest.
+    managing = case.path == BOARD and case.method != "GET"
     if "slug" in path:
-        path["slug"] = _known(rnd, path["slug"], SLUGS)
+        path["slug"] = _known(rnd, path["slug"], MANAGED if managing else SLUGS)
     if "sanction_id" in path and rnd.random() < 0.75:
         path["player_id"], path["sanction_id"] = rnd.choice(MODERATED_SANCTIONS)
     elif "player_id" in path:
         path["player_id"] = _known(rnd, path["player_id"], players)
     body = case.body if isinstance(case.body, dict) else {}
+    if isinstance(body.get("source"), str):
+        body["source"] = _known(rnd, body["source"], SLUGS + MANAGED)
+    if isinstance(body.get("timezone"), str):  # a generated one is never a zone
+        body["timezone"] = _known(rnd, body["timezone"], ZONES)
     for item in [body, *body.get("scores", [])]:
         if "player_id" in item:
             item["player_id"] = _known(rnd, item["player_id"], players)
         if "leaderboard" in item:
             item["leaderboard"] = _known(rnd, item["leaderboard"], SLUGS)
     return case
+
+
+def _made_apart(case) -> None:
+    """A board made by the fuzzing, in any phase, gets a name of its own (``made-...``): a
+    generated slug ("0") that other cases use, valid or not, must still name no board. Only a
+    valid slug is renamed, to a valid one, so the case stays as valid as it was drawn."""
+    body = case.body
+    if case.path != BOARDS_PATH or case.method != "POST" or not isinstance(body, dict):
+        return
+    slug = body.get("slug")
+    if isinstance(slug, str) and SLUG_RE.fullmatch(slug):
+        body["slug"] = f"made-{slug}"[: patterns.SLUG_MAX]
 
 
 def _documented_codes(path: str, method: str, status: int) -> list[str] | None:
@@ -244,18 +287,24 @@ def documented_error_code(ctx, response, case) -> None:
     suppress_health_check=list(HealthCheck),
 )
 def test_every_answer_matches_the_document(case, fuzzed_backend):
+    _made_apart(case)
     case.call_and_validate(
         base_url=fuzzed_backend.site.url,
         headers=fuzzed_backend.headers,
         timeout=10,
         # A valid submission may still be refused with a 400 for what no schema can say:
         # a new player without a name, a batch item on a board that does not exist, an
-        # increment past the score range.
-        excluded_checks=[positive_data_acceptance] if case.method == "POST" else [],
+        # increment past the score range; and a valid board or change of one with a 400 or
+        # 409: a zone that does not exist, a source with a source, a reset fixed by scores.
+        excluded_checks=(
+            [positive_data_acceptance] if case.method == "POST" or case.path == BOARD else []
+        ),
         additional_checks=[documented_error_code],
     )
 
 
+BOARD = "/api/v1/leaderboards/{slug}"
+BOARDS_PATH = "/api/v1/leaderboards"
 SANCTIONS = "/api/v1/players/{player_id}/sanctions"
 LIFT = "/api/v1/players/{player_id}/sanctions/{sanction_id}"
 SCORES = "/api/v1/leaderboards/{slug}/scores"
@@ -469,6 +518,150 @@ def test_hostile_requests_are_answered_as_documented(
         assert error["code"] == ERROR_CODES[status]
     if path == BATCH:
         assert error["message"].startswith("scores[1]:")
+
+
+def _board_case(method, path, slug, body, status, code="", *, label=""):
+    raw = json.dumps(body).encode() if isinstance(body, dict) else body
+    shown = label or (raw[:50] if isinstance(raw, bytes) else "")
+    return pytest.param(
+        method,
+        path,
+        {"slug": slug} if slug is not None else {},
+        raw,
+        status,
+        code,
+        id=f"{method} {slug or ''} {shown!r}",
+    )
+
+
+def _new(body, status=400, code="invalid", *, label=""):
+    return _board_case("POST", BOARDS_PATH, None, body, status, code, label=label)
+
+
+def _change(slug, body, status=400, code="invalid", *, label=""):
+    return _board_case("PATCH", BOARD, slug, body, status, code, label=label)
+
+
+# Boards made, changed and deleted: (method, path, path parameters, body, status, error code).
+# In order: the empty board is changed, then deleted, last.
+BOARD_HOSTILE = [
+    *[_new(raw) for raw in [b"", b"{", b"[]", b"null", b'"slug"', b"\xff{}", b"[" * 100_000]],
+    _new(CHUNKED, 411, "length_required", label="chunked"),
+    _new(b" " * (2**20 + 1), 413, "too_large", label="over 1 MiB"),
+    *[
+        _new(body)
+        for body in [
+            {},
+            {"slug": None},
+            {"slug": 5},
+            {"slug": "has space"},
+            {"slug": "x" * 51},
+            {"slug": "\x00"},
+            {"slug": "é"},
+            {"slug": "cases-x", "colour": "red"},
+            {"slug": "cases-x", "title": None},
+            {"slug": "cases-x", "title": ""},
+            {"slug": "cases-x", "title": "   "},
+            {"slug": "cases-x", "title": "x" * 101},
+            {"slug": "cases-x", "title": "tab\there"},
+            {"slug": "cases-x", "title": "\x00"},
+            {"slug": "cases-x", "order": "ASC"},
+            {"slug": "cases-x", "operator": None},
+            {"slug": "cases-x", "reset": "hourly"},
+            {"slug": "cases-x", "timezone": ""},
+            {"slug": "cases-x", "timezone": "\x00"},
+            {"slug": "cases-x", "timezone": "Nowhere/City"},
+            {"slug": "cases-x", "timezone": "x" * 65},
+            {"slug": "cases-x", "timezone": ["UTC"]},
+            {"slug": "cases-x", "source": "nowhere"},
+            {"slug": "cases-x", "source": "cases-x"},  # itself, not made yet
+            {"slug": "cases-x", "source": "global-daily"},  # has a source (global)
+            {"slug": "cases-x", "source": 5},
+            {"slug": "cases-x", "min_score": "1"},
+            {"slug": "cases-x", "min_score": True},
+            {"slug": "cases-x", "min_score": 0.5},
+            {"slug": "cases-x", "min_score": 2**53},
+            {"slug": "cases-x", "max_score": -(10**30)},
+            {"slug": "cases-x", "min_score": 5, "max_score": 4},
+            {"slug": "cases-x", "max_increment": 1},  # a best board
+            {"slug": "cases-x", "operator": "increment", "max_increment": 0},
+            {"slug": "cases-x", "max_submissions_per_minute": 0},
+            {"slug": "cases-x", "max_submissions_per_minute": 10_001},
+        ]
+    ],
+    *[
+        _new(raw, label=raw.decode())
+        for raw in [
+            b'{"slug": "cases-x", "title": "\\ud800"}',
+            b'{"slug": "cases-x", "min_score": 1e999}',
+            b'{"slug": "cases-x", "max_score": 1' + b"0" * 5000 + b"}",
+        ]
+    ],
+    _new({"slug": "global"}, 409, "board_exists"),
+    _new({"slug": SCORED}, 409, "board_exists"),
+    _new(
+        {
+            "slug": "cases-made",
+            "title": "Made by the cases",
+            "order": "asc",
+            "operator": "increment",
+            "reset": "weekly",
+            "timezone": "Pacific/Chatham",
+            "source": "global",
+            "min_score": -(2**53 - 1),
+            "max_score": 2**53 - 1,
+            "max_increment": 2**53 - 1,
+            "max_submissions_per_minute": 10_000,
+        },
+        201,
+        "",
+    ),
+    _change(SCORED, {"reset": "daily"}, 409, "board_setting_fixed"),
+    _change(SCORED, {"timezone": "Asia/Tokyo", "title": "Not changed"}, 409, "board_setting_fixed"),
+    _change(SCORED, {"slug": "renamed"}),
+    _change(SCORED, {"players": 3}),
+    _change(SCORED, {"source": SCORED}),  # itself
+    _change(SCORED, {"title": "\x1b[2J"}),
+    _change(SCORED, {}, 200, ""),
+    _change(SCORED, {"title": "Scored", "reset": "never", "timezone": "UTC"}, 200, ""),
+    _change("nowhere", {}, 404, "not_found"),
+    _change("x" * 51, {}, 404, "not_found"),
+    _change(EMPTY, {"reset": "monthly", "timezone": "Australia/Lord_Howe"}, 200, ""),
+    _change(EMPTY, {"operator": "increment", "max_increment": 5, "source": "global"}, 200, ""),
+    _change(EMPTY, {"operator": "best"}),  # max_increment left on a board that no longer adds
+    _board_case("GET", BOARD, "global", None, 200),
+    _board_case("GET", BOARD, "nowhere", None, 404, "not_found"),
+    _board_case("DELETE", BOARD, "global", None, 409, "board_protected"),
+    _board_case("DELETE", BOARD, "nowhere", None, 404, "not_found"),
+    _board_case("DELETE", BOARD, EMPTY, None, 204),
+    _board_case("DELETE", BOARD, EMPTY, None, 404, "not_found"),
+]
+
+
+@pytest.mark.parametrize(("method", "path", "parameters", "body", "status", "code"), BOARD_HOSTILE)
+def test_hostile_board_requests_are_answered_as_documented(
+    fuzzed_backend, method, path, parameters, body, status, code
+):
+    url = fuzzed_backend.site.url + path.format(**parameters)
+    if body is CHUNKED:
+        body = iter([b'{"slug": "chunked"}'])  # requests sends an iterator in chunks
+    answer = requests.request(
+        method,
+        url,
+        data=body,
+        headers={**fuzzed_backend.headers, "Content-Type": "application/json"},
+        timeout=10,
+    )
+
+    assert answer.status_code == status, answer.text
+    assert str(status) in openapi.document()["paths"][path][method.lower()]["responses"]
+    schema[path][method].validate_response(answer)  # the body and headers documented
+    if status >= 400:
+        assert answer.json()["error"]["code"] == code
+    if status == 400:  # the message names the field, or says what the body is not
+        message = answer.json()["error"]["message"]
+        named = message.split(":")[0] in ("slug", "colour", "players", *board_writes.SETTINGS)
+        assert named or message.startswith("The body must be"), message
 
 
 def test_and_the_fuzzed_backend_logged_no_traceback(fuzzed_backend):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 import jsonschema_rs
+import orjson
 import pytest
 import requests
 import schemathesis
@@ -21,10 +22,13 @@ from backend_site import limits
 from backend_site.access import scope_needed
 from backend_site.api_keys import keys
 from backend_site.api_keys.models import SCOPES
+from backend_site.rankings import fields
 from backend_site.rankings.api import inputs, views
 from backend_site.rankings.api.openapi import document as openapi
 from backend_site.rankings.api.urls import urlpatterns as api_urlpatterns
 from backend_site.rankings.errors import InvalidInput
+from backend_site.rankings.models import MAX_SUBMISSIONS_PER_MINUTE, Leaderboard
+from backend_site.rankings.writes import boards as board_writes
 from tests.fixtures.sites import SERVICE_TOKEN
 
 DOCUMENT = openapi.document()
@@ -440,3 +444,55 @@ def test_the_sanction_answers_match_the_document(api, moderator):
         {"action": "ban", "until": "2000-01-01T00:00:00+00:00"},
     )
     assert past.status_code == 400
+
+
+def request_body_schema(path: str, method: str) -> dict:
+    """The components schema an operation's JSON body refers to."""
+    body = DOCUMENT["paths"][path][method]["requestBody"]["content"]["application/json"]
+    return DOCUMENT["components"]["schemas"][body["schema"]["$ref"].rsplit("/", 1)[1]]
+
+
+def test_the_documented_board_settings_are_the_ones_the_backend_takes():
+    new = request_body_schema("/api/v1/leaderboards", "post")
+    change = request_body_schema("/api/v1/leaderboards/{slug}", "patch")
+    assert set(change["properties"]) == set(board_writes.SETTINGS)
+    assert set(new["properties"]) == {"slug", *board_writes.SETTINGS}
+    assert new["required"] == ["slug"] and change["required"] == []
+    title = new["properties"]["title"]
+    assert title["maxLength"] == fields.TITLE_MAX == Leaderboard._meta.get_field("title").max_length
+    listed = DOCUMENT["components"]["schemas"]["Leaderboard"]["properties"]
+    for name in ("order", "operator", "reset"):  # BoardOrder, BoardOperator, BoardReset
+        assert new["properties"][name] == change["properties"][name] == listed[name]
+    limit = new["properties"]["max_submissions_per_minute"]
+    assert limit["maximum"] == MAX_SUBMISSIONS_PER_MINUTE
+
+
+def test_the_board_management_answers_match_the_document(api):
+    _, secret = keys.key_create(name="studio-tools", scopes="manage")
+    studio = Client(headers={"Authorization": f"Bearer {secret}"})
+    boards, board = "/api/v1/leaderboards", "/api/v1/leaderboards/{slug}"
+
+    def call(client, method, path, url, body=None, status=200):
+        answer = client.generic(method, url, orjson.dumps(body), content_type="application/json")
+        assert answer.status_code == status, answer.content
+        assert_matches_documented(answer, path, method)
+        return answer
+
+    made = call(studio, "POST", boards, boards, {"slug": "cup", "reset": "daily"}, 201)
+    assert made["Location"] == "/api/v1/leaderboards/cup"
+    call(studio, "POST", boards, boards, {"slug": "cup"}, 409)
+    call(studio, "POST", boards, boards, {"slug": "mug", "timezone": "Nowhere"}, 400)
+    call(api, "GET", board, "/api/v1/leaderboards/cup")
+    call(api, "GET", board, "/api/v1/leaderboards/nowhere", status=404)
+    score = {"player_id": "p1", "score": 5, "name": "Pat"}
+    call(
+        api, "POST", "/api/v1/leaderboards/{slug}/scores", "/api/v1/leaderboards/cup/scores", score
+    )
+    call(studio, "PATCH", board, "/api/v1/leaderboards/cup", {"title": "Cup", "max_score": 9})
+    call(studio, "PATCH", board, "/api/v1/leaderboards/cup", {"reset": "weekly"}, 409)
+    call(studio, "PATCH", board, "/api/v1/leaderboards/cup", {"slug": "mug"}, 400)
+    call(studio, "PATCH", board, "/api/v1/leaderboards/nowhere", {}, 404)
+    call(api, "PATCH", board, "/api/v1/leaderboards/cup", {"title": "Mine"}, 403)
+    call(studio, "DELETE", board, "/api/v1/leaderboards/global", status=409)
+    call(studio, "DELETE", board, "/api/v1/leaderboards/cup", status=204)
+    call(studio, "DELETE", board, "/api/v1/leaderboards/cup", status=404)

@@ -2,11 +2,13 @@
 docs/openapi.json (``make openapi`` rewrites it).
 
 - ``parts.py``: the tags, the shapes of ids, names, scores and times, and the builders below;
-- ``schemas.py``, ``moderation_schemas.py``: every object a body or an answer holds, named
-  (``Error``, ``Page``, ``Standing``, ``Leaderboard``, ``ScoreSubmission``, ``Sanction``...);
+- ``schemas.py``, ``moderation_schemas.py``, ``manage_schemas.py``: every object a body or
+  an answer holds, named (``Error``, ``Page``, ``Standing``, ``Leaderboard``,
+  ``ScoreSubmission``, ``Sanction``, ``LeaderboardCreate``...);
 - ``responses.py``: the error answers by name, and the response headers; ``parameters.py``:
   the shared parameters;
-- ``board_paths.py``, ``moderation_paths.py``: the paths; ``document.py``: the whole.
+- ``board_paths.py``, ``moderation_paths.py``, ``manage_paths.py``: the paths (a path in
+  several, as /api/v1/leaderboards, gets each one's operations); ``document.py``: the whole.
 
 Adding a path: write it in a module of its own (``<noun>_paths.py``) and add its dict to
 ``document.PATHS``; its schemas go in ``<noun>_schemas.py``, added to ``document.SCHEMAS``.

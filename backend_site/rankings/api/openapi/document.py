@@ -29,17 +29,44 @@ import json
 import orjson
 
 from backend_site.api_keys.keys import PREFIX as KEY_PREFIX
-from backend_site.rankings.api.openapi import lookup_schemas, moderation_schemas, schemas
+from backend_site.rankings.api.openapi import (
+    lookup_schemas,
+    manage_schemas,
+    moderation_schemas,
+    schemas,
+)
 from backend_site.rankings.api.openapi.board_paths import BOARD_PATHS
 from backend_site.rankings.api.openapi.export_paths import EXPORT_PATHS
 from backend_site.rankings.api.openapi.lookup_paths import LOOKUP_PATHS
+from backend_site.rankings.api.openapi.manage_paths import MANAGE_PATHS
 from backend_site.rankings.api.openapi.moderation_paths import MODERATION_PATHS
 from backend_site.rankings.api.openapi.parameters import PARAMETERS
 from backend_site.rankings.api.openapi.parts import SECURITY_SCHEME, TAGS, TITLE, VERSION
 from backend_site.rankings.api.openapi.responses import HEADERS, RESPONSES
 
-PATHS = {**BOARD_PATHS, **EXPORT_PATHS, **LOOKUP_PATHS, **MODERATION_PATHS}
-SCHEMAS = {**schemas.SCHEMAS, **lookup_schemas.SCHEMAS, **moderation_schemas.SCHEMAS}
+
+def paths_merged(*groups: dict) -> dict:
+    """Every group's paths; a path in several groups gets each one's operations (the GET of
+    /api/v1/leaderboards is a board read, its POST board management)."""
+    merged: dict = {}
+    for group in groups:
+        for path, item in group.items():
+            clash = (
+                {"get", "put", "post", "delete", "patch"} & set(merged.get(path, {})) & set(item)
+            )
+            if clash:
+                raise ValueError(f"{path}: {', '.join(sorted(clash))} described twice")
+            merged[path] = {**merged.get(path, {}), **item}
+    return merged
+
+
+PATHS = paths_merged(BOARD_PATHS, EXPORT_PATHS, LOOKUP_PATHS, MODERATION_PATHS, MANAGE_PATHS)
+SCHEMAS = {
+    **schemas.SCHEMAS,
+    **lookup_schemas.SCHEMAS,
+    **moderation_schemas.SCHEMAS,
+    **manage_schemas.SCHEMAS,
+}
 # The committed copy (for reading and generating clients without a running backend), kept
 # equal to document() by tests/backend/api/test_openapi_rules.py; `make openapi` rewrites it.
 COMMITTED_PATH = "docs/openapi.json"
@@ -49,8 +76,9 @@ The private ranking service. Every path needs `Authorization: Bearer <secret>`, 
 a service token (401 `unauthorized` without a valid one, with `WWW-Authenticate`), holding the
 scope the operation names in its `security`: `read` for every GET (and HEAD) and a players
 lookup, `write` for score submissions, `moderate` for every method under the moderation
-paths, the audit log's included (403 `insufficient_scope` otherwise). The caller must also
-be inside `BACKEND_ALLOWED_NETWORKS` (403 `forbidden` otherwise).
+paths, the audit log's included, `manage` for making, changing and deleting boards (403
+`insufficient_scope` otherwise). The caller must also be inside `BACKEND_ALLOWED_NETWORKS`
+(403 `forbidden` otherwise).
 
 A key may have a rate (requests a second, with a burst of as many), and a board a number of
 submissions a minute each player may make to it (`max_submissions_per_minute`): over either
@@ -91,8 +119,8 @@ SECURITY_SCHEME_OBJECT = {
         "setting may list several, comma-separated, to rotate. The scopes an operation needs "
         "are its `security` requirement's role names: `read` (every GET and HEAD, this "
         "document included), `write` (score submissions and batches), `moderate` (every "
-        "method under the moderation paths, the audit log's included); `manage` exists for "
-        "endpoints to come."
+        "method under the moderation paths, the audit log's included), `manage` (making, "
+        "changing and deleting boards)."
     ),
 }
 

@@ -155,15 +155,16 @@ AUDIT_SCHEMAS = {
             "action": {
                 "type": "string",
                 "description": (
-                    "What, as `<noun>.<verb>`: `key.create`, `key.revoke`, `admin.add`, "
-                    "`admin.change`, `admin.delete`, `audit.prune`, and more to come."
+                    "What, as `<noun>.<verb>`: `key.create`, `key.revoke`, `board.create`, "
+                    "`board.change`, `board.delete`, `admin.add`, `admin.change`, "
+                    "`admin.delete`, `audit.prune`, and more to come."
                 ),
             },
             "target": {
                 "type": "string",
                 "description": (
-                    "To what: `key:<name>`, or `<app>.<model>:<id>` for an admin change "
-                    "(`rankings.leaderboard:3`)."
+                    "To what: `key:<name>`, `board:<slug>`, `player:<id>`, or "
+                    "`<app>.<model>:<id>` for another admin change (`rankings.player:p1`)."
                 ),
             },
             "detail": {"type": "object", "description": "The action's particulars."},

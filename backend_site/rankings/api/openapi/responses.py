@@ -62,6 +62,11 @@ HEADERS = {
         "required": True,
         "schema": {"type": "string"},
     },
+    "Location": {
+        "description": "Where what was made is: /api/v1/leaderboards/{slug} for a new board.",
+        "required": True,
+        "schema": {"type": "string", "pattern": "^/api/v1/"},
+    },
     "Idempotent-Replayed": {
         "description": "Present, `true`, on an answer replayed for a retried Idempotency-Key.",
         "required": False,

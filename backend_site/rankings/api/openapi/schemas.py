@@ -122,12 +122,25 @@ BOARD_SCHEMAS = {
         "enum": list(Leaderboard.Reset.values),
         "description": "When the board starts a new period: never, or each day, week or month.",
     },
+    "BoardOrder": {
+        "type": "string",
+        "enum": list(Leaderboard.Order.values),
+        "description": "`desc`: highest first; `asc`: lowest first (speed-runs).",
+    },
+    "BoardOperator": {
+        "type": "string",
+        "enum": list(Leaderboard.Operator.values),
+        "description": (
+            "What a submission does: keep the player's `best` score, the `latest` one, or add "
+            "to it (`increment`)."
+        ),
+    },
     "Leaderboard": object_schema(
         {
             "slug": SLUG,
             "title": {"type": "string"},
-            "order": {"type": "string", "enum": list(Leaderboard.Order.values)},
-            "operator": {"type": "string", "enum": list(Leaderboard.Operator.values)},
+            "order": ref("schemas", "BoardOrder"),
+            "operator": ref("schemas", "BoardOperator"),
             "players": {**integer(0), "description": "Players in the current period."},
             "reset": ref("schemas", "BoardReset"),
             "timezone": {"type": "string", "description": "IANA name."},

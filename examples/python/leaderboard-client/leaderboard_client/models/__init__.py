@@ -7,6 +7,8 @@ from .batch import Batch
 from .batch_item import BatchItem
 from .batch_item_result import BatchItemResult
 from .batch_result import BatchResult
+from .board_operator import BoardOperator
+from .board_order import BoardOrder
 from .board_reset import BoardReset
 from .entry import Entry
 from .error import Error
@@ -18,9 +20,9 @@ from .get_standing_of_player_named_lookup_include import GetStandingOfPlayerName
 from .getdata_entry import GetdataEntry
 from .history_point import HistoryPoint
 from .leaderboard import Leaderboard
+from .leaderboard_change import LeaderboardChange
+from .leaderboard_create import LeaderboardCreate
 from .leaderboard_list import LeaderboardList
-from .leaderboard_operator import LeaderboardOperator
-from .leaderboard_order import LeaderboardOrder
 from .looked_up import LookedUp
 from .lookup import Lookup
 from .lookup_request import LookupRequest
@@ -54,6 +56,8 @@ __all__ = (
     "BatchItem",
     "BatchItemResult",
     "BatchResult",
+    "BoardOperator",
+    "BoardOrder",
     "BoardReset",
     "Entry",
     "Error",
@@ -65,9 +69,9 @@ __all__ = (
     "GetStandingOfPlayerNamedLookupInclude",
     "HistoryPoint",
     "Leaderboard",
+    "LeaderboardChange",
+    "LeaderboardCreate",
     "LeaderboardList",
-    "LeaderboardOperator",
-    "LeaderboardOrder",
     "LookedUp",
     "Lookup",
     "LookupRequest",

@@ -18,12 +18,13 @@ class AuditEntry:
     """One recorded change.
 
     Attributes:
-        action (str): What, as `<noun>.<verb>`: `key.create`, `key.revoke`, `admin.add`, `admin.change`, `admin.delete`,
-            `audit.prune`, and more to come.
+        action (str): What, as `<noun>.<verb>`: `key.create`, `key.revoke`, `board.create`, `board.change`,
+            `board.delete`, `admin.add`, `admin.change`, `admin.delete`, `audit.prune`, and more to come.
         actor (str): Who: an API key's name, `admin:<username>` or `command:<name>`.
         at (datetime.datetime):
         detail (AuditEntryDetail): The action's particulars.
-        target (str): To what: `key:<name>`, or `<app>.<model>:<id>` for an admin change (`rankings.leaderboard:3`).
+        target (str): To what: `key:<name>`, `board:<slug>`, `player:<id>`, or `<app>.<model>:<id>` for another admin
+            change (`rankings.player:p1`).
     """
 
     action: str

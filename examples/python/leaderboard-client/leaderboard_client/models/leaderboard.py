@@ -5,9 +5,9 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 
+from ..models.board_operator import BoardOperator
+from ..models.board_order import BoardOrder
 from ..models.board_reset import BoardReset
-from ..models.leaderboard_operator import LeaderboardOperator
-from ..models.leaderboard_order import LeaderboardOrder
 
 if TYPE_CHECKING:
     from ..models.period import Period
@@ -26,8 +26,9 @@ class Leaderboard:
         max_submissions_per_minute (int | None): Per player: the submissions to this board (single or batch items) taken
             in any 60 seconds; more are a 429. null: unlimited.
         min_score (int | None): The lowest score accepted (increment boards: total). null: none.
-        operator (LeaderboardOperator):
-        order (LeaderboardOrder):
+        operator (BoardOperator): What a submission does: keep the player's `best` score, the `latest` one, or add to it
+            (`increment`).
+        order (BoardOrder): `desc`: highest first; `asc`: lowest first (speed-runs).
         period (None | Period): The period; null on a board that never resets.
         players (int): Players in the current period.
         reset (BoardReset): When the board starts a new period: never, or each day, week or month.
@@ -41,8 +42,8 @@ class Leaderboard:
     max_score: int | None
     max_submissions_per_minute: int | None
     min_score: int | None
-    operator: LeaderboardOperator
-    order: LeaderboardOrder
+    operator: BoardOperator
+    order: BoardOrder
     period: None | Period
     players: int
     reset: BoardReset
@@ -145,9 +146,9 @@ class Leaderboard:
 
         min_score = _parse_min_score(d.pop("min_score"))
 
-        operator = LeaderboardOperator(d.pop("operator"))
+        operator = BoardOperator(d.pop("operator"))
 
-        order = LeaderboardOrder(d.pop("order"))
+        order = BoardOrder(d.pop("order"))
 
         def _parse_period(data: object) -> None | Period:
             if data is None:

@@ -1,7 +1,7 @@
 from enum import StrEnum
 
 
-class LeaderboardOperator(StrEnum):
+class BoardOperator(StrEnum):
     BEST = "best"
     INCREMENT = "increment"
     LATEST = "latest"

@@ -1,7 +1,7 @@
 from enum import StrEnum
 
 
-class LeaderboardOrder(StrEnum):
+class BoardOrder(StrEnum):
     ASC = "asc"
     DESC = "desc"
 
