@@ -197,9 +197,10 @@ schema.config.generation.update(
     allow_extra_parameters=False,
 )
 # A body past 1 MiB is refused before it is read (413): invalid data rejected too, which a
-# batch of items with metadata can reach.
+# batch of items with metadata can reach. So is a request line or a header too long for the
+# server (414, 431), refused before the backend as the document says.
 _rejection = schema.config.checks.negative_data_rejection
-_rejection.expected_statuses = [*_rejection.expected_statuses, "413"]
+_rejection.expected_statuses = [*_rejection.expected_statuses, "413", "414", "431"]
 
 
 @schema.hook
