@@ -130,7 +130,7 @@ def runs_here(item: pytest.Item) -> bool:
     if item.get_closest_marker("cluster_only") is not None:
         return False
     if TEST_DATABASE == "postgres":
-        return touches_database(item)
+        return touches_database(item) and item.get_closest_marker("sqlite_only") is None
     return item.get_closest_marker("postgres_only") is None
 
 

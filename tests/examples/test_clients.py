@@ -30,6 +30,10 @@ from common.local_servers import PYTHON, ROOT, GunicornSite
 from scripts import generate_clients
 from scripts.generate_clients import NPM_INSTALL, PYTHON_CLIENT, TYPESCRIPT, TYPESCRIPT_TYPES
 
+# The clients test the API's contract, which is the same on either engine (the API's own
+# tests run on both): once is enough, and keeps make test's PostgreSQL pass shorter.
+pytestmark = pytest.mark.sqlite_only("the clients test the API's contract, not the engine")
+
 REGENERATE = "run `make clients` (python -m scripts.generate_clients) and commit the result"
 PYTHON_SCRIPT = ROOT / "examples" / "python" / "game_server.py"
 TYPESCRIPT_SCRIPT = TYPESCRIPT / "src" / "game-server.ts"
