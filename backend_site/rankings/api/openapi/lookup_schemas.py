@@ -5,6 +5,8 @@ from __future__ import annotations
 from backend_site.rankings.api import inputs
 from backend_site.rankings.api.openapi.parts import (
     METADATA_READ,
+    PERCENTILE,
+    PERIOD_OR_NULL,
     PLAYER_ID,
     RANK,
     RANK_CHANGE,
@@ -12,9 +14,7 @@ from backend_site.rankings.api.openapi.parts import (
     SLUG,
     array_of,
     integer,
-    nullable,
     object_schema,
-    ref,
 )
 from common import patterns
 
@@ -49,12 +49,7 @@ SCHEMAS = {
             "name": {"type": "string"},
             "score": SCORE,
             "rank_change": RANK_CHANGE,
-            "percentile": {
-                "type": "number",
-                "minimum": 0,
-                "maximum": 100,
-                "description": "Share of players with a strictly worse score.",
-            },
+            "percentile": PERCENTILE,
             "metadata": METADATA_READ,
         },
         optional=("metadata",),
@@ -63,10 +58,7 @@ SCHEMAS = {
     "Lookup": object_schema(
         {
             "leaderboard": SLUG,
-            "period": nullable(
-                ref("schemas", "Period"),
-                description="The period; null on a board that never resets.",
-            ),
+            "period": PERIOD_OR_NULL,
             "total": integer(0),
             "entries": array_of("LookedUp"),
             "missing": {

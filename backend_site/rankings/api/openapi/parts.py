@@ -124,6 +124,15 @@ METADATA_READ = {
     "anyOf": [METADATA, {"type": "null"}],
     "description": "The entry's metadata (sent only with `include=metadata`); null for none.",
 }
+PERCENTILE = {
+    "type": "number",
+    "minimum": 0,
+    "maximum": 100,
+    "description": "Share of players with a strictly worse score.",
+}
+PERIOD_OR_NULL = nullable(
+    ref("schemas", "Period"), description="The period; null on a board that never resets."
+)
 SANCTION_ID_MAX = 10**18 - 1
 # A sanction's reason: no control character but tab and newline (inputs.sanction_parse also
 # refuses lone surrogates, which a pattern cannot say).

@@ -10,7 +10,9 @@ from backend_site.rankings.api.openapi.parts import (
     METADATA,
     METADATA_READ,
     NAME,
+    PERCENTILE,
     PERIOD_ID,
+    PERIOD_OR_NULL,
     PLAYER_ID,
     RANK,
     RANK_CHANGE,
@@ -26,10 +28,6 @@ from backend_site.rankings.api.openapi.parts import (
 from backend_site.rankings.models import MAX_SCORE, Leaderboard
 from backend_site.rankings.reads import history
 from common import patterns
-
-PERIOD_OR_NULL = nullable(
-    ref("schemas", "Period"), description="The period; null on a board that never resets."
-)
 
 ERROR_SCHEMAS = {
     "Error": object_schema(
@@ -100,12 +98,7 @@ BOARD_SCHEMAS = {
             "score": SCORE,
             "rank": RANK,
             "rank_change": RANK_CHANGE,
-            "percentile": {
-                "type": "number",
-                "minimum": 0,
-                "maximum": 100,
-                "description": "Share of players with a strictly worse score.",
-            },
+            "percentile": PERCENTILE,
             "total": integer(1),
             "metadata": METADATA_READ,
             "around": array_of("Entry"),
