@@ -23,6 +23,7 @@ import re
 import shutil
 import statistics
 import subprocess
+import sys
 import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -102,6 +103,15 @@ def git(*args: str, cwd: Path = ROOT) -> str:
 def resolve(ref: str) -> str:
     """The full commit a ref names; RuntimeError if it names none."""
     return git("rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}")
+
+
+def commit_named(ref: str) -> str | None:
+    """The commit --against names, or None after saying on stderr that it names none."""
+    try:
+        return resolve(ref)
+    except RuntimeError:
+        print(f"bench: --against {ref!r} names no commit", file=sys.stderr)
+        return None
 
 
 @contextlib.contextmanager

@@ -467,10 +467,8 @@ def _profiler(args, servers: dict[str, GunicornSite | None], here: Path, results
 
 def main_against(args) -> int:
     """--against: the base's sites and this checkout's in turn on each size; the ratios."""
-    try:
-        commit = compare.resolve(args.against)
-    except RuntimeError:
-        print(f"bench: --against {args.against!r} names no commit", file=sys.stderr)
+    commit = compare.commit_named(args.against)
+    if commit is None:
         return 2
     session = Session("leaderboard-bench-compare-", keep=args.keep)
     results = Results(

@@ -786,10 +786,8 @@ def main(argv: list[str] | None = None) -> int:
     args = _parse_args(argv)
     commit = ""
     if args.against:
-        try:
-            commit = compare.resolve(args.against)
-        except RuntimeError:
-            print(f"bench: --against {args.against!r} names no commit", file=sys.stderr)
+        commit = compare.commit_named(args.against)
+        if commit is None:
             return 2
     session = Session("leaderboard-writes-", keep=args.keep)
     session.workdir.chmod(0o711)  # PostgreSQL runs as the postgres user, who must reach its folder
