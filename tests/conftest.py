@@ -41,6 +41,7 @@ CLUSTER_FILES = {
     "tests/backend/api/test_api.py",
     "tests/backend/api/test_lookup.py",
     "tests/backend/api/test_metadata.py",
+    "tests/backend/api/test_subscores.py",
     "tests/backend/api/test_boards_api.py",
     "tests/backend/test_admin_login.py",
     "tests/backend/test_api_keys.py",

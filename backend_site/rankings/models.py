@@ -5,7 +5,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.db.models import Q
 
-from backend_site.rankings import names
+from backend_site.rankings import names, subscores
 from backend_site.rankings.calendar import periods
 from common import patterns
 
@@ -117,6 +117,24 @@ class Leaderboard(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(MAX_SCORE)],
         help_text="Increment boards: the largest single addition, either way. Empty: none.",
     )
+    # Tie-break columns (subscores.py): up to two orders, "asc" or "desc", comma-separated;
+    # "" for none. Fixed once the board has scores (their ties are stored in its order).
+    subscores = models.CharField(
+        max_length=9,
+        blank=True,
+        default="",
+        db_default="",
+        choices=[
+            ("", "None"),
+            *[
+                (s, s.replace(",", ", then "))
+                for s in ("asc", "desc", "asc,asc", "asc,desc", "desc,asc", "desc,desc")
+            ],
+        ],
+        help_text="Tie-break columns, compared when scores are equal, before who got there "
+        "first: asc (lower is better) or desc (higher is better). Submissions must send one "
+        "integer per column.",
+    )
     max_submissions_per_minute = models.PositiveIntegerField(
         null=True,
         blank=True,
@@ -141,6 +159,10 @@ class Leaderboard(models.Model):
             periods.zone(self.timezone)
         except ValueError as exc:
             raise ValidationError({"timezone": str(exc)}) from exc
+        if self.pk is not None and self.fed.exclude(subscores=self.subscores).exists():
+            raise ValidationError(
+                {"subscores": "The boards this one feeds must have the same subscores."}
+            )
         if self.source_id is not None:
             if self.pk is not None and self.source_id == self.pk:
                 raise ValidationError({"source": "A board cannot feed itself."})
@@ -149,6 +171,14 @@ class Leaderboard(models.Model):
                 raise ValidationError({"source": "The source board must not have a source itself."})
             if self.pk is not None and self.fed.exists():
                 raise ValidationError({"source": "A board that feeds others cannot have a source."})
+            if source and self.subscores != source_subscores(self.source_id):
+                raise ValidationError(
+                    {"source": "The source board must have the same subscores as this one."}
+                )
+
+    @property
+    def subscore_orders(self) -> tuple[str, ...]:
+        return subscores.orders_of(self.subscores)
 
     @property
     def bounded(self) -> bool:
@@ -157,6 +187,10 @@ class Leaderboard(models.Model):
     def period_at(self, moment) -> periods.Period | None:
         """The period in force at ``moment``; None when the board never resets."""
         return periods.period_at(self.reset, self.timezone, moment)
+
+
+def source_subscores(board_id: int) -> str:
+    return Leaderboard.objects.filter(pk=board_id).values_list("subscores", flat=True).first()
 
 
 class Score(models.Model):
@@ -176,6 +210,9 @@ class Score(models.Model):
     # the level's seed): compact JSON text of an object, at most METADATA_MAX bytes; null
     # for none. Kept as text: the database stores and returns it, it never looks inside.
     metadata = models.TextField(null=True, blank=True)  # noqa: DJ001 (NULL: none, no bytes)
+    # The subscores as ties (subscores.py): lower is better, 0 past the board's columns.
+    tie_1 = models.BigIntegerField(default=0, db_default=0)
+    tie_2 = models.BigIntegerField(default=0, db_default=0)
 
     class Meta:
         constraints = [
@@ -184,14 +221,14 @@ class Score(models.Model):
             ),
         ]
         indexes = [
-            # A ranking in its full order: by value (read either way), then who reached it
-            # first, then the player, as Redis orders equal scores (ranking_index/layout.py).
-            # The export walks it in keyset chunks (db/export_rows.py), which stay O(chunk)
-            # only when the index serves the tie-breakers too; the value prefix serves the
-            # rest (a period's winner, counts).
+            # A ranking in its full order: by value (read either way), then the ties, then
+            # who reached it first, then the player, as Redis orders equal scores
+            # (ranking_index/layout.py). The export walks it in keyset chunks
+            # (db/export_rows.py), which stay O(chunk) only when the index serves the
+            # tie-breakers too; the value prefix serves the rest (a period's winner, counts).
             models.Index(
-                fields=["board", "period", "value", "achieved_at", "player"],
-                name="score_rank_order",
+                fields=["board", "period", "value", "tie_1", "tie_2", "achieved_at", "player"],
+                name="score_tie_order",
             )
         ]
 
@@ -241,6 +278,9 @@ class ScoreEvent(models.Model):
     key = models.CharField(max_length=64, blank=True, db_default="")
     # The submission's metadata (Score.metadata), when the change came with any.
     metadata = models.TextField(null=True, blank=True)  # noqa: DJ001 (NULL: none, no bytes)
+    # The score's ties after the change (Score.tie_1, tie_2).
+    tie_1 = models.BigIntegerField(default=0, db_default=0)
+    tie_2 = models.BigIntegerField(default=0, db_default=0)
 
     class Meta:
         indexes = [

@@ -17,6 +17,19 @@ class EntryWithMetadata(Entry):
     metadata: dict | None = None
 
 
+@dataclass
+class EntryWithSubscores(Entry):
+    """An entry of a board with tie-break columns (subscores.py): its subscores after the
+    rank change."""
+
+    subscores: list[int] | None = None
+
+
+@dataclass
+class EntryWithSubscoresAndMetadata(EntryWithSubscores):
+    metadata: dict | None = None
+
+
 @dataclass(frozen=True, slots=True)
 class Page:
     total: int
@@ -36,6 +49,7 @@ class Standing:
     around: list[Entry]
     period: object = None  # the period read (selectors fill it in); None on never boards
     metadata: dict | None = None  # the player's own, when read with include=metadata
+    subscores: list[int] | None = None  # the player's own, on a board with subscores
 
 
 @dataclass
@@ -58,6 +72,16 @@ class LookedUpWithMetadata(LookedUp):
     metadata: dict | None = None
 
 
+@dataclass
+class LookedUpWithSubscores(LookedUp):
+    subscores: list[int] | None = None
+
+
+@dataclass
+class LookedUpWithSubscoresAndMetadata(LookedUpWithSubscores):
+    metadata: dict | None = None
+
+
 @dataclass(frozen=True, slots=True)
 class Lookup:
     """A list of players on one ranking: those with an entry in rank order, the others
@@ -77,6 +101,7 @@ class LoadRow:
     achieved_at: datetime
     version: int = 0
     metadata: str | None = None
+    ties: tuple[int, ...] = ()  # the board's columns only (subscores.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +117,7 @@ class EntryChange:
     name: str = ""
     hidden: bool = False
     metadata: str | None = None  # compact JSON of the submission that set the value
+    ties: tuple[int, ...] = ()  # the subscores as ties, the board's columns only
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,3 +136,4 @@ class Before:
     player_id: str
     value: int | None
     achieved_at: datetime | None
+    ties: tuple[int, ...] = ()  # the board's columns only

@@ -9,7 +9,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from backend_site.audit import admin_log, log
-from backend_site.rankings import fields
+from backend_site.rankings import fields, subscores
 from backend_site.rankings.admin.base import ServiceAdmin
 from backend_site.rankings.calendar import periods
 from backend_site.rankings.errors import InvalidInput
@@ -61,6 +61,8 @@ class LeaderboardForm(forms.ModelForm):
         value = self.cleaned_data[name]
         if name == "source":  # writes/boards.py names a board by its slug
             return value.slug if value is not None else None
+        if name == "subscores":  # and the subscores by their list of orders
+            return list(subscores.orders_of(value))
         return value
 
 

@@ -4,6 +4,7 @@ source) are the model's, checked by writes/boards.py for the admin and the API a
 
 from __future__ import annotations
 
+from backend_site.rankings import subscores
 from backend_site.rankings.api.inputs import _fields_check, _json_object, slug_clean
 from backend_site.rankings.errors import InvalidInput
 from backend_site.rankings.fields import title_clean
@@ -39,6 +40,8 @@ def _settings_clean(data: dict) -> dict:
             raise InvalidInput(f"{name}: must be a string.", field=name)
         elif name == "source" and value is not None:
             value = slug_clean(value, field="source")
+        elif name == "subscores":
+            value = list(subscores.orders_of(subscores.orders_clean(value)))
         elif name in NUMBERS and value is not None and not _integer(value):
             raise InvalidInput(f"{name}: must be an integer or null.", field=name)
         settings[name] = value

@@ -28,6 +28,7 @@ def board_json(row: selectors.BoardOverview) -> dict:
         "max_increment": board.max_increment,
         "max_submissions_per_minute": board.max_submissions_per_minute,
         "source": row.source,
+        "subscores": list(board.subscore_orders),
         "period": period_json(row.period),
     }
 

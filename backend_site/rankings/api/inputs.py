@@ -35,6 +35,7 @@ class Submission:
     score: int
     name: str | None
     metadata: str | None = None  # compact JSON
+    subscores: object = None  # as sent: checked against the board's columns (subscores.py)
 
 
 def query_int(params, name: str, *, default: int, low: int, high: int) -> int:
@@ -152,7 +153,9 @@ def submission_parse(body: bytes) -> Submission:
     """Parse a score submission's JSON body."""
     data = _json_object(body)
     _fields_check(
-        data, required=("player_id", "score"), allowed={"player_id", "score", "name", "metadata"}
+        data,
+        required=("player_id", "score"),
+        allowed={"player_id", "score", "name", "metadata", "subscores"},
     )
     name = data.get("name")
     return Submission(
@@ -160,6 +163,7 @@ def submission_parse(body: bytes) -> Submission:
         score=score_clean(data["score"]),
         name=None if name is None else name_clean(name),
         metadata=metadata_clean(data.get("metadata")),
+        subscores=data.get("subscores"),
     )
 
 
@@ -247,7 +251,7 @@ def batch_parse(body: bytes) -> list[BatchItem]:
         _fields_check(
             item,
             required=("leaderboard", "player_id", "score"),
-            allowed={"leaderboard", "player_id", "score", "name", "metadata"},
+            allowed={"leaderboard", "player_id", "score", "name", "metadata", "subscores"},
             where=where,
         )
         name = item.get("name")
@@ -258,6 +262,7 @@ def batch_parse(body: bytes) -> list[BatchItem]:
                 score=score_clean(item["score"], field=f"{where}score"),
                 name=None if name is None else name_clean(name, field=f"{where}name"),
                 metadata=metadata_clean(item.get("metadata"), field=f"{where}metadata"),
+                subscores=item.get("subscores"),
             )
         )
     return parsed

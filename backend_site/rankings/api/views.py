@@ -7,6 +7,7 @@ from django.http import HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from backend_site import limits
+from backend_site.rankings import subscores
 from backend_site.rankings.api import idempotency, inputs
 from backend_site.rankings.api.openapi import document
 from backend_site.rankings.calendar import boards
@@ -95,7 +96,11 @@ def player(request, slug: str, player_id: str):
     standing = selectors.player_standing(
         slug=slug, player_id=player_id, around=around, period=period, metadata=with_metadata
     )
-    own = {"metadata": standing.metadata} if with_metadata else {}
+    own: dict = {}
+    if standing.subscores is not None:
+        own["subscores"] = standing.subscores
+    if with_metadata:
+        own["metadata"] = standing.metadata
     return json_response(
         {
             "leaderboard": slug,
@@ -185,6 +190,7 @@ def scores(request, slug: str):
     submission = inputs.submission_parse(body_of(request))
     sanctions.expire_due()
     board = boards.board_known(slug).board
+    ties = subscores.values_clean(submission.subscores, board.subscore_orders)
     problem = board.bounded and bounds.score_problem(board, submission.score)
     if problem:
         refusal = bounds.Refusal(None, slug, submission.player_id, submission.score, problem)
@@ -201,6 +207,7 @@ def scores(request, slug: str):
                 score=submission.score,
                 name=submission.name,
                 metadata=submission.metadata,
+                ties=ties,
             )
 
     def answer(result: services.SubmitResult) -> HttpResponse:

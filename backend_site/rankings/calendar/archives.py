@@ -73,7 +73,7 @@ def _summary_from_rows(
 def _winner(rows, board: Leaderboard) -> Winner | None:
     ordering = "-value" if board.order == Leaderboard.Order.DESC else "value"
     top = (
-        rows.order_by(ordering, "achieved_at")
+        rows.order_by(ordering, "tie_1", "tie_2", "achieved_at")
         .values_list("player_id", "player__name", "value")
         .first()
     )

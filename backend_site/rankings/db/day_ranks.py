@@ -43,13 +43,13 @@ def _quote(name: str) -> str:
 def _take_sql(board: Leaderboard) -> str:
     """Insert the closing ranks: each player's last event of the period before the day's
     end (ties by id), those removed left out, ranked as the live board ranks (RANK(): equal
-    scores share a rank, the next one skips). No DISTINCT ON, so SQLite runs it too."""
+    scores and ties share a rank, the next one skips). No DISTINCT ON, so SQLite runs it too."""
     direction = "ASC" if board.order == Leaderboard.Order.ASC else "DESC"
     at, rank, day = _quote("at"), _quote("rank"), _quote("day")
     return (
         f"INSERT INTO {DAY_RANKS} (board_id, {day}, player_id, score, {rank}) "  # noqa: S608
-        f"SELECT %s, %s, player_id, value, RANK() OVER (ORDER BY value {direction}) "
-        "FROM (SELECT player_id, value, ROW_NUMBER() OVER "
+        f"SELECT %s, %s, player_id, value, RANK() OVER (ORDER BY value {direction}, tie_1, "
+        "tie_2) FROM (SELECT player_id, value, tie_1, tie_2, ROW_NUMBER() OVER "
         f"(PARTITION BY player_id ORDER BY {at} DESC, id DESC) AS newest "
         f"FROM {EVENTS} WHERE board_id = %s AND period = %s AND {at} < %s) AS last_events "
         "WHERE newest = 1 AND value IS NOT NULL "

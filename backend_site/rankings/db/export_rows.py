@@ -1,9 +1,10 @@
 """A ranking's rows in rank order, for the export: read in keyset chunks, from one snapshot.
 
 Rank order is the one Redis keeps (ranking_index/layout.py): the value (ascending, or
-descending on a ``desc`` board), then who reached it first (``achieved_at``), then the
-player id. Each chunk is a query for at most ``chunk`` rows after the last one read, and
-the score index ``score_rank_order`` (board, period, value, achieved_at, player; models.py)
+descending on a ``desc`` board), then the ties (the subscores, lower is better: 0 on a
+board without any), then who reached it first (``achieved_at``), then the player id. Each
+chunk is a query for at most ``chunk`` rows after the last one read, and the score index
+``score_tie_order`` (board, period, value, tie_1, tie_2, achieved_at, player; models.py)
 serves that order whole, so a chunk costs what it returns, however large the board or its
 runs of equal scores. Continuing a run of equal scores and going past it are two queries:
 on a ``desc`` board the order runs down in value and up in the rest, which no single row
@@ -30,11 +31,12 @@ CHUNK = 5_000
 # client that stopped reading), rather than hold its snapshot, and vacuum, back for ever.
 IDLE_SECONDS = 60
 
-# (player_id, name, value, achieved_at), in rank order.
-Row = tuple[str, str, int, datetime]
+# (player_id, name, value, achieved_at, tie_1, tie_2), in rank order.
+Row = tuple[str, str, int, datetime, int, int]
 
 _SELECT = (
-    f"SELECT s.player_id, p.name, s.value, s.achieved_at FROM {SCORES} s "  # noqa: S608
+    "SELECT s.player_id, p.name, s.value, s.achieved_at, s.tie_1, s.tie_2 "  # noqa: S608
+    f"FROM {SCORES} s "
     f"JOIN {PLAYERS} p ON p.player_id = s.player_id "
     "WHERE s.board_id = %s AND s.period = %s AND NOT p.hidden"
 )
@@ -43,10 +45,14 @@ _SELECT = (
 def _chunk_sql(descending: bool) -> tuple[str, str, str]:
     """The first chunk's query, the one continuing a run of equal scores after a row, and
     the one going past that run's value."""
-    order = f" ORDER BY s.value {'DESC' if descending else 'ASC'}, s.achieved_at, s.player_id"
+    order = (
+        f" ORDER BY s.value {'DESC' if descending else 'ASC'}, s.tie_1, s.tie_2, s.achieved_at, "
+        "s.player_id"
+    )
     return (
         f"{_SELECT}{order} LIMIT %s",
-        f"{_SELECT} AND s.value = %s AND (s.achieved_at, s.player_id) > (%s, %s){order} LIMIT %s",
+        f"{_SELECT} AND s.value = %s AND (s.tie_1, s.tie_2, s.achieved_at, s.player_id) > "
+        f"(%s, %s, %s, %s){order} LIMIT %s",
         f"{_SELECT} AND s.value {'<' if descending else '>'} %s{order} LIMIT %s",
     )
 
@@ -77,11 +83,11 @@ def ranking_rows(
         while rows:
             # The cursor keeps the time as the database gave it (SQLite: its own text), so
             # the next chunk compares it exactly as it is stored.
-            player_id, _, value, achieved_at = rows[-1]
-            yield [(row[0], row[1], row[2], moment_of(row[3])) for row in rows]
+            player_id, _, value, achieved_at, tie_1, tie_2 = rows[-1]
+            yield [(*row[:3], moment_of(row[3]), *row[4:]) for row in rows]
             if len(rows) < chunk:
                 return
-            cursor.execute(tie, [*ranking, value, achieved_at, player_id, chunk])
+            cursor.execute(tie, [*ranking, value, tie_1, tie_2, achieved_at, player_id, chunk])
             rows = cursor.fetchall()
             if len(rows) < chunk:
                 cursor.execute(past, [*ranking, value, chunk - len(rows)])

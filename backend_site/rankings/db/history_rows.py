@@ -18,22 +18,25 @@ from backend_site.rankings.values import Before
 # The start of every history event insert: VALUES rows or a SELECT follow.
 # Its last column, key, is the acting key's name (acting.key_name): one more value per row.
 EVENTS_INSERT = f'INSERT INTO {EVENTS} (board_id, period, player_id, value, at, "key") '
-# The same, with the submission's metadata after the key (the writes that carry some).
+# The same, with the submission's metadata and the score's ties (subscores.py) after the
+# key (the writes that carry some).
 EVENTS_INSERT_METADATA = (
-    f'INSERT INTO {EVENTS} (board_id, period, player_id, value, at, "key", metadata) '
+    f'INSERT INTO {EVENTS} (board_id, period, player_id, value, at, "key", metadata, tie_1, tie_2) '
 )
 
 
 def events_append(rows: Sequence[tuple]) -> None:
-    """Append history events (board_id, period, player_id, value or None, at[, metadata])
-    in one statement."""
+    """Append history events (board_id, period, player_id, value or None, at[, metadata[,
+    ties]]) in one statement; ``ties`` a pair (subscores.ties_of), (0, 0) if left out."""
     if not rows:
         return
-    marks = ", ".join(["(%s, %s, %s, %s, %s, %s, %s)"] * len(rows))
+    marks = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, %s)"] * len(rows))
     params: list = []
     key = acting.key_name.get()
-    for board_id, period, player_id, value, at, *metadata in rows:
-        params += [board_id, period, player_id, value, stamp(at), key, *(metadata or [None])]
+    for board_id, period, player_id, value, at, *rest in rows:
+        metadata = rest[0] if rest else None
+        ties = rest[1] if len(rest) > 1 else (0, 0)
+        params += [board_id, period, player_id, value, stamp(at), key, metadata, *ties]
     with connection.cursor() as cursor:
         cursor.execute(f"{EVENTS_INSERT_METADATA}VALUES {marks}", params)
 
@@ -43,6 +46,7 @@ def events_before(*, board: Leaderboard, period: str, moment: datetime) -> list[
     they were just before it (their last earlier event; no entry if none or a removal).
     Hidden players are left out: movement counts as if they had never been there."""
     since = stamp(moment)
+    columns = len(board.subscore_orders)
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT DISTINCT player_id FROM {EVENTS} "  # noqa: S608
@@ -56,15 +60,19 @@ def events_before(*, board: Leaderboard, period: str, moment: datetime) -> list[
             chunk = changed[start : start + 1000]
             marks = ", ".join(["%s"] * len(chunk))
             cursor.execute(
-                'SELECT player_id, value, at FROM (SELECT player_id, value, "at", '  # noqa: S608
+                "SELECT player_id, value, at, tie_1, tie_2 FROM "  # noqa: S608
+                '(SELECT player_id, value, "at", tie_1, tie_2, '
                 'ROW_NUMBER() OVER (PARTITION BY player_id ORDER BY "at" DESC, id DESC) AS n '
                 f'FROM {EVENTS} WHERE board_id = %s AND period = %s AND "at" < %s '
                 f"AND player_id IN ({marks})) latest WHERE n = 1",
                 [board.pk, period, since, *chunk],
             )
-            earlier.update((pid, (value, moment_of(at))) for pid, value, at in cursor.fetchall())
+            earlier.update(
+                (pid, (value, moment_of(at), (t1, t2)[:columns]))
+                for pid, value, at, t1, t2 in cursor.fetchall()
+            )
     before = []
     for player_id in changed:
-        value, at = earlier.get(player_id, (None, None))
-        before.append(Before(player_id, value, at if value is not None else None))
+        value, at, ties = earlier.get(player_id, (None, None, ()))
+        before.append(Before(player_id, value, at if value is not None else None, ties))
     return before

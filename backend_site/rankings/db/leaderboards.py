@@ -11,13 +11,13 @@ from backend_site.rankings.models import (
 
 _BOARD_COLUMNS = (
     'id, slug, title, "order", operator, reset, timezone, source_id, min_score, max_score, '
-    "max_increment, max_submissions_per_minute, created_at"
+    "max_increment, max_submissions_per_minute, created_at, subscores"
 )
 
 
 def _board(row) -> Leaderboard:
     (board_id, slug, title, order, operator, reset, tz, source_id,
-     min_score, max_score, max_increment, per_minute, created_at) = row  # fmt: skip
+     min_score, max_score, max_increment, per_minute, created_at, subscores) = row  # fmt: skip
     return Leaderboard(
         id=board_id,
         slug=slug,
@@ -32,6 +32,7 @@ def _board(row) -> Leaderboard:
         max_increment=max_increment,
         max_submissions_per_minute=per_minute,
         created_at=moment_of(created_at),
+        subscores=subscores,
     )
 
 

@@ -39,6 +39,7 @@ class Row:
     hidden: bool = False  # the player's flags (sanctions.py), read with the row
     banned: bool = False
     metadata: str | None = None  # of the submission that set the value (compact JSON)
+    ties: tuple[int, int] = (0, 0)  # the subscores as ties (subscores.py)
 
 
 def _improves(board: Leaderboard) -> str:
@@ -48,6 +49,10 @@ def _improves(board: Leaderboard) -> str:
 
 def _new_value(board: Leaderboard) -> str:
     return operators.new_value_sql(board.operator, SCORES)
+
+
+def _new_tie(part: str):
+    return lambda board: operators.new_part_sql(board.operator, SCORES, part)
 
 
 def _per_board(targets: Sequence[tuple[Leaderboard, str]], sql_of) -> tuple[str, list]:
@@ -75,18 +80,24 @@ def scores_submit(
     score: int,
     now: datetime,
     metadata: str | None = None,
+    ties: tuple[int, int] = (0, 0),
 ) -> list[Submitted]:
     """Apply a score to each (board, period), with each board's operator, and append a
     history event for each change: on PostgreSQL in one statement (atomic by itself), on
     SQLite in three (inside the caller's transaction). A row the score changes takes its
     ``metadata`` too (None clears it); the rows left unchanged come back as they stand, so a
-    submission needs no other query."""
+    submission needs no other query. ``ties``: the subscores as ties (subscores.py), which
+    the operator weighs with the score."""
     boards_sql = (
         f"SELECT 1 FROM {BOARDS} b WHERE b.id = t.board_id AND b.slug = t.slug "  # noqa: S608
         'AND b."order" = t.ord AND b.operator = t.op AND b.reset = t.reset '
         "AND b.timezone = t.tz"
     )
     value_case, value_params = _per_board(targets, _new_value)
+    tie_1_case, tie_1_params = _per_board(targets, _new_tie("tie_1"))
+    tie_2_case, tie_2_params = _per_board(targets, _new_tie("tie_2"))
+    value_params += tie_1_params + tie_2_params
+    value_case = f"{value_case}, tie_1 = {tie_1_case}, tie_2 = {tie_2_case}"
     improves_case, improves_params = _per_board(targets, _improves)
     target_params: list = []
     for board, period in targets:
@@ -106,26 +117,28 @@ def scores_submit(
             f"p AS (SELECT name, hidden, banned FROM {PLAYERS} WHERE player_id = %s "
             "FOR KEY SHARE), "
             f"up AS (INSERT INTO {SCORES} "
-            "(board_id, period, player_id, value, achieved_at, version, metadata) "
-            f"SELECT t.board_id, t.period, %s, %s, %s, nextval('{SEQUENCE}'), %s FROM t "
+            "(board_id, period, player_id, value, achieved_at, version, metadata, tie_1, tie_2) "
+            f"SELECT t.board_id, t.period, %s, %s, %s, nextval('{SEQUENCE}'), %s, %s, %s FROM t "
             "WHERE EXISTS (SELECT 1 FROM p WHERE NOT p.banned) "
             f"AND EXISTS ({boards_sql}) "
             "ON CONFLICT (board_id, period, player_id) DO UPDATE SET "
             f"value = {value_case}, achieved_at = excluded.achieved_at, "
             f"version = nextval('{SEQUENCE}'), metadata = excluded.metadata "
             f"WHERE {improves_case} "
-            "RETURNING board_id, period, value, achieved_at, version, metadata), "
+            "RETURNING board_id, period, value, achieved_at, version, metadata, tie_1, tie_2), "
             f"ev AS ({EVENTS_INSERT_METADATA}"
-            "SELECT board_id, period, %s, value, achieved_at, %s, metadata FROM up) "
+            "SELECT board_id, period, %s, value, achieved_at, %s, metadata, tie_1, tie_2 "
+            "FROM up) "
             "SELECT board_id, value, achieved_at, version, true, p.name, p.hidden, p.banned, "
-            "up.metadata FROM up CROSS JOIN p UNION ALL SELECT s.board_id, s.value, "
-            "s.achieved_at, s.version, false, p.name, p.hidden, p.banned, s.metadata "
+            "up.metadata, up.tie_1, up.tie_2 FROM up CROSS JOIN p UNION ALL SELECT s.board_id, "
+            "s.value, s.achieved_at, s.version, false, p.name, p.hidden, p.banned, s.metadata, "
+            "s.tie_1, s.tie_2 "
             f"FROM {SCORES} s "
             "JOIN t ON s.board_id = t.board_id AND s.period = t.period CROSS JOIN p "
             "WHERE s.player_id = %s AND NOT EXISTS (SELECT 1 FROM up "
             f"WHERE up.board_id = s.board_id) AND EXISTS ({boards_sql})"
         )
-        params = [*target_params, player_id, player_id, score, stamp(now), metadata]
+        params = [*target_params, player_id, player_id, score, stamp(now), metadata, *ties]
         params += [*value_params, *improves_params, player_id, acting.key_name.get()]
         params += [player_id]
         with connection.cursor() as cursor:
@@ -135,7 +148,7 @@ def scores_submit(
         found = _scores_submit_sqlite(
             targets,
             player_id,
-            (score, metadata),
+            (score, metadata, ties),
             now,
             boards_sql,
             target_params,
@@ -144,10 +157,20 @@ def scores_submit(
         )
     by_board = {
         board_id: Submitted(
-            Row(player_id, value, moment_of(at), version, name, bool(hidden), bool(banned), md),
+            Row(
+                player_id,
+                value,
+                moment_of(at),
+                version,
+                name,
+                bool(hidden),
+                bool(banned),
+                md,
+                (tie_1, tie_2),
+            ),
             bool(updated),
         )
-        for board_id, value, at, version, updated, name, hidden, banned, md in found
+        for board_id, value, at, version, updated, name, hidden, banned, md, tie_1, tie_2 in found
     }
     return [by_board.get(board.pk, Submitted(None, False)) for board, _ in targets]
 
@@ -158,7 +181,7 @@ def _scores_submit_sqlite(
     """SQLite's scores_submit: its writers are serialized, so the upsert, the events and
     the unchanged rows' read are three statements in the caller's transaction (which sees
     any hide or lift whole: it holds the database)."""
-    score, metadata = score
+    score, metadata, ties = score
     player_sql = ", ".join(
         f"(SELECT {column} FROM {PLAYERS} WHERE player_id = %s)"  # noqa: S608
         for column in ("name", "hidden", "banned")
@@ -175,21 +198,24 @@ def _scores_submit_sqlite(
     )
     sql = (
         f"INSERT INTO {SCORES} "  # noqa: S608
-        "(board_id, period, player_id, value, achieved_at, version, metadata) "
-        f"SELECT t.board_id, t.period, %s, %s, %s, t.version, %s FROM {t} AS t "
+        "(board_id, period, player_id, value, achieved_at, version, metadata, tie_1, tie_2) "
+        f"SELECT t.board_id, t.period, %s, %s, %s, t.version, %s, %s, %s FROM {t} AS t "
         f"WHERE EXISTS (SELECT 1 FROM {PLAYERS} WHERE player_id = %s AND NOT banned) "
         f"AND EXISTS ({boards_sql}) "
         "ON CONFLICT (board_id, period, player_id) DO UPDATE SET "
         f"value = {value[0]}, achieved_at = excluded.achieved_at, version = excluded.version, "
         f"metadata = excluded.metadata WHERE {improves[0]} "
-        f"RETURNING board_id, period, value, achieved_at, version, {player_sql}, metadata"
+        f"RETURNING board_id, period, value, achieved_at, version, {player_sql}, metadata, "
+        "tie_1, tie_2"
     )
-    upsert_params = [player_id, score, stamp(now), metadata, *params, player_id, *value[1]]
+    upsert_params = [player_id, score, stamp(now), metadata, *ties, *params, player_id, *value[1]]
     upsert_params += [*improves[1], player_id, player_id, player_id]
     with connection.cursor() as cursor:
         cursor.execute(sql, upsert_params)
         changed = cursor.fetchall()
-        events_append([(row[0], row[1], player_id, row[2], now, row[-1]) for row in changed])
+        events_append(
+            [(row[0], row[1], player_id, row[2], now, row[-3], row[-2:]) for row in changed]
+        )
         found = [(b, v, at, version, True, *rest) for b, _, v, at, version, *rest in changed]
         rest = [target for target in targets if target[0].pk not in {row[0] for row in found}]
         if rest:
@@ -199,7 +225,7 @@ def _scores_submit_sqlite(
                 rest_params += [board.pk, period]
             cursor.execute(
                 f"SELECT s.board_id, s.value, s.achieved_at, s.version, 0, {player_sql}, "  # noqa: S608
-                "s.metadata "
+                "s.metadata, s.tie_1, s.tie_2 "
                 f"FROM {SCORES} s JOIN {t} AS t ON s.board_id = t.board_id "
                 f"AND s.period = t.period WHERE s.player_id = %s AND ({wanted}) "
                 f"AND EXISTS ({boards_sql})",
@@ -214,7 +240,7 @@ def score_current(*, board: Leaderboard, period: str, player_id: str) -> Row | N
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT s.value, s.achieved_at, s.version, p.name, p.hidden, p.banned, "  # noqa: S608
-            "s.metadata "
+            "s.metadata, s.tie_1, s.tie_2 "
             f"FROM {SCORES} s JOIN {PLAYERS} p ON p.player_id = s.player_id "
             "WHERE s.board_id = %s AND s.period = %s AND s.player_id = %s",
             [board.pk, period, player_id],
@@ -222,7 +248,7 @@ def score_current(*, board: Leaderboard, period: str, player_id: str) -> Row | N
         row = cursor.fetchone()
     if row is None:
         return None
-    value, achieved_at, version, name, hidden, banned, metadata = row
+    value, achieved_at, version, name, hidden, banned, metadata, tie_1, tie_2 = row
     return Row(
         player_id,
         value,
@@ -232,6 +258,7 @@ def score_current(*, board: Leaderboard, period: str, player_id: str) -> Row | N
         bool(hidden),
         bool(banned),
         metadata,
+        (tie_1, tie_2),
     )
 
 
@@ -244,35 +271,38 @@ def scores_lock(*, board: Leaderboard, period: str, player_ids: Sequence[str]) -
     lock = " ORDER BY player_id FOR UPDATE" if postgres() else ""
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT player_id, value, achieved_at, version, metadata FROM {SCORES} "  # noqa: S608
+            "SELECT player_id, value, achieved_at, version, metadata, tie_1, tie_2 "  # noqa: S608
+            f"FROM {SCORES} "
             f"WHERE board_id = %s AND period = %s AND player_id IN ({marks}){lock}",
             [board.pk, period, *player_ids],
         )
         rows = cursor.fetchall()
     return [
-        Row(pid, value, moment_of(at), version, "", metadata=metadata)
-        for pid, value, at, version, metadata in rows
+        Row(pid, value, moment_of(at), version, "", metadata=metadata, ties=(tie_1, tie_2))
+        for pid, value, at, version, metadata, tie_1, tie_2 in rows
     ]
 
 
-def scores_insert(
-    *, board: Leaderboard, period: str, rows: Sequence[tuple[str, int, datetime, str | None]]
-) -> dict[str, int]:
-    """Insert new rows (player_id, value, achieved_at, metadata); the version of each one
-    inserted.
+# A row a batch writes: player_id, value, achieved_at, metadata, ties.
+Written = tuple[str, int, datetime, "str | None", tuple[int, int]]
+
+
+def scores_insert(*, board: Leaderboard, period: str, rows: Sequence[Written]) -> dict[str, int]:
+    """Insert new rows (player_id, value, achieved_at, metadata, ties); the version of each
+    one inserted.
     A row another writer created meanwhile is left alone and missing from the answer."""
     version, _ = version_sql()
     versions = iter(versions_reserve(len(rows)))
     values, params = [], []
-    for player_id, value, achieved_at, metadata in rows:
-        values.append(f"(%s, %s, %s, %s, %s, %s, {version})")
-        params += [board.pk, period, player_id, value, stamp(achieved_at), metadata]
+    for player_id, value, achieved_at, metadata, ties in rows:
+        values.append(f"(%s, %s, %s, %s, %s, %s, %s, %s, {version})")
+        params += [board.pk, period, player_id, value, stamp(achieved_at), metadata, *ties]
         if not postgres():
             params.append(next(versions))
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {SCORES} "  # noqa: S608
-            "(board_id, period, player_id, value, achieved_at, metadata, version) "
+            "(board_id, period, player_id, value, achieved_at, metadata, tie_1, tie_2, version) "
             f"VALUES {', '.join(values)} ON CONFLICT (board_id, period, player_id) DO NOTHING "
             "RETURNING player_id, version",
             params,
@@ -280,29 +310,29 @@ def scores_insert(
         return dict(cursor.fetchall())
 
 
-def scores_update(
-    *, board: Leaderboard, period: str, rows: Sequence[tuple[str, int, datetime, str | None]]
-) -> dict[str, int]:
-    """Set existing rows (player_id, value, achieved_at, metadata) in one statement; their
-    versions."""
+def scores_update(*, board: Leaderboard, period: str, rows: Sequence[Written]) -> dict[str, int]:
+    """Set existing rows (player_id, value, achieved_at, metadata, ties) in one statement;
+    their versions."""
     on_postgres = postgres()
     version = f"nextval('{SEQUENCE}')" if on_postgres else "v.version"
     versions = iter(versions_reserve(len(rows)))
     row_sql = (
-        f"(%s, {cast('bigint')}, {cast('timestamptz')}, {cast('text')}"
-        f"{'' if on_postgres else ', %s'})"
+        f"(%s, {cast('bigint')}, {cast('timestamptz')}, {cast('text')}, {cast('bigint')}, "
+        f"{cast('bigint')}{'' if on_postgres else ', %s'})"
     )
     params: list = []
-    for player_id, value, achieved_at, metadata in rows:
-        params += [player_id, value, stamp(achieved_at), metadata]
+    for player_id, value, achieved_at, metadata, ties in rows:
+        params += [player_id, value, stamp(achieved_at), metadata, *ties]
         if not on_postgres:
             params.append(next(versions))
-    columns = "player_id, value, achieved_at, metadata" + ("" if on_postgres else ", version")
+    columns = "player_id, value, achieved_at, metadata, tie_1, tie_2"
+    columns += "" if on_postgres else ", version"
     with connection.cursor() as cursor:
         cursor.execute(
             f"WITH v ({columns}) AS (VALUES {', '.join([row_sql] * len(rows))}) "  # noqa: S608
             f"UPDATE {SCORES} SET value = v.value, achieved_at = v.achieved_at, "
-            f"metadata = v.metadata, version = {version} FROM v "
+            f"metadata = v.metadata, tie_1 = v.tie_1, tie_2 = v.tie_2, version = {version} "
+            "FROM v "
             f"WHERE {SCORES}.board_id = %s AND {SCORES}.period = %s "
             f"AND {SCORES}.player_id = v.player_id "
             f"RETURNING {SCORES}.player_id, {SCORES}.version",

@@ -16,12 +16,12 @@ from backend_site.rankings.ranking_index.layout import (
     NAME_BUCKETS,
     built_keys,
     entry_record,
+    entry_tie,
     lock_key,
     meta_key,
     movement_keys,
     name_bucket,
     ranking_keys,
-    seq_bytes,
     stored_score,
 )
 from backend_site.rankings.values import Before, LoadRow
@@ -40,11 +40,13 @@ def ranking_build(
     operator: str,
     rows: Iterable[LoadRow],
     tag: str,
+    subscores: int = 0,
     chunk: int = 10_000,  # a ZADD of this many into 1M: under 0.1 s, well in REDIS_TIMEOUT
     progress=None,
     client: Redis | None = None,
 ) -> int:
     """Build the board aside from ``rows`` (swap it in with ranking_swap); return its size.
+    ``subscores``: how many tie-break columns the board has (each row's ``ties``).
 
     Call it holding the board's rebuild lock with ``tag`` as its token: writes applied
     meanwhile are journaled under that tag and replayed onto the built board by the swap.
@@ -53,6 +55,8 @@ def ranking_build(
     client = client or connections.connection()
     built = built_keys(ranking, tag)
     meta = {"title": title, "order": order, "operator": operator, "layout": LAYOUT}
+    if subscores:
+        meta["subscores"] = subscores
     count = 0
     try:
         pipe = client.pipeline(transaction=False)
@@ -60,10 +64,10 @@ def ranking_build(
         scores: dict[bytes, int] = {}
         names: dict[int, dict[str, bytes]] = defaultdict(dict)
         for row in rows:
-            seq = seq_bytes(row.achieved_at)
-            scores[seq + row.player_id.encode()] = stored_score(row.value, order)
+            tie = entry_tie(row.ties, row.achieved_at)
+            scores[tie + row.player_id.encode()] = stored_score(row.value, order)
             names[name_bucket(row.player_id)][row.player_id] = entry_record(
-                row.version, seq, row.name, row.metadata
+                row.version, tie, row.name, row.metadata
             )
             if len(scores) >= chunk:
                 count += _flush(pipe, built, scores, names, progress)
@@ -183,7 +187,7 @@ def snapshot_seed(
             if entry.value is None:
                 args += [entry.player_id, "", ""]
             else:
-                member = seq_bytes(entry.achieved_at) + entry.player_id.encode()
+                member = entry_tie(entry.ties, entry.achieved_at) + entry.player_id.encode()
                 args += [entry.player_id, stored_score(entry.value, order), member]
         connections.run(_SNAPSHOT_SEED, keys, args, client)
         start += chunk

@@ -2,14 +2,19 @@
 
 Layout of one board (the ``{ranking}`` hash tag keeps a board's keys in one cluster slot):
 
-* ``lb:{ranking}:meta`` hash — ``title``, ``order``, ``operator``, ``layout``. Present exactly
+* ``lb:{ranking}:meta`` hash — ``title``, ``order``, ``operator``, ``layout``, ``subscores``
+  (the number of tie-break columns, subscores.py; absent for none). Present exactly
   when the board is loaded in the current LAYOUT; a missing meta (or an older layout) means
   the board must be rebuilt from the database.
-* ``lb:{ranking}:z`` sorted set — member ``seq + player_id``, score the player's value
-  (negated on ``desc`` boards so every board reads in ascending order). ``seq`` is the
-  8-byte big-endian microsecond time the value was reached, so among equal scores whoever
-  got there first sorts first, and ``ZRANGE`` gives the final order with no re-sorting.
-* ``lb:{ranking}:h:<bucket>`` hashes — ``player_id`` → a record ``version + seq + name``, or
+* ``lb:{ranking}:z`` sorted set — member ``tie + player_id``, score the player's value
+  (negated on ``desc`` boards so every board reads in ascending order). ``tie`` is the key
+  of the entry's subscores, 8 bytes per column (none on most boards: ``tie_key``), then
+  ``seq``, the 8-byte big-endian microsecond time the value was reached. Redis orders equal
+  scores by member bytes, so they sort by subscores, then whoever got there first, and
+  ``ZRANGE`` gives the final order with no re-sorting. Two entries tie (share a rank) when
+  their scores and keys are equal; the scripts count a run of equal scores by halving it
+  (lua/lib/ties.lua).
+* ``lb:{ranking}:h:<bucket>`` hashes — ``player_id`` → a record ``version + tie + name``, or
   just ``version`` for a removed entry (a tombstone). ``version`` is the database row's
   8-byte version: a write carrying an older version than the record is refused, so updates
   applied out of order never set an entry back. Players are spread over NAME_BUCKETS small
@@ -20,7 +25,7 @@ Layout of one board (the ``{ranking}`` hash tag keeps a board's keys in one clus
 * Rank movement since the ranking's daily snapshot (00:00 of the board's day), kept lazily:
   ``lb:{ranking}:snapday`` string — the day id of the current snapshot (a key of its own, not in
   the meta, which a rebuild's swap replaces); ``lb:{ranking}:sm`` hash — ``player_id`` → the
-  stored score of each player changed since the snapshot, as it was then ('' for a player
+  tie key and stored score of each player changed since the snapshot, as then ('' for a player
   with no entry then); ``lb:{ranking}:st`` sorted set — those changed players' members and
   scores at the snapshot; ``lb:{ranking}:sn`` sorted set — their members and scores now (it
   mirrors the live sorted set for them). The first script to run on a later day (every write
@@ -75,11 +80,15 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
 
 
-# What every script is given as Lua locals (scripts.py): the layout above.
+# What every script is given as Lua locals (scripts.py): the layout above. SUB_BYTES,
+# TIE_BYTES and RECORD_HEAD are a board without subscores'; a script sets them from the
+# board's meta (lua/lib/ties.lua) before it splits a member or a record.
 LUA_CONSTANTS = {
     "LAYOUT": LAYOUT,
     "SEQ_BYTES": SEQ_BYTES,
     "VERSION_BYTES": VERSION_BYTES,
+    "SUB_BYTES": 0,
+    "TIE_BYTES": SEQ_BYTES,
     "RECORD_HEAD": RECORD_HEAD,
     "NAME_BUCKETS": NAME_BUCKETS,
     "BUCKET_MODULUS": _BUCKET_MODULUS,
@@ -143,23 +152,52 @@ def version_bytes(version: int) -> bytes:
     return version.to_bytes(VERSION_BYTES, "big")
 
 
+TIE_COLUMN_BYTES = 8
+_TIE_OFFSET = 2**63  # offset binary: byte order is number order, negatives included
+
+
+def tie_key(ties: tuple[int, ...]) -> bytes:
+    """The bytes of an entry's ties (subscores.py: lower is better), one 8-byte column
+    each, ordered as the numbers are; b"" on a board without subscores."""
+    return b"".join((tie + _TIE_OFFSET).to_bytes(TIE_COLUMN_BYTES, "big") for tie in ties)
+
+
+def ties_decode(key: bytes) -> tuple[int, ...]:
+    """tie_key's bytes back as ties."""
+    return tuple(
+        int.from_bytes(key[i : i + TIE_COLUMN_BYTES], "big") - _TIE_OFFSET
+        for i in range(0, len(key), TIE_COLUMN_BYTES)
+    )
+
+
+def record_head(columns: int) -> int:
+    """Where a record's name starts on a board with ``columns`` subscores."""
+    return RECORD_HEAD + TIE_COLUMN_BYTES * columns
+
+
 def stored_score(value: int, order: str) -> int:
     """Map a value to the sorted-set score: boards always read ascending."""
     return -value if order == "desc" else value
 
 
+def entry_tie(ties: tuple[int, ...], achieved_at: datetime) -> bytes:
+    """What orders an entry among equal scores: its tie key, then when it was reached."""
+    return tie_key(ties) + seq_bytes(achieved_at)
+
+
 def record_bytes(change: EntryChange) -> bytes:
-    """The names-hash record of a change: version, then (unless removed) seq and name."""
+    """The names-hash record of a change: version, then (unless removed) tie and name."""
     if change.value is None or change.hidden:
         return version_bytes(change.version)
-    return entry_record(change.version, seq_bytes(change.achieved_at), change.name, change.metadata)
+    tie = entry_tie(change.ties, change.achieved_at)
+    return entry_record(change.version, tie, change.name, change.metadata)
 
 
-def entry_record(version: int, seq: bytes, name: str, metadata: str | None) -> bytes:
-    """An entry's record: version, seq, the name, and the metadata after a NUL when it has
+def entry_record(version: int, tie: bytes, name: str, metadata: str | None) -> bytes:
+    """An entry's record: version, tie, the name, and the metadata after a NUL when it has
     some (neither a name nor compact JSON holds a NUL). An entry without metadata costs
     nothing more."""
-    record = version_bytes(version) + seq + name.encode()
+    record = version_bytes(version) + tie + name.encode()
     return record + METADATA_MARK + metadata.encode() if metadata else record
 
 

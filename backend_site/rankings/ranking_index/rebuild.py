@@ -38,17 +38,37 @@ PAST_PERIOD_SECONDS = 3600
 T = TypeVar("T")
 
 
+# A score row as a load (and verify_rankings) reads it: load_row makes it a LoadRow.
+ROW_COLUMNS = (
+    "player_id",
+    "player__name",
+    "value",
+    "achieved_at",
+    "version",
+    "metadata",
+    "tie_1",
+    "tie_2",
+)
+
+
+def load_row(board: Leaderboard, row: tuple) -> LoadRow:
+    """A row of ROW_COLUMNS as a LoadRow, its ties those of the board's columns."""
+    player_id, name, value, achieved_at, version, metadata, tie_1, tie_2 = row
+    ties = (tie_1, tie_2)[: len(board.subscore_orders)]
+    return LoadRow(player_id, name, value, achieved_at, version, metadata, ties)
+
+
 def board_rows(*, ranking: Ranking, chunk: int = 20_000) -> Iterator[LoadRow]:
     """Stream a ranking's scores with player names, without loading them all at once;
     hidden players' scores (sanctions.py) stay out."""
     rows = (
         Score.objects.filter(board=ranking.board, period=ranking.period_id, player__hidden=False)
-        .values_list("player_id", "player__name", "value", "achieved_at", "version", "metadata")
+        .values_list(*ROW_COLUMNS)
         .order_by()
         .iterator(chunk_size=chunk)
     )
-    for player_id, name, value, achieved_at, version, metadata in rows:
-        yield LoadRow(player_id, name, value, achieved_at, version, metadata)
+    for row in rows:
+        yield load_row(ranking.board, row)
 
 
 class BoardLock:
@@ -113,6 +133,7 @@ def ranking_build_aside(
         operator=board.operator,
         rows=board_rows(ranking=ranking),
         tag=lock.tag,
+        subscores=len(board.subscore_orders),
         progress=step,
     )
 

@@ -21,7 +21,6 @@ from backend_site.rankings.ranking_index import connections
 from backend_site.rankings.ranking_index.layout import (
     BOARDS_KEY,
     LAYOUT,
-    RECORD_HEAD,
     VERSION_BYTES,
     lock_key,
     meta_key,
@@ -31,11 +30,22 @@ from backend_site.rankings.ranking_index.layout import (
     ranking_keys,
     read_keys,
     record_bytes,
+    record_head,
     record_name_and_metadata,
     stored_score,
+    ties_decode,
     zset_key,
 )
-from backend_site.rankings.values import Applied, EntryChange, EntryWithMetadata, Page, Standing
+from backend_site.rankings.subscores import values_of
+from backend_site.rankings.values import (
+    Applied,
+    EntryChange,
+    EntryWithMetadata,
+    EntryWithSubscores,
+    EntryWithSubscoresAndMetadata,
+    Page,
+    Standing,
+)
 from common.entries import Entry
 
 
@@ -51,22 +61,27 @@ class StoredEntry:
     raw: bytes | None
     in_zset: bool
     stored_score: int | None
+    columns: int = 0  # the board's subscores
 
     @property
     def present(self) -> bool:
         return self.raw is not None and len(self.raw) > VERSION_BYTES
 
     @property
-    def seq(self) -> bytes:
-        return self.raw[VERSION_BYTES:RECORD_HEAD] if self.present else b""
+    def tie(self) -> bytes:
+        return self.raw[VERSION_BYTES : record_head(self.columns)] if self.present else b""
 
     @property
     def name(self) -> str:
-        return record_name_and_metadata(self.raw[RECORD_HEAD:])[0] if self.present else ""
+        if not self.present:
+            return ""
+        return record_name_and_metadata(self.raw[record_head(self.columns) :])[0]
 
     @property
     def metadata(self) -> str | None:
-        return record_name_and_metadata(self.raw[RECORD_HEAD:])[1] if self.present else None
+        if not self.present:
+            return None
+        return record_name_and_metadata(self.raw[record_head(self.columns) :])[1]
 
 
 _PAGE = connections.lua("page")
@@ -82,11 +97,35 @@ def metadata_decode(raw: bytes) -> dict | None:
     return orjson.loads(raw) if raw else None
 
 
-def _rows_decode(reply: list, start: int, *, moving: bool, metadata: bool = False) -> list[Entry]:
+def subscores_decode(key: bytes, orders: tuple[str, ...]) -> list[int]:
+    """A tie key as a script returns it, as the subscores the game sent."""
+    return values_of(ties_decode(key), orders)
+
+
+def _rows_decode(
+    reply: list, start: int, *, moving: bool, metadata: bool = False, orders: tuple[str, ...] = ()
+) -> list[Entry]:
     """The entries _APPEND_ROWS put in ``reply`` from index ``start``: five fields a row
     with their rank change, four (and a change of 0) when nothing moved since the snapshot,
-    and the metadata after them when asked."""
+    then the subscores on a board with them (``orders``: its columns'), and the metadata
+    after them when asked."""
     rows = islice(reply, start, None)
+    if orders:
+        width = 5 + moving + metadata
+        entries: list[Entry] = []
+        for row in zip(*[rows] * width, strict=True):
+            entry = (EntryWithSubscoresAndMetadata if metadata else EntryWithSubscores)(
+                row[3],
+                row[0].decode(),
+                row[1].decode(),
+                row[2],
+                _moved_decode(row[4]) if moving else 0,
+                subscores_decode(row[4 + moving], orders),
+            )
+            if metadata:
+                entry.metadata = metadata_decode(row[-1])
+            entries.append(entry)
+        return entries
     if metadata:
         width = 6 if moving else 5
         return [
@@ -112,19 +151,27 @@ def _rows_decode(reply: list, start: int, *, moving: bool, metadata: bool = Fals
     ]
 
 
-def _page_decode(reply: list | None, *, ranking: str, metadata: bool = False) -> Page:
+def _page_decode(
+    reply: list | None, *, ranking: str, metadata: bool = False, orders: tuple[str, ...] = ()
+) -> Page:
     """_PAGE's reply as a Page; BoardNotLoaded for its false."""
     if not reply:
         raise BoardNotLoaded(ranking)
     total, moving = reply[0], reply[1]
-    return Page(total=total, entries=_rows_decode(reply, 2, moving=bool(moving), metadata=metadata))
+    entries = _rows_decode(reply, 2, moving=bool(moving), metadata=metadata, orders=orders)
+    return Page(total=total, entries=entries)
 
 
 _STANDING = connections.lua("standing")
 
 
 def _standing_decode(
-    reply: list | None, *, ranking: str, player_id: str, metadata: bool = False
+    reply: list | None,
+    *,
+    ranking: str,
+    player_id: str,
+    metadata: bool = False,
+    orders: tuple[str, ...] = (),
 ) -> Standing | None:
     """_STANDING's reply as a Standing, None for its {}; BoardNotLoaded for its false."""
     if reply is None:  # false from the script
@@ -132,7 +179,8 @@ def _standing_decode(
     if not reply:
         return None
     total, name, score, rank, worse, moved, moving = reply[:7]
-    head = 8 if metadata else 7  # the player's own metadata follows when asked
+    # the player's own subscores (a board with them), then metadata (when asked) follow
+    head = 7 + bool(orders) + metadata
     return Standing(
         player_id=player_id,
         name=name.decode(),
@@ -141,8 +189,9 @@ def _standing_decode(
         rank_change=_moved_decode(moved),
         total=total,
         worse=worse,
-        around=_rows_decode(reply, head, moving=bool(moving), metadata=metadata),
-        metadata=metadata_decode(reply[7]) if metadata else None,
+        around=_rows_decode(reply, head, moving=bool(moving), metadata=metadata, orders=orders),
+        metadata=metadata_decode(reply[head - 1]) if metadata else None,
+        subscores=subscores_decode(reply[7], orders) if orders else None,
     )
 
 
@@ -162,10 +211,11 @@ class Found:
     score: int
     rank_change: int | None
     metadata: dict | None = None
+    subscores: list[int] | None = None  # on a board with them
 
 
 def _lookup_decode(
-    reply: list | None, *, ranking: str, metadata: bool = False
+    reply: list | None, *, ranking: str, metadata: bool = False, orders: tuple[str, ...] = ()
 ) -> tuple[int, list[Found]]:
     """_LOOKUP's reply as the ranking's size and the players found; BoardNotLoaded for its
     false."""
@@ -173,7 +223,7 @@ def _lookup_decode(
         raise BoardNotLoaded(ranking)
     total, moving = reply[0], reply[1]
     rows = islice(reply, 2, None)
-    width = 6 + bool(moving) + metadata
+    width = 6 + bool(moving) + bool(orders) + metadata
     return total, [
         Found(
             row[5],
@@ -184,6 +234,7 @@ def _lookup_decode(
             row[2],
             _moved_decode(row[6]) if moving else 0,
             metadata_decode(row[-1]) if metadata else None,
+            subscores_decode(row[6 + bool(moving)], orders) if orders else None,
         )
         for row in zip(*[rows] * width, strict=True)
     ]
@@ -215,16 +266,17 @@ def entries_page(
     limit: int,
     today: str,
     metadata: bool = False,
+    subscores: tuple[str, ...] = (),
     client: Redis | None = None,
 ) -> Page:
     """Return ``limit`` entries from position ``offset`` (0-based) and the board's size, each
     with its rank change since the snapshot of ``today`` (the board's day id; "" spares
     Redis the movement, for a caller that does not show it: every rank change is then 0),
-    and its metadata when asked."""
+    and its metadata when asked; ``subscores``: the board's columns' orders, when it has any."""
     keys = read_keys(ranking)
     args = [offset, offset + limit - 1, today, "1" if metadata else "0"]
     reply = connections.run(_PAGE, keys, args, client)
-    return _page_decode(reply, ranking=ranking, metadata=metadata)
+    return _page_decode(reply, ranking=ranking, metadata=metadata, orders=subscores)
 
 
 def entry_standing(
@@ -234,6 +286,7 @@ def entry_standing(
     around: int,
     today: str,
     metadata: bool = False,
+    subscores: tuple[str, ...] = (),
     client: Redis | None = None,
 ) -> Standing | None:
     """Return the player's rank, rank change and neighbours, or None when they have no score
@@ -242,7 +295,9 @@ def entry_standing(
     keys = read_keys(ranking)
     args = [player_id, around, today, "1" if metadata else "0"]
     reply = connections.run(_STANDING, keys, args, client)
-    return _standing_decode(reply, ranking=ranking, player_id=player_id, metadata=metadata)
+    return _standing_decode(
+        reply, ranking=ranking, player_id=player_id, metadata=metadata, orders=subscores
+    )
 
 
 def entries_lookup(
@@ -251,6 +306,7 @@ def entries_lookup(
     player_ids: Sequence[str],
     today: str,
     metadata: bool = False,
+    subscores: tuple[str, ...] = (),
     client: Redis | None = None,
 ) -> tuple[int, list[Found]]:
     """The ranking's size and the entries of those of ``player_ids`` that have one, in one
@@ -259,7 +315,7 @@ def entries_lookup(
     keys = read_keys(ranking)
     args = [len(player_ids), "1" if metadata else "0", today, *player_ids]
     reply = connections.run(_LOOKUP, keys, args, client)
-    return _lookup_decode(reply, ranking=ranking, metadata=metadata)
+    return _lookup_decode(reply, ranking=ranking, metadata=metadata, orders=subscores)
 
 
 def _apply_call(
@@ -349,9 +405,14 @@ def _evalsha_all(client: Redis, sha: str, calls: list[tuple[list[str], list]]) -
 
 
 def entries_read(
-    *, ranking: str, players: Sequence[tuple[str, bytes]], client: Redis | None = None
+    *,
+    ranking: str,
+    players: Sequence[tuple[str, bytes]],
+    columns: int = 0,
+    client: Redis | None = None,
 ) -> list[StoredEntry]:
-    """Read each player's record and the score of the member ``seq + player_id``; one trip."""
+    """Read each player's record and the score of the member ``tie + player_id``, on a board
+    of ``columns`` subscores; one trip."""
     pipe = (client or connections.connection()).pipeline(transaction=False)
     zset = zset_key(ranking)
     for player_id, seq in players:
@@ -367,6 +428,7 @@ def entries_read(
                 raw=raw,
                 in_zset=score is not None,
                 stored_score=None if score is None else int(score),
+                columns=columns,
             )
         )
     return stored
@@ -383,16 +445,22 @@ class Fix:
 
 
 def entries_repair(
-    *, ranking: str, order: str, fixes: Sequence[Fix], client: Redis | None = None
+    *,
+    ranking: str,
+    order: str,
+    fixes: Sequence[Fix],
+    columns: int = 0,
+    client: Redis | None = None,
 ) -> int:
-    """Apply fixes that still hold (compare-and-set per entry); return how many did."""
-    args: list = []
+    """Apply fixes that still hold (compare-and-set per entry) on a board of ``columns``
+    subscores; return how many did."""
+    args: list = [columns]
     for fix in fixes:
         change = fix.change
         score = "" if change is None else stored_score(change.value, order)
         record = b"" if change is None else record_bytes(change)
         args += [fix.player_id, fix.expected or b"", record, score, fix.stray_member]
-    if not args:
+    if not fixes:
         return 0
     return connections.run(_REPAIR, [zset_key(ranking), names_prefix(ranking)], args, client)
 

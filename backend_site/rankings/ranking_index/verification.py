@@ -48,12 +48,12 @@ class Drift:
 
 
 def _kind(
-    stored: store.StoredEntry, *, seq: bytes, score: int, name: str, metadata: str | None
+    stored: store.StoredEntry, *, tie: bytes, score: int, name: str, metadata: str | None
 ) -> str | None:
     if not stored.present:
         return "missing"
-    if stored.seq != seq:
-        return "order"  # reached at another moment: wrong place among equal scores
+    if stored.tie != tie:
+        return "order"  # other subscores or another moment: wrong place among equal scores
     if not stored.in_zset:
         return "missing"
     if stored.stored_score != score:
@@ -63,6 +63,20 @@ def _kind(
     if stored.metadata != metadata:
         return "metadata"
     return None
+
+
+def _change(board: Leaderboard, row: tuple) -> EntryChange:
+    """A row of rebuild.ROW_COLUMNS as the entry it should be."""
+    loaded = rebuild.load_row(board, row)
+    return EntryChange(
+        loaded.player_id,
+        loaded.version,
+        loaded.value,
+        loaded.achieved_at,
+        loaded.name,
+        metadata=loaded.metadata,
+        ties=loaded.ties,
+    )
 
 
 def board_verify(
@@ -80,7 +94,7 @@ def board_verify(
     matched = 0
     rows = (
         Score.objects.filter(board=board, period=ranking.period_id, player__hidden=False)
-        .values_list("player_id", "player__name", "value", "achieved_at", "version", "metadata")
+        .values_list(*rebuild.ROW_COLUMNS)
         .order_by()
         .iterator(chunk_size=CHUNK)
     )
@@ -106,26 +120,29 @@ def _chunk_check(
     if not chunk:
         return 0
     board = ranking.board
-    seqs = [layout.seq_bytes(row[3]) for row in chunk]
+    columns = len(board.subscore_orders)
+    changes = [_change(board, row) for row in chunk]
+    ties = [layout.entry_tie(change.ties, change.achieved_at) for change in changes]
     stored = store.entries_read(
-        ranking=ranking.name, players=[(row[0], seq) for row, seq in zip(chunk, seqs, strict=True)]
+        ranking=ranking.name,
+        players=[(row[0], tie) for row, tie in zip(chunk, ties, strict=True)],
+        columns=columns,
     )
     fixes = []
     matched = 0
-    for (player_id, name, value, achieved_at, version, metadata), seq, entry in zip(
-        chunk, seqs, stored, strict=True
-    ):
+    for change, tie, entry in zip(changes, ties, stored, strict=True):
         matched += entry.in_zset
-        stored_score = layout.stored_score(value, board.order)
-        kind = _kind(entry, seq=seq, score=stored_score, name=name, metadata=metadata)
+        stored_score = layout.stored_score(change.value, board.order)
+        kind = _kind(entry, tie=tie, score=stored_score, name=change.name, metadata=change.metadata)
         if kind is None:
             continue
-        drift.note(kind, player_id)
-        change = EntryChange(player_id, version, value, achieved_at, name, metadata=metadata)
-        fixes.append(store.Fix(player_id=player_id, expected=entry.raw, change=change))
+        drift.note(kind, change.player_id)
+        fixes.append(store.Fix(player_id=change.player_id, expected=entry.raw, change=change))
     drift.checked += len(chunk)
     if repair and fixes:
-        drift.repaired += store.entries_repair(ranking=ranking.name, order=board.order, fixes=fixes)
+        drift.repaired += store.entries_repair(
+            ranking=ranking.name, order=board.order, fixes=fixes, columns=columns
+        )
     if progress is not None:
         progress(len(chunk))
     return matched
@@ -134,43 +151,37 @@ def _chunk_check(
 def _extras_check(ranking: Ranking, drift: Drift, repair: bool) -> None:
     """Walk the sorted set for members the database does not have."""
     board, name = ranking.board, ranking.name
+    columns = len(board.subscore_orders)
+    tie_bytes = layout.SEQ_BYTES + layout.TIE_COLUMN_BYTES * columns
     fixes = []
     size = store.ranking_size(ranking=name)
     for start in range(0, size, CHUNK):
         members = store.zset_members(ranking=name, start=start, stop=start + CHUNK - 1)
-        ids = [member[layout.SEQ_BYTES :].decode() for member, _ in members]
+        ids = [member[tie_bytes:].decode() for member, _ in members]
         known = {
-            player_id: (name, value, achieved_at, version, metadata)
-            for player_id, name, value, achieved_at, version, metadata in Score.objects.filter(
+            row[0]: _change(board, row)
+            for row in Score.objects.filter(
                 board=board, period=ranking.period_id, player_id__in=ids, player__hidden=False
-            ).values_list(
-                "player_id", "player__name", "value", "achieved_at", "version", "metadata"
-            )
+            ).values_list(*rebuild.ROW_COLUMNS)
         }
         for (member, _), player_id in zip(members, ids, strict=True):
-            row = known.get(player_id)
-            if row is not None and layout.seq_bytes(row[2]) + player_id.encode() == member:
-                continue
+            change = known.get(player_id)  # None: no such row; else a stray member beside it
+            if change is not None:
+                tie = layout.entry_tie(change.ties, change.achieved_at)
+                if tie + player_id.encode() == member:
+                    continue
             if player_id in drift.flagged:
                 continue  # its own entry is mended above, which removes this member
             drift.note("extra", player_id)
-            change = None
-            if row is not None:  # a stray member beside the player's real entry
-                name, value, achieved_at, version, metadata = row
-                change = EntryChange(
-                    player_id=player_id,
-                    version=version,
-                    value=value,
-                    achieved_at=achieved_at,
-                    name=name,
-                    metadata=metadata,
-                )
             fixes.append((player_id, member, change))
     if repair and fixes:
-        current = store.entries_read(ranking=name, players=[(pid, b"") for pid, _, _ in fixes])
+        current = store.entries_read(
+            ranking=name, players=[(pid, b"") for pid, _, _ in fixes], columns=columns
+        )
         drift.repaired += store.entries_repair(
             ranking=name,
             order=board.order,
+            columns=columns,
             fixes=[
                 store.Fix(player_id=pid, expected=entry.raw, change=change, stray_member=member)
                 for (pid, member, change), entry in zip(fixes, current, strict=True)

@@ -2,7 +2,9 @@
 
 Its rows are the ones every read shows, in the same order with the same ranks: hidden
 players left out and ranked around, competition ranks (equal scores share a rank, the next
-rank skips), and among equal scores whoever reached theirs first comes first. The database
+rank skips), and among equal scores the better subscores first, on a board with them
+(``subscore_1``, ``subscore_2`` columns follow ``reached_at`` there, and equal scores tie
+only when those are equal too), then whoever reached theirs first. The database
 gives the rows in that order, a chunk at a time (db/export_rows.py); the ranks are counted
 here as the rows go by, so memory stays that of one chunk whatever the board's size.
 
@@ -21,6 +23,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC
 
+from backend_site.rankings import subscores
 from backend_site.rankings.calendar import archives, boards, clock, periods
 from backend_site.rankings.db import export_rows
 from backend_site.rankings.writes import due
@@ -69,7 +72,8 @@ def export_csv(
     the number in each chunk once it is made."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)  # RFC 4180: CRLF, quotes doubled, quoted where needed
-    writer.writerow(HEADER)
+    orders = export.ranking.board.subscore_orders
+    writer.writerow(header(len(orders)))
     position = rank = 0
     previous = None
     rows = export_rows.ranking_rows(
@@ -79,20 +83,26 @@ def export_csv(
     with contextlib.closing(rows):
         for found in rows:
             lines = []
-            for player_id, name, value, achieved_at in found:
+            for player_id, name, value, achieved_at, *ties in found:
                 position += 1
-                if value != previous:
-                    rank, previous = position, value
+                if (value, *ties) != previous:
+                    rank, previous = position, (value, *ties)
                 if name.startswith(FORMULA_STARTS):
                     name = "'" + name
                 reached_at = achieved_at.astimezone(UTC).isoformat()
-                lines.append((rank, player_id, name, value, reached_at))
+                line = (rank, player_id, name, value, reached_at)
+                lines.append((*line, *subscores.values_of(ties, orders)) if orders else line)
             writer.writerows(lines)
             yield _taken(buffer)
             if written is not None:
                 written(len(found))
     if position == 0:
         yield _taken(buffer)  # the header alone: an empty board
+
+
+def header(columns: int) -> tuple[str, ...]:
+    """The CSV's first row, on a board of ``columns`` subscores."""
+    return (*HEADER, *(f"subscore_{n}" for n in range(1, columns + 1)))
 
 
 def _taken(buffer: io.StringIO) -> str:

@@ -16,7 +16,15 @@ from backend_site.rankings.errors import NotFound, PlayerNotFound
 from backend_site.rankings.models import Leaderboard
 from backend_site.rankings.ranking_index import store
 from backend_site.rankings.ranking_index.rebuild import with_board_loaded
-from backend_site.rankings.values import LookedUp, LookedUpWithMetadata, Lookup, Page, Standing
+from backend_site.rankings.values import (
+    LookedUp,
+    LookedUpWithMetadata,
+    LookedUpWithSubscores,
+    LookedUpWithSubscoresAndMetadata,
+    Lookup,
+    Page,
+    Standing,
+)
 from backend_site.rankings.writes import due
 
 
@@ -40,7 +48,12 @@ def board_top(
     page = with_board_loaded(
         ranking,
         lambda: store.entries_page(
-            ranking=ranking.name, offset=offset, limit=limit, today=today, metadata=metadata
+            ranking=ranking.name,
+            offset=offset,
+            limit=limit,
+            today=today,
+            metadata=metadata,
+            subscores=known.board.subscore_orders,
         ),
     )
     return replace(page, period=found)
@@ -70,6 +83,7 @@ def player_standing(
             around=around,
             today=today,
             metadata=metadata,
+            subscores=known.board.subscore_orders,
         ),
     )
     if standing is None:  # no score there, or hidden by a moderator: the same to a caller
@@ -93,11 +107,16 @@ def players_lookup(
     total, rows = with_board_loaded(
         ranking,
         lambda: store.entries_lookup(
-            ranking=ranking.name, player_ids=player_ids, today=today, metadata=metadata
+            ranking=ranking.name,
+            player_ids=player_ids,
+            today=today,
+            metadata=metadata,
+            subscores=known.board.subscore_orders,
         ),
     )
     rows.sort(key=lambda row: row.position)
     entries: list[LookedUp] = []
+    subscores = bool(known.board.subscore_orders)
     for index, row in enumerate(rows):
         tied = entries and entries[-1].rank == row.rank
         entry = LookedUp(
@@ -109,7 +128,13 @@ def players_lookup(
             rank_change=row.rank_change,
             percentile=_share_worse(row.worse, total),
         )
-        if metadata:
+        if subscores and metadata:
+            entry = LookedUpWithSubscoresAndMetadata(
+                **vars(entry), subscores=row.subscores, metadata=row.metadata
+            )
+        elif subscores:
+            entry = LookedUpWithSubscores(**vars(entry), subscores=row.subscores)
+        elif metadata:
             entry = LookedUpWithMetadata(**vars(entry), metadata=row.metadata)
         entries.append(entry)
     there = {row.player_id for row in rows}

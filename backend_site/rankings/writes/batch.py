@@ -12,7 +12,7 @@ import dataclasses
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from backend_site.rankings import operators
+from backend_site.rankings import operators, subscores
 from backend_site.rankings.calendar import boards, clock
 from backend_site.rankings.db import history_rows, player_rows, score_rows, transactions
 from backend_site.rankings.errors import InvalidInput, NotFound, PlayerBanned
@@ -32,6 +32,8 @@ class BatchItem:
     score: int
     name: str | None
     metadata: str | None = None  # compact JSON (fields.metadata_clean)
+    subscores: object = None  # as sent; the batch checks them against the board's columns
+    ties: tuple[int, int] = (0, 0)  # then: as ties (subscores.values_clean)
 
 
 class _Raced(Exception):
@@ -48,12 +50,14 @@ class _Entry:
     existed: bool = False
     changed: bool = False
     metadata: str | None = None  # of the item that set the value
+    ties: tuple[int, int] = (0, 0)
 
 
 def scores_submit_batch(*, items: list[BatchItem]) -> list[services.SubmitResult]:
     """Apply every item in order with its board's operator, all or nothing, in the period in
     force now, and to every board its board feeds."""
     found = _boards_check(items)
+    items = _subscores_check(items, found)
     # Read before the transaction, so the rows it locks are held as briefly as can be.
     names = player_rows.player_names(list({item.player_id for item in items}))
     _names_check(items, names)
@@ -117,6 +121,21 @@ def _boards_check(items: list[BatchItem]) -> dict[str, Leaderboard]:
     return found
 
 
+def _subscores_check(items: list[BatchItem], found: dict[str, Leaderboard]) -> list[BatchItem]:
+    """Each item with its subscores as ties, checked against its board's columns."""
+    return [
+        dataclasses.replace(
+            item,
+            ties=subscores.values_clean(
+                item.subscores,
+                found[item.leaderboard].subscore_orders,
+                field=f"scores[{index}].subscores",
+            ),
+        )
+        for index, item in enumerate(items)
+    ]
+
+
 def _targets(found: dict[str, Leaderboard], now: datetime) -> dict[str, list[boards.Ranking]]:
     """Per board named: its ranking in force now, then those of the boards it feeds."""
     fed: dict[int, list[Leaderboard]] = {}
@@ -170,7 +189,7 @@ def _apply(
         for index in indexes:
             item = items[index]
             entry = entries[item.player_id]
-            value, changed = outcome[(index, name)] = _operate(board, entry, item.score, index)
+            value, changed = outcome[(index, name)] = _operate(board, entry, item, index)
             if changed and board.slug == item.leaderboard and bounds.totals_bounded(board):
                 problem = bounds.total_problem(board, value)
                 if problem:  # the transaction rolls the whole batch back
@@ -188,6 +207,7 @@ def _apply(
                         value,
                         entry.achieved_at,
                         item.metadata,
+                        entry.ties,
                     )
                 )
         _entries_write(ranking, entries)
@@ -202,6 +222,7 @@ def _apply(
                     name=names[player_id],
                     hidden=player_id in hidden,
                     metadata=entry.metadata,
+                    ties=entry.ties[: len(board.subscore_orders)],
                 ),
             )
             for player_id, entry in entries.items()
@@ -243,26 +264,28 @@ def _entries_read(ranking: boards.Ranking, player_ids: list[str]) -> dict[str, _
             version=row.version,
             existed=True,
             metadata=row.metadata,
+            ties=row.ties,
         )
         for row in rows
     }
     return {pid: stored.get(pid) or _Entry(value=None) for pid in dict.fromkeys(player_ids)}
 
 
-def _operate(board: Leaderboard, entry: _Entry, score: int, index: int) -> tuple[int, bool]:
-    """Apply one item to the entry with the board's operator: (value after, changed)."""
-    current = entry.value
+def _operate(board: Leaderboard, entry: _Entry, item: BatchItem, index: int) -> tuple[int, bool]:
+    """Apply one item to the entry with the board's operator, on the whole tuple (score,
+    ties): (value after, changed)."""
+    current = None if entry.value is None else (entry.value, *entry.ties)
     try:
-        new = operators.step(board.operator, board.order, current, score)
+        new = operators.step(board.operator, board.order, current, (item.score, *item.ties))
     except operators.TotalOutOfRange as exc:
         raise InvalidInput(
             f"scores[{index}].score: {exc}.", field=f"scores[{index}].score"
         ) from None
     changed = current is None or new != current
     if changed:
-        entry.value = new
+        entry.value, entry.ties = new[0], new[1:]
         entry.changed = True
-    return new, changed
+    return new[0], changed
 
 
 def _entries_write(ranking: boards.Ranking, entries: dict[str, _Entry]) -> None:
@@ -273,7 +296,7 @@ def _entries_write(ranking: boards.Ranking, entries: dict[str, _Entry]) -> None:
         versions = score_rows.scores_insert(
             board=ranking.board,
             period=ranking.period_id,
-            rows=[(pid, e.value, e.achieved_at, e.metadata) for pid, e in new.items()],
+            rows=[(pid, e.value, e.achieved_at, e.metadata, e.ties) for pid, e in new.items()],
         )
         if len(versions) != len(new):
             raise _Raced(ranking.name)
@@ -283,7 +306,7 @@ def _entries_write(ranking: boards.Ranking, entries: dict[str, _Entry]) -> None:
         versions = score_rows.scores_update(
             board=ranking.board,
             period=ranking.period_id,
-            rows=[(pid, e.value, e.achieved_at, e.metadata) for pid, e in old.items()],
+            rows=[(pid, e.value, e.achieved_at, e.metadata, e.ties) for pid, e in old.items()],
         )
         for pid, version in versions.items():
             old[pid].version = version

@@ -6,8 +6,9 @@ API's `manage` key, the admin, a command).
 - A slug is taken once (409 ``board_exists``).
 - The default board keeps its slug and is never deleted (409 ``board_protected``): /getdata
   and the public page read it.
-- Once a board has scores its reset and zone are fixed (409 ``board_setting_fixed``): its
-  scores are filed under the periods they name.
+- Once a board has scores its reset, zone and subscores are fixed (409
+  ``board_setting_fixed``): its scores are filed under the periods the first two name, and
+  their ties are stored in the orders the subscores name (subscores.py).
 
 Each change is one transaction that holds the boards against other board changes (and, when
 it moves a board's periods, the scores against new ones) while the rules are checked, is
@@ -24,6 +25,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 
 from backend_site.audit import log as audit
+from backend_site.rankings import subscores
 from backend_site.rankings.calendar import boards
 from backend_site.rankings.db import leaderboards
 from backend_site.rankings.errors import ApiError, InvalidInput, NotFound
@@ -39,13 +41,20 @@ SETTINGS = (
     "reset",
     "timezone",
     "source",
+    "subscores",
     "min_score",
     "max_score",
     "max_increment",
     "max_submissions_per_minute",
 )
-# Fixed once the board has scores: its scores are filed under the periods these name.
-FIXED_ONCE_SCORED = ("reset", "timezone")
+# Fixed once the board has scores: its scores are filed under the periods the first two
+# name, and their ties are stored in the orders the last one names.
+FIXED_ONCE_SCORED = ("reset", "timezone", "subscores")
+_WHY_FIXED = {
+    "reset": "its scores are filed under the periods its reset and time zone name",
+    "timezone": "its scores are filed under the periods its reset and time zone name",
+    "subscores": "its scores' tie-breakers are stored in the orders it names",
+}
 
 
 class BoardExists(ApiError):
@@ -66,8 +75,8 @@ class BoardSettingFixed(ApiError):
         super().__init__(
             409,
             "board_setting_fixed",
-            f"{field}: fixed once the board has scores (they are filed under the periods its "
-            "reset and time zone name); make a new board instead.",
+            f"{field}: fixed once the board has scores ({_WHY_FIXED[field]}); make a new "
+            "board instead.",
         )
         self.field = field
 
@@ -207,6 +216,8 @@ def _value(board: Leaderboard, name: str):
     """A setting as the API and the audit log say it: the source by its slug."""
     if name == "source":
         return board.source.slug if board.source_id is not None else None
+    if name == "subscores":
+        return list(board.subscore_orders)
     return getattr(board, name)
 
 
@@ -215,7 +226,9 @@ def _settings_apply(board: Leaderboard, settings: dict) -> None:
     if unknown:
         raise InvalidInput(f"{unknown[0]}: unknown setting.", field=unknown[0])
     for name, value in settings.items():
-        if name != "source":
+        if name == "subscores":  # a list of orders (subscores.orders_clean checked it)
+            board.subscores = subscores.setting_of(value)
+        elif name != "source":
             setattr(board, name, value)
         elif value is None:
             board.source = None

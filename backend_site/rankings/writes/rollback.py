@@ -59,12 +59,18 @@ def player_rollback(
                 changes += services.removals(bumped)
             else:
                 Score.objects.filter(pk=row.pk).update(
-                    value=value, achieved_at=then.at, metadata=then.metadata
+                    value=value,
+                    achieved_at=then.at,
+                    metadata=then.metadata,
+                    tie_1=then.tie_1,
+                    tie_2=then.tie_2,
                 )
                 changes += services.changes_of(
                     transactions.versions_bump(where="id = %s", params=[row.pk])
                 )
-            events.append((row.board_id, row.period, player_id, value, now, then and then.metadata))
+            ties = (then.tie_1, then.tie_2) if then is not None else (0, 0)
+            metadata = then.metadata if then is not None else None
+            events.append((row.board_id, row.period, player_id, value, now, metadata, ties))
             done.append(RolledBack(row.board.slug, row.period, row.value, value))
             _archive_again(row.board, row.period)
         history_rows.events_append(events)

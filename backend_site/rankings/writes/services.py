@@ -75,10 +75,11 @@ def _board_is_current(board: Leaderboard) -> bool:
         fresh.operator,
         fresh.reset,
         fresh.timezone,
-    ) == (board.pk, board.order, board.operator, board.reset, board.timezone)
+        fresh.subscores,
+    ) == (board.pk, board.order, board.operator, board.reset, board.timezone, board.subscores)
 
 
-def _change(row: score_rows.Row) -> EntryChange:
+def _change(row: score_rows.Row, board: Leaderboard) -> EntryChange:
     return EntryChange(
         player_id=row.player_id,
         version=row.version,
@@ -87,6 +88,7 @@ def _change(row: score_rows.Row) -> EntryChange:
         name=row.name,
         hidden=row.hidden,
         metadata=row.metadata,
+        ties=row.ties[: len(board.subscore_orders)],
     )
 
 
@@ -97,15 +99,23 @@ def score_submit(
     score: int,
     name: str | None = None,
     metadata: str | None = None,
+    ties: tuple[int, int] = (0, 0),
 ) -> SubmitResult:
     """Apply a score with the board's operator (best, latest or increment), atomically, in
     the period in force now, and to every board it feeds with theirs; an entry the score
-    changes keeps its ``metadata`` (compact JSON, fields.metadata_clean). PlayerBanned for a
+    changes keeps its ``metadata`` (compact JSON, fields.metadata_clean). ``ties``: its
+    subscores as ties (subscores.values_clean), weighed with the score. PlayerBanned for a
     banned player; a hidden player's score is stored and ranked nowhere."""
     known = boards.board_known(board.slug)
     if known.board.pk != board.pk:
         known = boards.board_known(board.slug, fresh=True)
-    given = {"player_id": player_id, "score": score, "name": name, "metadata": metadata}
+    given = {
+        "player_id": player_id,
+        "score": score,
+        "name": name,
+        "metadata": metadata,
+        "ties": ties,
+    }
     try:
         return _score_submit(known=known, **given)
     except _StaleBoard:
@@ -120,6 +130,7 @@ def _score_submit(
     score: int,
     name: str | None,
     metadata: str | None,
+    ties: tuple[int, int],
 ) -> SubmitResult:
     now = clock.now()
     board = known.board
@@ -145,7 +156,12 @@ def _score_submit(
         )
         changes = _entries_renamed(player_id=player_id, name=name) if named == "renamed" else []
         submitted = score_rows.scores_submit(
-            targets=targets, player_id=player_id, score=score, now=now, metadata=metadata
+            targets=targets,
+            player_id=player_id,
+            score=score,
+            now=now,
+            metadata=metadata,
+            ties=ties,
         )
         for (target, period_id), done in zip(targets, submitted, strict=True):
             if done.row is None:
@@ -162,7 +178,8 @@ def _score_submit(
                 done = score_rows.Submitted(row, updated=False)
             if done.row.banned:  # nothing was written (the statement leaves them out)
                 raise PlayerBanned(player_id)
-            if not done.updated and target.operator == Leaderboard.Operator.INCREMENT and score:
+            increment = target.operator == Leaderboard.Operator.INCREMENT
+            if not done.updated and increment and (score or any(ties)):
                 raise InvalidInput(f"score: the total would pass ±{MAX_SCORE}.", field="score")
             if target is board and done.updated and bounds.totals_bounded(board):
                 problem = bounds.total_problem(board, done.row.value)
@@ -172,7 +189,7 @@ def _score_submit(
                     )
             ranking = boards.Ranking(target, period_id)
             # Unchanged rows go too: the entry's next write mends a gap a crash left.
-            changes.append((ranking, _change(done.row)))
+            changes.append((ranking, _change(done.row, target)))
             outcomes.append((ranking, done.row.value, done.updated, done.row.hidden))
         if named:  # a new name, now that the score places them on the board
             player_rows.names_review([player_id])
@@ -221,6 +238,8 @@ def changes_of(
         "player__name",
         "player__hidden",
         "metadata",
+        "tie_1",
+        "tie_2",
     )
     wanted = {(board_id, period, player_id) for board_id, period, player_id, _ in keys}
     names = name_override or {}
@@ -235,9 +254,22 @@ def changes_of(
                 name=names.get(player_id, name),
                 hidden=hidden,
                 metadata=metadata,
+                ties=(tie_1, tie_2)[: len(by_id[board_id].subscore_orders)],
             ),
         )
-        for board_id, period, player_id, value, achieved_at, version, name, hidden, metadata in rows
+        for (
+            board_id,
+            period,
+            player_id,
+            value,
+            achieved_at,
+            version,
+            name,
+            hidden,
+            metadata,
+            tie_1,
+            tie_2,
+        ) in rows
         if (board_id, period, player_id) in wanted
     ]
 
@@ -331,6 +363,7 @@ def score_set(*, score: Score) -> None:
                 score.value,
                 clock.now(),
                 score.metadata,
+                (score.tie_1, score.tie_2),
             )
         ]
         if before and before != (score.board_id, score.period, score.player_id):

@@ -426,6 +426,7 @@ export interface components {
             player_id: string;
             /** @description An integer within ±(2^53 − 1). */
             score: number;
+            subscores?: components["schemas"]["Subscores"];
         };
         /** @description What one item of a batch did. */
         BatchItemResult: {
@@ -471,6 +472,7 @@ export interface components {
             rank_change: number | null;
             /** @description An integer within ±(2^53 − 1). */
             score: number;
+            subscores?: components["schemas"]["Subscores"];
         };
         /** @description Every error answer: `{"error": {"code": "...", "message": "..."}}`. Each answer lists the codes it may carry (and as `x-error-codes`). */
         Error: {
@@ -524,6 +526,8 @@ export interface components {
             slug: string;
             /** @description The board whose every accepted score is also applied here. */
             source: string | null;
+            /** @description The board's tie-break columns, compared in turn when scores are equal, before who got there first: `asc` (lower is better: fewest moves) or `desc` (higher is better). Empty: none. Fixed once the board has scores. */
+            subscores: components["schemas"]["SubscoreOrder"][];
             /** @description IANA name. */
             timezone: string;
             title: string;
@@ -543,6 +547,8 @@ export interface components {
             reset?: components["schemas"]["BoardReset"];
             /** @description The board whose every accepted score is also applied here, with this board's own operator; null: none. It must exist and have no source itself, and a board that feeds others takes none. */
             source?: string | null;
+            /** @description The board's tie-break columns, compared in turn when scores are equal, before who got there first: `asc` (lower is better: fewest moves) or `desc` (higher is better). Absent or empty on a new board: none. Fixed once the board has scores. */
+            subscores?: components["schemas"]["SubscoreOrder"][];
             /** @description An IANA name (`UTC`, the default; `Europe/Paris`): where the periods' midnights are. Fixed once the board has scores. */
             timezone?: string;
             /** @description Up to 100 characters, not all spaces (trimmed), no control characters. Absent on a new board: its slug. */
@@ -564,6 +570,8 @@ export interface components {
             slug: string;
             /** @description The board whose every accepted score is also applied here, with this board's own operator; null: none. It must exist and have no source itself, and a board that feeds others takes none. */
             source?: string | null;
+            /** @description The board's tie-break columns, compared in turn when scores are equal, before who got there first: `asc` (lower is better: fewest moves) or `desc` (higher is better). Absent or empty on a new board: none. Fixed once the board has scores. */
+            subscores?: components["schemas"]["SubscoreOrder"][];
             /** @description An IANA name (`UTC`, the default; `Europe/Paris`): where the periods' midnights are. Fixed once the board has scores. */
             timezone?: string;
             /** @description Up to 100 characters, not all spaces (trimmed), no control characters. Absent on a new board: its slug. */
@@ -588,6 +596,7 @@ export interface components {
             rank_change: number | null;
             /** @description An integer within ±(2^53 − 1). */
             score: number;
+            subscores?: components["schemas"]["Subscores"];
         };
         /** @description The players with an entry in rank order; the others in `missing`. */
         Lookup: {
@@ -772,6 +781,7 @@ export interface components {
             player_id: string;
             /** @description An integer within ±(2^53 − 1). */
             score: number;
+            subscores?: components["schemas"]["Subscores"];
         };
         /** @description A player's standing on a board, and the entries around them. */
         Standing: {
@@ -791,8 +801,16 @@ export interface components {
             rank_change: number | null;
             /** @description An integer within ±(2^53 − 1). */
             score: number;
+            subscores?: components["schemas"]["Subscores"];
             total: number;
         };
+        /**
+         * @description A tie-break column's order: `asc`, lower is better; `desc`, higher.
+         * @enum {string}
+         */
+        SubscoreOrder: "asc" | "desc";
+        /** @description The entry's tie-break values, one integer per column of its board's `subscores` (`Leaderboard.subscores`), in that order: a board with subscores requires them on every submission, sends them on every entry, and ranks equal scores by them (two entries share a rank only when the score and every subscore are equal). Refused on a board without subscores. */
+        Subscores: number[];
         /** @description The best player of a period. */
         Winner: {
             /** @description null once the winner is erased. */

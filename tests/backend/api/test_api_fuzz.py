@@ -62,7 +62,9 @@ from tests.fixtures.sites import SERVICE_TOKEN, backend_env
 AUTH = {"Authorization": f"Bearer {SERVICE_TOKEN}"}  # seeds the players, as a game server
 # (slug, order, operator): one board of each kind besides the migrations' global (desc, best).
 BOARDS = [("speedrun", "asc", "best"), ("clicks", "desc", "increment"), ("now", "asc", "latest")]
-SLUGS = ["global"] + [slug for slug, _, _ in BOARDS]
+# A board with a tie-break column (fewest moves): its submissions carry one subscore.
+TIED = "puzzle"
+SLUGS = ["global"] + [slug for slug, _, _ in BOARDS] + [TIED]
 # The boards the fuzzed changes and deletions are steered to; the first two get scores.
 MANAGED = ["managed-1", "managed-2", "managed-3", "managed-4"]
 # Boards of the explicit cases below, which no fuzzed request is steered to: one with scores
@@ -93,8 +95,9 @@ def _boards_create(site: GunicornSite) -> None:
     """Boards exist in the database only until first use, as after an admin creates them."""
     code = "from backend_site.rankings.models import Leaderboard\n" + "".join(
         f"Leaderboard.objects.create(slug={slug!r}, title={slug!r}, order={order!r}, "
-        f"operator={operator!r})\n"
+        f"operator={operator!r}, subscores={'asc' if slug == TIED else ''!r})\n"
         for slug, order, operator in [
+            (TIED, "desc", "best"),
             *BOARDS,
             *[(slug, "desc", "best") for slug in MANAGED],
             (SCORED, "desc", "best"),
@@ -109,6 +112,7 @@ def _players_seed(site: GunicornSite) -> None:
     """Every known player on every board, through the API, so their standings exist."""
     items = [
         {"leaderboard": slug, "player_id": pid, "score": 10 * n, "name": f"Player {pid}"}
+        | ({"subscores": [n % 3]} if slug == TIED else {})
         for slug in SLUGS
         for n, pid in enumerate([*PLAYERS, *SANCTIONED, *MODERATED])
     ]
@@ -240,6 +244,12 @@ def _steered(case, rnd):
             item["player_id"] = _known(rnd, item["player_id"], players)
         if "leaderboard" in item:
             item["leaderboard"] = _known(rnd, item["leaderboard"], SLUGS)
+        # Subscores as the board takes them (one on TIED, none elsewhere), so most land.
+        if isinstance(item.get("subscores"), list) and "score" in item:
+            if item.get("leaderboard", path.get("slug")) == TIED:
+                item["subscores"] = item["subscores"][:1]
+            else:
+                del item["subscores"]
     return case
 
 

@@ -30,6 +30,7 @@ DEFAULTS = {
     "reset": "never",
     "timezone": "UTC",
     "source": None,
+    "subscores": [],
     "min_score": None,
     "max_score": None,
     "max_increment": None,

@@ -29,7 +29,7 @@ def test_each_script_opens_with_its_contract(name):
 def test_each_script_is_whole_once_loaded(name):
     source = scripts.source(name, layout.LUA_CONSTANTS)
     assert "--#include" not in source
-    assert source.startswith("local LAYOUT, SEQ_BYTES, VERSION_BYTES, RECORD_HEAD, ")
+    assert source.startswith("local LAYOUT, SEQ_BYTES, VERSION_BYTES, SUB_BYTES, TIE_BYTES, ")
     for function in re.findall(r"local function (\w+)", source):
         assert source.count(f"local function {function}(") == 1, f"{function} twice in {name}"
 

@@ -138,7 +138,19 @@ def test_the_repair_script_sends_how_many_entries_it_changed(redis_client):
         client=redis_client,
     )
     fixed = EntryChange(player_id="a", version=2, value=1, achieved_at=at(0), name="A")
-    args = ["a", a.raw, layout.record_bytes(fixed), -1, b"", "b", b"not what it holds", b"", 0, b""]
+    args = [
+        0,
+        "a",
+        a.raw,
+        layout.record_bytes(fixed),
+        -1,
+        b"",
+        "b",
+        b"not what it holds",
+        b"",
+        0,
+        b"",
+    ]
     reply = connections.run(
         store._REPAIR, [layout.zset_key("b"), layout.names_prefix("b")], args, redis_client
     )

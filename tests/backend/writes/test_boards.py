@@ -119,7 +119,7 @@ def test_the_fixed_settings_are_those_of_a_board_with_scores(ranking_redis):
     assert board_writes.fixed_settings(board) == ()
     assert board_writes.fixed_settings(Leaderboard(slug="unsaved")) == ()
     make_score(board, "a", 1)
-    assert board_writes.fixed_settings(board) == ("reset", "timezone")
+    assert board_writes.fixed_settings(board) == ("reset", "timezone", "subscores")
 
 
 # --- a first score at the same moment -----------------------------------------------------

@@ -6,6 +6,7 @@ from __future__ import annotations
 from backend_site.rankings.api.openapi.parts import (
     SCORE,
     SLUG,
+    SUBSCORE_ORDERS,
     integer,
     nullable,
     object_schema,
@@ -51,6 +52,12 @@ SETTINGS = {
             "feeds others takes none."
         ),
     ),
+    "subscores": {
+        **SUBSCORE_ORDERS,
+        "description": SUBSCORE_ORDERS["description"].replace(
+            "Empty: none.", "Absent or empty on a new board: none."
+        ),
+    },
     "min_score": nullable(
         SCORE, description="The lowest score accepted (increment boards: total). null: none."
     ),

@@ -124,6 +124,19 @@ METADATA_READ = {
     "anyOf": [METADATA, {"type": "null"}],
     "description": "The entry's metadata (sent only with `include=metadata`); null for none.",
 }
+# An entry's tie-break columns (subscores.py): the components' `Subscores` schema, sent on
+# a submission to a board with them, and on every entry read from one.
+SUBSCORES = {"$ref": "#/components/schemas/Subscores"}
+SUBSCORE_ORDERS = {
+    "type": "array",
+    "items": {"$ref": "#/components/schemas/SubscoreOrder"},
+    "maxItems": 2,
+    "description": (
+        "The board's tie-break columns, compared in turn when scores are equal, before who got "
+        "there first: `asc` (lower is better: fewest moves) or `desc` (higher is better). "
+        "Empty: none. Fixed once the board has scores."
+    ),
+}
 PERCENTILE = {
     "type": "number",
     "minimum": 0,

@@ -19,6 +19,8 @@ from backend_site.rankings.api.openapi.parts import (
     RANK_OR_NULL,
     SCORE,
     SLUG,
+    SUBSCORE_ORDERS,
+    SUBSCORES,
     array_of,
     integer,
     nullable,
@@ -59,6 +61,24 @@ BOARD_SCHEMAS = {
             "best run's); a submission that sets it without metadata leaves none."
         ),
     },
+    "SubscoreOrder": {
+        "type": "string",
+        "enum": ["asc", "desc"],
+        "description": "A tie-break column's order: `asc`, lower is better; `desc`, higher.",
+    },
+    "Subscores": {
+        "type": "array",
+        "items": SCORE,
+        "minItems": 1,
+        "maxItems": 2,
+        "description": (
+            "The entry's tie-break values, one integer per column of its board's `subscores` "
+            "(`Leaderboard.subscores`), in that order: a board with subscores requires them on "
+            "every submission, sends them on every entry, and ranks equal scores by them "
+            "(two entries share a rank only when the score and every subscore are equal). "
+            "Refused on a board without subscores."
+        ),
+    },
     "Entry": object_schema(
         {
             "rank": RANK,
@@ -66,9 +86,10 @@ BOARD_SCHEMAS = {
             "name": {"type": "string"},
             "score": SCORE,
             "rank_change": RANK_CHANGE,
+            "subscores": SUBSCORES,
             "metadata": METADATA_READ,
         },
-        optional=("metadata",),
+        optional=("subscores", "metadata"),
         description="One ranked row of a board.",
     ),
     "Period": object_schema(
@@ -100,10 +121,11 @@ BOARD_SCHEMAS = {
             "rank_change": RANK_CHANGE,
             "percentile": PERCENTILE,
             "total": integer(1),
+            "subscores": SUBSCORES,
             "metadata": METADATA_READ,
             "around": array_of("Entry"),
         },
-        optional=("metadata",),
+        optional=("subscores", "metadata"),
         description="A player's standing on a board, and the entries around them.",
     ),
     "GetdataEntry": object_schema(
@@ -141,6 +163,7 @@ BOARD_SCHEMAS = {
                 "type": ["string", "null"],
                 "description": "The board whose every accepted score is also applied here.",
             },
+            "subscores": SUBSCORE_ORDERS,
             "min_score": nullable(
                 SCORE,
                 description="The lowest score accepted (increment boards: total). null: none.",
@@ -214,8 +237,14 @@ BOARD_SCHEMAS = {
 
 SCORE_SCHEMAS = {
     "ScoreSubmission": object_schema(
-        {"player_id": PLAYER_ID, "score": SCORE, "name": NAME, "metadata": METADATA},
-        optional=("name", "metadata"),
+        {
+            "player_id": PLAYER_ID,
+            "score": SCORE,
+            "name": NAME,
+            "metadata": METADATA,
+            "subscores": SUBSCORES,
+        },
+        optional=("name", "metadata", "subscores"),
     ),
     "ScoreResult": object_schema(
         {
@@ -253,8 +282,9 @@ SCORE_SCHEMAS = {
             "score": SCORE,
             "name": NAME,
             "metadata": METADATA,
+            "subscores": SUBSCORES,
         },
-        optional=("name", "metadata"),
+        optional=("name", "metadata", "subscores"),
     ),
     "BatchResult": object_schema(
         {"results": array_of("BatchItemResult", description="In request order.")},

@@ -7,8 +7,9 @@
 -- entry now in sn; a hidden player's leaves the snapshot altogether (others' rank changes
 -- then count as if they had never been on the board).
 --#include put
-local meta = redis.call('HGET', KEYS[1], 'layout')
-if meta ~= LAYOUT then return false end
+local meta = redis.call('HMGET', KEYS[1], 'layout', 'subscores')
+if meta[1] ~= LAYOUT then return false end
+ties_width(meta[2])
 --#include snapshot_day
 local tag = redis.call('GET', KEYS[8])
 local journal = tag and ('lb:{' .. ARGV[1] .. '}:build:' .. tag .. ':j')
@@ -26,19 +27,22 @@ for i = 4, #ARGV, 3 do
   local stored = member and (want_previous or newer) and redis.call('ZSCORE', KEYS[2], member)
   local previous = 0
   if want_previous and stored then
-    previous = redis.call('ZCOUNT', KEYS[2], '-inf', '(' .. stored) + 1
+    previous = SUB_BYTES == 0 and redis.call('ZCOUNT', KEYS[2], '-inf', '(' .. stored) + 1
+      or rank_of(KEYS[2], member)
   end
   if newer and hide then
     local before = redis.call('HGET', KEYS[5], id)
     if before then
       redis.call('HDEL', KEYS[5], id)
       if before ~= '' then
-        for _, m in ipairs(redis.call('ZRANGEBYSCORE', KEYS[6], before, before)) do
-          if string.sub(m, SEQ_BYTES + 1) == id then redis.call('ZREM', KEYS[6], m) end
+        local then_score = string.sub(before, SUB_BYTES + 1)
+        for _, m in ipairs(redis.call('ZRANGEBYSCORE', KEYS[6], then_score, then_score)) do
+          if string.sub(m, TIE_BYTES + 1) == id then redis.call('ZREM', KEYS[6], m) end
         end
       end
     end
-  elseif newer and redis.call('HSETNX', KEYS[5], id, stored or '') == 1 and stored then
+  elseif newer and redis.call('HSETNX', KEYS[5], id,
+      stored and string.sub(member, 1, SUB_BYTES) .. stored or '') == 1 and stored then
     redis.call('ZADD', KEYS[6], stored, member)
   end
   local done = put(KEYS[2], names, id, old, record, score)

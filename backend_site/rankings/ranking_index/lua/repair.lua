@@ -1,9 +1,11 @@
--- Repair entries whose record is still what a check read: KEYS zset, names prefix;
--- ARGV per fix: player_id, expected record ('' for none), new record ('' to drop the entry),
+-- Repair entries whose record is still what a check read: KEYS zset, names prefix; ARGV the
+-- board's subscore columns (ties.lua), then per fix: player_id, expected record ('' for none), new record ('' to drop the entry),
 -- new stored score, stray member to remove ('' for none). Returns how many were changed.
 --#include names_key
+--#include ties
+ties_width(ARGV[1])
 local changed = 0
-for i = 1, #ARGV, 5 do
+for i = 2, #ARGV, 5 do
   local id, expected, record = ARGV[i], ARGV[i + 1], ARGV[i + 2]
   local names = names_key(KEYS[2], id)
   local old = redis.call('HGET', names, id) or ''

@@ -1,9 +1,10 @@
 -- A player's standing and the window around it: KEYS meta, zset, names, then movement_keys();
 -- ARGV player_id, around, today, '1' to include metadata (else '0').
 -- Returns false when the board is not loaded, {} when the player has no score, else
--- {total, name, score, rank, worse, rank_change, moving, [metadata,] id1, name1, score1,
--- rank1, rank_change1, [metadata1,] ...} (the rows without their rank changes when moving is
--- 0, as in page.lua; the player's and the rows' metadata only when asked).
+-- {total, name, score, rank, worse, rank_change, moving, [subscores,] [metadata,] id1,
+-- name1, score1, rank1, rank_change1, [subscores1,] [metadata1,] ...} (the rows without
+-- their rank changes when moving is 0, as in page.lua; the subscores (tie keys) only on a
+-- board with them; the player's and the rows' metadata only when asked).
 --#include names_key
 --#include loaded_order
 --#include moved
@@ -20,14 +21,16 @@ local around = tonumber(ARGV[2])
 local position = math.max(0, index - around)
 local stop = math.min(total - 1, position + 2 * around)
 position = math.max(0, stop - 2 * around)
-local own_rank = redis.call('ZCOUNT', KEYS[2], '-inf', '(' .. score) + 1
+local own_key = string.sub(member, 1, SUB_BYTES)
+local own_rank = rank_at(KEYS[2], index, score, own_key)
 local own_name, own_metadata = record_parts(own)
 local result = {total, own_name,
   sign * tonumber(score), own_rank,
-  redis.call('ZCOUNT', KEYS[2], '(' .. score, '+inf'),
-  moved(ARGV[1], score, own_rank), moving and 1 or 0}
+  worse_at(KEYS[2], index, score, own_key),
+  moved(ARGV[1], score, own_key, own_rank), moving and 1 or 0}
+if SUB_BYTES > 0 then result[#result + 1] = own_key end
 if with_metadata then result[#result + 1] = own_metadata end
 local rows = redis.call('ZRANGE', KEYS[2], string.format('%d', position),
   string.format('%d', stop), 'WITHSCORES')
-local better = redis.call('ZCOUNT', KEYS[2], '-inf', '(' .. rows[2])
+local better = rank_at(KEYS[2], position, rows[2], string.sub(rows[1], 1, SUB_BYTES)) - 1
 --#include append_rows

@@ -3,6 +3,7 @@
 -- KEYS meta, zset, names prefix, built meta, built zset, built names prefix, journal,
 -- rebuild lock (all in the board's slot); ARGV bucket count, build tag.
 --#include put
+ties_width(redis.call('HGET', KEYS[4], 'subscores'))
 local journal = redis.call('HGETALL', KEYS[7])
 for i = 1, #journal, 2 do
   local score = redis.call('HGET', KEYS[7] .. 's', journal[i])

@@ -46,6 +46,7 @@ from .sanction_request import SanctionRequest
 from .score_result import ScoreResult
 from .score_submission import ScoreSubmission
 from .standing import Standing
+from .subscore_order import SubscoreOrder
 from .winner import Winner
 
 __all__ = (
@@ -95,5 +96,6 @@ __all__ = (
     "ScoreResult",
     "ScoreSubmission",
     "Standing",
+    "SubscoreOrder",
     "Winner",
 )

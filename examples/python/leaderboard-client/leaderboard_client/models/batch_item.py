@@ -28,6 +28,10 @@ class BatchItem:
             no invisible formatting ones (direction overrides, zero-width spaces; the joiner and tags of emoji sequences are
             allowed); required for a player the backend has not seen (a 400 otherwise), and renames the player when it
             differs.
+        subscores (list[int] | Unset): The entry's tie-break values, one integer per column of its board's `subscores`
+            (`Leaderboard.subscores`), in that order: a board with subscores requires them on every submission, sends them
+            on every entry, and ranks equal scores by them (two entries share a rank only when the score and every subscore
+            are equal). Refused on a board without subscores.
     """
 
     leaderboard: str
@@ -35,6 +39,7 @@ class BatchItem:
     score: int
     metadata: Metadata | Unset = UNSET
     name: None | str | Unset = UNSET
+    subscores: list[int] | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
         leaderboard = self.leaderboard
@@ -53,6 +58,10 @@ class BatchItem:
         else:
             name = self.name
 
+        subscores: list[int] | Unset = UNSET
+        if not isinstance(self.subscores, Unset):
+            subscores = self.subscores
+
         field_dict: dict[str, Any] = {}
 
         field_dict.update(
@@ -66,6 +75,8 @@ class BatchItem:
             field_dict["metadata"] = metadata
         if name is not UNSET:
             field_dict["name"] = name
+        if subscores is not UNSET:
+            field_dict["subscores"] = subscores
 
         return field_dict
 
@@ -96,12 +107,15 @@ class BatchItem:
 
         name = _parse_name(d.pop("name", UNSET))
 
+        subscores = cast(list[int], d.pop("subscores", UNSET))
+
         batch_item = cls(
             leaderboard=leaderboard,
             player_id=player_id,
             score=score,
             metadata=metadata,
             name=name,
+            subscores=subscores,
         )
 
         return batch_item

@@ -26,6 +26,10 @@ class Entry:
             means fallen, null means new on the board since then.
         score (int): An integer within ±(2^53 − 1).
         metadata (Metadata | None | Unset): The entry's metadata (sent only with `include=metadata`); null for none.
+        subscores (list[int] | Unset): The entry's tie-break values, one integer per column of its board's `subscores`
+            (`Leaderboard.subscores`), in that order: a board with subscores requires them on every submission, sends them
+            on every entry, and ranks equal scores by them (two entries share a rank only when the score and every subscore
+            are equal). Refused on a board without subscores.
     """
 
     name: str
@@ -34,6 +38,7 @@ class Entry:
     rank_change: int | None
     score: int
     metadata: Metadata | None | Unset = UNSET
+    subscores: list[int] | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
         from ..models.metadata import Metadata  # noqa: PLC0415
@@ -57,6 +62,10 @@ class Entry:
         else:
             metadata = self.metadata
 
+        subscores: list[int] | Unset = UNSET
+        if not isinstance(self.subscores, Unset):
+            subscores = self.subscores
+
         field_dict: dict[str, Any] = {}
 
         field_dict.update(
@@ -70,6 +79,8 @@ class Entry:
         )
         if metadata is not UNSET:
             field_dict["metadata"] = metadata
+        if subscores is not UNSET:
+            field_dict["subscores"] = subscores
 
         return field_dict
 
@@ -110,6 +121,8 @@ class Entry:
 
         metadata = _parse_metadata(d.pop("metadata", UNSET))
 
+        subscores = cast(list[int], d.pop("subscores", UNSET))
+
         entry = cls(
             name=name,
             player_id=player_id,
@@ -117,6 +130,7 @@ class Entry:
             rank_change=rank_change,
             score=score,
             metadata=metadata,
+            subscores=subscores,
         )
 
         return entry

@@ -8,6 +8,7 @@ from attrs import define as _attrs_define
 from ..models.board_operator import BoardOperator
 from ..models.board_order import BoardOrder
 from ..models.board_reset import BoardReset
+from ..models.subscore_order import SubscoreOrder
 
 if TYPE_CHECKING:
     from ..models.period import Period
@@ -34,6 +35,9 @@ class Leaderboard:
         reset (BoardReset): When the board starts a new period: never, or each day, week or month.
         slug (str):
         source (None | str): The board whose every accepted score is also applied here.
+        subscores (list[SubscoreOrder]): The board's tie-break columns, compared in turn when scores are equal, before
+            who got there first: `asc` (lower is better: fewest moves) or `desc` (higher is better). Empty: none. Fixed once
+            the board has scores.
         timezone (str): IANA name.
         title (str):
     """
@@ -49,6 +53,7 @@ class Leaderboard:
     reset: BoardReset
     slug: str
     source: None | str
+    subscores: list[SubscoreOrder]
     timezone: str
     title: str
 
@@ -86,6 +91,11 @@ class Leaderboard:
         source: None | str
         source = self.source
 
+        subscores = []
+        for subscores_item_data in self.subscores:
+            subscores_item = subscores_item_data.value
+            subscores.append(subscores_item)
+
         timezone = self.timezone
 
         title = self.title
@@ -105,6 +115,7 @@ class Leaderboard:
                 "reset": reset,
                 "slug": slug,
                 "source": source,
+                "subscores": subscores,
                 "timezone": timezone,
                 "title": title,
             }
@@ -178,6 +189,13 @@ class Leaderboard:
 
         source = _parse_source(d.pop("source"))
 
+        subscores = []
+        _subscores = d.pop("subscores")
+        for subscores_item_data in _subscores:
+            subscores_item = SubscoreOrder(subscores_item_data)
+
+            subscores.append(subscores_item)
+
         timezone = d.pop("timezone")
 
         title = d.pop("title")
@@ -194,6 +212,7 @@ class Leaderboard:
             reset=reset,
             slug=slug,
             source=source,
+            subscores=subscores,
             timezone=timezone,
             title=title,
         )

@@ -8,6 +8,7 @@ from attrs import define as _attrs_define
 from ..models.board_operator import BoardOperator
 from ..models.board_order import BoardOrder
 from ..models.board_reset import BoardReset
+from ..models.subscore_order import SubscoreOrder
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="LeaderboardChange")
@@ -29,6 +30,9 @@ class LeaderboardChange:
         reset (BoardReset | Unset): When the board starts a new period: never, or each day, week or month.
         source (None | str | Unset): The board whose every accepted score is also applied here, with this board's own
             operator; null: none. It must exist and have no source itself, and a board that feeds others takes none.
+        subscores (list[SubscoreOrder] | Unset): The board's tie-break columns, compared in turn when scores are equal,
+            before who got there first: `asc` (lower is better: fewest moves) or `desc` (higher is better). Absent or empty
+            on a new board: none. Fixed once the board has scores.
         timezone (str | Unset): An IANA name (`UTC`, the default; `Europe/Paris`): where the periods' midnights are.
             Fixed once the board has scores.
         title (str | Unset): Up to 100 characters, not all spaces (trimmed), no control characters. Absent on a new
@@ -43,6 +47,7 @@ class LeaderboardChange:
     order: BoardOrder | Unset = UNSET
     reset: BoardReset | Unset = UNSET
     source: None | str | Unset = UNSET
+    subscores: list[SubscoreOrder] | Unset = UNSET
     timezone: str | Unset = UNSET
     title: str | Unset = UNSET
 
@@ -89,6 +94,13 @@ class LeaderboardChange:
         else:
             source = self.source
 
+        subscores: list[str] | Unset = UNSET
+        if not isinstance(self.subscores, Unset):
+            subscores = []
+            for subscores_item_data in self.subscores:
+                subscores_item = subscores_item_data.value
+                subscores.append(subscores_item)
+
         timezone = self.timezone
 
         title = self.title
@@ -112,6 +124,8 @@ class LeaderboardChange:
             field_dict["reset"] = reset
         if source is not UNSET:
             field_dict["source"] = source
+        if subscores is not UNSET:
+            field_dict["subscores"] = subscores
         if timezone is not UNSET:
             field_dict["timezone"] = timezone
         if title is not UNSET:
@@ -189,6 +203,15 @@ class LeaderboardChange:
 
         source = _parse_source(d.pop("source", UNSET))
 
+        _subscores = d.pop("subscores", UNSET)
+        subscores: list[SubscoreOrder] | Unset = UNSET
+        if _subscores is not UNSET:
+            subscores = []
+            for subscores_item_data in _subscores:
+                subscores_item = SubscoreOrder(subscores_item_data)
+
+                subscores.append(subscores_item)
+
         timezone = d.pop("timezone", UNSET)
 
         title = d.pop("title", UNSET)
@@ -202,6 +225,7 @@ class LeaderboardChange:
             order=order,
             reset=reset,
             source=source,
+            subscores=subscores,
             timezone=timezone,
             title=title,
         )

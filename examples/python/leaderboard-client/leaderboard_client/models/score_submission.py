@@ -27,12 +27,17 @@ class ScoreSubmission:
             no invisible formatting ones (direction overrides, zero-width spaces; the joiner and tags of emoji sequences are
             allowed); required for a player the backend has not seen (a 400 otherwise), and renames the player when it
             differs.
+        subscores (list[int] | Unset): The entry's tie-break values, one integer per column of its board's `subscores`
+            (`Leaderboard.subscores`), in that order: a board with subscores requires them on every submission, sends them
+            on every entry, and ranks equal scores by them (two entries share a rank only when the score and every subscore
+            are equal). Refused on a board without subscores.
     """
 
     player_id: str
     score: int
     metadata: Metadata | Unset = UNSET
     name: None | str | Unset = UNSET
+    subscores: list[int] | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
         player_id = self.player_id
@@ -49,6 +54,10 @@ class ScoreSubmission:
         else:
             name = self.name
 
+        subscores: list[int] | Unset = UNSET
+        if not isinstance(self.subscores, Unset):
+            subscores = self.subscores
+
         field_dict: dict[str, Any] = {}
 
         field_dict.update(
@@ -61,6 +70,8 @@ class ScoreSubmission:
             field_dict["metadata"] = metadata
         if name is not UNSET:
             field_dict["name"] = name
+        if subscores is not UNSET:
+            field_dict["subscores"] = subscores
 
         return field_dict
 
@@ -89,11 +100,14 @@ class ScoreSubmission:
 
         name = _parse_name(d.pop("name", UNSET))
 
+        subscores = cast(list[int], d.pop("subscores", UNSET))
+
         score_submission = cls(
             player_id=player_id,
             score=score,
             metadata=metadata,
             name=name,
+            subscores=subscores,
         )
 
         return score_submission

@@ -33,6 +33,10 @@ class Standing:
         score (int): An integer within ±(2^53 − 1).
         total (int):
         metadata (Metadata | None | Unset): The entry's metadata (sent only with `include=metadata`); null for none.
+        subscores (list[int] | Unset): The entry's tie-break values, one integer per column of its board's `subscores`
+            (`Leaderboard.subscores`), in that order: a board with subscores requires them on every submission, sends them
+            on every entry, and ranks equal scores by them (two entries share a rank only when the score and every subscore
+            are equal). Refused on a board without subscores.
     """
 
     around: list[Entry]
@@ -46,6 +50,7 @@ class Standing:
     score: int
     total: int
     metadata: Metadata | None | Unset = UNSET
+    subscores: list[int] | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
         from ..models.metadata import Metadata  # noqa: PLC0415
@@ -87,6 +92,10 @@ class Standing:
         else:
             metadata = self.metadata
 
+        subscores: list[int] | Unset = UNSET
+        if not isinstance(self.subscores, Unset):
+            subscores = self.subscores
+
         field_dict: dict[str, Any] = {}
 
         field_dict.update(
@@ -105,6 +114,8 @@ class Standing:
         )
         if metadata is not UNSET:
             field_dict["metadata"] = metadata
+        if subscores is not UNSET:
+            field_dict["subscores"] = subscores
 
         return field_dict
 
@@ -175,6 +186,8 @@ class Standing:
 
         metadata = _parse_metadata(d.pop("metadata", UNSET))
 
+        subscores = cast(list[int], d.pop("subscores", UNSET))
+
         standing = cls(
             around=around,
             leaderboard=leaderboard,
@@ -187,6 +200,7 @@ class Standing:
             score=score,
             total=total,
             metadata=metadata,
+            subscores=subscores,
         )
 
         return standing
