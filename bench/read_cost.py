@@ -1,4 +1,5 @@
-"""What a lookup and entry metadata cost a read, in Redis, where the read's work is.
+"""What a lookup, entry metadata and tie-break columns cost a read, in Redis, where the
+read's work is.
 
     python -m bench.read_cost [--players 100000] [--rounds 7] [--per-round 2000]
 
@@ -11,7 +12,11 @@ disturbs far less than a served rate:
 - a page of 10 (``page.lua``) on the plain ranking: what every read pays for the record's
   metadata split, against the same page before the split (``layout`` 2's script, kept here);
 - the same page with ``include=metadata`` on the ranking with metadata;
-- a standing with 5 around, and a lookup of 20 players (``lookup.lua``).
+- a standing with 5 around, and a lookup of 20 players (``lookup.lua``);
+- the page, standing and lookup on two rankings with subscores (subscores.py): ``tied``,
+  one column on scores as spread as the plain ranking's (a run of equal scores is a player
+  or two), and ``dense``, two columns on scores of 10 values only (runs of N / 10 players:
+  what a stars-then-moves puzzle board looks like), where the halving of a run costs most.
 
 It prints Redis's bytes per player for each ranking too (``used_memory`` before and after).
 """
@@ -94,22 +99,30 @@ def _measure(args, url: str) -> dict[str, float]:
     ids = [f"p{i}" for i in range(args.players)]
     metadata = '{"replay":"' + "r" * 150 + '","car":"lotus","seed":12345678}'
     memory: dict[str, float] = {}
-    for ranking, with_metadata in (("plain", False), ("tagged", True)):
+    # name: (metadata, subscore columns, distinct scores)
+    rankings = {
+        "plain": (False, 0, 1_000_000),
+        "tagged": (True, 0, 1_000_000),
+        "tied": (False, 1, 1_000_000),
+        "dense": (False, 2, 10),
+    }
+    for ranking, (with_metadata, columns, values) in rankings.items():
         used = client.info("memory")["used_memory"]
         rows = (
             LoadRow(
                 player_id,
                 f"Player {player_id}",
-                rng.randrange(1_000_000),
+                rng.randrange(values),
                 moment + timedelta(microseconds=i),
                 i + 1,
                 metadata if with_metadata else None,
+                tuple(rng.randrange(1_000) for _ in range(columns)),
             )
             for i, player_id in enumerate(ids)
         )
         builds.ranking_build(
             ranking=ranking, title=ranking, order="desc", operator="best", rows=rows,
-            tag="t", client=client,
+            tag="t", subscores=columns, client=client,
         )  # fmt: skip
         builds.ranking_swap(ranking=ranking, tag="t", client=client)
         grown = client.info("memory")["used_memory"] - used
@@ -134,6 +147,21 @@ def _measure(args, url: str) -> dict[str, float]:
         "standing, around=5": (standing, keys("plain"), [ids[len(ids) // 2], 5, "", "0"]),
         "lookup of 20 players": (lookup, keys("plain"), [20, "0", "", *friends]),
         "lookup of 20, include=metadata": (lookup, keys("tagged"), [20, "1", "", *friends]),
+        **{
+            f"{read}, {ranking} subscores": (sha, keys(ranking), call_args)
+            for ranking in ("tied", "dense")
+            for read, sha, call_args in (
+                ("page of 10", page, [0, 9, "", "0"]),
+                ("page of 10 at 50%", page, [len(ids) // 2, len(ids) // 2 + 9, "", "0"]),
+                ("standing, around=5", standing, [ids[len(ids) // 2], 5, "", "0"]),
+                ("lookup of 20", lookup, [20, "0", "", *friends]),
+            )
+        },
+        "page of 10 at 50%, plain": (
+            page,
+            keys("plain"),
+            [len(ids) // 2, len(ids) // 2 + 9, "", "0"],
+        ),
     }
     found: dict[str, list[float]] = {name: [] for name in calls}
     for _ in range(args.rounds):

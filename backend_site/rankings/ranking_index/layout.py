@@ -12,8 +12,8 @@ Layout of one board (the ``{ranking}`` hash tag keeps a board's keys in one clus
   ``seq``, the 8-byte big-endian microsecond time the value was reached. Redis orders equal
   scores by member bytes, so they sort by subscores, then whoever got there first, and
   ``ZRANGE`` gives the final order with no re-sorting. Two entries tie (share a rank) when
-  their scores and keys are equal; the scripts count a run of equal scores by halving it
-  (lua/lib/ties.lua).
+  their scores and keys are equal; the scripts find the ends of an entry's tuple among
+  equal scores by galloping from its index (lua/lib/ties.lua).
 * ``lb:{ranking}:h:<bucket>`` hashes — ``player_id`` → a record ``version + tie + name``, or
   just ``version`` for a removed entry (a tombstone). ``version`` is the database row's
   8-byte version: a write carrying an older version than the record is refused, so updates
