@@ -93,6 +93,7 @@ def test_the_board_list_describes_every_board_with_its_player_count(api, global_
                 "max_increment": None,
                 "max_submissions_per_minute": None,
                 "source": None,
+                "subscores": [],
                 "period": None,
             },
             {
@@ -108,6 +109,7 @@ def test_the_board_list_describes_every_board_with_its_player_count(api, global_
                 "max_increment": None,
                 "max_submissions_per_minute": None,
                 "source": None,
+                "subscores": [],
                 "period": None,
             },
         ]

@@ -273,6 +273,7 @@ def test_the_overview_shows_each_boards_reset_zone_source_and_period(api, global
         "max_increment": None,
         "max_submissions_per_minute": None,
         "source": "global",
+        "subscores": [],
         "period": {
             "id": "2026-11-25",
             "start": "2026-11-25T00:00:00-05:00",
