@@ -12,6 +12,7 @@ from redis.backoff import NoBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.retry import Retry
 
+from backend_site import database
 from backend_site.redis_config import cluster_url_check, redis_url
 from common.env import env_bool, env_count, env_float, env_list, env_str
 from common.settings_base import *  # noqa: F403
@@ -111,6 +112,17 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# How long a kept PostgreSQL connection may sit idle before a request checks it with a round
+# trip (backend_site/database/base.py); sooner, only a socket with something to read is.
+DATABASE_CHECK_IDLE_SECONDS = env_float("DATABASE_CHECK_IDLE_SECONDS", 5.0)
+# Hot statements planned once per connection: psycopg binds parameters on the server and
+# prepares a statement the fifth time a connection runs it. Turn it off behind a pooler that
+# hands each transaction another server connection (PgBouncer in transaction mode before
+# 1.21, or without max_prepared_statements): see docs/deployment.md.
+DATABASE_PREPARED_STATEMENTS = env_bool("DATABASE_PREPARED_STATEMENTS", True)
+DATABASES["default"] = database.configured(
+    DATABASES["default"], prepared=DATABASE_PREPARED_STATEMENTS
+)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Writers queue for the lock instead of failing, and take it up front so an update
     # never has to upgrade a read lock (the classic "database is locked").

@@ -80,7 +80,11 @@ def test_under_postgres_the_test_database_is_on_our_own_server(db, postgres_serv
     assert version.startswith("PostgreSQL ")
     assert port == postgres_server.port != MACHINE_POSTGRES_PORT
     assert name == "test_leaderboard"
-    assert connection.settings_dict["OPTIONS"] == {}  # none of the SQLite-only options
+    # None of the SQLite-only options; the statements prepared, as settings.py has it.
+    assert connection.settings_dict["OPTIONS"] == {
+        "server_side_binding": True,
+        "prepare_threshold": 5,
+    }
 
 
 def test_a_served_backend_runs_on_the_engine_test_database_names(make_database_url, tmp_path):
