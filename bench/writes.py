@@ -116,7 +116,8 @@ HELPS = {
 }
 
 SINGLE_VS_READ_MIN = 0.4
-PG_SINGLE_P99_MAX_MS = 100.0
+SINGLE_VS_FLOOR_MIN = 0.85  # single submissions (feeding none) / the write floor
+PG_SINGLE_P99_MAX_MS = 80.0
 SQLITE_SINGLE_P99_MAX_MS = 250.0
 PG_BATCH_SCORES_MIN = 20_000.0
 FED_COST_MAX = 1.5  # a submission to a board feeding two more / one to a board feeding none
@@ -142,6 +143,9 @@ LOADS = [
     Load("batch", f"POST batch of {BATCH_ITEMS} scores", BATCH_ITEMS, "post_batch.lua"),
     Load("idempotent", "POST one score + Idempotency-Key", 1, "post_scores.lua"),
 ]
+# The write floor (bench/floor_urls.py: one prepared upsert and one Redis script call behind
+# the backend's middleware), on SOLO's rows: PostgreSQL only, its statement is PostgreSQL's.
+FLOOR = Load("floor", "POST write floor (upsert + script)", 1, "post_scores.lua", board=SOLO)
 
 
 @dataclass(frozen=True)
@@ -303,6 +307,7 @@ def measure_engine(args, result: EngineRun, processes: Processes, here: Path) ->
     backend = processes.add(GunicornSite("backend_site.wsgi", env, here / "backend.log"))
     backend.start()
     slices = [load.key for load in LOADS if load.items]
+    slices += [FLOOR.key] if result.engine == "postgres" else []
     slices += [cost.without.key for cost in COSTS if cost.without.items]
     slices += ["profile"] if args.profile else []
     ids_files = _player_ids_files(args, backend, here, slices)
@@ -313,6 +318,14 @@ def measure_engine(args, result: EngineRun, processes: Processes, here: Path) ->
         _measure(args, run, url, _wrk_options(args, load, script_args), body, watch, database_pid)
         result.runs.append(run)
         say(f"  {result.engine:<8} {run.summary()}")
+    if result.engine == "postgres":
+        processes.remove(backend)  # one server at a time on the machine
+        result.log_problems += _log_problems(backend.logfile)
+        floor_ids = ids_files[FLOOR.key]
+        _floor_measure(args, result, processes, here, env, floor_ids, (redis, database_pid))
+        backend = processes.add(GunicornSite("backend_site.wsgi", env, here / "backend-2.log"))
+        backend.start()
+        watch = {"redis": redis.process.pid, "backend": backend.pid}
     in_force = ""  # the setting the backend runs under now
     for cost in COSTS:
         found = CostRun(cost.key, f"{cost.name}", cost.most)
@@ -340,8 +353,29 @@ def measure_engine(args, result: EngineRun, processes: Processes, here: Path) ->
         url, script_args, _ = _target(LOADS[1], backend.url, ids_files["profile"])
         result.profile = _profile(args, backend, url, _wrk_options(args, LOADS[1], script_args))
     processes.remove(backend)  # nothing writes while verify_rankings compares
-    result.log_problems = _log_problems(backend.logfile)
+    result.log_problems += _log_problems(backend.logfile)
     _verify(result, env)
+
+
+def _floor_measure(args, result, processes, here, env, ids_file, servers) -> None:
+    """Serve the write floor on the engine's database and Redis (``servers``: the Redis and
+    the database's pid), and load it as a single submission is loaded."""
+    redis, database_pid = servers
+    floor_env = {**env, "DJANGO_SETTINGS_MODULE": "bench.floor_settings", "BENCH_FLOOR": "backend"}
+    floor = processes.add(GunicornSite("bench.floor", floor_env, here / "floor-write.log"))
+    floor.start()
+    try:
+        body = json.dumps({"player_id": ids_file.read_text().split("\n", 1)[0], "score": 1})
+        url = f"{floor.url}/floor-write/{FLOOR.board}"
+        run = Measured(load=FLOOR.key, label=FLOOR.label, items=FLOOR.items)
+        watch = {"redis": redis.process.pid, "backend": floor.pid}
+        options = _wrk_options(args, FLOOR, [str(ids_file)])
+        _measure(args, run, url, options, body.encode(), watch, database_pid)
+        result.runs.append(run)
+        say(f"  {result.engine:<8} {run.summary()}")
+    finally:
+        processes.remove(floor)
+    result.log_problems += _log_problems(floor.logfile)
 
 
 def compare_engine(
@@ -613,6 +647,24 @@ def _engine_targets(result: EngineRun) -> list[Target]:
             detail=f"{batch.rps:,.1f} req/s" if batch else "",
         ),
     ]
+    floor, solo = result.run(FLOOR.key), result.run("single_solo")
+    if graded:
+        found.append(
+            _check(
+                f"{name} single submissions (feeding none) / write floor",
+                f">= {SINGLE_VS_FLOOR_MIN}",
+                solo.rps / floor.rps if solo and floor and floor.rps else None,
+                lambda v: v >= SINGLE_VS_FLOOR_MIN,
+                "{:.2f}",
+                detail=(
+                    f"{solo.rps:,.0f} / {floor.rps:,.0f} req/s; p99 {solo.p99_ms:.1f} / "
+                    f"{floor.p99_ms:.1f} ms; serving CPU {_serving_us(solo) or 0:,.0f} / "
+                    f"{_serving_us(floor) or 0:,.0f} µs per request"
+                )
+                if solo and floor
+                else "",
+            )
+        )
     found.append(_fed_cost(name, result.run("single"), result.run("single_solo")))
     found += [_cost(name, result.cost(cost.key), cost) for cost in COSTS]
     verified = Target(f"{name}: verify_rankings after the writes", "-", "no drift", "SKIP")
