@@ -10,7 +10,8 @@ it likes: 16 of them take a 4 x 4 site offline. This worker:
   BODY_TIMEOUT_SECONDS (default 30), is answered 408 and closed.
 - **sheds overload at once** instead of queuing it. A request that would wait for a thread
   longer than QUEUE_DEADLINE_MS (default 1,000) goes to a quick lane as soon as it has
-  arrived (the wait is estimated from the queue's length and the recent time per request),
+  arrived (the wait is estimated from what is queued, each request at the recent time of its
+  kind: a burst of slow batches says nothing of the quick submissions after it),
   and one that did wait that long anyway is never run late: either is marked overloaded
   (common/overload.py) and the site answers it at once, the backend with a 503 and
   Retry-After, the public site with what it already has. If even the lane is backed up, the
@@ -69,40 +70,62 @@ def _env_seconds(name: str, default: float, scale: float = 1.0) -> float:
 
 
 class Pool:
-    """A thread pool and what the poller knows of its queue: how many requests wait in it,
-    the recent time a request takes, and the recent wait for a thread (both exponentially
-    weighted averages; the wait fades within a second once nobody waits)."""
+    """A thread pool and what the poller knows of its queue: how many requests wait in it and
+    the time they are expected to take together, the recent time a request of each kind
+    takes (Head.kind; any kind's for one not seen yet), and the recent wait for a thread
+    (exponentially weighted averages; the wait fades within a second once nobody waits)."""
+
+    KINDS_MAX = 256  # kinds remembered (the oldest seen goes first); a site has a few dozen
 
     def __init__(self, threads: int):
         self.threads = threads
         self.executor = futures.ThreadPoolExecutor(max_workers=threads)
         self.waiting = 0
+        self.queued_seconds = 0.0  # what the waiting requests are expected to take
         self.seconds_per_request = 0.005
+        self.seconds_by_kind: dict[bytes, float] = {}
         self.recent_wait = 0.0
         self.recent_wait_at = 0.0
         self.lock = threading.Lock()
 
     def expected_wait(self) -> float:
-        """How long a request queued now would wait: its place in the queue times the time a
-        request takes, or what those who just started waited, whichever is longer (under
-        load the first lags: requests take longer as the machine fills)."""
+        """How long a request queued now would wait: what the requests ahead of it are
+        expected to take, spread over the threads, or what those who just started waited,
+        whichever is longer (under load the first lags: requests take longer as the machine
+        fills)."""
         if not self.waiting:
             return 0.0
         faded = self.recent_wait * max(0.0, 1.0 - (time.monotonic() - self.recent_wait_at))
-        return max(self.waiting * self.seconds_per_request / self.threads, faded)
+        return max(self.queued_seconds / self.threads, faded)
 
-    def queued(self) -> None:
+    def cost_of(self, kind: bytes) -> float:
+        """The recent time a request of this kind takes."""
+        return self.seconds_by_kind.get(kind, self.seconds_per_request)
+
+    def queued(self, kind: bytes = b"") -> float:
+        """Count a request in the queue; what it is expected to take (give it to started)."""
+        cost = self.cost_of(kind)
         with self.lock:
             self.waiting += 1
+            self.queued_seconds += cost
+        return cost
 
-    def started(self, waited: float) -> None:
+    def started(self, waited: float, cost: float = 0.0) -> None:
         with self.lock:
             self.waiting -= 1
+            self.queued_seconds = max(0.0, self.queued_seconds - cost) if self.waiting else 0.0
             self.recent_wait += (waited - self.recent_wait) * 0.2
             self.recent_wait_at = time.monotonic()
 
-    def took(self, seconds: float) -> None:
+    def took(self, seconds: float, kind: bytes = b"") -> None:
         self.seconds_per_request += (seconds - self.seconds_per_request) * 0.1
+        known = self.seconds_by_kind.get(kind)
+        if known is not None:
+            self.seconds_by_kind[kind] = known + (seconds - known) * 0.1
+            return
+        if len(self.seconds_by_kind) >= self.KINDS_MAX:
+            self.seconds_by_kind.pop(next(iter(self.seconds_by_kind)), None)
+        self.seconds_by_kind[kind] = seconds
 
 
 class ThreadWorker(GunicornThreadWorker):
@@ -266,7 +289,8 @@ class ThreadWorker(GunicornThreadWorker):
                 return
             pool, conn.overloaded = self.quick_pool, True
         conn.pool, conn.queued_at = pool, time.monotonic()
-        pool.queued()
+        conn.kind = head.kind if head is not None else b""
+        conn.cost = pool.queued(conn.kind)
         done = pool.executor.submit(self.handle, conn)
         done.add_done_callback(lambda fut: self.method_queue.defer(self.finish_request, conn, fut))
 
@@ -274,7 +298,7 @@ class ThreadWorker(GunicornThreadWorker):
         """In a thread: the request, marked overloaded if it waited past the deadline."""
         pool = conn.pool
         started = time.monotonic()
-        pool.started(started - conn.queued_at)
+        pool.started(started - conn.queued_at, conn.cost)
         head, conn.head = getattr(conn, "head", None), None
         _this_thread.overloaded = False
         _this_thread.wants_html = head is not None and head.wants_html
@@ -294,7 +318,7 @@ class ThreadWorker(GunicornThreadWorker):
             return super().handle(conn)
         finally:
             if not _this_thread.overloaded:  # the quick answers say nothing of a request's cost
-                pool.took(time.monotonic() - started)
+                pool.took(time.monotonic() - started, conn.kind)
             _this_thread.overloaded = False
 
     def handle_error(self, req, client, addr, exc):

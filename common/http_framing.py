@@ -26,6 +26,9 @@ class Head:
     expects_continue: bool  # "Expect: 100-continue": the client waits to be told to send the body
     wants_html: bool  # "Accept" names text/html: a refusal is a page, not JSON
     complete: bool  # the body (if any) has arrived too
+    # What sort of request it is, for guessing how long it will take (the worker's Pool):
+    # its method and its path's first four segments (b"POST /api/v1/leaderboards/global").
+    kind: bytes = b""
 
 
 def scan(received: bytes | bytearray) -> Head | None:
@@ -58,7 +61,8 @@ def scan(received: bytes | bytearray) -> Head | None:
         complete = _chunked_end(received, body) or len(received) - body > MAX_BODY_BYTES
     else:
         complete = len(received) - body >= length or length > MAX_BODY_BYTES
-    return Head(path, expects_continue, wants_html, complete=bool(complete))
+    kind = target[0] + b" " + b"/".join(path.split(b"/")[:5])
+    return Head(path, expects_continue, wants_html, complete=bool(complete), kind=kind)
 
 
 def _chunked_end(received: bytes | bytearray, at: int) -> bool:
