@@ -137,6 +137,18 @@ def _scores_copy(board: Leaderboard, period: str, entries: Sequence, stamp, prog
         cursor.execute("DROP TABLE seed_scores")
 
 
+def statistics_refresh() -> None:
+    """Have the planner count what the seed just wrote (ANALYZE, which inside the seed's
+    transaction counts its own rows), before the seed's next query plans on it. With the
+    statistics of before, a board seeded beside another board's million rows reads as empty,
+    and the lookalike-names query (player_rows.lookalike_players) joined it by nested loops:
+    minutes at 1,000,000 players, where it takes a second once counted. SQLite plans
+    without such statistics: nothing to do there."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {SCORES}, {PLAYERS}")
+
+
 def log_fold() -> None:
     """SQLite: a big seed leaves a big write-ahead log; fold it into the database now rather
     than in the first writers' commits. Nothing to do on PostgreSQL."""

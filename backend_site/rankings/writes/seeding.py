@@ -159,6 +159,7 @@ def seed_apply(
                 seed_rows.scores_write(ranking, entries, stamp, lambda done: step("scores", done))
             new_players = Player.objects.count() - before
             _renamed_elsewhere(board, renamed)
+            seed_rows.statistics_refresh()
             player_rows.names_review(player_rows.lookalike_players(board))
             for ranking in rankings:
                 builds.append(
