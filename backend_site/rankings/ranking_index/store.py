@@ -370,7 +370,8 @@ def entries_apply_many(
     client = client or connections.connection()
     script = connections.script(_APPLY)
     calls = [_apply_call(*batch, previous_ranks) for batch in batches]
-    if isinstance(client, RedisCluster):
+    if len(calls) == 1 or isinstance(client, RedisCluster):
+        # One ranking (most single submissions): the script alone, no pipeline around it.
         return [
             _apply_or_not_loaded(connections.run(_APPLY, keys, args, client), name)
             for (name, *_), (keys, args) in zip(batches, calls, strict=True)
