@@ -220,7 +220,11 @@ class Measured(Rates):
 
     @property
     def scores_per_s(self) -> float | None:
-        return self.rps * self.items if self.items else None
+        """Scores applied a second: the answered 2xx only (a shed batch applies nothing)."""
+        if not self.items:
+            return None
+        answered = 1 - self.non_2xx / self.requests if self.requests else 1.0
+        return self.rps * answered * self.items
 
     def summary(self) -> str:
         cores = ", ".join(f"{name} {value:.2f}" for name, value in self.cpu_cores.items())
