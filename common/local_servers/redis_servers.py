@@ -16,6 +16,7 @@ from common.local_servers.processes import (
     InSession,
     ProcessExited,
     free_port,
+    free_ports,
     start_in_session,
     wait_until,
 )
@@ -155,19 +156,23 @@ class RedisCluster:
         # A replica syncs at once (not after the default five seconds' wait for others).
         options += ("--repl-diskless-sync-delay", "0")
         # Each node's cluster bus gets a free port of its own: the default, port + 10000,
-        # is past 65535 for many free ports.
+        # is past 65535 for many free ports. All are chosen at once, so no two are the same
+        # (a cluster once got one port for two nodes, and never formed).
+        count = masters * (1 + replicas)
+        ports = free_ports(2 * count)
         self.nodes = [
             RedisServer(
                 workdir / f"node-{number}",
+                port=ports[2 * number],
                 tls=tls,
                 databases=1,
                 options=(
                     *options,
-                    *("--cluster-port", str(free_port())),
+                    *("--cluster-port", str(ports[2 * number + 1])),
                     *("--logfile", str(workdir / f"node-{number}.log"), "--loglevel", "notice"),
                 ),
             )
-            for number in range(masters * (1 + replicas))
+            for number in range(count)
         ]
         self.created = False
 

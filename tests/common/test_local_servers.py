@@ -11,7 +11,13 @@ import pytest
 from django.db import connection
 
 from common import local_servers
-from common.local_servers import GunicornSite, PostgresServer, ProcessExited, is_running
+from common.local_servers import (
+    GunicornSite,
+    PostgresServer,
+    ProcessExited,
+    free_ports,
+    is_running,
+)
 from tests.conftest import TEST_DATABASE
 from tests.fixtures.databases import running_postgres
 from tests.fixtures.sites import backend_env
@@ -143,3 +149,9 @@ def test_each_test_has_a_redis_database_of_its_own_apart_from_the_served_backend
 
     assert redis_database != served
     assert redis_client.dbsize() == 1
+
+
+def test_free_ports_are_all_different():
+    for _ in range(20):
+        ports = free_ports(12)
+        assert len(set(ports)) == 12
