@@ -180,6 +180,10 @@ class Leaderboard(models.Model):
     def subscore_orders(self) -> tuple[str, ...]:
         return subscores.orders_of(self.subscores)
 
+    def ranked_ties(self, ties) -> tuple[int, ...]:
+        """A score's stored ties (tie_1, tie_2) as Redis ranks them: the board's columns only."""
+        return tuple(ties[: len(self.subscore_orders)])
+
     @property
     def bounded(self) -> bool:
         return (self.min_score, self.max_score, self.max_increment) != (None, None, None)

@@ -46,7 +46,6 @@ def events_before(*, board: Leaderboard, period: str, moment: datetime) -> list[
     they were just before it (their last earlier event; no entry if none or a removal).
     Hidden players are left out: movement counts as if they had never been there."""
     since = stamp(moment)
-    columns = len(board.subscore_orders)
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT DISTINCT player_id FROM {EVENTS} "  # noqa: S608
@@ -68,7 +67,7 @@ def events_before(*, board: Leaderboard, period: str, moment: datetime) -> list[
                 [board.pk, period, since, *chunk],
             )
             earlier.update(
-                (pid, (value, moment_of(at), (t1, t2)[:columns]))
+                (pid, (value, moment_of(at), board.ranked_ties((t1, t2))))
                 for pid, value, at, t1, t2 in cursor.fetchall()
             )
     before = []

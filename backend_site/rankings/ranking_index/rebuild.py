@@ -54,7 +54,7 @@ ROW_COLUMNS = (
 def load_row(board: Leaderboard, row: tuple) -> LoadRow:
     """A row of ROW_COLUMNS as a LoadRow, its ties those of the board's columns."""
     player_id, name, value, achieved_at, version, metadata, tie_1, tie_2 = row
-    ties = (tie_1, tie_2)[: len(board.subscore_orders)]
+    ties = board.ranked_ties((tie_1, tie_2))
     return LoadRow(player_id, name, value, achieved_at, version, metadata, ties)
 
 

@@ -222,7 +222,7 @@ def _apply(
                     name=names[player_id],
                     hidden=player_id in hidden,
                     metadata=entry.metadata,
-                    ties=entry.ties[: len(board.subscore_orders)],
+                    ties=board.ranked_ties(entry.ties),
                 ),
             )
             for player_id, entry in entries.items()

@@ -88,7 +88,7 @@ def _change(row: score_rows.Row, board: Leaderboard) -> EntryChange:
         name=row.name,
         hidden=row.hidden,
         metadata=row.metadata,
-        ties=row.ties[: len(board.subscore_orders)],
+        ties=board.ranked_ties(row.ties),
     )
 
 
@@ -254,7 +254,7 @@ def changes_of(
                 name=names.get(player_id, name),
                 hidden=hidden,
                 metadata=metadata,
-                ties=(tie_1, tie_2)[: len(by_id[board_id].subscore_orders)],
+                ties=by_id[board_id].ranked_ties((tie_1, tie_2)),
             ),
         )
         for (
