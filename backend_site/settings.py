@@ -142,6 +142,16 @@ REDIS_TIMEOUT = env_float("REDIS_TIMEOUT_SECONDS", 0.5)
 # A period that has ended is archived once this long after its end, so a write accepted just
 # before the boundary has committed by then (rankings/writes/closing.py).
 PERIOD_CLOSE_GRACE_SECONDS = env_float("PERIOD_CLOSE_GRACE_SECONDS", 60.0)
+
+# Webhooks (rankings/webhooks/): the deliverer's HTTP timeouts, its retry schedule and its
+# pause when nothing is due. A delivery is retried until WEBHOOK_GIVE_UP_SECONDS after its
+# event (or after "send again"), then marked failed.
+WEBHOOK_CONNECT_TIMEOUT = env_float("WEBHOOK_CONNECT_TIMEOUT_SECONDS", 3.0)
+WEBHOOK_READ_TIMEOUT = env_float("WEBHOOK_READ_TIMEOUT_SECONDS", 10.0)
+WEBHOOK_BACKOFF_SECONDS = env_float("WEBHOOK_BACKOFF_SECONDS", 10.0)
+WEBHOOK_BACKOFF_MAX_SECONDS = env_float("WEBHOOK_BACKOFF_MAX_SECONDS", 3600.0)
+WEBHOOK_GIVE_UP_SECONDS = env_float("WEBHOOK_GIVE_UP_SECONDS", 24 * 3600.0)
+WEBHOOK_IDLE_SECONDS = env_float("WEBHOOK_IDLE_SECONDS", 1.0)
 # A Redis Cluster (ElastiCache Serverless, or self-managed): connections.connection() then gives
 # redis-py's cluster client, built from the same URL and options as CACHES below.
 REDIS_CLUSTER = env_bool("REDIS_CLUSTER", False)

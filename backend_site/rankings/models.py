@@ -1,7 +1,12 @@
 """Players, boards and scores: the source of truth that the Redis ranking index is built from."""
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.core.validators import (
+    MaxValueValidator,
+    MinValueValidator,
+    RegexValidator,
+    URLValidator,
+)
 from django.db import models
 from django.db.models import Q
 
@@ -400,3 +405,129 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+# The events a webhook endpoint may subscribe to (webhooks/events.py builds each one's data).
+WEBHOOK_EVENTS = ("period.closed", "leader.changed", "player.sanctioned", "player.erased")
+
+
+def webhook_events_clean(value: str) -> str:
+    """A comma-separated subset of WEBHOOK_EVENTS, without spaces or repeats, in their order."""
+    given = [part.strip() for part in value.split(",") if part.strip()]
+    unknown = sorted(set(given) - set(WEBHOOK_EVENTS))
+    if unknown:
+        raise ValidationError(
+            f"Unknown event(s): {', '.join(unknown)}. Known: {', '.join(WEBHOOK_EVENTS)}."
+        )
+    if not given:
+        raise ValidationError(f"Name at least one event of: {', '.join(WEBHOOK_EVENTS)}.")
+    return ",".join(event for event in WEBHOOK_EVENTS if event in given)
+
+
+class WebhookEndpoint(models.Model):
+    """A URL the service POSTs signed events to (webhooks/delivery.py)."""
+
+    url = models.URLField(
+        max_length=500,
+        validators=[URLValidator(schemes=["http", "https"])],
+        help_text="http:// or https:// URL that receives the events (POST, JSON).",
+    )
+    # The HMAC key of Leaderboard-Signature: kept as given, the receiver holds the same.
+    secret = models.CharField(max_length=128, editable=False)
+    events = models.CharField(
+        max_length=200,
+        validators=[webhook_events_clean],
+        help_text=f"Comma-separated: {', '.join(WEBHOOK_EVENTS)}.",
+    )
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField()
+    created_by = models.CharField(max_length=160)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.url
+
+    def subscribes(self, event_type: str) -> bool:
+        return event_type in self.events.split(",")
+
+
+class WebhookEvent(models.Model):
+    """One event, written in the transaction of the change that caused it (the outbox)."""
+
+    uid = models.UUIDField(unique=True, editable=False, help_text="Leaderboard-Event-Id.")
+    type = models.CharField(max_length=32)
+    # The order its deliveries keep: "board:<slug>" or "player:<id>".
+    stream = models.CharField(max_length=120)
+    data = models.JSONField()
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"{self.type} {self.uid}"
+
+
+class WebhookDelivery(models.Model):
+    """One event to one endpoint: retried until delivered, or failed 24 h on."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        DELIVERED = "delivered", "Delivered"
+        FAILED = "failed", "Failed"
+
+    event = models.ForeignKey(WebhookEvent, on_delete=models.CASCADE, related_name="deliveries")
+    endpoint = models.ForeignKey(
+        WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    stream = models.CharField(max_length=120)  # the event's, so the due query needs no join
+    status = models.CharField(max_length=9, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField()
+    # A deliverer holds a delivery it is sending until then (another takes it after).
+    lease_until = models.DateTimeField(null=True, blank=True)
+    # "Send again" restarts the 24 hours from here.
+    queued_at = models.DateTimeField()
+    last_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    last_error = models.CharField(max_length=500, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name_plural = "webhook deliveries"
+        indexes = [
+            # The due ones, and per endpoint and stream the earliest pending (order).
+            models.Index(
+                fields=["endpoint", "stream", "id"],
+                condition=Q(status="pending"),
+                name="webhook_delivery_pending",
+            ),
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=Q(status="pending"),
+                name="webhook_delivery_due",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event_id} to {self.endpoint_id}: {self.status}"
+
+
+class BoardLeader(models.Model):
+    """The #1 of a board's period as the last leader.changed said ("" for nobody): locked
+    only by a write that may have changed it (webhooks/leaders.py)."""
+
+    board = models.ForeignKey(Leaderboard, on_delete=models.CASCADE, related_name="+")
+    period = models.CharField(max_length=10, blank=True)
+    player_id = models.CharField(max_length=64, blank=True)
+    changed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["board", "period"], name="one_leader_per_period")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.board_id} {self.period}: {self.player_id or 'nobody'}"

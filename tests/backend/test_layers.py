@@ -21,6 +21,7 @@ PREFIX = "backend_site.rankings"
 ORDER = [
     ("api", "admin", "management"),  # entry points: nothing imports them
     ("reads", "writes"),
+    ("webhooks",),  # the outbox every write may add to, and its deliverer
     ("ranking_index",),
     ("calendar",),
     ("db",),
@@ -33,7 +34,12 @@ ALLOWED = {
     # A board names its periods; periods.py is pure (no model, no database).
     ("root", f"{PREFIX}.calendar.periods"),
 }
-SIDEWAYS = {("reads", "writes"), ("api", "admin"), ("api", "management")}
+SIDEWAYS = {
+    ("reads", "writes"),
+    ("api", "admin"),
+    ("api", "management"),
+    ("webhooks", "ranking_index"),  # the outbox and its deliverer talk to no Redis
+}
 
 
 def _rank(layer: str) -> int:
@@ -123,6 +129,9 @@ def test_every_package_of_the_app_has_a_layer():
         ("root", f"{PREFIX}.calendar.boards", False),
         ("admin", f"{PREFIX}.api.inputs", False),  # one entry point through another's
         ("management", "django.db", True),
+        ("writes", f"{PREFIX}.webhooks.outbox", True),
+        ("webhooks", f"{PREFIX}.writes.services", False),  # the outbox is below every write
+        ("webhooks", f"{PREFIX}.ranking_index.sync", False),  # sideways: no Redis in it
     ],
 )
 def test_the_rule_itself_tells_down_from_up(source, imported, allowed):

@@ -19,6 +19,7 @@ from backend_site.rankings.errors import InvalidInput, NotFound, PlayerBanned
 from backend_site.rankings.models import Leaderboard
 from backend_site.rankings.ranking_index import sync
 from backend_site.rankings.values import EntryChange
+from backend_site.rankings.webhooks import leaders
 from backend_site.rankings.writes import bounds, services
 
 RACE_RETRIES = 3
@@ -229,6 +230,16 @@ def _apply(
         ]
     for start in range(0, len(events), EVENTS_CHUNK):
         history_rows.events_append(events[start : start + EVENTS_CHUNK])
+    # The rankings where a row changed: one query each, unless the lead moved.
+    moved = {(board_id, period) for board_id, period, *_ in events}
+    leaders.leaders_check(
+        rankings=[
+            (ranking.board, ranking.period_id)
+            for ranking, _ in by_ranking.values()
+            if (ranking.board.pk, ranking.period_id) in moved
+        ],
+        now=now,
+    )
     # New names, now that their scores place them on their boards: lookalikes are marked.
     named = {i.player_id for i in items if i.name is not None and stored.get(i.player_id) != i.name}
     player_rows.names_review(sorted(named))

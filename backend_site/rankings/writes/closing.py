@@ -18,15 +18,18 @@ from django.conf import settings
 from django.db import transaction
 
 from backend_site.rankings.calendar import archives, boards, clock, periods
-from backend_site.rankings.db import archive_rows
+from backend_site.rankings.db import archive_rows, leader_rows
 from backend_site.rankings.models import Leaderboard, PeriodArchive, Score
 from backend_site.rankings.ranking_index import builds
+from backend_site.rankings.webhooks import outbox
 
 logger = logging.getLogger("backend_site.rankings")
 
 # A closed period stays in Redis this long after its archiving (``previous`` is read most
 # right after a boundary); then it is loaded from the database when read.
 CLOSED_PERIOD_REDIS_SECONDS = 24 * 3600
+# The final standings period.closed carries.
+PERIOD_CLOSED_TOP = 10
 
 # Per board id: the past periods this process knows are archived (or had nothing to archive).
 _closed: dict[int, set[str]] = {}
@@ -72,6 +75,7 @@ def period_close(board: Leaderboard, period: periods.Period, *, now: datetime) -
             now=now,
         )
         if wrote:
+            _closed_announce(board, period, now)
             name = boards.ranking_name(board.slug, period.id)
             transaction.on_commit(lambda: _expire_quietly(name))
     if wrote:
@@ -83,6 +87,26 @@ def period_close(board: Leaderboard, period: periods.Period, *, now: datetime) -
             winner.player_id if winner else "none",
         )
     return wrote
+
+
+def _closed_announce(board: Leaderboard, period: periods.Period, now: datetime) -> None:
+    """period.closed, in the archive's transaction: so once per board and period."""
+    top = leader_rows.ranking_top(board=board, period=period.id, limit=PERIOD_CLOSED_TOP)
+    outbox.event_record(
+        type=outbox.PERIOD_CLOSED,
+        stream=outbox.board_stream(board.slug),
+        data={
+            "board": board.slug,
+            "period": period.id,
+            "start": period.start.isoformat(),
+            "end": period.end.isoformat(),
+            "top": [
+                {"rank": rank, "player_id": player_id, "name": name, "score": score}
+                for rank, (player_id, name, score) in enumerate(top, start=1)
+            ],
+        },
+        now=now,
+    )
 
 
 def _expire_quietly(name: str) -> None:

@@ -15,9 +15,11 @@ import orjson
 from django.db import transaction
 
 from backend_site.audit import log as audit
+from backend_site.rankings.calendar import clock
 from backend_site.rankings.db import transactions
 from backend_site.rankings.errors import NotFound
 from backend_site.rankings.models import DayRank, IdempotencyKey, PeriodArchive, Player, Review
+from backend_site.rankings.webhooks import leaders, outbox
 from backend_site.rankings.writes import services
 
 IDEMPOTENCY_CHUNK = 1000
@@ -59,6 +61,14 @@ def player_erase(*, player_id: str) -> Erased:
                 "reviews": erased.reviews,
                 "idempotency_keys": erased.idempotency_keys,
             },
+        )
+        now = clock.now()
+        leaders.leaders_check_rows(rows=bumped, now=now)
+        outbox.event_record(
+            type=outbox.PLAYER_ERASED,
+            stream=outbox.player_stream(player_id),
+            data={"player_id": player_id},
+            now=now,
         )
         services.entries_removed(bumped)
     return erased

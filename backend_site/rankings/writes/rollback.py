@@ -21,6 +21,7 @@ from backend_site.rankings.db import history_rows, transactions
 from backend_site.rankings.errors import NotFound
 from backend_site.rankings.models import Leaderboard, PeriodArchive, Player, Score, ScoreEvent
 from backend_site.rankings.ranking_index import sync
+from backend_site.rankings.webhooks import leaders
 from backend_site.rankings.writes import services
 
 
@@ -91,6 +92,9 @@ def player_rollback(
                     for r in done
                 ],
             },
+        )
+        leaders.leaders_check(
+            rankings=[(ranking.board, ranking.period_id) for ranking, _ in changes], now=now
         )
         sync.entries_changed(changes)
     return done

@@ -33,6 +33,7 @@ from backend_site.rankings.db import transactions
 from backend_site.rankings.errors import InvalidInput, NotFound
 from backend_site.rankings.models import Player, Sanction
 from backend_site.rankings.ranking_index import sync
+from backend_site.rankings.webhooks import leaders, outbox
 from backend_site.rankings.writes import services
 
 logger = logging.getLogger("backend_site.rankings")
@@ -74,6 +75,19 @@ def sanction_create(
             action="sanction.create",
             target=f"player:{player_id}",
             detail={"sanction": sanction.pk, "action": action, "reason": reason, "until": until},
+        )
+        outbox.event_record(
+            type=outbox.PLAYER_SANCTIONED,
+            stream=outbox.player_stream(player_id),
+            data={
+                "player_id": player_id,
+                "sanction": sanction.pk,
+                "kind": action,
+                "reason": reason,
+                "until": until.isoformat() if until else None,
+                "actor": actor,
+            },
+            now=now,
         )
         _flags_settle(player, now)
     if until is not None and (_Due.next is None or until < _Due.next):
@@ -204,5 +218,6 @@ def _flags_settle(player: Player, now: datetime) -> None:
         # New versions for every row of theirs (the player's index finds them); the changes
         # read the flag just written, so each is a hidden removal or the row as it stands.
         bumped = transactions.versions_bump(where="player_id = %s", params=[player.player_id])
+        leaders.leaders_check_rows(rows=bumped, now=now)
         sync.entries_changed(services.changes_of(bumped))
     player.hidden, player.banned = hidden, banned

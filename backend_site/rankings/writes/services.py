@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable
-from contextlib import nullcontext
 from dataclasses import dataclass
 
-from django.db import connection, transaction
+from django.db import transaction
 
 from backend_site.rankings.calendar import boards, clock, periods
 from backend_site.rankings.calendar.periods import NO_PERIOD
@@ -27,6 +26,7 @@ from backend_site.rankings.errors import InvalidInput, PlayerBanned
 from backend_site.rankings.models import MAX_SCORE, Leaderboard, Player, Score
 from backend_site.rankings.ranking_index import sync
 from backend_site.rankings.values import EntryChange
+from backend_site.rankings.webhooks import leaders
 from backend_site.rankings.writes import bounds
 
 
@@ -139,18 +139,10 @@ def _score_submit(
     for fed in known.fed:
         fed_period = fed.period_at(now)
         targets.append((fed, fed_period.id if fed_period else NO_PERIOD))
-    # Without a name or a fed board the write is one statement on PostgreSQL, atomic by
-    # itself (SQLite reserves its versions first, so it needs the transaction; a fed board
-    # may refuse what the source took, an increment past the limit, so all or nothing).
-    # A bounded total is checked after the statement, so it needs the transaction too.
-    alone = (
-        name is None
-        and len(targets) == 1
-        and connection.vendor == "postgresql"
-        and not bounds.totals_bounded(board)
-    )
+    # One transaction: the statement, and the check of the lead (leader.changed) whose
+    # event must commit or roll back with it.
     outcomes = []
-    with nullcontext() if alone else transactions.write_transaction():
+    with transactions.write_transaction():
         named = name is not None and player_rows.player_upsert(
             player_id=player_id, name=name, now=now
         )
@@ -193,6 +185,13 @@ def _score_submit(
             outcomes.append((ranking, done.row.value, done.updated, done.row.hidden))
         if named:  # a new name, now that the score places them on the board
             player_rows.names_review([player_id])
+        # Only a row that changed can have moved the lead: one query per such ranking.
+        leaders.leaders_check(
+            rankings=[
+                (ranking.board, ranking.period_id) for ranking, _, updated, _ in outcomes if updated
+            ],
+            now=now,
+        )
         pending = sync.entries_changed(changes)
     results = [
         SubmitResult(
@@ -338,6 +337,7 @@ def player_delete(*, player: Player) -> None:
     with transaction.atomic():
         bumped = transactions.versions_bump(where="player_id = %s", params=[player.player_id])
         player.delete()
+        leaders.leaders_check_rows(rows=bumped, now=clock.now())
         sync.entries_changed(_removals(bumped))
 
 
@@ -371,6 +371,10 @@ def score_set(*, score: Score) -> None:
             changes += _removals([(*before, version)])
             events.append((*before, None, clock.now()))
         history_rows.events_append(events)
+        leaders.leaders_check(
+            rankings=[(ranking.board, ranking.period_id) for ranking, _ in changes],
+            now=clock.now(),
+        )
         sync.entries_changed(changes)
 
 
@@ -382,4 +386,5 @@ def score_delete(*, score: Score) -> None:
         history_rows.events_append(
             [(b, period, pid, None, clock.now()) for b, period, pid, _ in bumped]
         )
+        leaders.leaders_check_rows(rows=bumped, now=clock.now())
         sync.entries_changed(_removals(bumped))
