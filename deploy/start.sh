@@ -6,6 +6,8 @@
 #   sh deploy/start.sh                    the same, for the site named in $SITE
 #   sh deploy/start.sh migrate [--seed]   bring the schema up to date, once per deploy (with
 #                                         --seed: the sample's players if the board is empty)
+#   sh deploy/start.sh webhooks           the webhook deliverer (manage.py deliver_webhooks),
+#                                         a process of its own; SIGTERM stops it cleanly
 #   sh deploy/start.sh manage ARGS...     any manage.py command (createsuperuser, ...)
 #   sh deploy/start.sh healthcheck        exit 0 when /healthz on $PORT answers 200
 #
@@ -34,6 +36,10 @@ migrate)
         exec python3 manage.py seed --if-empty
     fi
     ;;
+webhooks)
+    export DJANGO_SETTINGS_MODULE=backend_site.settings
+    exec python3 manage.py deliver_webhooks "$@"
+    ;;
 manage)
     exec python3 manage.py "$@"
     ;;
@@ -47,7 +53,7 @@ except Exception as exc:
     sys.exit(f"unhealthy: /healthz on port {port}: {exc}")'
     ;;
 *)
-    echo "usage: sh deploy/start.sh backend|frontend|migrate [--seed]|manage ARGS|healthcheck" >&2
+    echo "usage: sh deploy/start.sh backend|frontend|migrate [--seed]|webhooks|manage ARGS|healthcheck" >&2
     echo "       (or set SITE=backend or SITE=frontend and give no argument)" >&2
     exit 2
     ;;

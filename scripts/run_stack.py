@@ -174,6 +174,15 @@ def frontend_environment(env: dict, backend_env: dict) -> dict:
     }
 
 
+def background_commands() -> list[tuple[str, list[str]]]:
+    """The backend's processes beside the sites: the score simulator, and the webhook
+    deliverer (it sends the events of the endpoints `manage.py webhooks add` registers)."""
+    return [
+        ("simulate", [PYTHON, "manage.py", "simulate", "--rate", SIMULATE_RATE, "-v", "0"]),
+        ("deliver_webhooks", [PYTHON, "manage.py", "deliver_webhooks", "-v", "0"]),
+    ]
+
+
 class Stack:
     def __init__(self):
         self.processes: list[tuple[str, subprocess.Popen]] = []
@@ -231,15 +240,14 @@ def main() -> None:
         manage_step(frontend_env, "collectstatic", "--no-input", "-v", "0")
         stack.add("backend", start_site("backend_site.wsgi", backend_env, BACKEND_BIND).process)
         stack.add("frontend", start_site("frontend_site.wsgi", frontend_env, FRONTEND_BIND).process)
-        simulate = [PYTHON, "manage.py", "simulate", "--rate", SIMULATE_RATE, "-v", "0"]
-        stack.add(
-            "simulate", start_in_session(simulate, env={**backend_env, "LOG_LEVEL": "WARNING"})
-        )
+        for name, args in background_commands():
+            stack.add(name, start_in_session(args, env={**backend_env, "LOG_LEVEL": "WARNING"}))
         frontend_port = FRONTEND_BIND.rsplit(":", 1)[1]
         log(f"Leaderboard (public):  http://127.0.0.1:{frontend_port}/")
         log(f"Backend (private):     http://{BACKEND_BIND}/getdata")
         log(f'  curl -H "Authorization: Bearer $(cat var/service-token)" {BACKEND_BIND}/getdata')
         log(f"Admin:                 http://{BACKEND_BIND}/admin/")
+        log("Webhooks:              python manage.py webhooks add URL --events leader.changed")
         log("Press Ctrl-C to stop everything.")
         stack.watch()
     except KeyboardInterrupt:

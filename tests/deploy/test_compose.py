@@ -27,7 +27,7 @@ SECRETS = {
 def site_of(name: str) -> str:
     """Which site a service built from our image runs: SITE, or the migrate command."""
     service = SERVICES[name]
-    if service.get("command", [None, None, None])[2:3] == ["migrate"]:
+    if service.get("command", [None, None, None])[2:3] in (["migrate"], ["webhooks"]):
         return "backend"
     return service["environment"]["SITE"]
 
@@ -36,7 +36,7 @@ OUR_IMAGE = sorted(name for name, service in SERVICES.items() if "build" in serv
 
 
 def test_every_service_built_here_is_the_one_image_running_one_site():
-    assert OUR_IMAGE == ["backend", "frontend", "migrate"]
+    assert OUR_IMAGE == ["backend", "frontend", "migrate", "webhooks"]
     assert {site_of(name) for name in OUR_IMAGE} == {"backend", "frontend"}
     assert len({SERVICES[name]["image"] for name in OUR_IMAGE}) == 1
 
@@ -78,7 +78,7 @@ def test_the_frontend_holds_only_the_read_token_the_backend_takes_as_read_only()
     assert "BACKEND_SERVICE_TOKEN" not in frontend
     assert env_file_variable(frontend["BACKEND_API_KEY"]) == "FRONTEND_READ_TOKEN"
     assert ":?" in frontend["BACKEND_API_KEY"], "compose must refuse to start without it"
-    for name in ("backend", "migrate"):
+    for name in ("backend", "migrate", "webhooks"):
         backend = SERVICES[name]["environment"]
         assert env_file_variable(backend["BACKEND_READ_TOKEN"]) == "FRONTEND_READ_TOKEN", name
         assert env_file_variable(backend["BACKEND_SERVICE_TOKEN"]) == "BACKEND_SERVICE_TOKEN"
@@ -123,6 +123,10 @@ def test_services_start_in_order_once_what_they_need_is_healthy_or_done():
     assert conditions("migrate") == {"postgres": "service_healthy", "redis": "service_healthy"}
     assert conditions("backend")["migrate"] == "service_completed_successfully"
     assert conditions("frontend") == {"backend": "service_healthy"}
+    assert conditions("webhooks") == {
+        "migrate": "service_completed_successfully",
+        "postgres": "service_healthy",
+    }
     for name in ("postgres", "redis"):
         assert SERVICES[name]["healthcheck"]["test"], name
     # The sites' health comes from the image's HEALTHCHECK.
@@ -139,3 +143,15 @@ def test_only_the_one_shot_job_migrates_and_the_servers_use_the_image_command():
 def test_the_databases_use_official_images():
     assert SERVICES["postgres"]["image"].startswith("postgres:")
     assert SERVICES["redis"]["image"].split(":")[0] in ("redis", "valkey/valkey")
+
+
+def test_the_webhook_deliverer_runs_beside_the_backend_with_a_way_out_and_no_port():
+    webhooks = SERVICES["webhooks"]
+    assert webhooks["command"] == ["sh", "deploy/start.sh", "webhooks"]
+    assert webhooks["environment"] == SERVICES["migrate"]["environment"]  # the backend's
+    # The database on the private network; the endpoints are outside.
+    assert set(webhooks["networks"]) == {"private", "public"}
+    assert "ports" not in webhooks and webhooks["healthcheck"] == {"disable": True}
+    assert webhooks["restart"] == "unless-stopped" and webhooks["stop_signal"] == "SIGTERM"
+    start = (ROOT / "deploy" / "start.sh").read_text()
+    assert "exec python3 manage.py deliver_webhooks" in start

@@ -80,8 +80,8 @@ def names_set_by(container: dict) -> set[str]:
     return set(environment(container)) | secret_names(container)
 
 
-def test_the_stack_runs_a_backend_a_migration_and_a_frontend():
-    assert set(containers()) == {"backend", "migrate", "frontend"}
+def test_the_stack_runs_a_backend_a_migration_a_frontend_and_the_webhook_deliverer():
+    assert set(containers()) == {"backend", "migrate", "frontend", "webhooks"}
 
 
 def test_the_variables_the_test_looks_for_are_found_in_the_code():
@@ -90,7 +90,7 @@ def test_the_variables_the_test_looks_for_are_found_in_the_code():
     assert {"BACKEND_URL", "FRONTEND_STALE_SECONDS"} <= variables_read("frontend")
 
 
-@pytest.mark.parametrize("name", ["backend", "migrate", "frontend"])
+@pytest.mark.parametrize("name", ["backend", "migrate", "frontend", "webhooks"])
 def test_every_variable_a_container_sets_is_one_its_site_reads(name):
     site = site_of(name)
     unread = names_set_by(containers()[name]) - variables_read(site) - SET_BY_THE_PLATFORM
@@ -100,7 +100,7 @@ def test_every_variable_a_container_sets_is_one_its_site_reads(name):
     )
 
 
-@pytest.mark.parametrize("name", ["backend", "migrate", "frontend"])
+@pytest.mark.parametrize("name", ["backend", "migrate", "frontend", "webhooks"])
 def test_every_variable_the_site_requires_in_production_is_set(name):
     container = containers()[name]
     missing = REQUIRED[site_of(name)] - names_set_by(container)
@@ -110,7 +110,7 @@ def test_every_variable_the_site_requires_in_production_is_set(name):
     assert environment(container)["LOG_FORMAT"] == "json"
 
 
-@pytest.mark.parametrize("name", ["backend", "migrate", "frontend"])
+@pytest.mark.parametrize("name", ["backend", "migrate", "frontend", "webhooks"])
 def test_secrets_come_from_secrets_manager_and_never_sit_in_plain_text(name):
     container = containers()[name]
     in_plain_text = SECRETS & set(environment(container))
@@ -136,7 +136,7 @@ def test_the_frontend_holds_only_the_read_token_the_backend_takes_as_read_only()
     read_token = secret_arn("frontend", "BACKEND_API_KEY")
 
     assert secret_names(containers()["frontend"]) == {"DJANGO_SECRET_KEY", "BACKEND_API_KEY"}
-    for name in ("backend", "migrate"):
+    for name in ("backend", "migrate", "webhooks"):
         assert secret_arn(name, "BACKEND_READ_TOKEN") == read_token, name
         assert secret_arn(name, "BACKEND_SERVICE_TOKEN") != read_token, name
 
@@ -167,7 +167,7 @@ def test_the_sites_keep_idle_connections_open_longer_than_the_load_balancer():
 
 
 def test_backend_tasks_get_no_public_address_and_run_in_private_subnets():
-    (service,) = resources("AWS::ECS::Service").values()
+    service = resources("AWS::ECS::Service")["BackendService"]
     network = service["NetworkConfiguration"]["AwsvpcConfiguration"]
 
     assert network["AssignPublicIp"] == "DISABLED"
@@ -176,7 +176,11 @@ def test_backend_tasks_get_no_public_address_and_run_in_private_subnets():
 
 def test_no_security_group_of_the_backend_admits_the_internet():
     groups = resources("AWS::EC2::SecurityGroup")
-    for logical in ["BackendLoadBalancerSecurityGroup", "BackendSecurityGroup"]:
+    for logical in [
+        "BackendLoadBalancerSecurityGroup",
+        "BackendSecurityGroup",
+        "WebhooksSecurityGroup",
+    ]:
         for rule in groups[logical].get("SecurityGroupIngress", []):
             assert rule.get("CidrIp") not in {"0.0.0.0/0"}, logical
             assert rule.get("CidrIpv6") not in {"::/0"}, logical
@@ -246,9 +250,37 @@ def test_the_migration_task_runs_the_migrate_command_with_the_backends_settings(
 
 def test_the_start_script_knows_the_commands_the_stack_runs():
     script = (ROOT / "deploy" / "start.sh").read_text()
-    missing = [word for word in ["backend", "frontend", "migrate"] if f"{word})" not in script]
+    words = ["backend", "frontend", "migrate", "webhooks"]
+    missing = [word for word in words if f"{word})" not in script]
 
     assert not missing, f"deploy/start.sh has no case for {missing} (the image branch adds it)"
+
+
+def test_the_webhook_deliverer_is_a_service_of_its_own_with_a_way_out_and_none_in():
+    """It runs beside the backend with its settings and secrets, one task (several would be
+    safe: no two send the same delivery), in a public subnet with a public address, since
+    the endpoints are on the internet and the network has no NAT gateway; its security group
+    admits nothing, and the database admits it."""
+    webhooks, backend = containers()["webhooks"], containers()["backend"]
+    assert webhooks["Command"] == ["sh", "deploy/start.sh", "webhooks"]
+    assert webhooks["Image"] == {"Ref": "Image"} and "PortMappings" not in webhooks
+    assert webhooks["Secrets"] == backend["Secrets"]
+    gunicorn = {"WEB_CONCURRENCY", "GUNICORN_THREADS"}
+    assert environment(webhooks) == {
+        k: v for k, v in environment(backend).items() if k not in gunicorn
+    }
+    service = resources("AWS::ECS::Service")["WebhooksService"]
+    network = service["NetworkConfiguration"]["AwsvpcConfiguration"]
+    assert service["TaskDefinition"] == {"Ref": "WebhooksTaskDefinition"}
+    assert "LoadBalancers" not in service and service["DesiredCount"] >= 1
+    assert network["Subnets"] == {"Ref": "PublicSubnetIds"}
+    assert network["AssignPublicIp"] == "ENABLED"
+    assert network["SecurityGroups"] == [{"Ref": "WebhooksSecurityGroup"}]
+    group = resources("AWS::EC2::SecurityGroup")["WebhooksSecurityGroup"]
+    assert "SecurityGroupIngress" not in group
+    ingress = resources("AWS::EC2::SecurityGroupIngress")["DatabaseIngressFromWebhooks"]
+    assert ingress["SourceSecurityGroupId"] == {"Ref": "WebhooksSecurityGroup"}
+    assert ingress["FromPort"] == 5432
 
 
 def test_both_services_scale_with_target_tracking():
@@ -295,3 +327,12 @@ def test_the_template_passes_cfn_lint_against_aws_resource_schemas(name):
     findings = lint_file(ECS / name)
 
     assert not findings, "\n".join(str(finding) for finding in findings)
+
+
+@pytest.mark.parametrize("guide", ["deploy-ecs.md", "deploy-app-runner.md"])
+def test_each_guide_says_how_the_webhook_deliverer_runs(guide):
+    text = (ROOT / "docs" / guide).read_text()
+    assert "sh deploy/start.sh webhooks" in text
+    assert "WebhooksService" in text
+    if guide == "deploy-app-runner.md":  # App Runner runs web services only: beside it
+        assert "ECS service" in text and "deploy/start.sh webhooks --once" in text

