@@ -225,3 +225,21 @@ def test_an_endpoint_takes_only_the_events_it_subscribes_to(transactional_db, ra
         ("leader.changed", leads_only.pk),  # the hide took ann off: nobody leads
     ]
     assert leads(board) == [("ann", None), (None, "ann")]
+
+
+def test_boards_scored_before_the_release_take_their_leader_from_the_migration(hooked):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("backend_site.rankings.migrations.0015_board_leaders_now")
+    board = make_board("cup")
+    make_score(board, "ann", 10)
+    BoardLeader.objects.all().delete()  # as before the release
+    WebhookEvent.objects.all().delete()
+    migration.leaders_record(apps, None)
+    assert BoardLeader.objects.get(board=board).player_id == "ann"
+    make_score(board, "bob", 5)  # not the lead: nothing to announce
+    assert leads(board) == []
+    make_score(board, "bob", 50)
+    assert leads(board) == [("bob", "ann")]

@@ -1,0 +1,85 @@
+"""End to end: writers racing for the lead of a board on the backend under gunicorn, then
+the deliverer as its own process (``manage.py deliver_webhooks --once``) to a real
+receiver. The leader.changed events form one chain: each names as previous the leader the
+one before announced, and the last names the board's real #1."""
+
+from __future__ import annotations
+
+import itertools
+import re
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+import requests
+
+from tests.backend.webhooks.conftest import readme_verify
+from tests.fixtures.sites import SERVICE_TOKEN
+
+pytestmark = pytest.mark.served
+
+WRITERS, ROUNDS = 6, 5
+
+
+def test_racing_writers_announce_one_unbroken_chain_of_leaders(backend_server, receiver):
+    slug = f"race-{threading.get_ident() % 10_000}"
+    made = backend_server.manage(
+        "shell",
+        "-c",
+        "from backend_site.rankings.models import Leaderboard; "
+        f"Leaderboard.objects.create(slug={slug!r}, title='Race')",
+    )
+    assert made.returncode == 0, made.stderr
+    added = backend_server.manage("webhooks", "add", receiver.url, "--events", "leader.changed")
+    assert added.returncode == 0, added.stderr
+    endpoint_id = re.search(r"Added endpoint (\d+)", added.stdout).group(1)
+    secret = re.search(r"Secret \(shown once\): (\S+)", added.stdout).group(1)
+    url = f"{backend_server.url}/api/v1/leaderboards/{slug}/scores"
+    start = threading.Barrier(WRITERS)
+
+    def write(writer: int) -> list[int]:
+        http = requests.Session()
+        http.headers["Authorization"] = f"Bearer {SERVICE_TOKEN}"
+        start.wait()
+        return [
+            http.post(
+                url,
+                json={"player_id": f"p{writer}", "name": f"P{writer}", "score": 10 * n + writer},
+                timeout=30,
+            ).status_code
+            for n in range(1, ROUNDS + 1)
+        ]
+
+    try:
+        with ThreadPoolExecutor(WRITERS) as pool:
+            answers = [code for codes in pool.map(write, range(WRITERS)) for code in codes]
+        assert set(answers) == {200}
+        sent = backend_server.manage("deliver_webhooks", "--once")
+        assert sent.returncode == 0, sent.stderr
+        left = backend_server.manage(
+            "shell",
+            "-c",
+            "from backend_site.rankings.models import WebhookDelivery as D; "
+            f"print(list(D.objects.filter(endpoint_id={endpoint_id}).exclude(status='delivered')"
+            ".values_list('status', 'attempts', 'last_error')))",
+        )
+        assert left.stdout.strip().splitlines()[-1] == "[]", (left.stdout, left.stderr, sent.stdout)
+    finally:
+        backend_server.manage("webhooks", "remove", endpoint_id)
+    verify = readme_verify()
+    chain = []
+    for got in receiver.delivered():
+        assert verify(secret, got.body, got.headers["Leaderboard-Signature"])
+        if got.event["data"]["board"] == slug:
+            chain.append(got.event["data"])
+    assert chain, "no leader.changed arrived"
+    assert chain[0]["previous"] is None
+    for before, after in itertools.pairwise(chain):
+        assert after["previous"]["player_id"] == before["leader"]["player_id"]
+        assert after["leader"]["score"] > before["leader"]["score"]  # best: the lead only rises
+    # The last change named the real #1 (who may have raised their own lead since: no change).
+    last = WRITERS - 1
+    assert (chain[-1]["leader"]["player_id"], chain[-1]["leader"]["name"]) == (
+        f"p{last}",
+        f"P{last}",
+    )
