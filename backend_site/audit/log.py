@@ -11,7 +11,8 @@ Actions are dotted ``<noun>.<verb>`` names: ``key.create``, ``key.revoke``, ``ad
 ``admin.change``, ``admin.delete``, ``board.create``, ``board.change``, ``board.delete``,
 ``sanction.create``, ``sanction.lift``,
 ``sanction.expire``, ``player.rollback``, ``player.erase``, ``player.lookalike_clear``,
-``review.clear``, ``audit.prune``.
+``review.clear``, ``audit.prune``, ``webhook.create``, ``webhook.change``, ``webhook.remove``,
+``webhook.resend``.
 """
 
 from __future__ import annotations
