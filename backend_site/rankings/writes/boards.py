@@ -26,11 +26,12 @@ from django.db import transaction
 
 from backend_site.audit import log as audit
 from backend_site.rankings import subscores
-from backend_site.rankings.calendar import boards
+from backend_site.rankings.calendar import boards, clock, periods
 from backend_site.rankings.db import leaderboards
 from backend_site.rankings.errors import ApiError, InvalidInput, NotFound
 from backend_site.rankings.models import DEFAULT_BOARD, Leaderboard
 from backend_site.rankings.ranking_index import sync
+from backend_site.rankings.webhooks import leaders
 
 # What a board is set with, besides its slug (the API's body, the admin's form, the audit
 # log's detail).
@@ -163,6 +164,12 @@ def board_change(*, slug: str, changes: dict, actor: str) -> Leaderboard:
             return board
         board.save()
         audit.record(actor=actor, action="board.change", target=f"board:{slug}", detail=changed)
+        if "order" in changed:  # the other end of the ranking leads now
+            now = clock.now()
+            current = board.period_at(now)
+            leaders.leaders_check(
+                rankings=[(board, current.id if current else periods.NO_PERIOD)], now=now
+            )
         _followed(board, old_slug=slug)
         # A new slug, reset or zone names other rankings: the old ones' keys go (empty but
         # for a slug's, whose scores the rebuild carries to the new name).

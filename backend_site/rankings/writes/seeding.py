@@ -14,6 +14,7 @@ from backend_site.rankings.errors import InvalidInput
 from backend_site.rankings.fields import name_clean, player_id_clean, score_clean
 from backend_site.rankings.models import Leaderboard, Player, Score
 from backend_site.rankings.ranking_index import sync
+from backend_site.rankings.webhooks import leaders
 from backend_site.rankings.writes import services
 
 # The original sample's five players; like the sample, they get scores from 1000 to 3000.
@@ -158,6 +159,9 @@ def seed_apply(
             for ranking in rankings:
                 seed_rows.scores_write(ranking, entries, stamp, lambda done: step("scores", done))
             new_players = Player.objects.count() - before
+            leaders.leaders_check(
+                rankings=[(ranking.board, ranking.period_id) for ranking in rankings], now=now
+            )
             _renamed_elsewhere(board, renamed)
             seed_rows.statistics_refresh()
             player_rows.names_review(player_rows.lookalike_players(board))

@@ -5,13 +5,20 @@ that does not move it."""
 
 from __future__ import annotations
 
+import random
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from backend_site.rankings.models import BoardLeader, Score, WebhookDelivery, WebhookEvent
+from backend_site.rankings.models import (
+    BoardLeader,
+    Leaderboard,
+    Score,
+    WebhookDelivery,
+    WebhookEvent,
+)
 from backend_site.rankings.webhooks import endpoints, leaders
 from backend_site.rankings.writes import batch, closing, erasure, rollback, sanctions, services
 from tests.backend.conftest import make_board, make_score, resetting_board
@@ -243,3 +250,16 @@ def test_boards_scored_before_the_release_take_their_leader_from_the_migration(h
     assert leads(board) == []
     make_score(board, "bob", 50)
     assert leads(board) == [("bob", "ann")]
+
+
+def test_a_seed_and_a_flip_of_the_boards_order_each_announce_the_new_leader(hooked):
+    from backend_site.rankings.writes import boards as board_writes
+    from backend_site.rankings.writes import seeding
+
+    given = [{"id": "ann", "name": "Ann", "score": 3}, {"id": "bob", "name": "Bob", "score": 9}]
+    entries = seeding.seed_entries_parse(given, rng=random.Random(1))
+    seeding.seed_apply(slug="cup", entries=entries)
+    board = Leaderboard.objects.get(slug="cup")
+    assert leads(board) == [("bob", None)]
+    board_writes.board_change(slug="cup", changes={"order": "asc"}, actor="test")
+    assert leads(board) == [("bob", None), ("ann", "bob")]  # lowest first now
