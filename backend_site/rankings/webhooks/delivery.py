@@ -140,7 +140,6 @@ def delivery_send(*, session: requests.Session, delivery_id: int) -> Attempt | N
     delivery.attempts += 1
     delivery.last_status = attempt.status
     delivery.last_error = attempt.error
-    delivery.lease_until = None
     if attempt.ok:
         delivery.status, delivery.delivered_at = DELIVERED, now
     else:
@@ -158,12 +157,16 @@ def delivery_send(*, session: requests.Session, delivery_id: int) -> Attempt | N
             )
         else:  # the last try falls on the deadline itself
             delivery.next_attempt_at = min(now + backoff(delivery.attempts), give_up)
-    delivery.save(
-        update_fields=[
-            "attempts", "last_status", "last_error", "lease_until", "status", "delivered_at",
-            "next_attempt_at",
-        ]
-    )  # fmt: skip
+    # An update, not a save: the endpoint (and so this row) may have been removed meanwhile.
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(
+        attempts=delivery.attempts,
+        last_status=delivery.last_status,
+        last_error=delivery.last_error,
+        lease_until=None,
+        status=delivery.status,
+        delivered_at=delivery.delivered_at,
+        next_attempt_at=delivery.next_attempt_at,
+    )
     return attempt
 
 

@@ -177,3 +177,13 @@ def test_the_deliverer_loops_until_sigterm_and_exits_cleanly(endpoint, receiver,
     watcher.join()
     assert statuses() == ["delivered"]
     assert signal.getsignal(signal.SIGTERM) is before
+
+
+def test_an_endpoint_removed_after_its_delivery_was_claimed_is_sent_nothing(
+    endpoint, receiver, moving
+):
+    make_score(make_board("cup"), "ann", 1)
+    (claimed,) = delivery.deliveries_claim(now=moving())
+    endpoints.endpoint_remove(endpoint_id=endpoint.pk, actor="test")  # claimed, not sent yet
+    assert delivery.delivery_send(session=delivery.session_new(), delivery_id=claimed) is None
+    assert not WebhookDelivery.objects.exists() and receiver.received == []
