@@ -111,8 +111,15 @@ def _post(session: requests.Session, delivery: WebhookDelivery, now: datetime) -
     body, headers = request_of(delivery, now=now)
     timeout = (settings.WEBHOOK_CONNECT_TIMEOUT, settings.WEBHOOK_READ_TIMEOUT)
     try:
+        # A redirect is not followed: requests would turn the POST into a GET, unsigned
+        # body gone. A 3xx is a failure like any other, shown in the admin and retried.
         answer = session.post(
-            delivery.endpoint.url, data=body, headers=headers, timeout=timeout, stream=True
+            delivery.endpoint.url,
+            data=body,
+            headers=headers,
+            timeout=timeout,
+            stream=True,
+            allow_redirects=False,
         )
         answer.close()  # the body is not read: a receiver's answer says nothing more
     except requests.RequestException as exc:

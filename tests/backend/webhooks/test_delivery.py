@@ -187,3 +187,17 @@ def test_an_endpoint_removed_after_its_delivery_was_claimed_is_sent_nothing(
     endpoints.endpoint_remove(endpoint_id=endpoint.pk, actor="test")  # claimed, not sent yet
     assert delivery.delivery_send(session=delivery.session_new(), delivery_id=claimed) is None
     assert not WebhookDelivery.objects.exists() and receiver.received == []
+
+
+def test_a_redirect_is_a_failure_not_followed(endpoint, receiver, moving):
+    """requests would follow a 302 with a GET and no body: the event would seem delivered
+    and be lost. A 3xx is retried like any other failure."""
+    receiver.script.extend([302])
+    make_score(make_board("cup"), "ann", 1)
+    deliver_once()
+    row = WebhookDelivery.objects.get()
+    assert (row.status, row.attempts, row.last_status) == ("pending", 1, 302)
+    assert [r.answered for r in receiver.received] == [302]  # no GET after it
+    moving.advance(seconds=10)
+    deliver_once()
+    assert statuses() == ["delivered"]
