@@ -143,25 +143,26 @@ def player(request, player_id: str):
         wait = lookups.admit(visitor=proxies.visitor_address(request), player_id=player_id)
         if wait:
             return too_many_lookups(request, wait)
+    rid = request.request_id
     snapshot = snapshots.standing_snapshot(
-        board=board, player_id=player_id, request_id=request.request_id, period=period
+        board=board, player_id=player_id, request_id=rid, period=period
     )
     lookups.known_add([player_id, *(entry.player_id for entry in snapshot.value.around)])
+    ask = not snapshot.stale  # the parts a page can do without: not from a backend that failed
     history, history_unavailable = _optional(
         lambda: snapshots.history_snapshot(
-            board=board,
-            player_id=player_id,
-            request_id=request.request_id,
-            ask_backend=not snapshot.stale,
+            board=board, player_id=player_id, request_id=rid, ask_backend=ask
         )
     )
+    boards = _optional(lambda: snapshots.boards_snapshot(request_id=rid, ask_backend=ask))[0]
     context = pages.player_context(
         snapshot.value,
         period=period,
         history=history.value if history else None,
         history_unavailable=history_unavailable,
+        boards=boards.value if boards else (),
     )
-    parts = [part for part in (snapshot, history) if part is not None]
+    parts = [part for part in (snapshot, history, boards) if part is not None]
     response = render(request, "board/player.html", _with_snapshot(context, snapshot))
     return _mark_stale(response, *parts)
 

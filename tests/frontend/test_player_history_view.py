@@ -174,7 +174,7 @@ def test_a_hostile_name_is_escaped_in_the_chart_label_the_rows_and_the_title(pla
     assert HOSTILE not in page
     assert f'aria-label="{ESCAPED}’s rank over the last 30 days' in page
     assert f'<a class="player-link" href="/players/p2/">{ESCAPED}</a>' in page
-    assert f"<title>{ESCAPED} · Gaming Leaderboard</title>" in page
+    assert f"<title>{ESCAPED} · Global · Gaming Leaderboard</title>" in page
 
 
 def test_the_player_and_the_neighbours_show_how_they_moved(player, client):
@@ -206,7 +206,7 @@ def test_a_past_period_is_asked_for_and_shows_no_movement(player, client):
     page = response.content.decode()
     asked = player.queries("/leaderboards/global-weekly/players/p2")[-1]
     assert asked["period"] == "2026-W48"
-    assert "Global Weekly board · 2026-W48" in page
+    assert '<p class="eyebrow">Global Weekly · 2026-W48</p>' in page
     assert 'class="move' not in page
     assert 'href="/?board=global-weekly&amp;period=2026-W48"' in page  # back to that week
     assert len(dots(page)) == 3
