@@ -375,6 +375,10 @@ def test_an_empty_past_period_says_nobody_scored_without_a_call_to_play(boards, 
     assert '<td colspan="3" class="empty">Nobody scored in this period.</td>' in page
     assert "Final standings" not in page and "be the first to play" not in page
     assert "Refresh Scores" not in page
+    assert (
+        '<meta name="description" content="Nobody scored on This week in Week of 23 November '
+        '2026.">'
+    ) in page
 
 
 def test_an_empty_current_board_still_invites_players_and_refreshes(boards, client):
