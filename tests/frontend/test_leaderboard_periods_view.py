@@ -375,10 +375,27 @@ def test_an_empty_past_period_says_nobody_scored_without_a_call_to_play(boards, 
     assert '<td colspan="3" class="empty">Nobody scored in this period.</td>' in page
     assert "Final standings" not in page and "be the first to play" not in page
     assert "Refresh Scores" not in page
+    # Its board is named by its tab: an eyebrow "This week" over last week would mislead.
+    assert 'class="eyebrow"' not in page
     assert (
         '<meta name="description" content="Nobody scored on This week in Week of 23 November '
         '2026.">'
     ) in page
+
+
+def test_a_past_period_of_a_board_without_tabs_names_its_board_above_it(canned_backend, client):
+    this_week = current_period("2026-W49", ends_in=timedelta(days=2))
+    cup = make_board("cup", "weekly", None, this_week, title="The Cup")
+    canned_backend.answer("/leaderboards", {"leaderboards": [make_board("global"), cup]})
+    canned_backend.answer(
+        "/leaderboards/cup/entries", make_entries("cup", [make_entry(1, "Winner")], LAST_WEEK)
+    )
+
+    page = client.get("/?board=cup&period=previous").content.decode()
+
+    assert tabs(page) == []
+    assert '<p class="eyebrow">The Cup</p>' in page
+    assert "<title>Week of 23 November 2026 · The Cup · Gaming Leaderboard</title>" in page
 
 
 def test_an_empty_current_board_still_invites_players_and_refreshes(boards, client):
