@@ -196,7 +196,7 @@ def test_a_404_that_is_not_the_backends_answer_keeps_the_last_standing_with_a_st
         (7, 0.0, 7, "0%", "better than 0% of the other players"),
         (2, 66.7, 3, "50%", "better than 50% of the other players"),
         (1, 50.0, 2, "100%", "better than 100% of the other player"),
-        (1, 0.0, 1, "—", "the only player so far"),
+        (1, 0.0, 1, "—", "no other player to compare with"),
     ],
 )
 def test_the_percentile_counts_the_other_players(
