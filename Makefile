@@ -33,6 +33,14 @@ $(NODE_MODULES): examples/typescript/package-lock.json
 	npm ci --prefix examples/typescript --no-audit --no-fund
 	touch $@
 
+# The page audits' packages (axe-core, lighthouse), pinned by tests/frontend/audit/package-lock.json
+# and checked against its hashes; Lighthouse uses the system's Chromium, it downloads none.
+AUDIT_MODULES := tests/frontend/audit/node_modules/.package-lock.json
+
+$(AUDIT_MODULES): tests/frontend/audit/package-lock.json
+	npm ci --prefix tests/frontend/audit --no-audit --no-fund
+	touch $@
+
 run: $(VENV)/.runtime ## Start Redis, the private backend (:8001) and the public site (:8000)
 	$(PY) -m scripts.run_stack
 
@@ -41,13 +49,13 @@ run: $(VENV)/.runtime ## Start Redis, the private backend (:8001) and the public
 # at once: most of a pass is waiting on servers, and the suite takes about half the time.
 test: ## Install what the system lacks, then run every test: SQLite, PostgreSQL, Redis Cluster
 	@PYTHON=$(PYTHON) bash scripts/setup-system.sh test
-	$(MAKE) --no-print-directory $(VENV)/.dev $(NODE_MODULES)
+	$(MAKE) --no-print-directory $(VENV)/.dev $(NODE_MODULES) $(AUDIT_MODULES)
 	$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres test-cluster
 
-test-fast: $(VENV)/.dev $(NODE_MODULES) ## Run the tests that need no server (no Redis, database or site): seconds
+test-fast: $(VENV)/.dev $(NODE_MODULES) $(AUDIT_MODULES) ## Run the tests that need no server (no Redis, database or site): seconds
 	TEST_TIER=fast $(PY) -m pytest -q
 
-test-sqlite: $(VENV)/.dev $(NODE_MODULES) ## Run every test on SQLite (real Redis, gunicorn, headless Chromium)
+test-sqlite: $(VENV)/.dev $(NODE_MODULES) $(AUDIT_MODULES) ## Run every test on SQLite (real Redis, gunicorn, headless Chromium)
 	TEST_DATABASE=sqlite $(PY) -m pytest
 
 test-postgres: $(VENV)/.dev $(NODE_MODULES) ## Run the tests that touch the database on a private PostgreSQL
@@ -112,4 +120,5 @@ check-deploy: $(VENV)/.dev ## Check the image, compose, ECS and App Runner defin
 	$(PY) -m pytest tests/deploy
 
 clean: ## Remove the virtualenv, local data, collected static files and the npm packages
-	rm -rf $(VENV) var/*.sqlite3* var/redis staticfiles examples/typescript/node_modules examples/typescript/build
+	rm -rf $(VENV) var/*.sqlite3* var/redis staticfiles examples/typescript/node_modules examples/typescript/build \
+		tests/frontend/audit/node_modules

@@ -21,8 +21,8 @@ from frontend_site.board.charts import RankChart, rank_chart
 from frontend_site.board.snapshots import DEFAULT_BOARD, HISTORY_DAYS, PAGE_SIZE
 
 PODIUM = {1: "gold", 2: "silver", 3: "bronze"}
-# The tab of each kind of board, in the order the tabs come.
-TAB_LABELS = {"never": "All-time", "weekly": "This week", "daily": "Today", "monthly": "This month"}
+# The kinds of board that get a tab, in the order the tabs come. A tab shows the board's name.
+TAB_ORDER = ("never", "weekly", "daily", "monthly")
 PREVIOUS_LABELS = {
     "weekly": "Last week’s winners",
     "daily": "Yesterday’s winners",
@@ -83,15 +83,14 @@ def board_tabs(boards: tuple[BoardInfo, ...], selected: str) -> list[Tab]:
     family = [
         board
         for board in boards
-        if (board.slug == root or board.source == root) and board.reset in TAB_LABELS
+        if (board.slug == root or board.source == root) and board.reset in TAB_ORDER
     ]
-    order = list(TAB_LABELS)
-    family.sort(key=lambda board: (order.index(board.reset), board.slug))
+    family.sort(key=lambda board: (TAB_ORDER.index(board.reset), board.slug))
     if len(family) < 2 or selected not in {board.slug for board in family}:
         return []
     return [
         Tab(
-            label=TAB_LABELS[board.reset],
+            label=board_name(board.slug, boards),
             board=board.slug,
             query=board_query(board.slug),
             selected=board.slug == selected,
@@ -140,6 +139,36 @@ def _move(rank_change: int | None) -> tuple[str, int]:
 def board_title(board: str) -> str:
     """A board's slug as a heading: "speed-runs" -> "Speed Runs"."""
     return board.replace("-", " ").replace("_", " ").title()
+
+
+def board_name(board: str, boards: tuple[BoardInfo, ...]) -> str:
+    """The one name of a board, for its tab, its heading and the page's title: the title the
+    backend gives it (set in the admin), or its slug as a heading without the overview."""
+    info = next((known for known in boards if known.slug == board), None)
+    return info.title if info is not None and info.title else board_title(board)
+
+
+@dataclass(frozen=True, slots=True)
+class Percentile:
+    """How a player compares with the others on the board: ``value`` is the share of the
+    other players with a strictly worse score (ties are not beaten), None when alone."""
+
+    value: float | None
+    others: int
+
+
+def others_percentile(standing: Standing) -> Percentile:
+    """The share of the *other* players this one beats, rounded down to one decimal so that
+    "100%" means every other player, from the backend's share of all players (who count the
+    player themselves): worse = percentile x total. Exact below 1,000 players; beyond, within
+    the display's own rounding. Players tied with them (``rank`` counts those better) are
+    never beaten, so the worse are at most total - rank."""
+    others = max(0, standing.total - 1)
+    if others == 0:
+        return Percentile(value=None, others=0)
+    worse = min(round(standing.percentile * standing.total / 100), standing.total - standing.rank)
+    share = 100 * max(0, worse) / others
+    return Percentile(value=math.floor(share * 10 + 1e-9) / 10, others=others)
 
 
 def rows(
@@ -199,7 +228,7 @@ def board_context(
     current_period = shown is not None and not past
     return {
         "board": board,
-        "board_title": board_title(board),
+        "board_name": board_name(board, boards),
         "is_default_board": board == DEFAULT_BOARD,
         "tabs": board_tabs(boards, board),
         "past": past,
@@ -208,6 +237,7 @@ def board_context(
         "current_label": CURRENT_LABELS.get(reset, "the current standings"),
         "current_query": board_query(board),
         "resets_in": resets if current_period else "",
+        "never_resets": info is not None and info.reset == "never",
         "previous_label": PREVIOUS_LABELS.get(reset, "") if current_period else "",
         "previous_period_query": board_query(board, period="previous"),
         "period_links": period_links(periods, reset, shown) if past else [],
@@ -261,8 +291,10 @@ def player_context(
     period: str = "",
     history: History | None = None,
     history_unavailable: bool = False,
+    boards: tuple[BoardInfo, ...] = (),
 ) -> dict:
-    """Template context of a player's page; ``history`` None leaves the chart out."""
+    """Template context of a player's page; ``history`` None leaves the chart out; ``boards``
+    (the overview) names the board."""
     past = bool(period)
     move, places = _move(standing.rank_change) if standing.has_moves and not past else ("", 0)
     chart: RankChart | None = None
@@ -270,7 +302,8 @@ def player_context(
         chart = rank_chart(history.points, name=standing.name, days=history.days)
     return {
         "board": standing.board,
-        "board_title": board_title(standing.board),
+        "board_name": board_name(standing.board, boards),
+        "percentile": others_percentile(standing),
         "period_key": period,
         "period_id": standing.period.id if past and standing.period is not None else "",
         "player_query": board_query(standing.board, period=period),

@@ -4,6 +4,7 @@ import functools
 import math
 import re
 from collections.abc import Callable
+from pathlib import Path
 
 import orjson
 from django.http import HttpResponse
@@ -22,6 +23,15 @@ _PAGE_RE = re.compile(r"^[0-9]{1,7}$")
 # "current", "previous", or a period id: 2026-12-02 (a day), 2026-W49 (a week), 2026-12.
 _PERIOD_RE = re.compile(patterns.PERIOD)
 RETRY_AFTER_SECONDS = "5"
+# Files browsers and crawlers ask for at the root, without a link: the icons (made by
+# scripts/make_icons.py) and robots.txt. Their URLs carry no hash, so a week's cache, not a year's.
+ROOT_FILES_DIR = Path(__file__).resolve().parent / "root_files"
+ROOT_FILES = {
+    "favicon.ico": "image/x-icon",
+    "apple-touch-icon.png": "image/png",
+    "robots.txt": "text/plain; charset=utf-8",
+}
+ROOT_FILE_MAX_AGE = 7 * 24 * 3600
 # A board page (and /data.json) depends only on its snapshot, so each snapshot is rendered
 # once per worker: a burst of views within the cache period costs one render, not one each.
 _RENDERED: dict[tuple, bytes] = {}
@@ -143,25 +153,26 @@ def player(request, player_id: str):
         wait = lookups.admit(visitor=proxies.visitor_address(request), player_id=player_id)
         if wait:
             return too_many_lookups(request, wait)
+    rid = request.request_id
     snapshot = snapshots.standing_snapshot(
-        board=board, player_id=player_id, request_id=request.request_id, period=period
+        board=board, player_id=player_id, request_id=rid, period=period
     )
     lookups.known_add([player_id, *(entry.player_id for entry in snapshot.value.around)])
+    ask = not snapshot.stale  # the parts a page can do without: not from a backend that failed
     history, history_unavailable = _optional(
         lambda: snapshots.history_snapshot(
-            board=board,
-            player_id=player_id,
-            request_id=request.request_id,
-            ask_backend=not snapshot.stale,
+            board=board, player_id=player_id, request_id=rid, ask_backend=ask
         )
     )
+    boards = _optional(lambda: snapshots.boards_snapshot(request_id=rid, ask_backend=ask))[0]
     context = pages.player_context(
         snapshot.value,
         period=period,
         history=history.value if history else None,
         history_unavailable=history_unavailable,
+        boards=boards.value if boards else (),
     )
-    parts = [part for part in (snapshot, history) if part is not None]
+    parts = [part for part in (snapshot, history, boards) if part is not None]
     response = render(request, "board/player.html", _with_snapshot(context, snapshot))
     return _mark_stale(response, *parts)
 
@@ -185,6 +196,19 @@ def data_json(request):
 
     body = _rendered_once(("data.json", snapshot.fetched_at, snapshot.stale), render)
     return _mark_stale(HttpResponse(body, content_type="application/json"), snapshot)
+
+
+@require_safe
+def root_file(request, name: str):
+    """/favicon.ico, /apple-touch-icon.png or /robots.txt, cached for a week."""
+    response = HttpResponse(_root_file_bytes(name), content_type=ROOT_FILES[name])
+    response["Cache-Control"] = f"public, max-age={ROOT_FILE_MAX_AGE}"
+    return response
+
+
+@functools.cache
+def _root_file_bytes(name: str) -> bytes:
+    return (ROOT_FILES_DIR / name).read_bytes()
 
 
 def not_found(request, exception=None, *, what: str = "page"):

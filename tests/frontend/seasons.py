@@ -18,10 +18,12 @@ def current_period(period_id: str = "2026-W49", *, ends_in: timedelta) -> dict:
     return make_period(period_id, end - timedelta(days=7), end)
 
 
-def make_board(slug: str, reset: str = "never", source: str | None = None, period=None) -> dict:
+def make_board(
+    slug: str, reset: str = "never", source: str | None = None, period=None, title: str = ""
+) -> dict:
     return {
         "slug": slug,
-        "title": slug.replace("-", " ").title(),
+        "title": title or slug.replace("-", " ").title(),
         "order": "desc",
         "operator": "best",
         "players": 4,
@@ -55,14 +57,15 @@ def make_entries(board: str, rows: list[dict], period: dict | None = None) -> di
 
 
 def family(weekly: dict | None = None, daily: dict | None = None) -> dict:
-    """The overview of the default board, the boards it feeds, and a board of its own."""
+    """The overview of the default board, the boards it feeds, and a board of its own, titled
+    as an operator would name them."""
     weekly = weekly or current_period("2026-W49", ends_in=timedelta(days=3, hours=2))
     daily = daily or current_period("2026-12-02", ends_in=timedelta(hours=5, minutes=30))
     return {
         "leaderboards": [
-            make_board("global"),
-            make_board("global-daily", "daily", "global", daily),
-            make_board("global-weekly", "weekly", "global", weekly),
+            make_board("global", title="All-time"),
+            make_board("global-daily", "daily", "global", daily, title="Today"),
+            make_board("global-weekly", "weekly", "global", weekly, title="This week"),
             make_board("speed-runs"),
         ]
     }

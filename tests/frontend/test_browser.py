@@ -103,7 +103,7 @@ def test_refresh_scores_moves_the_row_in_place_without_leaving_the_page(
 def test_the_tabs_movement_markers_and_rank_chart_work_without_javascript(
     browser, backend_server, frontend_server, top_scores
 ):
-    """The All-time / This week / Today tabs are plain links; a player who overtakes others
+    """The Global / This week / Today tabs are plain links; a player who overtakes others
     since the day's snapshot shows ▲, those passed ▼; the player page draws the rank over
     the last days as an inline SVG with its table. With JavaScript off, within the CSP."""
     import redis
@@ -145,8 +145,9 @@ def test_the_tabs_movement_markers_and_rank_chart_work_without_javascript(
         page.wait_for_timeout(200)
         page.reload()
     tabs = page.locator("nav.board-tabs a.board-tab")
-    assert tabs.all_inner_texts() == ["All-time", "This week", "Today"]
-    expect(page.locator('nav.board-tabs a[aria-current="page"]')).to_have_text("All-time")
+    # Each tab is its board's title in the backend ("Global" is the default board's).
+    assert tabs.all_inner_texts() == ["Global", "This week", "Today"]
+    expect(page.locator('nav.board-tabs a[aria-current="page"]')).to_have_text("Global")
     row = page.locator(f'.board-table tbody tr[data-player-id="{ids[2]}"]')
     expect(row.locator(".move.move-up")).to_have_text("▲2")
     passed = page.locator(f'.board-table tbody tr[data-player-id="{ids[0]}"]')

@@ -57,7 +57,9 @@ def boards(canned_backend):
 def test_the_tabs_are_all_time_this_week_today_this_month_as_plain_links(boards, client):
     overview = family()
     monthly = current_period("2026-12", ends_in=timedelta(days=20))
-    overview["leaderboards"].append(make_board("global-monthly", "monthly", "global", monthly))
+    overview["leaderboards"].append(
+        make_board("global-monthly", "monthly", "global", monthly, title="This month")
+    )
     boards.answer("/leaderboards", overview)
 
     page = client.get("/").content.decode()
@@ -346,7 +348,7 @@ def test_a_malformed_overview_gives_the_last_good_tabs_marked_stale(
     assert len(tabs(response.content.decode())) == 3
 
 
-def test_the_refreshed_table_of_a_past_period_keeps_its_period_and_shows_no_markers(boards, client):
+def test_a_past_period_is_final_its_page_has_no_refresh_its_table_keeps_its_period(boards, client):
     rows = [make_entry(1, "Champion", rank_change=4)]
     boards.answer(
         "/leaderboards/global-weekly/entries", make_entries("global-weekly", rows, LAST_WEEK)
@@ -355,10 +357,94 @@ def test_the_refreshed_table_of_a_past_period_keeps_its_period_and_shows_no_mark
     page = client.get("/?board=global-weekly&period=previous").content.decode()
     table = client.get("/table/?board=global-weekly&period=2026-W48")
 
-    assert 'data-refresh-url="/table/?board=global-weekly&amp;period=2026-W48"' in page
-    assert '<input type="hidden" name="period" value="2026-W48">' in page
+    assert "Final standings · " in page
+    assert "data-refresh-form" not in page and "Refresh Scores" not in page
     assert table.status_code == 200
     assert "Champion" in table.content.decode() and 'class="move' not in table.content.decode()
+
+
+def test_an_empty_past_period_says_nobody_scored_without_a_call_to_play(boards, client):
+    boards.answer(
+        "/leaderboards/global-weekly/entries", make_entries("global-weekly", [], LAST_WEEK)
+    )
+
+    page = client.get("/?board=global-weekly&period=previous").content.decode()
+
+    assert '<h1 id="board-heading">Week of 23 November 2026</h1>' in page
+    assert "Nobody scored in this period · " in page
+    assert '<td colspan="3" class="empty">Nobody scored in this period.</td>' in page
+    assert "Final standings" not in page and "be the first to play" not in page
+    assert "Refresh Scores" not in page
+    # Its board is named by its tab: an eyebrow "This week" over last week would mislead.
+    assert 'class="eyebrow"' not in page
+    assert (
+        '<meta name="description" content="Nobody scored on This week in Week of 23 November '
+        '2026.">'
+    ) in page
+
+
+def test_a_past_period_of_a_board_without_tabs_names_its_board_above_it(canned_backend, client):
+    this_week = current_period("2026-W49", ends_in=timedelta(days=2))
+    cup = make_board("cup", "weekly", None, this_week, title="The Cup")
+    canned_backend.answer("/leaderboards", {"leaderboards": [make_board("global"), cup]})
+    canned_backend.answer(
+        "/leaderboards/cup/entries", make_entries("cup", [make_entry(1, "Winner")], LAST_WEEK)
+    )
+
+    page = client.get("/?board=cup&period=previous").content.decode()
+
+    assert tabs(page) == []
+    assert '<p class="eyebrow">The Cup</p>' in page
+    assert "<title>Week of 23 November 2026 · The Cup · Gaming Leaderboard</title>" in page
+
+
+def test_an_empty_current_board_still_invites_players_and_refreshes(boards, client):
+    boards.answer("/leaderboards/global-weekly/entries", make_entries("global-weekly", []))
+
+    page = client.get("/?board=global-weekly").content.decode()
+
+    assert "No scores yet — be the first to play!" in page and "Refresh Scores" in page
+
+
+@pytest.mark.parametrize(
+    ("path", "name"),
+    [
+        ("/", "All-time"),
+        ("/?board=global-weekly", "This week"),
+        ("/?board=global-daily", "Today"),
+        ("/?board=speed-runs", "Speed Runs"),
+    ],
+)
+def test_a_board_has_one_name_for_its_tab_its_heading_and_the_title(boards, client, path, name):
+    page = client.get(path).content.decode()
+
+    assert f'<h1 id="board-heading">{name}</h1>' in page
+    assert f"<title>{name} · Gaming Leaderboard</title>" in page
+    if tabs(page):
+        assert [label for label, _, current in tabs(page) if current] == [name]
+    assert 'class="eyebrow"' not in page  # no second name above the heading
+    assert "Top players" not in page
+
+
+def test_a_board_is_named_by_the_title_its_operator_gives_it(boards, client):
+    overview = family()
+    overview["leaderboards"][2]["title"] = "Weekly <Cup>"  # global-weekly, renamed
+    boards.answer("/leaderboards", overview)
+
+    page = client.get("/?board=global-weekly").content.decode()
+
+    assert '<h1 id="board-heading">Weekly &lt;Cup&gt;</h1>' in page
+    assert "<title>Weekly &lt;Cup&gt; · Gaming Leaderboard</title>" in page
+    assert ("Weekly &lt;Cup&gt;", "/?board=global-weekly", "page") in tabs(page)
+
+
+def test_every_current_board_has_its_period_line_so_switching_moves_nothing(boards, client):
+    for path, line in [
+        ("/", '<p class="period-line">Never resets</p>'),
+        ("/?board=speed-runs", '<p class="period-line">Never resets</p>'),
+        ("/?board=global-weekly", '<p class="period-line"><span class="resets-in">Resets in'),
+    ]:
+        assert line in client.get(path).content.decode(), path
 
 
 def test_when_the_backend_goes_away_the_page_keeps_its_tabs_and_waits_for_one_call_only(

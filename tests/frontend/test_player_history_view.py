@@ -1,6 +1,7 @@
 """GET /players/<id>/ for boards that reset, over a CannedBackend: the rank over the last 30
 days as an inline SVG chart with its numbers in a table, movement, and the period asked for."""
 
+import itertools
 import re
 
 import pytest
@@ -46,7 +47,7 @@ POINTS = [("2026-11-25", 700, 5), ("2026-11-28", 900, 2), ("2026-12-02", 650, 9)
 
 
 def dots(page: str) -> list[tuple[float, float]]:
-    found = re.findall(r'<circle class="chart-dot" cx="([\d.]+)" cy="([\d.]+)" r="4"/>', page)
+    found = re.findall(r'<circle class="chart-dot" cx="([\d.]+)" cy="([\d.]+)" r="\d"/>', page)
     return [(float(x), float(y)) for x, y in found]
 
 
@@ -115,13 +116,57 @@ def test_with_no_points_the_page_says_so_without_a_chart(player, client):
     assert '<svg class="rank-chart"' not in page and "history-table" not in page
 
 
-def test_a_single_point_is_a_dot_in_the_middle(player, client):
+def labels(page: str, kind: str) -> list[tuple[float, float, str, str]]:
+    """(x, y, text-anchor, text) of the chart's rank or date labels."""
+    found = re.findall(
+        rf'<text class="chart-label chart-label-{kind}" x="([\d.-]+)" y="([\d.]+)" '
+        r'text-anchor="(\w+)">([^<]*)</text>',
+        page,
+    )
+    return [(float(x), float(y), anchor, text) for x, y, anchor, text in found]
+
+
+def test_a_single_point_is_a_dot_level_with_its_rank_over_its_one_date(player, client):
     player.answer(f"{PLAYER}/history", make_history([("2026-12-02", 500, 4)]))
 
     page = client.get("/players/p2/").content.decode()
 
-    assert len(dots(page)) == 1
+    [(x, y)] = dots(page)
     assert "#4 on 2 December." in page
+    [(_, label_y, _, rank)] = labels(page, "rank")
+    assert rank == "#4"
+    assert abs(label_y - y) < 6  # beside its label, not half a chart below it
+    [(date_x, _, anchor, date)] = labels(page, "date")  # one date, not the same one twice
+    assert (date, anchor, date_x) == ("2 December", "middle", x)
+
+
+def test_thirty_days_keep_their_dots_apart_and_two_date_labels(player, client):
+    points = [(f"2026-11-{day:02}", 1000 + day, 31 - day) for day in range(1, 31)]
+    player.answer(f"{PLAYER}/history", make_history(points))
+
+    page = client.get("/players/p2/").content.decode()
+
+    found = dots(page)
+    assert len(found) == 30
+    radius = int(re.search(r'<circle class="chart-dot" [^>]* r="(\d)"/>', page)[1])
+    gaps = [b[0] - a[0] for a, b in itertools.pairwise(found)]
+    assert min(gaps) > 2 * radius  # the dots do not touch
+    assert [text for *_, text in labels(page, "date")] == ["1 November", "30 November"]
+    assert [text for *_, text in labels(page, "rank")] == ["#1", "#30"]
+    assert found[-1][1] < found[0][1]  # from #30 up to #1
+
+
+def test_a_long_rank_gets_room_for_its_label(player, client):
+    points = [("2026-12-01", 10, 1_234_567), ("2026-12-02", 20, 999)]
+    player.answer(f"{PLAYER}/history", make_history(points))
+
+    page = client.get("/players/p2/").content.decode()
+
+    assert [text for *_, text in labels(page, "rank")] == ["#999", "#1,234,567"]
+    # Anchored at its end left of the plot, "#1,234,567" (10 characters at 13 units, about 7.6
+    # each) starts inside the drawing.
+    x, _, anchor, _ = labels(page, "rank")[1]
+    assert anchor == "end" and x - 10 * 7.6 >= 0
 
 
 def test_without_the_history_endpoint_the_page_is_shown_without_that_part(player, client):
@@ -174,7 +219,7 @@ def test_a_hostile_name_is_escaped_in_the_chart_label_the_rows_and_the_title(pla
     assert HOSTILE not in page
     assert f'aria-label="{ESCAPED}’s rank over the last 30 days' in page
     assert f'<a class="player-link" href="/players/p2/">{ESCAPED}</a>' in page
-    assert f"<title>{ESCAPED} · Gaming Leaderboard</title>" in page
+    assert f"<title>{ESCAPED} · Global · Gaming Leaderboard</title>" in page
 
 
 def test_the_player_and_the_neighbours_show_how_they_moved(player, client):
@@ -206,7 +251,7 @@ def test_a_past_period_is_asked_for_and_shows_no_movement(player, client):
     page = response.content.decode()
     asked = player.queries("/leaderboards/global-weekly/players/p2")[-1]
     assert asked["period"] == "2026-W48"
-    assert "Global Weekly board · 2026-W48" in page
+    assert '<p class="eyebrow">Global Weekly · 2026-W48</p>' in page
     assert 'class="move' not in page
     assert 'href="/?board=global-weekly&amp;period=2026-W48"' in page  # back to that week
     assert len(dots(page)) == 3

@@ -1,6 +1,7 @@
 """GET /players/<id>/ in process: a player's standing from the served backend."""
 
 import html
+import math
 import time
 
 import pytest
@@ -58,8 +59,10 @@ def test_the_player_page_shows_rank_score_percentile_and_neighbours(
     ).json()
     assert f"#{standing['rank']:,}" in page
     assert f"{scores[1]:,}" in page
-    percentile = f"{standing['percentile']:g}"
-    assert f"better than {percentile}% of players" in page
+    # Every score here is distinct: the others below are total - rank, of total - 1 others.
+    others = standing["total"] - 1
+    share = math.floor(1000 * (standing["total"] - standing["rank"]) / others) / 10
+    assert f"better than {share:g}% of the other players" in page
     neighbours = page.split('class="board-table', 1)[1]
     assert names_in_order(neighbours.split("<tbody>", 1)[1], names) == names
     assert 'aria-current="true"' in page
@@ -184,3 +187,26 @@ def test_a_404_that_is_not_the_backends_answer_keeps_the_last_standing_with_a_st
     assert player.status_code == 200
     assert player["X-Data-Stale"] == "true"
     assert "Steady Eddie" in player.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("rank", "percentile", "total", "value", "note"),
+    [
+        (1, 85.7, 7, "100%", "better than 100% of the other players"),
+        (7, 0.0, 7, "0%", "better than 0% of the other players"),
+        (2, 66.7, 3, "50%", "better than 50% of the other players"),
+        (1, 50.0, 2, "100%", "better than 100% of the other player"),
+        (1, 0.0, 1, "—", "no other player to compare with"),
+    ],
+)
+def test_the_percentile_counts_the_other_players(
+    canned_backend, client, rank, percentile, total, value, note
+):
+    standing = canned_standing("Someone") | {"rank": rank, "percentile": percentile}
+    canned_backend.answer(STANDING, standing | {"total": total})
+
+    page = client.get("/players/p2/").content.decode()
+
+    stat = page.split("<dt>Percentile</dt>", 1)[1].split("</dd>", 1)[0]
+    assert f'<span class="stat-value">{value}</span> <span class="stat-note">{note}</span>' in stat
+    assert "of players" not in page
