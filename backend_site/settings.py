@@ -152,6 +152,10 @@ WEBHOOK_BACKOFF_SECONDS = env_float("WEBHOOK_BACKOFF_SECONDS", 10.0)
 WEBHOOK_BACKOFF_MAX_SECONDS = env_float("WEBHOOK_BACKOFF_MAX_SECONDS", 3600.0)
 WEBHOOK_GIVE_UP_SECONDS = env_float("WEBHOOK_GIVE_UP_SECONDS", 24 * 3600.0)
 WEBHOOK_IDLE_SECONDS = env_float("WEBHOOK_IDLE_SECONDS", 1.0)
+# How often a backend process asks whether any active endpoint subscribes to leader.changed.
+# While none does, writes skip the check of the lead (and on PostgreSQL a plain submission stays
+# one statement); a new subscriber is heard within this long.
+WEBHOOK_SUBSCRIBERS_SECONDS = env_float("WEBHOOK_SUBSCRIBERS_SECONDS", 1.0)
 # A Redis Cluster (ElastiCache Serverless, or self-managed): connections.connection() then gives
 # redis-py's cluster client, built from the same URL and options as CACHES below.
 REDIS_CLUSTER = env_bool("REDIS_CLUSTER", False)

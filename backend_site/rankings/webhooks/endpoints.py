@@ -10,7 +10,7 @@ from backend_site.audit import log as audit
 from backend_site.rankings.calendar import clock
 from backend_site.rankings.errors import NotFound
 from backend_site.rankings.models import WebhookEndpoint, webhook_events_clean
-from backend_site.rankings.webhooks import signing
+from backend_site.rankings.webhooks import leaders, signing
 
 SECRET_MIN = 16
 
@@ -51,6 +51,7 @@ def endpoint_create(
             target=f"webhook:{endpoint.pk}",
             detail=_audited(endpoint),
         )
+    leaders.watched_forget()
     return endpoint
 
 
@@ -70,6 +71,7 @@ def endpoint_change(
             target=f"webhook:{endpoint.pk}",
             detail={**_audited(endpoint), "secret_changed": bool(new_secret)},
         )
+    leaders.watched_forget()
     return endpoint
 
 
@@ -86,6 +88,7 @@ def endpoint_remove(*, endpoint_id: int, actor: str) -> WebhookEndpoint:
             detail=_audited(endpoint),
         )
         endpoint.delete()
+    leaders.watched_forget()
     return endpoint
 
 

@@ -15,22 +15,56 @@ A write that is not itself a change of the lead may still meet one made at the s
 write's snapshot): the row then lags the ranking until the board's next write, whose check
 sees the difference and sends the change. Writes to past periods send nothing: their
 results go out with period.closed.
+
+While no active endpoint subscribes to leader.changed (``watched``, read at most once every
+WEBHOOK_SUBSCRIBERS_SECONDS per process), writes skip all of this and the BoardLeader rows
+stand still: the first check once someone subscribes announces the #1 against the one
+last recorded.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 from datetime import datetime
 
+from django.conf import settings
+
 from backend_site.rankings.calendar.periods import NO_PERIOD
 from backend_site.rankings.db import leader_rows
-from backend_site.rankings.models import Leaderboard, Player
+from backend_site.rankings.models import Leaderboard, Player, WebhookEndpoint
 from backend_site.rankings.webhooks import outbox
+
+# This process's last answer to "does an active endpoint subscribe to leader.changed?", and
+# the time.monotonic() until which it stands.
+_watched: list = [False, 0.0]
+
+
+def watched() -> bool:
+    """Whether an active endpoint subscribes to leader.changed: one query per process every
+    WEBHOOK_SUBSCRIBERS_SECONDS at most, so a write pays nothing for a check nobody hears."""
+    answer, until = _watched
+    now = time.monotonic()
+    if now < until:
+        return answer
+    answer = any(
+        outbox.LEADER_CHANGED in events.split(",")
+        for events in WebhookEndpoint.objects.filter(active=True).values_list("events", flat=True)
+    )
+    _watched[:] = [answer, now + settings.WEBHOOK_SUBSCRIBERS_SECONDS]
+    return answer
+
+
+def watched_forget() -> None:
+    """Ask again on the next write (an endpoint of this process was made, changed or removed)."""
+    _watched[:] = [False, 0.0]
 
 
 def leaders_check(*, rankings: Iterable[tuple[Leaderboard, str]], now: datetime) -> None:
     """After rows of these (board, period) rankings changed, inside the write's transaction:
     record and announce each current ranking's new #1, if it changed."""
+    if not watched():
+        return
     for board, period in dict.fromkeys((board, period) for board, period in rankings):
         current = board.period_at(now)
         if period != (current.id if current else NO_PERIOD):
@@ -41,7 +75,7 @@ def leaders_check(*, rankings: Iterable[tuple[Leaderboard, str]], now: datetime)
 def leaders_check_rows(*, rows: Iterable[tuple[int, str, str, int]], now: datetime) -> None:
     """The same for rows given as (board id, period, player id, version) (versions_bump's)."""
     keys = {(board_id, period) for board_id, period, _, _ in rows}
-    if not keys:
+    if not keys or not watched():
         return
     by_id = Leaderboard.objects.in_bulk({board_id for board_id, _ in keys})
     leaders_check(

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable
+from contextlib import nullcontext
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from backend_site.rankings.calendar import boards, clock, periods
 from backend_site.rankings.calendar.periods import NO_PERIOD
@@ -139,10 +140,21 @@ def _score_submit(
     for fed in known.fed:
         fed_period = fed.period_at(now)
         targets.append((fed, fed_period.id if fed_period else NO_PERIOD))
-    # One transaction: the statement, and the check of the lead (leader.changed) whose
-    # event must commit or roll back with it.
+    # Without a name or a fed board the write is one statement on PostgreSQL, atomic by
+    # itself (SQLite reserves its versions first, so it needs the transaction; a fed board
+    # may refuse what the source took, an increment past the limit, so all or nothing).
+    # A bounded total is checked after the statement, so it needs the transaction too, and
+    # so does the check of the lead while someone listens for leader.changed: its event
+    # must commit or roll back with the score.
+    alone = (
+        name is None
+        and len(targets) == 1
+        and connection.vendor == "postgresql"
+        and not bounds.totals_bounded(board)
+        and not leaders.watched()
+    )
     outcomes = []
-    with transactions.write_transaction():
+    with nullcontext() if alone else transactions.write_transaction():
         named = name is not None and player_rows.player_upsert(
             player_id=player_id, name=name, now=now
         )

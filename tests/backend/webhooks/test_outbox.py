@@ -193,6 +193,9 @@ def test_a_plain_submission_pays_one_query_for_the_lead_unless_it_moved(
         patch.setattr(leaders, "leaders_check", lambda **kwargs: None)
         before = _submission_queries(board, "bob", 3)
     leader_queries = [sql for sql in after if "rankings_boardleader" in sql]
+    if connection.vendor == "postgresql":  # the check rides in the score's transaction
+        assert after[after.index(leader_queries[0]) + 1 :][-1] == "COMMIT"
+        assert "BEGIN" in after[: after.index(leader_queries[0])]
     assert len(after) == len(before) + 1 and len(leader_queries) == 1
     assert "ORDER BY s.value DESC" in leader_queries[0] and "LIMIT 1" in leader_queries[0]
     unchanged = _submission_queries(board, "bob", 1)  # nothing written: no check at all
@@ -263,3 +266,23 @@ def test_a_seed_and_a_flip_of_the_boards_order_each_announce_the_new_leader(hook
     assert leads(board) == [("bob", None)]
     board_writes.board_change(slug="cup", changes={"order": "asc"}, actor="test")
     assert leads(board) == [("bob", None), ("ann", "bob")]  # lowest first now
+
+
+def test_with_nobody_listening_for_leader_changed_a_submission_skips_the_check(
+    transactional_db, ranking_redis
+):
+    """No endpoint subscribes: writes pay nothing for the lead (on PostgreSQL a plain
+    submission stays one statement, no transaction); once one subscribes, the next move of
+    the lead is announced against the #1 last recorded."""
+    board = make_board("cup")
+    endpoints.endpoint_create(url="https://game.example/a", events="period.closed", actor="t")
+    make_score(board, "ann", 100)
+    make_score(board, "bob", 1)
+    queries = _submission_queries(board, "bob", 200)  # takes the lead, unheard
+    assert not [sql for sql in queries if "rankings_boardleader" in sql]
+    if connection.vendor == "postgresql":
+        assert not [sql for sql in queries if sql.startswith(("BEGIN", "COMMIT"))], queries
+    assert events("leader.changed") == []
+    endpoints.endpoint_create(url="https://game.example/b", events="leader.changed", actor="t")
+    make_score(board, "carl", 300)
+    assert leads(board) == [("carl", None)]

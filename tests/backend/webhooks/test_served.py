@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import itertools
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -33,6 +34,9 @@ def test_racing_writers_announce_one_unbroken_chain_of_leaders(backend_server, r
     )
     assert made.returncode == 0, made.stderr
     endpoint_id, secret = made.stdout.split()[-2:]
+    # Each backend worker asks whether anyone hears leader.changed once a second at most
+    # (WEBHOOK_SUBSCRIBERS_SECONDS): after that, every write checks the lead.
+    time.sleep(1.2)
     url = f"{backend_server.url}/api/v1/leaderboards/{slug}/scores"
     start = threading.Barrier(WRITERS)
 
