@@ -22,6 +22,10 @@ _PAGE_RE = re.compile(r"^[0-9]{1,7}$")
 # "current", "previous", or a period id: 2026-12-02 (a day), 2026-W49 (a week), 2026-12.
 _PERIOD_RE = re.compile(patterns.PERIOD)
 RETRY_AFTER_SECONDS = "5"
+# How often an open page asks for its fragment again (static/board/refresh.js, which spreads
+# each wait over 0.8-1.2 times this, and bench/live.py read it from here). A write shows within
+# this, its jitter and FRONTEND_CACHE_SECONDS: 3.6 + 1 s at worst, under the 5 s promised.
+LIVE_POLL_SECONDS = 3.0
 # A board page (and /data.json) depends only on its snapshot, so each snapshot is rendered
 # once per worker: a burst of views within the cache period costs one render, not one each.
 _RENDERED: dict[tuple, bytes] = {}
@@ -133,8 +137,18 @@ def _rendered_once(key: tuple, render: Callable[[], bytes]) -> bytes:
 
 
 @require_safe
-@_backend_errors_as_pages("player")
 def player(request, player_id: str):
+    return _player(request, player_id, "board/player.html")
+
+
+@require_safe
+def player_part(request, player_id: str):
+    """The changing part of a player's page (standing, neighbours), for the page to poll."""
+    return _player(request, player_id, "board/_player_part.html")
+
+
+@_backend_errors_as_pages("player")
+def _player(request, player_id: str, template: str):
     board, period = _board_and_period(request)
     if board is None or set(player_id) == {"."}:
         return not_found(request, what="player")
@@ -162,7 +176,7 @@ def player(request, player_id: str):
         history_unavailable=history_unavailable,
     )
     parts = [part for part in (snapshot, history) if part is not None]
-    response = render(request, "board/player.html", _with_snapshot(context, snapshot))
+    response = render(request, template, _with_snapshot(context, snapshot))
     return _mark_stale(response, *parts)
 
 
@@ -212,7 +226,12 @@ def _page_number(raw: str) -> int:
 
 
 def _with_snapshot(context: dict, snapshot: snapshots.Snapshot) -> dict:
-    return {**context, "fetched_at": snapshot.fetched_at, "stale": snapshot.stale}
+    return {
+        **context,
+        "fetched_at": snapshot.fetched_at,
+        "stale": snapshot.stale,
+        "live_seconds": LIVE_POLL_SECONDS,
+    }
 
 
 def _mark_stale(response: HttpResponse, *parts: snapshots.Snapshot) -> HttpResponse:
