@@ -10,7 +10,9 @@ from django.http import HttpResponse, HttpResponseNotModified
 from django.http.response import ResponseHeaders
 from django.utils.cache import patch_vary_headers
 
+from common import quick_answers
 from frontend_site import compression
+from frontend_site.poller_answers import PollerAnswers
 
 
 class ContentSecurityPolicyMiddleware:
@@ -55,6 +57,9 @@ class SnapshotPageCache:
     def __init__(self, get_response):
         self.get_response = get_response
         self.pages: dict[tuple, KeptPage] = {}
+        # Plain repeats of kept pages are answered in gunicorn's poller, without a thread.
+        self.poller_answers = PollerAnswers(self.pages)
+        quick_answers.register(self.poller_answers.answer)
 
     def __call__(self, request):
         if request.method not in ("GET", "HEAD"):
@@ -62,6 +67,7 @@ class SnapshotPageCache:
         key = (request.method, request.scheme, request.get_host(), request.get_full_path())
         page = self.pages.get(key)
         if page is not None and page.fresh_until > time.monotonic():
+            self.poller_answers.learn(request, key)
             return page.answer(request)
         response = self.get_response(request)
         fresh_until = getattr(response, "fresh_until", 0.0)
@@ -74,6 +80,7 @@ class SnapshotPageCache:
         ):
             page = KeptPage(fresh_until, response)
             self._keep(key, page)
+            self.poller_answers.learn(request, key)
             return page.answer(request)
         return _conditional_and_compressed(request, response)
 
