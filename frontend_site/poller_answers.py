@@ -24,8 +24,21 @@ from http import HTTPStatus
 
 from common.logging import REQUEST_LINE, REQUEST_LOGGER
 from common.middleware import REQUEST_ID_HEADER
+from frontend_site import cors
 
 logger = logging.getLogger(REQUEST_LOGGER)
+
+# The middleware above SnapshotPageCache (settings.MIDDLEWARE), and why an answer given here
+# is the same as theirs: each must be mirrored here or its paths left to Django. A test holds
+# this list equal to the settings', so one added above the page cache is looked at here first.
+ABOVE_THE_PAGE_CACHE = {
+    "common.middleware.HeadWithoutBodyMiddleware": "HEAD only; a GET is answered here",
+    "common.middleware.RequestLogMiddleware": "its X-Request-ID and log line, made here too",
+    "common.middleware.HealthCheckMiddleware": "/healthz and /readyz, never kept",
+    "common.middleware.OverloadMiddleware": "requests that waited for a thread; none do here",
+    "frontend_site.cors.DataJsonCors": "CORS headers on /data.json: left to Django",
+}
+LEFT_TO_DJANGO = frozenset({cors.PATH})
 
 # Headers that send a request the usual way (lower case).
 _NOT_HERE = frozenset(
@@ -55,7 +68,7 @@ class PollerAnswers:
         """Remember that ``request``, a GET answered by Django, has the page cache's ``key``."""
         meta = request.META
         raw = meta.get("RAW_URI")
-        if request.method != "GET" or not raw:
+        if request.method != "GET" or not raw or request.path_info in LEFT_TO_DJANGO:
             return
         identity = (
             raw.encode("latin-1"),

@@ -12,6 +12,7 @@ import requests
 from django.test import RequestFactory
 
 from common import quick_answers
+from frontend_site import poller_answers
 from frontend_site.middleware import SnapshotPageCache
 from tests.frontend.fixtures.served_sites import get
 from tests.frontend.test_page_cache import Page
@@ -112,6 +113,25 @@ def test_the_worker_asks_the_last_registered_page_cache_and_refuses_large_answer
         page.body.identity = b"x" * (quick_answers.MAX_ANSWER_BYTES + 1)
         page._answers.clear()
     assert quick_answers.answer(raw()) is None
+
+
+def test_every_middleware_above_the_page_cache_is_accounted_for():
+    from frontend_site import settings
+
+    above = settings.MIDDLEWARE[
+        : settings.MIDDLEWARE.index("frontend_site.middleware.SnapshotPageCache")
+    ]
+
+    assert above == list(poller_answers.ABOVE_THE_PAGE_CACHE)
+
+
+def test_data_json_is_left_to_django_for_its_cors_headers():
+    view = Page(seconds=5.0)
+    cache = SnapshotPageCache(view)
+    cache(RequestFactory().get("/data.json", RAW_URI="/data.json", HTTP_HOST=HOST))
+
+    assert len(cache.pages) == 1
+    assert cache.poller_answers.answer(raw("/data.json")) is None
 
 
 @pytest.mark.served
