@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import itertools
 import logging
 import os
 import statistics
@@ -37,6 +38,7 @@ BR = {"HTTP_ACCEPT_ENCODING": "gzip, deflate, br"}
 KINDS = {
     "304 /table/ (If-None-Match)": ("/table/", dict(BR), False),
     "200 /table/ identity": ("/table/", {}, False),
+    "200 /table/ gzip": ("/table/", {"HTTP_ACCEPT_ENCODING": "gzip"}, False),
     "200 /table/ br": ("/table/", BR, False),
     "200 /data.json br": ("/data.json", BR, False),
     "200 /table/ rendered anew, br": ("/table/", BR, True),
@@ -66,15 +68,15 @@ def main() -> None:
         }
         checked(manage("collectstatic", "--no-input", env=frontend), "collectstatic")
         os.environ.update(frontend)
-        for kind, micros in _measure(args).items():
-            print(f"{kind:32} {micros:8.1f} µs CPU per request")
+        for kind, (micros, size) in _measure(args).items():
+            print(f"{kind:32} {micros:8.1f} µs CPU per request {size:>8} bytes of body")
     finally:
         if backend is not None:
             backend.stop()
         redis.stop()
 
 
-def _measure(args) -> dict[str, float]:
+def _measure(args) -> dict[str, tuple[float, str]]:
     from django.core.wsgi import get_wsgi_application
 
     application = get_wsgi_application()
@@ -88,7 +90,7 @@ def _measure(args) -> dict[str, float]:
     return _rounds(application, args)
 
 
-def _rounds(application, args) -> dict[str, float]:
+def _rounds(application, args) -> dict[str, tuple[float, str]]:
     from frontend_site.board import views
 
     def call(path: str, headers: dict[str, str], query: str = "") -> tuple[str, dict[str, str]]:
@@ -112,21 +114,25 @@ def _rounds(application, args) -> dict[str, float]:
     assert status.startswith("200"), status
     # The poller holds the ETag the table came with.
     KINDS["304 /table/ (If-None-Match)"][1]["HTTP_IF_NONE_MATCH"] = sent["ETag"]
-    for path, headers, _ in KINDS.values():  # the page cache filled, each answer as expected
-        status, _ = call(path, headers)
+    sizes = {}
+    for kind, (path, headers, _) in KINDS.items():  # the page cache filled, answers as expected
+        status, sent = call(path, headers)
+        sizes[kind] = sent.get("Content-Length", "0")
         assert status[:3] == ("304" if "HTTP_IF_NONE_MATCH" in headers else "200"), status
     rounds: dict[str, list[float]] = {kind: [] for kind in KINDS}
+    unseen = itertools.count()
     for _ in range(args.rounds):
         for kind, (path, headers, anew) in KINDS.items():
+            count = args.requests // 20 if anew else args.requests  # a render takes ms
             started = time.process_time()
-            for number in range(args.requests):
+            for _ in range(count):
                 if anew:  # a URL the page cache has not seen, a body not yet rendered
                     views._RENDERED.clear()
-                    call(path, headers, f"n={number}")
+                    call(path, headers, f"n={next(unseen)}")
                 else:
                     call(path, headers)
-            rounds[kind].append((time.process_time() - started) / args.requests * 1e6)
-    return {kind: statistics.median(values) for kind, values in rounds.items()}
+            rounds[kind].append((time.process_time() - started) / count * 1e6)
+    return {kind: (statistics.median(values), sizes[kind]) for kind, values in rounds.items()}
 
 
 if __name__ == "__main__":
