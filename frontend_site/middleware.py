@@ -113,7 +113,7 @@ class KeptPage:
             patch_vary_headers(response, ("Accept-Encoding",))
         self.headers = list(response.items())
         # coding (or None for the 304) -> (status, body, headers)
-        self._answers: dict[str | None, tuple[int, bytes, dict[str, str]]] = {}
+        self._answers: dict[str | None, tuple[int, bytes, ResponseHeaders]] = {}
 
     def answer(self, request) -> HttpResponse:
         if self.body.etag and _matches(request.META.get("HTTP_IF_NONE_MATCH"), self.body.etag):
@@ -127,19 +127,21 @@ class KeptPage:
             answer = self._answers[coding] = self._made(coding)
         status, body, headers = answer
         response = HttpResponse(body, status=status)
-        response.headers = ResponseHeaders(headers)
+        # A copy of the headers checked once (ResponseHeaders checks and encodes each header
+        # as it is set: a fifth of a 304's time through the whole stack, done again for nothing).
+        response.headers._store = headers._store.copy()
         return response
 
-    def _made(self, coding: str | None) -> tuple[int, bytes, dict[str, str]]:
+    def _made(self, coding: str | None) -> tuple[int, bytes, ResponseHeaders]:
         if coding is None:
             headers = {k: v for k, v in self.headers if k.lower() not in _BODY_HEADERS}
-            return 304, b"", headers
+            return 304, b"", ResponseHeaders(headers)
         body = self.body.coded(coding)
         headers = dict(self.headers)
         headers["Content-Length"] = str(len(body))
         if coding:
             headers["Content-Encoding"] = coding
-        return 200, body, headers
+        return 200, body, ResponseHeaders(headers)
 
 
 def _body_of(response: HttpResponse) -> compression.Body:
