@@ -36,6 +36,7 @@ import random
 import re
 import resource
 import statistics
+import subprocess
 import threading
 import time
 from dataclasses import dataclass, field
@@ -350,6 +351,9 @@ def main(argv: list[str] | None = None) -> int:
         "window_s": args.window,
         "open_files_limit": files,
         "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
+        "git_commit": subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+        ).stdout.strip(),
     }
     with session:
         here = session.workdir
@@ -455,6 +459,7 @@ def _report(results: dict) -> int:
     results["views_polling_rps"] = round(views_with, 1)
     results["views_loss"] = round(views_loss, 3)
     results["met"] = checks
+    results["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
     RESULTS_DIR.mkdir(exist_ok=True)
     path = RESULTS_DIR / f"live-{datetime.now().strftime('%Y%m%dT%H%M%S')}.json"
     path.write_text(json.dumps(results, indent=2))
