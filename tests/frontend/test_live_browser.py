@@ -13,6 +13,8 @@ from frontend_site.board.views import LIVE_POLL_SECONDS
 from tests.frontend.fixtures.served_sites import seed_players, submit_score
 from tests.frontend.test_browser import browser, expect, player_names  # noqa: F401 (fixture)
 
+pytestmark = pytest.mark.sqlite_only("the page's script and the site, not the engine")
+
 LIVE_WITHIN_S = 5.0
 SCREENSHOT = ROOT / "docs" / "screenshots" / "live-update.png"
 # The script waits 0.8-1.2 times the interval between two polls.

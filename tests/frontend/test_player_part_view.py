@@ -3,8 +3,12 @@ and the pages naming the part they poll and how often."""
 
 import re
 
+import pytest
+
 from frontend_site.board.views import LIVE_POLL_SECONDS
 from tests.frontend.fixtures.served_sites import seed_players
+
+pytestmark = pytest.mark.sqlite_only("what the frontend renders, not the engine")
 
 STALE_NOTICE = "live scores are temporarily unavailable"
 

@@ -138,15 +138,15 @@ def test_data_json_is_left_to_django_for_its_cors_headers():
 def test_a_poll_is_answered_at_once_while_the_only_thread_waits_for_the_backend(
     counting_backend, make_frontend
 ):
-    backend = counting_backend(2.0)
+    backend = counting_backend(1.0)
     frontend = make_frontend(
         backend.url,
         WEB_CONCURRENCY="1",
         GUNICORN_THREADS="1",
         FRONTEND_CACHE_SECONDS="600",
-        BACKEND_READ_TIMEOUT="4",
+        BACKEND_READ_TIMEOUT="3",
     )
-    kept = get(frontend, "/table/")  # Django answers it once (2 s), and keeps it
+    kept = get(frontend, "/table/")  # Django answers it once (two slow calls), and keeps it
     assert kept.status_code == 200
     slow = threading.Thread(target=get, args=(frontend, "/players/slowpoke/"), daemon=True)
     slow.start()
