@@ -3,8 +3,10 @@
     python -m bench.conditional_cost [--requests 20000] [--rounds 5]
 
 A viewer's page polls the table with If-None-Match; while the scores do not change it gets a
-304. This measures, in one process and through the frontend's whole middleware stack (the
-WSGI application as gunicorn calls it, request log included), the CPU time per request of:
+304. This measures the frontend's CPU time per request, first through gunicorn (one worker,
+gunicorn.conf.py, SERVED_CLIENTS keep-alive connections; the CPU of all its processes, read
+from /proc), then in one process through the whole middleware stack alone (the WSGI
+application as gunicorn calls it, request log included), of:
 
 - a 304 for /table/ from the page cache (the poller's usual case);
 - a 200 for /table/ from the page cache, uncompressed and in brotli;
@@ -15,7 +17,8 @@ WSGI application as gunicorn calls it, request log included), the CPU time per r
 The backend is real (SQLite and a redis-server of its own, 1,000 seeded players, under
 gunicorn); FRONTEND_CACHE_SECONDS is an hour so every measured request is a page-cache hit and
 the backend is asked once per page. The rounds alternate the kinds; the figure is the median
-round's CPU microseconds per request (time.process_time), one thread.
+round's CPU microseconds per request. Through gunicorn, a quarter of the requests are sent
+(a round trip costs more than a call); the render is timed in process only.
 """
 
 from __future__ import annotations
@@ -28,12 +31,15 @@ import os
 import statistics
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from bench import cpu
 from bench.session import backend_env, checked, frontend_env
 from common.local_servers import GunicornSite, RedisServer, manage
 
 BR = {"HTTP_ACCEPT_ENCODING": "gzip, deflate, br"}
+SERVED_CLIENTS = 2
 # kind -> (path, request headers, rendered anew: past the page cache, the template rendered)
 KINDS = {
     "304 /table/ (If-None-Match)": ("/table/", dict(BR), False),
@@ -67,6 +73,15 @@ def main() -> None:
             "FRONTEND_CACHE_DIR": str(workdir / "frontend-cache"),
         }
         checked(manage("collectstatic", "--no-input", env=frontend), "collectstatic")
+        served = GunicornSite("frontend_site.wsgi", frontend, workdir / "frontend.log")
+        served.start()
+        try:
+            print("through gunicorn, one worker (its CPU, all its processes):")
+            for kind, micros in _measure_served(served, args).items():
+                print(f"{kind:32} {micros:8.1f} µs CPU per request")
+        finally:
+            served.stop()
+        print("in process, the WSGI application alone:")
         os.environ.update(frontend)
         for kind, (micros, size) in _measure(args).items():
             print(f"{kind:32} {micros:8.1f} µs CPU per request {size:>8} bytes of body")
@@ -74,6 +89,50 @@ def main() -> None:
         if backend is not None:
             backend.stop()
         redis.stop()
+
+
+def _measure_served(site: GunicornSite, args) -> dict[str, float]:
+    """CPU µs per request of the frontend's gunicorn (master and worker) for the page-cache
+    kinds, sent by SERVED_CLIENTS keep-alive connections; the median round."""
+    import requests
+
+    kinds = {kind: spec for kind, spec in KINDS.items() if not spec[2]}
+    wire = {kind: _http_headers(headers) for kind, (_, headers, _) in kinds.items()}
+    etag = requests.get(f"{site.url}/table/", timeout=10).headers["ETag"]
+    wire["304 /table/ (If-None-Match)"]["If-None-Match"] = etag
+    count = args.requests // 4  # a round trip through the socket is slower than a call
+
+    def send(url: str, headers: dict[str, str]) -> None:
+        expected = 304 if "If-None-Match" in headers else 200
+        with requests.Session() as session:
+            for _ in range(count // SERVED_CLIENTS):
+                status = session.get(url, headers=headers, timeout=10).status_code
+                assert status == expected, (url, status)
+
+    rounds: dict[str, list[float]] = {kind: [] for kind in kinds}
+    for _ in range(args.rounds):
+        for kind, (path, _, _) in kinds.items():
+            before = cpu.session_seconds(site.process.pid)
+            with ThreadPoolExecutor(SERVED_CLIENTS) as pool:
+                sent = [
+                    pool.submit(send, f"{site.url}{path}", wire[kind])
+                    for _ in range(SERVED_CLIENTS)
+                ]
+            for done in sent:
+                done.result()
+            used = cpu.session_seconds(site.process.pid) - before
+            rounds[kind].append(used / count * 1e6)
+    return {kind: statistics.median(values) for kind, values in rounds.items()}
+
+
+def _http_headers(environ_headers: dict[str, str]) -> dict[str, str]:
+    """HTTP_ACCEPT_ENCODING -> Accept-Encoding; identity when none is named (requests would
+    ask for gzip by itself)."""
+    named = {
+        key.removeprefix("HTTP_").replace("_", "-").title(): value
+        for key, value in environ_headers.items()
+    }
+    return {"Accept-Encoding": "identity", **named}
 
 
 def _measure(args) -> dict[str, tuple[float, str]]:
