@@ -222,6 +222,8 @@ class Pages:
         lines = [
             f"GET {self.path} HTTP/1.1",
             f"Host: 127.0.0.1:{self.port}",
+            "Connection: keep-alive",  # as Chromium sends on HTTP/1.1
+            "User-Agent: bench.live",
             "Accept: text/html",
             "Accept-Encoding: gzip",
             "Cache-Control: no-cache",

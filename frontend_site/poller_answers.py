@@ -9,7 +9,7 @@ log line and its X-Request-ID.
 Only a request that matches, byte for byte, one that Django itself answered with the kept page
 (the request target, the Host header and X-Forwarded-Proto, which with the method make the
 page cache's key: the host was checked against ALLOWED_HOSTS and the scheme worked out then) is
-answered here, and only a plain one: HTTP/1.1, a GET, no body, no Connection: close, no
+answered here, and only a plain one: HTTP/1.1, a GET, no body, no Connection but keep-alive, no
 Upgrade, no X-Request-ID of its own (whether to believe it depends on who sent it). Anything
 else goes the usual way.
 """
@@ -40,10 +40,9 @@ ABOVE_THE_PAGE_CACHE = {
 }
 LEFT_TO_DJANGO = frozenset({cors.PATH})
 
-# Headers that send a request the usual way (lower case).
-_NOT_HERE = frozenset(
-    {"connection", "upgrade", "x-request-id", "content-length", "transfer-encoding", "expect"}
-)
+# Headers that send a request the usual way (lower case). Connection may only say keep-alive,
+# as browsers do on HTTP/1.1.
+_NOT_HERE = frozenset({"upgrade", "x-request-id", "content-length", "transfer-encoding", "expect"})
 MAX_LEARNT = 4096
 
 
@@ -93,9 +92,12 @@ class PollerAnswers:
             if line:
                 name, _, value = line.partition(":")
                 name = name.strip().lower()
+                value = value.strip()
                 if name in _NOT_HERE or name in headers:
                     return None
-                headers[name] = value.strip()
+                if name == "connection" and value.lower() != "keep-alive":
+                    return None
+                headers[name] = value
         identity = (
             target.encode("latin-1"),
             headers.get("host", "").encode("latin-1"),
