@@ -189,20 +189,20 @@ def _player(request, player_id: str, template: str):
             ask_backend=not snapshot.stale,
         )
     )
-    context = pages.player_context(
-        snapshot.value,
-        period=period,
-        history=history.value if history else None,
-        history_unavailable=history_unavailable,
-    )
     parts = [part for part in (snapshot, history) if part is not None]
 
-    def render_page() -> bytes:
-        context_now = _with_snapshot(context, snapshot)
-        return render_to_string(template, context_now, request).encode()
+    def render() -> bytes:
+        context = pages.player_context(
+            snapshot.value,
+            period=period,
+            history=history.value if history else None,
+            history_unavailable=history_unavailable,
+        )
+        context = _with_snapshot(context, snapshot)
+        return render_to_string(template, context, request).encode()
 
     shown = (template, board, period, player_id, history_unavailable)
-    return _answer(_rendered_once(shown, parts, render_page), *parts)
+    return _answer(_rendered_once(shown, parts, render), *parts)
 
 
 @require_safe

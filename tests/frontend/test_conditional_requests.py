@@ -2,13 +2,32 @@
 backend (tests/frontend/test_public_answers.py follows them through gunicorn)."""
 
 import time
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from frontend_site.board import etags
+from frontend_site.board.backend_client import Period
 from tests.frontend.fixtures.served_sites import seed_players, submit_score
 
 FRESH_CACHE_CONTROL = "public, max-age=1, stale-while-revalidate=2, stale-if-error=300"
 PAGES = ["/", "/table/", "/players/{player_id}/", "/data.json"]
+
+
+def test_an_etag_follows_the_data_and_its_staleness_and_nothing_else():
+    def week(name: str, day: int) -> Period:
+        start = datetime(2026, 11, day, tzinfo=UTC)
+        return Period(name, start, start + timedelta(days=7))
+
+    page, same, later = week("2026-W49", 30), week("2026-W49", 30), week("2026-W50", 23)
+
+    tag = etags.etag_of(("/", ((page, False),)))
+
+    assert tag == etags.etag_of(("/", ((same, False),)))  # equal data, another object
+    assert tag != etags.etag_of(("/", ((later, False),)))
+    assert tag != etags.etag_of(("/", ((page, True),)))  # the stale copy shows a notice
+    assert tag != etags.etag_of(("/table/", ((page, False),)))
+    assert tag.startswith('W/"') and tag.endswith('"')
 
 
 @pytest.fixture
