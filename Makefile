@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 
 .DEFAULT_GOAL := help
-.PHONY: help run test test-fast test-sqlite test-postgres test-cluster lint format openapi clients lock bench bench-quick bench-writes bench-compare bench-export chaos hostile check-deploy clean
+.PHONY: help run test test-fast test-sqlite test-postgres test-cluster lint format openapi clients lock bench bench-quick bench-writes bench-live bench-compare bench-export chaos hostile check-deploy clean
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -78,14 +78,17 @@ openapi: $(VENV)/.runtime ## Rewrite docs/openapi.json from the code (tests chec
 clients: $(VENV)/.dev $(NODE_MODULES) ## Regenerate the example clients in examples/ from docs/openapi.json
 	$(PY) -m scripts.generate_clients
 
-bench: $(VENV)/.dev ## Benchmark reads at 1k, 100k and 1M players, then writes (about 25 minutes)
-	$(PY) -m bench.run && $(PY) -m bench.writes
+bench: $(VENV)/.dev ## Benchmark reads at 1k, 100k and 1M players, writes, then 1,000 open pages (about 28 minutes)
+	$(PY) -m bench.run && $(PY) -m bench.writes && $(PY) -m bench.live
 
 bench-quick: $(VENV)/.dev ## A one-minute smoke run of the benchmark
 	$(PY) -m bench.run --quick
 
 bench-writes: $(VENV)/.dev ## Benchmark score submissions on PostgreSQL and SQLite at 1M players
 	$(PY) -m bench.writes
+
+bench-live: $(VENV)/.dev ## 1,000 open pages polling one frontend: its CPU, update delay, page views lost (3 minutes)
+	$(PY) -m bench.live
 
 # The code of BASE (a git ref) and this checkout's, served in turn on the same seeded data, in
 # rounds that alternate which goes first; the driver runs from here, so BASE may predate it.

@@ -23,6 +23,9 @@ it likes: 16 of them take a 4 x 4 site offline. This worker:
   JSON in the API's shape, or a page for a browser, not gunicorn's HTML; a request line or
   header fields over gunicorn's limits are a 414 or a 431 (common/refusals.py, which also
   holds the 408 and 503 above).
+- **answers from memory in the poller** what the site already has made (common/quick_answers.py:
+  the public site's pages and parts kept fresh, and their 304s), so pages polling for new
+  scores take no thread and little CPU.
 - **closes its listening socket as soon as it starts to stop.** gthread stops accepting on
   SIGTERM but keeps the socket open until the end of its graceful drain; with reuse_port every
   worker has a socket of its own, and the kernel goes on queuing connections onto it that
@@ -34,6 +37,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import functools
 import os
 import selectors
 import socket
@@ -45,7 +49,7 @@ from gunicorn.http2 import negotiation
 from gunicorn.workers.gthread import STOP_KEEPALIVE_LINGER, TConn
 from gunicorn.workers.gthread import ThreadWorker as GunicornThreadWorker
 
-from common import http_framing
+from common import http_framing, quick_answers
 from common.overload import OVERLOADED_ENVIRON
 from common.refusals import OVERLOADED, TIMED_OUT, parse_refusal, refusal
 
@@ -274,6 +278,8 @@ class ThreadWorker(GunicornThreadWorker):
                 conn.received += leftover
                 self._advance(conn)
                 return
+        if head is not None and self._answered_quickly(conn):
+            return
         pool = self.pool
         if head is not None and head.path.startswith(ADMIN_PREFIX):
             pool = self.admin_pool
@@ -293,6 +299,44 @@ class ThreadWorker(GunicornThreadWorker):
         conn.cost = pool.queued(conn.kind)
         done = pool.executor.submit(self.handle, conn)
         done.add_done_callback(lambda fut: self.method_queue.defer(self.finish_request, conn, fut))
+
+    def _answered_quickly(self, conn: TConn) -> bool:
+        """Send the site's answer from memory (common/quick_answers.py), if it has one, and keep
+        the connection for the next request, without a thread. Only a GET alone on its
+        connection: a body or a pipelined request goes the usual way."""
+        request = conn.prebuffer
+        if (
+            not self.alive
+            or not request.startswith(b"GET ")
+            or request.find(b"\r\n\r\n") != len(request) - 4
+        ):
+            return False
+        answer = quick_answers.answer(request)
+        if answer is None:
+            return False
+        conn.prebuffer, conn.head = b"", None
+        try:
+            sent = conn.sock.send(answer)
+        except BlockingIOError:
+            sent = 0
+        except OSError:
+            self._close(conn)
+            return True
+        if sent != len(answer):
+            # Only a client that has not read its last answer fills its socket's buffer:
+            # closed, as a thread would give up on it too.
+            self._close(conn)
+            return True
+        self.nr += 1
+        if self.nr >= self.max_requests and self.alive:
+            self.log.info("Autorestarting worker after current request.")
+            self.alive = False
+        conn.set_timeout()
+        self.keepalived_conns.append(conn)
+        self.poller.register(
+            conn.sock, selectors.EVENT_READ, functools.partial(self.on_client_socket_readable, conn)
+        )
+        return True
 
     def handle(self, conn):
         """In a thread: the request, marked overloaded if it waited past the deadline."""

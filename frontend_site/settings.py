@@ -14,6 +14,7 @@ from common.env import env_count, env_float, env_list, env_str
 from common.settings_base import *  # noqa: F403
 from common.settings_base import BASE_DIR, secret_key
 from frontend_site.backend_config import backend_url
+from frontend_site.cors import cors_origins
 
 SECRET_KEY = secret_key("frontend")
 
@@ -42,6 +43,9 @@ FRONTEND_LOOKUPS_PER_VISITOR_MINUTE = env_float("FRONTEND_LOOKUPS_PER_VISITOR_MI
 # for make run; set the load balancer's subnets in production.
 FRONTEND_TRUSTED_PROXIES = env_list("FRONTEND_TRUSTED_PROXIES", "127.0.0.1,::1")
 REQUEST_ID_TRUSTED_FROM = "frontend_site.proxies.from_trusted_proxy"
+# Origins whose pages may read /data.json (a web build of the game): "*" (the data is public)
+# or a comma-separated list such as https://game.example.com,https://play.example.com.
+FRONTEND_CORS_ORIGINS = cors_origins(env_list("FRONTEND_CORS_ORIGINS") or ["*"])
 # Calls to the backend in flight at once from one instance, all workers together; a request
 # beyond them gets the last good copy or a 503 at once, never a place in a queue.
 FRONTEND_BACKEND_CONCURRENCY = env_count("FRONTEND_BACKEND_CONCURRENCY", 8)
@@ -71,6 +75,7 @@ MIDDLEWARE = [
     "common.middleware.RequestLogMiddleware",
     "common.middleware.HealthCheckMiddleware",
     "common.middleware.OverloadMiddleware",
+    "frontend_site.cors.DataJsonCors",
     "frontend_site.middleware.SnapshotPageCache",
     "frontend_site.middleware.ContentSecurityPolicyMiddleware",
     "django.middleware.security.SecurityMiddleware",

@@ -8,6 +8,11 @@ urlpatterns = [
     path("", views.leaderboard, name="leaderboard"),
     path("table/", views.leaderboard_table, name="table"),
     re_path(r"^players/(?P<player_id>[A-Za-z0-9_.:-]{1,64})/$", views.player, name="player"),
+    re_path(
+        r"^players/(?P<player_id>[A-Za-z0-9_.:-]{1,64})/part/$",
+        views.player_part,
+        name="player_part",
+    ),
     path("data.json", views.data_json, name="data_json"),
     path("favicon.ico", views.root_file, {"name": "favicon.ico"}, name="favicon"),
     path(

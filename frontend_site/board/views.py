@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import orjson
+from django.conf import settings
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -15,8 +16,9 @@ from django.views.decorators.http import require_safe
 
 from common import patterns
 from frontend_site import proxies
-from frontend_site.board import lookups, pages, snapshots
+from frontend_site.board import etags, lookups, pages, snapshots
 from frontend_site.board.backend_client import BackendNotFound, BackendUnavailable
+from frontend_site.compression import Body
 
 _SLUG_RE = re.compile(patterns.SLUG)
 _PAGE_RE = re.compile(r"^[0-9]{1,7}$")
@@ -32,10 +34,26 @@ ROOT_FILES = {
     "robots.txt": "text/plain; charset=utf-8",
 }
 ROOT_FILE_MAX_AGE = 7 * 24 * 3600
-# A board page (and /data.json) depends only on its snapshot, so each snapshot is rendered
-# once per worker: a burst of views within the cache period costs one render, not one each.
-_RENDERED: dict[tuple, bytes] = {}
+# How often an open page asks for its fragment again (static/board/refresh.js, which spreads
+# each wait over 0.8-1.2 times this, and bench/live.py read it from here). A write shows within
+# this, its jitter and FRONTEND_CACHE_SECONDS: 3.6 + 1 s at worst, under the 5 s promised.
+LIVE_POLL_SECONDS = 3.0
+# A page (and /data.json) depends only on its snapshots, so each snapshot is rendered once per
+# worker, with its ETag (frontend_site/board/etags.py): a burst of views within the cache
+# period costs one render, not one each, and the compressed copies are made once per body.
+_RENDERED: dict[tuple, Body] = {}
 RENDERED_MAX = 256
+# A fresh answer may be served this much past its max-age while a cache fetches a new copy:
+# enough to cover a revalidation's round trip, short enough that a viewer is never more than
+# a couple of seconds behind (the self-updating page promises new scores within 5 s).
+STALE_WHILE_REVALIDATE_SECONDS = 2
+# An old copy (the backend is away) may be stored but must be revalidated before each use: a
+# CDN then never hands it out on its own, so scores come back the moment the backend does,
+# while a browser or a poller still gets a cheap 304 for the copy it has.
+STALE_CACHE_CONTROL = "no-cache"
+# Error pages: a 404 is believed for as long as the instance believes the backend's; a 429 is
+# one visitor's, a 503 a passing state: neither is stored.
+ERROR_CACHE_CONTROL = "no-store"
 
 
 @require_safe
@@ -106,9 +124,8 @@ def _board(request, template: str):
         )
         return render_to_string(template, _with_snapshot(context, snapshot), request).encode()
 
-    versions = tuple((part.fetched_at, part.stale) for part in parts)
-    body = _rendered_once((template, board, period, page, resets, versions), render)
-    return _mark_stale(HttpResponse(body), *parts)
+    shown = (template, board, period, page, resets)
+    return _answer(_rendered_once(shown, parts, render), *parts)
 
 
 def _board_and_period(request) -> tuple[str | None, str]:
@@ -132,10 +149,17 @@ def _optional(read: Callable[[], snapshots.Snapshot]) -> tuple[snapshots.Snapsho
         return None, True
 
 
-def _rendered_once(key: tuple, render: Callable[[], bytes]) -> bytes:
+def _rendered_once(
+    shown: tuple, parts: list[snapshots.Snapshot], render: Callable[[], bytes]
+) -> Body:
+    """The body of the page ``shown`` (what the query selected) made of ``parts``, rendered
+    once per worker for these snapshots, with its ETag: a digest of the parts' data and
+    staleness, not of their fetch times, so a refetch of unchanged scores keeps the tag."""
+    key = (shown, tuple((part.fetched_at, part.stale) for part in parts))
     body = _RENDERED.get(key)
     if body is None:
-        body = render()
+        data = tuple((part.value, part.stale) for part in parts)
+        body = Body(render(), etags.etag_of((shown, data)))
         if len(_RENDERED) >= RENDERED_MAX:
             _RENDERED.clear()
         _RENDERED[key] = body
@@ -143,8 +167,18 @@ def _rendered_once(key: tuple, render: Callable[[], bytes]) -> bytes:
 
 
 @require_safe
-@_backend_errors_as_pages("player")
 def player(request, player_id: str):
+    return _player(request, player_id, "board/player.html")
+
+
+@require_safe
+def player_part(request, player_id: str):
+    """The changing part of a player's page (standing, neighbours), for the page to poll."""
+    return _player(request, player_id, "board/_player_part.html")
+
+
+@_backend_errors_as_pages("player")
+def _player(request, player_id: str, template: str):
     board, period = _board_and_period(request)
     if board is None or set(player_id) == {"."}:
         return not_found(request, what="player")
@@ -165,16 +199,21 @@ def player(request, player_id: str):
         )
     )
     boards = _optional(lambda: snapshots.boards_snapshot(request_id=rid, ask_backend=ask))[0]
-    context = pages.player_context(
-        snapshot.value,
-        period=period,
-        history=history.value if history else None,
-        history_unavailable=history_unavailable,
-        boards=boards.value if boards else (),
-    )
     parts = [part for part in (snapshot, history, boards) if part is not None]
-    response = render(request, "board/player.html", _with_snapshot(context, snapshot))
-    return _mark_stale(response, *parts)
+
+    def render() -> bytes:
+        context = pages.player_context(
+            snapshot.value,
+            period=period,
+            history=history.value if history else None,
+            history_unavailable=history_unavailable,
+            boards=boards.value if boards else (),
+        )
+        context = _with_snapshot(context, snapshot)
+        return render_to_string(template, context, request).encode()
+
+    shown = (template, board, period, player_id, history_unavailable)
+    return _answer(_rendered_once(shown, parts, render), *parts)
 
 
 @require_safe
@@ -188,14 +227,15 @@ def data_json(request):
         error = {"code": "unavailable", "message": "Live scores are temporarily unavailable."}
         response = _json({"error": error}, status=503)
         response["Retry-After"] = RETRY_AFTER_SECONDS
+        response["Cache-Control"] = ERROR_CACHE_CONTROL
         return response
 
     def render() -> bytes:
         entries = snapshot.value.entries
         return orjson.dumps([{"id": e.rank, "name": e.name, "score": e.score} for e in entries])
 
-    body = _rendered_once(("data.json", snapshot.fetched_at, snapshot.stale), render)
-    return _mark_stale(HttpResponse(body, content_type="application/json"), snapshot)
+    body = _rendered_once(("data.json",), [snapshot], render)
+    return _answer(body, snapshot, content_type="application/json")
 
 
 @require_safe
@@ -212,23 +252,30 @@ def _root_file_bytes(name: str) -> bytes:
 
 
 def not_found(request, exception=None, *, what: str = "page"):
-    return render(request, "board/404.html", {"what": what}, status=404)
+    response = render(request, "board/404.html", {"what": what}, status=404)
+    seconds = int(settings.FRONTEND_NOT_FOUND_SECONDS)
+    response["Cache-Control"] = f"public, max-age={seconds}" if seconds > 0 else "no-cache"
+    return response
 
 
 def too_many_lookups(request, wait: float):
     response = render(request, "board/429.html", status=429)
     response["Retry-After"] = str(max(1, math.ceil(wait)))
+    response["Cache-Control"] = ERROR_CACHE_CONTROL
     return response
 
 
 def unavailable(request):
     response = render(request, "board/503.html", status=503)
     response["Retry-After"] = RETRY_AFTER_SECONDS
+    response["Cache-Control"] = ERROR_CACHE_CONTROL
     return response
 
 
 def server_error(request):
-    return render(request, "board/500.html", status=500)
+    response = render(request, "board/500.html", status=500)
+    response["Cache-Control"] = ERROR_CACHE_CONTROL
+    return response
 
 
 def _page_number(raw: str) -> int:
@@ -236,20 +283,54 @@ def _page_number(raw: str) -> int:
 
 
 def _with_snapshot(context: dict, snapshot: snapshots.Snapshot) -> dict:
-    return {**context, "fetched_at": snapshot.fetched_at, "stale": snapshot.stale}
+    return {
+        **context,
+        "fetched_at": snapshot.fetched_at,
+        "stale": snapshot.stale,
+        "live_seconds": LIVE_POLL_SECONDS,
+    }
 
 
-def _mark_stale(response: HttpResponse, *parts: snapshots.Snapshot) -> HttpResponse:
-    """Mark a page made of ``parts`` stale if any of them is an old copy, else fresh until the
-    first of them goes."""
-    stale = any(part.stale for part in parts)
+def _answer(
+    body: Body, *parts: snapshots.Snapshot, content_type: str = "text/html; charset=utf-8"
+) -> HttpResponse:
+    """The response of ``body``, made of ``parts``, with its ETag and caching headers: stale
+    (Age, Warning, revalidate before each use) if any part is an old copy, else public and
+    fresh until the first part goes.
+
+    SnapshotPageCache answers If-None-Match from the ETag and compresses ``body`` once.
+    """
+    response = HttpResponse(body.identity, content_type=content_type)
+    response.page_body = body
+    response["ETag"] = body.etag
+    stale = [part for part in parts if part.stale]
     response["X-Data-Stale"] = "true" if stale else "false"
     if stale:
-        response["Cache-Control"] = "no-store"
+        oldest = min(part.fetched_at for part in stale)
+        response["Age"] = str(max(0, int((timezone.now() - oldest).total_seconds())))
+        response["Warning"] = '110 - "Response is Stale"'
+        response["Cache-Control"] = STALE_CACHE_CONTROL
     else:
+        response["Cache-Control"] = fresh_cache_control()
         # The same URL gets these same bytes until the snapshot goes (SnapshotPageCache).
         response.fresh_until = min(part.fresh_until for part in parts)
     return response
+
+
+@functools.cache
+def _fresh_cache_control(cache_seconds: float, stale_seconds: float) -> str:
+    # Whole seconds, rounded down: never promise a copy fresh for longer than the instance
+    # keeps it (under a second gives max-age=0: a cache revalidates, which costs a 304).
+    return (
+        f"public, max-age={int(cache_seconds)}, "
+        f"stale-while-revalidate={STALE_WHILE_REVALIDATE_SECONDS}, "
+        f"stale-if-error={int(stale_seconds)}"
+    )
+
+
+def fresh_cache_control() -> str:
+    """The Cache-Control of a fresh page or /data.json."""
+    return _fresh_cache_control(settings.FRONTEND_CACHE_SECONDS, settings.FRONTEND_STALE_SECONDS)
 
 
 def _json(data, status: int = 200) -> HttpResponse:

@@ -8,6 +8,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+import requests
 
 from tests.frontend.fixtures.fake_backends import CountingBackend
 from tests.frontend.fixtures.served_sites import get
@@ -66,6 +67,36 @@ def test_a_missing_player_costs_the_backend_one_call_whichever_worker_answers(co
 
     assert [answer.status_code for answer in answers] == [404] * VISITS
     assert backend.calls["/api/v1/leaderboards/global/players/missing-player"] == 1
+
+
+def test_viewers_polling_with_if_none_match_cost_one_call_per_fresh_period(
+    counting_backend, make_frontend
+):
+    cache_seconds, polling_for, pollers = 0.5, 2.0, 8
+    backend = counting_backend(0.0)
+    frontend = make_frontend(
+        backend.url, WEB_CONCURRENCY=str(WORKERS), FRONTEND_CACHE_SECONDS=str(cache_seconds)
+    )
+    etag = get(frontend, "/table/").headers["ETag"]
+
+    def poll(_) -> collections.Counter:
+        statuses = collections.Counter()
+        with requests.Session() as session:
+            deadline = time.monotonic() + polling_for
+            while time.monotonic() < deadline:
+                url = f"{frontend.url}/table/"
+                answer = session.get(url, headers={"If-None-Match": etag}, timeout=10)
+                statuses[answer.status_code] += 1
+        return statuses
+
+    with ThreadPoolExecutor(pollers) as pool:
+        statuses = sum(pool.map(poll, range(pollers)), collections.Counter())
+
+    assert set(statuses) == {304}, statuses  # the same scores, fetched again: the same ETag
+    assert statuses[304] > 10 * pollers
+    # One call for the first view, then at most one per fresh period, all workers together.
+    calls = backend.calls["/api/v1/leaderboards/global/entries"]
+    assert calls <= 1 + polling_for / cache_seconds + 1, (calls, statuses)
 
 
 def test_a_flood_of_distinct_pages_keeps_the_backend_within_the_limit_and_the_excess_is_quick(

@@ -57,8 +57,16 @@ def test_a_stopped_backend_leaves_the_last_rows_on_screen_with_a_stale_notice(st
     assert page.status_code == 200
     assert STALE_NOTICE in page.text
     assert page.text.index("Steady Eddie") < page.text.index("Runner Up")
+    # Said in standard headers too, and kept by no CDN without asking again.
+    assert page.headers["Warning"] == '110 - "Response is Stale"'
+    assert int(page.headers["Age"]) >= 0
+    assert page.headers["Cache-Control"] == "no-cache"
     data = get(frontend, "/data.json")
     assert is_stale(data)
+    assert data.headers["Warning"] == '110 - "Response is Stale"'
+    assert "Age" in data.headers
+    revalidated = get(frontend, "/data.json", headers={"If-None-Match": data.headers["ETag"]})
+    assert (revalidated.status_code, revalidated.headers["X-Data-Stale"]) == (304, "true")
     assert [row["name"] for row in data.json()] == ["Steady Eddie", "Runner Up"]
     player = get(frontend, f"/players/{ids[0]}/")
     assert player.status_code == 200

@@ -1,12 +1,16 @@
-"""SnapshotPageCache in process: what it keeps, for how long, and what it never keeps."""
+"""SnapshotPageCache in process: what it keeps, for how long, what it never keeps, and the
+coding and 304 it answers with."""
 
+import gzip
 import time
 
+import brotli
 import pytest
 from django.core.exceptions import DisallowedHost
 from django.http import HttpResponse
 from django.test import RequestFactory
 
+from frontend_site import compression
 from frontend_site.middleware import SnapshotPageCache
 
 
@@ -131,3 +135,48 @@ def test_it_keeps_at_most_max_pages(rf):
         cache(rf.get(f"/?page={number}"))
 
     assert len(cache.pages) <= 3
+
+
+def test_a_kept_page_is_sent_in_the_coding_asked_for_and_answers_its_etag_with_a_304(rf):
+    page = Page()
+    body = "<p>a row of the board</p>" * 40
+
+    def tweak(response):
+        response.content = body.encode()
+        response["ETag"] = 'W/"v1"'
+
+    page.tweak = tweak
+    cache = SnapshotPageCache(page)
+
+    plain = cache(rf.get("/"))
+    brotlied = cache(rf.get("/", HTTP_ACCEPT_ENCODING="gzip, br"))
+    gzipped = cache(rf.get("/", HTTP_ACCEPT_ENCODING="gzip, br;q=0"))
+    not_modified = cache(rf.get("/", HTTP_IF_NONE_MATCH='"v1"', HTTP_ACCEPT_ENCODING="br"))
+
+    assert page.calls == 1
+    assert "Content-Encoding" not in plain and plain.content == body.encode()
+    assert brotlied["Content-Encoding"] == "br"
+    assert brotli.decompress(brotlied.content) == body.encode()
+    assert gzipped["Content-Encoding"] == "gzip"
+    assert gzip.decompress(gzipped.content) == body.encode()
+    assert int(gzipped["Content-Length"]) == len(gzipped.content)
+    assert (not_modified.status_code, not_modified.content) == (304, b"")
+    assert not_modified["ETag"] == 'W/"v1"' and "Content-Encoding" not in not_modified
+    for answer in (plain, brotlied, gzipped, not_modified):
+        assert answer["Vary"] == "Accept-Encoding"
+
+
+@pytest.mark.parametrize(
+    ("accept", "coding"),
+    [
+        ("", ""),
+        ("identity", ""),
+        ("gzip", "gzip"),
+        ("gzip, deflate, br, zstd", "br"),
+        ("br;q=0, gzip;q=0.5", "gzip"),
+        ("*", "br"),
+        ("*;q=0, identity", ""),
+    ],
+)
+def test_the_coding_is_brotli_then_gzip_among_those_accepted(accept, coding):
+    assert compression.chosen(accept) == coding
