@@ -3,6 +3,7 @@ time, so Redis stays in step; a player's standing on the default board."""
 
 from django.contrib import admin
 
+from backend_site.audit import admin_log
 from backend_site.rankings.errors import REDIS_ERRORS, NotFound
 from backend_site.rankings.models import (
     DEFAULT_BOARD,
@@ -34,3 +35,20 @@ class ServiceAdmin(admin.ModelAdmin):
             queryset = queryset.select_related(*self.list_select_related)
         for obj in queryset:
             self.delete_with_service(obj)
+
+
+class AuditedByServiceAdmin(admin.ModelAdmin):
+    """For models whose services record each change in the audit log themselves: the admin's
+    own LogEntries are kept, but not copied to the audit log a second time."""
+
+    def log_addition(self, request, obj, message):
+        with admin_log.unmirrored():
+            return super().log_addition(request, obj, message)
+
+    def log_change(self, request, obj, message):
+        with admin_log.unmirrored():
+            return super().log_change(request, obj, message)
+
+    def log_deletions(self, request, queryset):
+        with admin_log.unmirrored():
+            return super().log_deletions(request, queryset)

@@ -8,9 +8,9 @@ from django.contrib.admin import actions as admin_actions
 from django.db.models import Count
 from django.utils import timezone
 
-from backend_site.audit import admin_log, log
+from backend_site.audit import log
 from backend_site.rankings import fields, subscores
-from backend_site.rankings.admin.base import ServiceAdmin
+from backend_site.rankings.admin.base import AuditedByServiceAdmin, ServiceAdmin
 from backend_site.rankings.calendar import periods
 from backend_site.rankings.errors import InvalidInput
 from backend_site.rankings.models import (
@@ -74,7 +74,7 @@ def delete_selected(modeladmin, request, queryset):
 
 
 @admin.register(Leaderboard)
-class LeaderboardAdmin(admin.ModelAdmin):
+class LeaderboardAdmin(AuditedByServiceAdmin):
     """Boards are made, changed and deleted by writes/boards.py, which keeps their rules,
     records each change in the audit log (as board.create, board.change, board.delete, by
     ``admin:<user>``) and brings Redis along: the admin's own LogEntries stay in its history
@@ -114,19 +114,6 @@ class LeaderboardAdmin(admin.ModelAdmin):
         for board in queryset:
             if board_writes.delete_refusal(board) is None:
                 self.delete_model(request, board)
-
-    # writes/boards.py recorded each change already: the LogEntries are not copied again.
-    def log_addition(self, request, obj, message):
-        with admin_log.unmirrored():
-            return super().log_addition(request, obj, message)
-
-    def log_change(self, request, obj, message):
-        with admin_log.unmirrored():
-            return super().log_change(request, obj, message)
-
-    def log_deletions(self, request, queryset):
-        with admin_log.unmirrored():
-            return super().log_deletions(request, queryset)
 
 
 class ScoreForm(forms.ModelForm):

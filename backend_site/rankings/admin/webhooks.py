@@ -10,7 +10,8 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.utils.html import format_html
 
-from backend_site.audit import admin_log, log
+from backend_site.audit import log
+from backend_site.rankings.admin.base import AuditedByServiceAdmin
 from backend_site.rankings.models import (
     WEBHOOK_EVENTS,
     WebhookDelivery,
@@ -62,7 +63,7 @@ class EndpointForm(forms.ModelForm):
 
 
 @admin.register(WebhookEndpoint)
-class WebhookEndpointAdmin(admin.ModelAdmin):
+class WebhookEndpointAdmin(AuditedByServiceAdmin):
     form = EndpointForm
     list_display = ["id", "url", "events", "active", "created_at", "created_by"]
     list_filter = ["active"]
@@ -105,19 +106,6 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
             endpoint.active = False
             endpoints.endpoint_change(endpoint=endpoint, actor=actor)
         self.message_user(request, "Deactivated: no new event is queued for them.")
-
-    # The service records each change itself (webhook.create, .change, .remove).
-    def log_addition(self, request, obj, message):
-        with admin_log.unmirrored():
-            return super().log_addition(request, obj, message)
-
-    def log_change(self, request, obj, message):
-        with admin_log.unmirrored():
-            return super().log_change(request, obj, message)
-
-    def log_deletions(self, request, queryset):
-        with admin_log.unmirrored():
-            return super().log_deletions(request, queryset)
 
 
 @admin.register(WebhookDelivery)
