@@ -18,7 +18,7 @@ def _top_sql(board: Leaderboard, limit: int) -> str:
     (score_tie_order) read from its value end, players joined by their key."""
     way = "DESC" if board.order == Leaderboard.Order.DESC else "ASC"
     return (
-        f"SELECT s.player_id, p.name, s.value FROM {SCORES} s "  # noqa: S608
+        f"SELECT s.player_id, p.name, s.value, s.tie_1, s.tie_2 FROM {SCORES} s "  # noqa: S608
         f"JOIN {PLAYERS} p ON p.player_id = s.player_id "
         "WHERE s.board_id = %s AND s.period = %s AND NOT p.hidden "
         f"ORDER BY s.value {way}, s.tie_1, s.tie_2, s.achieved_at, s.player_id LIMIT {limit}"
@@ -29,7 +29,24 @@ def ranking_top(*, board: Leaderboard, period: str, limit: int) -> list[tuple[st
     """(player id, name, score) of the ranking's first ``limit`` shown players."""
     with connection.cursor() as cursor:
         cursor.execute(_top_sql(board, int(limit)), [board.pk, period])
-        return [tuple(row) for row in cursor.fetchall()]
+        return [tuple(row[:3]) for row in cursor.fetchall()]
+
+
+def ranking_top_ranked(
+    *, board: Leaderboard, period: str, limit: int
+) -> list[tuple[int, str, str, int]]:
+    """(rank, player id, name, score) of the ranking's first ``limit`` shown players, ranked
+    as every read ranks them: equal score and subscores share a rank (1, 1, 3)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_top_sql(board, int(limit)), [board.pk, period])
+        rows = cursor.fetchall()
+    ranked, rank, previous = [], 0, None
+    for position, (player_id, name, value, tie_1, tie_2) in enumerate(rows, start=1):
+        key = (value, *board.ranked_ties((tie_1, tie_2)))
+        if key != previous:
+            rank, previous = position, key
+        ranked.append((rank, player_id, name, value))
+    return ranked
 
 
 def leader_and_recorded(*, board: Leaderboard, period: str) -> tuple[str, str | None]:

@@ -91,7 +91,7 @@ def period_close(board: Leaderboard, period: periods.Period, *, now: datetime) -
 
 def _closed_announce(board: Leaderboard, period: periods.Period, now: datetime) -> None:
     """period.closed, in the archive's transaction: so once per board and period."""
-    top = leader_rows.ranking_top(board=board, period=period.id, limit=PERIOD_CLOSED_TOP)
+    top = leader_rows.ranking_top_ranked(board=board, period=period.id, limit=PERIOD_CLOSED_TOP)
     outbox.event_record(
         type=outbox.PERIOD_CLOSED,
         stream=outbox.board_stream(board.slug),
@@ -102,7 +102,7 @@ def _closed_announce(board: Leaderboard, period: periods.Period, now: datetime) 
             "end": period.end.isoformat(),
             "top": [
                 {"rank": rank, "player_id": player_id, "name": name, "score": score}
-                for rank, (player_id, name, score) in enumerate(top, start=1)
+                for rank, player_id, name, score in top
             ],
         },
         now=now,

@@ -149,6 +149,21 @@ def test_a_write_to_a_past_period_sends_no_leader_change(hooked, now):
     ]
 
 
+def test_period_closed_ranks_equal_scores_as_reads_do(hooked, now):
+    """Equal scores share a rank in the event's top, as on every read: 1, 1, 3."""
+    weekly = resetting_board("weekly-cup", "weekly")
+    for player_id, score in (("ann", 10), ("bob", 10), ("cal", 5)):
+        make_score(weekly, player_id, score)
+    now.advance(days=8)
+    closing.periods_close()
+    (closed,) = events("period.closed")
+    assert [(e["rank"], e["player_id"]) for e in closed["top"]] == [
+        (1, "ann"),
+        (1, "bob"),
+        (3, "cal"),
+    ]
+
+
 def test_period_closed_carries_the_top_10_once(hooked, now, settings):
     weekly = resetting_board("weekly-cup", "weekly")
     for index in range(12):
